@@ -1,0 +1,84 @@
+"""The typed JSON API under /api/v1/: one NinjaAPI, one error shape.
+
+Every error answers ``{"code": "stable.code", "message": "中文说明", "detail": {...}}``
+with a 4xx status; bad input never becomes a 500.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.http import Http404
+from ninja import NinjaAPI, Schema
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from yiwang.core.errors import ServiceError
+
+log = logging.getLogger(__name__)
+
+
+class Error(Schema):
+    code: str
+    message: str
+    detail: dict = {}
+
+
+ERRORS = {400: Error, 401: Error, 403: Error, 404: Error, 409: Error, 422: Error, 429: Error}
+
+api = NinjaAPI(
+    title="一网 Yiwang API",
+    version="1",
+    description="政务数据共享与一网通办平台接口。认证：部门应用系统使用 `Authorization: Bearer <API 密钥>`；"
+    "已登录的工作人员可使用会话（需 CSRF 令牌）。错误统一返回 `{code, message, detail}`。",
+    urls_namespace="api",
+    docs_url="/docs",
+)
+
+
+def error(request, status: int, code: str, message: str, detail: dict | None = None):
+    return api.create_response(request, {"code": code, "message": message, "detail": detail or {}}, status=status)
+
+
+@api.exception_handler(ServiceError)
+def _service_error(request, exc: ServiceError):
+    return error(request, exc.status, exc.code, exc.message, exc.detail)
+
+
+@api.exception_handler(NinjaValidationError)
+def _validation_error(request, exc: NinjaValidationError):
+    fields = [
+        {"loc": [str(p) for p in e.get("loc", [])], "type": e.get("type", ""), "msg": str(e.get("msg", ""))}
+        for e in exc.errors
+    ]
+    return error(request, 422, "validation_failed", "请求参数不符合要求", {"errors": fields})
+
+
+@api.exception_handler(AuthenticationError)
+def _auth_error(request, exc):
+    return error(request, 401, "unauthenticated", "需要认证：请提供有效的 API 密钥或先登录")
+
+
+@api.exception_handler(Http404)
+def _not_found(request, exc):
+    return error(request, 404, "not_found", "对象不存在或无权访问")
+
+
+@api.exception_handler(HttpError)
+def _http_error(request, exc: HttpError):
+    return error(request, exc.status_code, "http_error", str(exc))
+
+
+@api.exception_handler(Exception)
+def _unexpected(request, exc):
+    log.exception("unexpected API error")
+    return error(request, 500, "internal", "服务器内部错误，已记录，请稍后重试")
+
+
+def _mount_routers() -> None:
+    from yiwang.core.api import router as core_router
+
+    api.add_router("/", core_router)
+
+
+_mount_routers()

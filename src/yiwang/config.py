@@ -1,0 +1,88 @@
+"""Every setting Yiwang reads from the environment, declared once.
+
+Each variable has the ``YIWANG_`` prefix, a type, a default and a description.
+``yiwang doctor`` prints this table with the values in force, so an operator
+sees what is configured and what is missing.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+PLACEHOLDER_SECRETS = {"", "changeme", "change-me", "secret", "insecure", "dev", "development"}
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or has a value that must not be used."""
+
+
+@dataclass(frozen=True)
+class Var:
+    name: str
+    kind: type
+    default: Any
+    description: str
+    secret: bool = False
+
+    @property
+    def env_name(self) -> str:
+        return f"YIWANG_{self.name}"
+
+    def read(self) -> Any:
+        raw = os.environ.get(self.env_name)
+        if raw is None or raw == "":
+            return self.default
+        if self.kind is bool:
+            if raw.lower() in {"1", "true", "yes", "on"}:
+                return True
+            if raw.lower() in {"0", "false", "no", "off"}:
+                return False
+            raise ConfigError(f"{self.env_name} must be true or false, not {raw!r}")
+        if self.kind is int:
+            try:
+                return int(raw)
+            except ValueError as exc:
+                raise ConfigError(f"{self.env_name} must be an integer, not {raw!r}") from exc
+        if self.kind is list:
+            return [item.strip() for item in raw.split(",") if item.strip()]
+        return raw
+
+
+VARS: tuple[Var, ...] = (
+    Var("ENV", str, "development", "development | test | production; production refuses unsafe values"),
+    Var("SECRET_KEY", str, "", "Django secret key; required in production (placeholders are refused)", secret=True),
+    Var("DEBUG", bool, False, "Django DEBUG; only `make demo` turns it on"),
+    Var("DATABASE_URL", str, "", "database URL; empty means SQLite (WAL) at var/yiwang.sqlite3"),
+    Var("VAR_DIR", str, str(BASE_DIR / "var"), "directory for the SQLite file, keys, uploads and reports"),
+    Var("ALLOWED_HOSTS", list, ["127.0.0.1", "localhost"], "comma-separated host names served"),
+    Var("TASK_BACKEND", str, "django_tasks_db.DatabaseBackend", "Django Tasks backend class path"),
+    Var("PLATFORM_SM2_KEY", str, "", "hex SM2 private key that signs audit seals; generated under VAR_DIR outside production", secret=True),
+    Var("ALLOW_TEST_REGION", bool, True, "accept region codes starting with 99 (the test region); production forces false"),
+    Var("LOGIN_FAILURE_LIMIT", int, 5, "failed logins for one user name and address before a lock-out"),
+    Var("LOGIN_COOLOFF_MINUTES", int, 15, "how long a lock-out lasts"),
+    Var("API_KEY_DAYS", int, 365, "default validity of a new API key, in days"),
+    Var("AUDIT_SEAL_BATCH", int, 5000, "largest number of audit events sealed in one seal"),
+    Var("TIME_ZONE", str, "Asia/Shanghai", "time zone of the government served"),
+)
+
+
+def read_all() -> dict[str, Any]:
+    """Read every declared variable; raise ConfigError for a malformed one."""
+    return {var.name: var.read() for var in VARS}
+
+
+def check_production(values: dict[str, Any]) -> list[str]:
+    """What makes these values unfit for production (empty when fit)."""
+    problems = []
+    secret = values["SECRET_KEY"]
+    if secret.lower() in PLACEHOLDER_SECRETS or secret.startswith("django-insecure") or len(secret) < 50:
+        problems.append("YIWANG_SECRET_KEY 缺失或为占位值：生产环境需要至少 50 个字符的随机密钥")
+    if values["DEBUG"]:
+        problems.append("YIWANG_DEBUG 在生产环境必须关闭")
+    if not values["PLATFORM_SM2_KEY"]:
+        problems.append("YIWANG_PLATFORM_SM2_KEY 缺失：生产环境必须配置平台 SM2 签名私钥")
+    return problems

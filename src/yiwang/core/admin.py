@@ -1,0 +1,128 @@
+"""Back-office pages. Writes that matter go through services (audited);
+audit events and seals are read-only here."""
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+
+from yiwang.core import audit
+from yiwang.core.models import (
+    ApiClient,
+    ApiKey,
+    AuditEvent,
+    AuditSeal,
+    CalendarOverride,
+    CompanyAgent,
+    Job,
+    Membership,
+    Organisation,
+    User,
+)
+
+
+class AuditedAdmin(admin.ModelAdmin):
+    """Admin whose saves and deletes write audit events in the same transaction."""
+
+    def save_model(self, request, obj, form, change):
+        before = audit.snapshot(type(obj).objects.get(pk=obj.pk)) if change else None
+        super().save_model(request, obj, form, change)
+        action = f"{obj._meta.model_name}.{'update' if change else 'create'}"
+        audit.record(actor=request.user, action=action, target=obj, before=before, after=audit.snapshot(obj))
+
+    def delete_model(self, request, obj):
+        audit.record(actor=request.user, action=f"{obj._meta.model_name}.delete", target=obj,
+                     before=audit.snapshot(obj))
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self.delete_model(request, obj)
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["organisation"]
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(AuditedAdmin):
+    list_display = ["name", "uscc", "region_code", "kind", "level", "parent", "is_active"]
+    list_filter = ["kind", "level", "is_active"]
+    search_fields = ["name", "uscc"]
+    autocomplete_fields = ["parent"]
+
+
+@admin.register(User)
+class UserAdmin(AuditedAdmin, BaseUserAdmin):
+    list_display = ["username", "real_name", "phone", "is_staff", "is_active"]
+    search_fields = ["username", "real_name", "id_number", "phone"]
+    fieldsets = (*BaseUserAdmin.fieldsets, ("实名信息", {"fields": ("real_name", "id_number", "phone")}))
+    inlines = [MembershipInline]
+
+
+@admin.register(CompanyAgent)
+class CompanyAgentAdmin(AuditedAdmin):
+    list_display = ["user", "company_name", "company_uscc", "valid_from", "valid_until"]
+    search_fields = ["company_name", "company_uscc", "user__username"]
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Membership)
+class MembershipAdmin(AuditedAdmin):
+    list_display = ["user", "organisation", "role"]
+    list_filter = ["role"]
+    autocomplete_fields = ["user", "organisation"]
+
+
+class ApiKeyInline(admin.TabularInline):
+    model = ApiKey
+    extra = 0
+    can_delete = False
+    fields = ["prefix", "label", "created_at", "expires_at", "revoked_at", "last_used_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False  # keys are issued on the 应用系统 page, which shows the secret once
+
+
+@admin.register(ApiClient)
+class ApiClientAdmin(AuditedAdmin):
+    list_display = ["name", "identity", "is_active"]
+    search_fields = ["name", "subsystem_code", "organisation__name"]
+    autocomplete_fields = ["organisation"]
+    inlines = [ApiKeyInline]
+
+
+@admin.register(CalendarOverride)
+class CalendarOverrideAdmin(AuditedAdmin):
+    list_display = ["date", "is_working_day", "reason"]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdmin):
+    list_display = ["id", "occurred_at", "actor_label", "action", "target_label", "seal"]
+    list_filter = ["action", "actor_kind"]
+    search_fields = ["target_id", "actor_label", "request_id"]
+
+
+@admin.register(AuditSeal)
+class AuditSealAdmin(ReadOnlyAdmin):
+    list_display = ["id", "created_at", "count", "root"]
+    exclude = ["entries"]
+
+
+@admin.register(Job)
+class JobAdmin(ReadOnlyAdmin):
+    list_display = ["title", "kind", "status", "done", "total", "created_by", "created_at"]
+    list_filter = ["status", "kind"]

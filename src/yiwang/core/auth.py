@@ -1,0 +1,34 @@
+"""API authentication: a department system's Bearer key, or a staff session."""
+
+from ninja.security import HttpBearer, SessionAuth
+
+from yiwang.core.services import authenticate_api_key
+
+
+class ApiKeyAuth(HttpBearer):
+    openapi_description = "部门应用系统的 API 密钥（yw_ 开头）"
+
+    def authenticate(self, request, token):
+        client = authenticate_api_key(token)
+        if client is not None:
+            request.actor = client
+        return client
+
+
+class StaffSession(SessionAuth):
+    """A signed-in user's session; CSRF is checked for unsafe methods."""
+
+    def authenticate(self, request, key):
+        user = super().authenticate(request, key)
+        if user is not None:
+            request.actor = user
+        return user
+
+
+api_key_auth = ApiKeyAuth()
+session_auth = StaffSession()
+AUTH = [api_key_auth, session_auth]
+
+
+def actor_of(request):
+    return getattr(request, "actor", None) or request.user

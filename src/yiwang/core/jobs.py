@@ -1,0 +1,93 @@
+"""Background jobs people can follow: a Job record around a Django Tasks task.
+
+``start_job`` creates the Job and enqueues its task when the transaction
+commits; the task body receives a ``JobProgress`` that writes progress at most
+a few times a second, so a job of a million rows does not become a million
+UPDATEs.
+"""
+
+from __future__ import annotations
+
+import functools
+import time
+import traceback
+from collections.abc import Callable
+
+from django.db import transaction
+from django.utils import timezone
+from django_tasks import task
+
+from yiwang.core.choices import JobStatus
+from yiwang.core.models import Job
+
+LOG_LIMIT = 20_000
+
+
+class JobProgress:
+    """Progress of one running job; `on_change` lets a CLI draw a bar too."""
+
+    def __init__(self, job: Job | None = None, *, on_change: Callable[[int, int], None] | None = None,
+                 interval: float = 0.5):
+        self.job = job
+        self.on_change = on_change
+        self.interval = interval
+        self.done = 0
+        self.total = 0
+        self._last_write = 0.0
+
+    def start(self, total: int) -> None:
+        self.total, self.done = total, 0
+        self._flush(force=True)
+
+    def advance(self, n: int = 1) -> None:
+        self.done += n
+        self._flush()
+
+    def log(self, line: str) -> None:
+        if self.job is not None:
+            self.job.log = (self.job.log + f"[{timezone.localtime():%H:%M:%S}] {line}\n")[-LOG_LIMIT:]
+            Job.objects.filter(pk=self.job.pk).update(log=self.job.log)
+
+    def _flush(self, *, force: bool = False) -> None:
+        now = time.monotonic()
+        if not force and now - self._last_write < self.interval and self.done < self.total:
+            return
+        self._last_write = now
+        if self.on_change:
+            self.on_change(self.done, self.total)
+        if self.job is not None:
+            Job.objects.filter(pk=self.job.pk).update(done=self.done, total=self.total)
+
+
+def start_job(*, actor, kind: str, title: str, job_task, **kwargs) -> Job:
+    """Create a Job and enqueue `job_task(job_id=..., **kwargs)` once the transaction commits."""
+    job = Job.objects.create(kind=kind, title=title, created_by=actor if getattr(actor, "pk", None) else None)
+    transaction.on_commit(lambda: job_task.enqueue(job_id=str(job.pk), **kwargs))
+    return job
+
+
+def job_task(func: Callable[..., dict | None]):
+    """Turn `func(progress, **kwargs) -> result` into a task run under a Job record."""
+
+    @functools.wraps(func)
+    def run(*, job_id: str, **kwargs):
+        job = Job.objects.get(pk=job_id)
+        Job.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING, started_at=timezone.now())
+        progress = JobProgress(job)
+        try:
+            result = func(progress, **kwargs) or {}
+        except Exception as exc:
+            progress.log(f"失败：{exc}")
+            job.refresh_from_db()
+            Job.objects.filter(pk=job.pk).update(
+                status=JobStatus.FAILED,
+                finished_at=timezone.now(),
+                log=(job.log + traceback.format_exc())[-LOG_LIMIT:],
+            )
+            raise
+        Job.objects.filter(pk=job.pk).update(
+            status=JobStatus.SUCCEEDED, finished_at=timezone.now(), result=result, done=progress.total or progress.done
+        )
+        return result
+
+    return task(run)

@@ -1,0 +1,59 @@
+"""yiwang doctor: what is configured, what is missing."""
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+from yiwang import config
+from yiwang.core import workdays
+
+
+class Command(BaseCommand):
+    help = "检查配置：数据库、后台任务、密钥、日历等，并列出全部环境变量"
+
+    def handle(self, *args, **options):
+        problems = 0
+        for ok, label, detail in self.checks():
+            mark = self.style.SUCCESS("✔") if ok else self.style.ERROR("✘")
+            problems += not ok
+            self.stdout.write(f"{mark} {label}：{detail}")
+        self.stdout.write("\n环境变量（YIWANG_*）：")
+        for var in config.VARS:
+            value = settings.YIWANG[var.name]
+            shown = ("已设置" if value else "未设置") if var.secret else repr(value)
+            self.stdout.write(f"  {var.env_name:<28} {shown:<30} {var.description}")
+        if problems:
+            self.stdout.write(self.style.WARNING(f"\n发现 {problems} 个问题。"))
+
+    def checks(self):
+        yield True, "运行环境", settings.ENV
+        try:
+            connection.ensure_connection()
+            vendor = f"{connection.vendor} {connection.settings_dict['NAME']}"
+            pending = MigrationExecutor(connection).migration_plan(
+                MigrationExecutor(connection).loader.graph.leaf_nodes()
+            )
+            yield True, "数据库", vendor
+            yield not pending, "数据库迁移", "已是最新" if not pending else f"{len(pending)} 个迁移待执行（yiwang migrate）"
+        except Exception as exc:  # noqa: BLE001 — doctor reports every failure as text
+            yield False, "数据库", f"无法连接：{exc}"
+        backend = settings.TASKS["default"]["BACKEND"]
+        yield "Immediate" not in backend or settings.ENV == "test", "后台任务", backend
+        secret_ok = not config.check_production({**settings.YIWANG, "DEBUG": False, "PLATFORM_SM2_KEY": "x"})
+        yield secret_ok or not settings.PRODUCTION, "密钥 YIWANG_SECRET_KEY", (
+            "已配置" if secret_ok else "未配置或为占位值（开发环境使用临时密钥；生产环境必须配置）"
+        )
+        key_set = bool(settings.YIWANG["PLATFORM_SM2_KEY"])
+        yield key_set or not settings.PRODUCTION, "平台 SM2 签名密钥", (
+            "由环境变量提供" if key_set else f"未配置（开发环境使用 {settings.VAR_DIR}/keys/platform_sm2.key）"
+        )
+        years = workdays.official_years()
+        from django.utils import timezone
+
+        this_year = timezone.localdate().year
+        covered = this_year + 1 in years
+        yield covered, "法定节假日数据", (
+            f"{years.start}–{years.stop - 1} 年" + ("" if covered else f"；{this_year + 1} 年尚无官方数据，请在后台录入工作日调整或升级 chinesecalendar")
+        )
+        yield True, "测试区划（99）", "允许" if settings.ALLOW_TEST_REGION else "拒绝"

@@ -1,0 +1,19 @@
+from .apiclient import ApiClient, ApiKey
+from .audit import AuditEvent, AuditSeal
+from .calendar import CalendarOverride
+from .job import Job
+from .organisation import Organisation
+from .user import CompanyAgent, Membership, User
+
+__all__ = [
+    "ApiClient",
+    "ApiKey",
+    "AuditEvent",
+    "AuditSeal",
+    "CalendarOverride",
+    "CompanyAgent",
+    "Job",
+    "Membership",
+    "Organisation",
+    "User",
+]

@@ -1,0 +1,43 @@
+from django.db import models
+
+from yiwang.core.choices import OrganisationKind, OrganisationLevel
+from yiwang.core.identifiers import django_validator
+from yiwang.core.permissions import RestrictedQuerySet
+
+
+class Organisation(models.Model):
+    """部门/单位: a government body in the tree city → departments, counties → theirs."""
+
+    name = models.CharField("名称", max_length=100)
+    short_name = models.CharField("简称", max_length=40, blank=True)
+    uscc = models.CharField(
+        "统一社会信用代码", max_length=18, unique=True, validators=[django_validator("uscc")]
+    )
+    region_code = models.CharField("行政区划代码", max_length=6, validators=[django_validator("region")])
+    kind = models.CharField("类型", max_length=24, choices=OrganisationKind.choices)
+    level = models.CharField("层级", max_length=16, choices=OrganisationLevel.choices)
+    parent = models.ForeignKey(
+        "self", verbose_name="上级", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    is_active = models.BooleanField("启用", default=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "部门/单位"
+        verbose_name_plural = "部门/单位"
+        ordering = ["region_code", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["parent", "name"], name="organisation_unique_name_under_parent"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def ancestors(self) -> list["Organisation"]:
+        chain, node = [], self.parent
+        while node is not None and len(chain) < 20:
+            chain.append(node)
+            node = node.parent
+        return chain

@@ -1,0 +1,205 @@
+"""Every write of the foundation: keyword-only, atomic, permission-checked, audited."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from yiwang.core import audit
+from yiwang.core.errors import NotFound, PermissionDenied, ServiceError
+from yiwang.core.models import ApiClient, ApiKey, CalendarOverride, Membership, Organisation, User
+from yiwang.core.permissions import can, has_role, is_superuser
+
+API_KEY_PREFIX = "yw_"
+
+
+def _full_clean(instance) -> None:
+    try:
+        instance.full_clean()
+    except ValidationError as exc:
+        fields = {name: [str(m) for m in messages] for name, messages in exc.message_dict.items()}
+        first = next(iter(fields.values()))[0]
+        raise ServiceError("validation_failed", first, detail={"fields": fields}) from exc
+
+
+def _save_new(instance, *, actor, action: str):
+    _full_clean(instance)
+    try:
+        with transaction.atomic():
+            instance.save()
+    except IntegrityError as exc:
+        raise ServiceError("conflict", "与已有记录冲突（重复）", status=409) from exc
+    audit.record(actor=actor, action=action, target=instance, after=audit.snapshot(instance))
+    return instance
+
+
+# --- organisations -----------------------------------------------------------
+
+
+ORGANISATION_FIELDS = ("name", "short_name", "uscc", "region_code", "kind", "level", "parent", "is_active")
+
+
+@transaction.atomic
+def create_organisation(*, actor, parent: Organisation | None, **fields) -> Organisation:
+    """Add a 部门/单位 under `parent` (a root only for a superuser)."""
+    if parent is None and not is_superuser(actor):
+        raise PermissionDenied("只有平台管理员可以创建顶级单位")
+    if parent is not None and not Organisation.objects.restrict(actor, "add").filter(pk=parent.pk).exists():
+        raise PermissionDenied("无权在该单位下创建下级单位")
+    return _save_new(Organisation(parent=parent, **fields), actor=actor, action="organisation.create")
+
+
+@transaction.atomic
+def update_organisation(*, actor, organisation: Organisation, **changes) -> Organisation:
+    """Change an organisation's fields; the admin of it or of an ancestor may."""
+    if not can(actor, "change", organisation):
+        raise NotFound("单位")
+    unknown = set(changes) - set(ORGANISATION_FIELDS)
+    if unknown:
+        raise ServiceError("validation_failed", f"不能修改字段：{', '.join(sorted(unknown))}")
+    if "parent" in changes and changes["parent"] is not None:
+        parent = changes["parent"]
+        if parent.pk == organisation.pk or organisation in parent.ancestors():
+            raise ServiceError("organisation.cycle", "上级单位不能是自身或其下级")
+    before = audit.snapshot(organisation)
+    for name, value in changes.items():
+        setattr(organisation, name, value)
+    _full_clean(organisation)
+    organisation.save(update_fields=list(changes))
+    audit.record(
+        actor=actor, action="organisation.update", target=organisation, before=before, after=audit.snapshot(organisation)
+    )
+    return organisation
+
+
+# --- people ------------------------------------------------------------------
+
+
+@transaction.atomic
+def register_user(*, actor, username: str, password: str, real_name: str = "", id_number: str | None = None,
+                  phone: str = "", email: str = "") -> User:
+    """Create a sign-in account with real-name fields; the password is argon2-hashed."""
+    user = User(username=username, real_name=real_name, id_number=id_number or None, phone=phone, email=email)
+    user.set_password(password)
+    _full_clean(user)
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError as exc:
+        raise ServiceError("conflict", "用户名或身份号码已被使用", status=409) from exc
+    audit.record(actor=actor, action="user.create", target=user, after=audit.snapshot(user, ["username", "real_name"]))
+    return user
+
+
+@transaction.atomic
+def grant_role(*, actor, user: User, organisation: Organisation, role: str) -> Membership:
+    """Give `user` a role in `organisation`; an admin of that organisation (or above) may."""
+    if not can(actor, "change", organisation):
+        raise PermissionDenied("无权为该单位分配岗位")
+    membership = Membership(user=user, organisation=organisation, role=role)
+    return _save_new(membership, actor=actor, action="membership.grant")
+
+
+@transaction.atomic
+def revoke_role(*, actor, membership: Membership) -> None:
+    if not can(actor, "change", membership.organisation):
+        raise PermissionDenied("无权撤销该岗位")
+    before = audit.snapshot(membership)
+    audit.record(actor=actor, action="membership.revoke", target=membership, before=before)
+    membership.delete()
+
+
+# --- API clients and keys ----------------------------------------------------
+
+
+@transaction.atomic
+def create_api_client(*, actor, organisation: Organisation, subsystem_code: str, name: str) -> ApiClient:
+    """Register a department system (应用系统) as `ORG-USCC/subsystem-code`."""
+    if not can(actor, "manage_clients", organisation):
+        raise PermissionDenied("无权为该单位登记应用系统")
+    client = ApiClient(organisation=organisation, subsystem_code=subsystem_code, name=name)
+    return _save_new(client, actor=actor, action="api_client.create")
+
+
+@dataclass(frozen=True)
+class IssuedKey:
+    key: ApiKey
+    secret: str  # shown once; only its digest is stored
+
+
+def _digest(secret: str) -> str:
+    # Keys are 256-bit random: a fast hash is safe here and keeps every API call cheap.
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+@transaction.atomic
+def issue_api_key(*, actor, client: ApiClient, label: str = "", days: int | None = None) -> IssuedKey:
+    """Make a new key for `client`; the clear key is returned once and never stored."""
+    if not can(actor, "change", client):
+        raise NotFound("应用系统")
+    days = days or settings.API_KEY_DAYS
+    if not 1 <= days <= 3 * 366:
+        raise ServiceError("validation_failed", "密钥有效期应在 1 至 1098 天之间")
+    prefix = secrets.token_hex(4)
+    secret = f"{API_KEY_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
+    key = ApiKey.objects.create(
+        client=client,
+        prefix=prefix,
+        digest=_digest(secret),
+        label=label,
+        expires_at=timezone.now() + datetime.timedelta(days=days),
+    )
+    audit.record(actor=actor, action="api_key.issue", target=key,
+                 after={"client": client.identity, "prefix": prefix, "expires_at": key.expires_at})
+    return IssuedKey(key=key, secret=secret)
+
+
+@transaction.atomic
+def revoke_api_key(*, actor, key: ApiKey) -> ApiKey:
+    if not can(actor, "change", key.client):
+        raise NotFound("API 密钥")
+    if key.revoked_at is None:
+        key.revoked_at = timezone.now()
+        key.save(update_fields=["revoked_at"])
+        audit.record(actor=actor, action="api_key.revoke", target=key, after={"revoked_at": key.revoked_at})
+    return key
+
+
+def authenticate_api_key(secret: str) -> ApiClient | None:
+    """The client owning a usable key, or None. Constant-time digest comparison."""
+    if not secret.startswith(API_KEY_PREFIX):
+        return None
+    prefix = secret[len(API_KEY_PREFIX) :].split("_", 1)[0]
+    key = ApiKey.objects.select_related("client__organisation").filter(prefix=prefix).first()
+    if key is None or not hmac.compare_digest(key.digest, _digest(secret)) or not key.is_usable():
+        return None
+    now = timezone.now()
+    if key.last_used_at is None or now - key.last_used_at > datetime.timedelta(minutes=5):
+        ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)  # throttled: no write per call
+    return key.client
+
+
+# --- calendar ----------------------------------------------------------------
+
+
+@transaction.atomic
+def set_calendar_override(*, actor, date: datetime.date, is_working_day: bool, reason: str) -> CalendarOverride:
+    """Declare a local holiday or working day (admins only)."""
+    if not has_role(actor, "admin"):
+        raise PermissionDenied("只有管理员可以调整工作日历")
+    existing = CalendarOverride.objects.filter(date=date).first()
+    before = audit.snapshot(existing) if existing else None
+    override, _ = CalendarOverride.objects.update_or_create(
+        date=date, defaults={"is_working_day": is_working_day, "reason": reason}
+    )
+    audit.record(actor=actor, action="calendar.override", target=override, before=before,
+                 after=audit.snapshot(override))
+    return override

@@ -1,0 +1,27 @@
+"""Background work of the foundation."""
+
+from yiwang.core import audit
+from yiwang.core.jobs import JobProgress, job_task
+from yiwang.core.models import AuditSeal
+from django_tasks import task
+
+
+@task()
+def seal_audit_events() -> int:
+    """Seal whatever audit events wait (run periodically by `yiwang worker`)."""
+    return audit.seal_all()
+
+
+@job_task
+def verify_audit_log(progress: JobProgress) -> dict:
+    """校验审计日志 as a job a supervisor can follow."""
+    progress.start(AuditSeal.objects.count())
+    report = audit.verify(on_seal=lambda: progress.advance())
+    progress.log("校验通过" if report.ok else f"发现 {len(report.broken)} 处问题")
+    return {
+        "ok": report.ok,
+        "seals": report.seals,
+        "events": report.events,
+        "unsealed": report.unsealed,
+        "problems": [message for _id, message in report.broken[:100]],
+    }

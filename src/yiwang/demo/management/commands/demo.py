@@ -1,0 +1,54 @@
+"""yiwang demo --scale small|city [--seed N]: generate the fictional city 江澜市."""
+
+import sys
+import time
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+
+from yiwang.demo import build
+
+
+class Command(BaseCommand):
+    help = "生成演示城市（江澜市，测试区划 99）的部门、人员、账号和数据文件"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--scale", choices=sorted(build.SCALES), default="small")
+        parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument("--reset", action="store_true", help="先清空数据库再生成")
+
+    def handle(self, *args, scale, seed, reset, **options):
+        if reset:
+            call_command("flush", interactive=False, verbosity=0)
+        if build.already_built():
+            self.stdout.write("演示数据已存在，跳过生成（使用 --reset 重新生成）。")
+            self._print_accounts_hint()
+            return
+        started = time.monotonic()
+        try:
+            result = build.build(scale=scale, seed=seed, progress=self._bar)
+        except RuntimeError as exc:
+            raise CommandError(str(exc)) from exc
+        sys.stderr.write("\n")
+        self.stdout.write(self.style.SUCCESS(
+            f"演示城市已生成（规模 {scale}，种子 {seed}，{time.monotonic() - started:.1f} 秒）："
+            f"{result.organisations} 个单位，{result.staff} 个岗位账号"
+        ))
+        for stage, path in result.files.items():
+            self.stdout.write(f"  数据文件 {stage}: {path}")
+        self.stdout.write("\n演示账号（密码均为 %s）：" % build.DEMO_PASSWORD)
+        for account in result.accounts:
+            self.stdout.write(f"  {account.username:<14} {account.role:<16} {account.description}")
+        self.stdout.write(f"\n演示 API 密钥（市场监管审批系统，只显示这一次）：\n  {result.api_key}")
+
+    def _print_accounts_hint(self):
+        self.stdout.write(
+            f"演示账号：admin、clerk、reviewer、reviewer2、data_officer、supervisor、bureau_admin、citizen、"
+            f"agent（密码均为 {build.DEMO_PASSWORD}）"
+        )
+
+    def _bar(self, stage: str, done: int, total: int) -> None:
+        width = 30
+        filled = int(width * done / total) if total else width
+        sys.stderr.write(f"\r  {stage} [{'#' * filled}{'.' * (width - filled)}] {done:>9,}/{total:,}")
+        sys.stderr.flush()

@@ -1,0 +1,19 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from yiwang.api import api
+from yiwang.core.forms import LoginForm
+
+admin.site.site_header = "一网 · 后台管理"
+admin.site.site_title = "一网"
+admin.site.index_title = "平台管理"
+
+urlpatterns = [
+    path("", include("yiwang.portal.urls")),
+    path("core/", include("yiwang.core.urls")),
+    path("accounts/login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+]
