@@ -12,14 +12,18 @@ _rng = random.Random(20261122)
 
 
 def uscc(kind: str = "1") -> str:
-    return identifiers.make_uscc(region="990100", org_body=f"T{next(_counter):07d}", registrar="1", kind=kind)
+    return identifiers.make_uscc(
+        region="990100", org_body=f"T{next(_counter):07d}", registrar="1", kind=kind
+    )
 
 
 def ric(sex: str = "M") -> str:
     return identifiers.random_ric(_rng, region="990102", sex=sex)
 
 
-def organisation(name: str | None = None, *, parent=None, kind=OrganisationKind.DEPARTMENT, **fields) -> Organisation:
+def organisation(
+    name: str | None = None, *, parent=None, kind=OrganisationKind.DEPARTMENT, **fields
+) -> Organisation:
     n = next(_counter)
     return Organisation.objects.create(
         name=name or f"测试部门{n}",
@@ -33,7 +37,11 @@ def organisation(name: str | None = None, *, parent=None, kind=OrganisationKind.
 
 
 def user(username: str | None = None, *, password: str = "Passw0rd!x", **fields) -> User:
-    u = User(username=username or f"user{next(_counter)}", real_name=fields.pop("real_name", "测试用户"), **fields)
+    u = User(
+        username=username or f"user{next(_counter)}",
+        real_name=fields.pop("real_name", "测试用户"),
+        **fields,
+    )
     u.set_password(password)
     u.save()
     return u
@@ -50,5 +58,6 @@ def superuser(**fields) -> User:
 
 
 def api_client(organisation: Organisation, code: str | None = None) -> ApiClient:
-    return ApiClient.objects.create(organisation=organisation, subsystem_code=code or f"sys-{next(_counter)}",
-                                    name="测试系统")
+    return ApiClient.objects.create(
+        organisation=organisation, subsystem_code=code or f"sys-{next(_counter)}", name="测试系统"
+    )

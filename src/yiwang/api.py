@@ -37,7 +37,9 @@ api = NinjaAPI(
 
 
 def error(request, status: int, code: str, message: str, detail: dict | None = None):
-    return api.create_response(request, {"code": code, "message": message, "detail": detail or {}}, status=status)
+    return api.create_response(
+        request, {"code": code, "message": message, "detail": detail or {}}, status=status
+    )
 
 
 @api.exception_handler(ServiceError)
@@ -48,7 +50,11 @@ def _service_error(request, exc: ServiceError):
 @api.exception_handler(NinjaValidationError)
 def _validation_error(request, exc: NinjaValidationError):
     fields = [
-        {"loc": [str(p) for p in e.get("loc", [])], "type": e.get("type", ""), "msg": str(e.get("msg", ""))}
+        {
+            "loc": [str(p) for p in e.get("loc", [])],
+            "type": e.get("type", ""),
+            "msg": str(e.get("msg", "")),
+        }
         for e in exc.errors
     ]
     return error(request, 422, "validation_failed", "请求参数不符合要求", {"errors": fields})

@@ -53,16 +53,48 @@ class Var:
 
 
 VARS: tuple[Var, ...] = (
-    Var("ENV", str, "development", "development | test | production; production refuses unsafe values"),
-    Var("SECRET_KEY", str, "", "Django secret key; required in production (placeholders are refused)", secret=True),
+    Var(
+        "ENV",
+        str,
+        "development",
+        "development | test | production; production refuses unsafe values",
+    ),
+    Var(
+        "SECRET_KEY",
+        str,
+        "",
+        "Django secret key; required in production (placeholders are refused)",
+        secret=True,
+    ),
     Var("DEBUG", bool, False, "Django DEBUG; only `make demo` turns it on"),
     Var("DATABASE_URL", str, "", "database URL; empty means SQLite (WAL) at var/yiwang.sqlite3"),
-    Var("VAR_DIR", str, str(BASE_DIR / "var"), "directory for the SQLite file, keys, uploads and reports"),
+    Var(
+        "VAR_DIR",
+        str,
+        str(BASE_DIR / "var"),
+        "directory for the SQLite file, keys, uploads and reports",
+    ),
     Var("ALLOWED_HOSTS", list, ["127.0.0.1", "localhost"], "comma-separated host names served"),
     Var("TASK_BACKEND", str, "django_tasks_db.DatabaseBackend", "Django Tasks backend class path"),
-    Var("PLATFORM_SM2_KEY", str, "", "hex SM2 private key that signs audit seals; generated under VAR_DIR outside production", secret=True),
-    Var("ALLOW_TEST_REGION", bool, True, "accept region codes starting with 99 (the test region); production forces false"),
-    Var("LOGIN_FAILURE_LIMIT", int, 5, "failed logins for one user name and address before a lock-out"),
+    Var(
+        "PLATFORM_SM2_KEY",
+        str,
+        "",
+        "hex SM2 private key that signs audit seals; generated under VAR_DIR outside production",
+        secret=True,
+    ),
+    Var(
+        "ALLOW_TEST_REGION",
+        bool,
+        True,
+        "accept region codes starting with 99 (the test region); production forces false",
+    ),
+    Var(
+        "LOGIN_FAILURE_LIMIT",
+        int,
+        5,
+        "failed logins for one user name and address before a lock-out",
+    ),
     Var("LOGIN_COOLOFF_MINUTES", int, 15, "how long a lock-out lasts"),
     Var("API_KEY_DAYS", int, 365, "default validity of a new API key, in days"),
     Var("AUDIT_SEAL_BATCH", int, 5000, "largest number of audit events sealed in one seal"),
@@ -79,7 +111,11 @@ def check_production(values: dict[str, Any]) -> list[str]:
     """What makes these values unfit for production (empty when fit)."""
     problems = []
     secret = values["SECRET_KEY"]
-    if secret.lower() in PLACEHOLDER_SECRETS or secret.startswith("django-insecure") or len(secret) < 50:
+    if (
+        secret.lower() in PLACEHOLDER_SECRETS
+        or secret.startswith("django-insecure")
+        or len(secret) < 50
+    ):
         problems.append("YIWANG_SECRET_KEY 缺失或为占位值：生产环境需要至少 50 个字符的随机密钥")
     if values["DEBUG"]:
         problems.append("YIWANG_DEBUG 在生产环境必须关闭")

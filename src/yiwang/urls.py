@@ -12,7 +12,9 @@ admin.site.index_title = "平台管理"
 urlpatterns = [
     path("", include("yiwang.portal.urls")),
     path("core/", include("yiwang.core.urls")),
-    path("accounts/login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"),
+    path(
+        "accounts/login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"
+    ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

@@ -26,11 +26,17 @@ class AuditedAdmin(admin.ModelAdmin):
         before = audit.snapshot(type(obj).objects.get(pk=obj.pk)) if change else None
         super().save_model(request, obj, form, change)
         action = f"{obj._meta.model_name}.{'update' if change else 'create'}"
-        audit.record(actor=request.user, action=action, target=obj, before=before, after=audit.snapshot(obj))
+        audit.record(
+            actor=request.user, action=action, target=obj, before=before, after=audit.snapshot(obj)
+        )
 
     def delete_model(self, request, obj):
-        audit.record(actor=request.user, action=f"{obj._meta.model_name}.delete", target=obj,
-                     before=audit.snapshot(obj))
+        audit.record(
+            actor=request.user,
+            action=f"{obj._meta.model_name}.delete",
+            target=obj,
+            before=audit.snapshot(obj),
+        )
         super().delete_model(request, obj)
 
     def delete_queryset(self, request, queryset):
@@ -56,7 +62,10 @@ class OrganisationAdmin(AuditedAdmin):
 class UserAdmin(AuditedAdmin, BaseUserAdmin):
     list_display = ["username", "real_name", "phone", "is_staff", "is_active"]
     search_fields = ["username", "real_name", "id_number", "phone"]
-    fieldsets = (*BaseUserAdmin.fieldsets, ("实名信息", {"fields": ("real_name", "id_number", "phone")}))
+    fieldsets = (
+        *BaseUserAdmin.fieldsets,
+        ("实名信息", {"fields": ("real_name", "id_number", "phone")}),
+    )
     inlines = [MembershipInline]
 
 

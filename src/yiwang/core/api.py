@@ -1,15 +1,13 @@
 """Foundation endpoints: who am I, organisations, API clients and keys, identifiers,
 calendar, jobs and the audit log."""
 
-from __future__ import annotations
-
 import datetime
 import uuid
 from typing import Literal
 
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from yiwang.api import ERRORS
@@ -31,7 +29,10 @@ class Page(PageNumberPagination):
 
     def paginate_queryset(self, queryset, pagination: Input, **params):
         offset = (pagination.page - 1) * pagination.page_size
-        return {"items": queryset[offset : offset + pagination.page_size], "count": self._items_count(queryset)}
+        return {
+            "items": queryset[offset : offset + pagination.page_size],
+            "count": self._items_count(queryset),
+        }
 
 
 # --- who am I ----------------------------------------------------------------
@@ -59,7 +60,12 @@ def me(request):
         {"organisation_id": m.organisation_id, "organisation": m.organisation.name, "role": m.role}
         for m in actor.memberships.select_related("organisation")
     ]
-    return {"kind": "user", "name": str(actor), "identity": actor.username, "memberships": memberships}
+    return {
+        "kind": "user",
+        "name": str(actor),
+        "identity": actor.username,
+        "memberships": memberships,
+    }
 
 
 # --- organisations -----------------------------------------------------------
@@ -105,7 +111,12 @@ class OrganisationFilter(Schema):
     ordering: Literal["name", "-name", "region_code", "-region_code", "id", "-id"] = "region_code"
 
 
-@router.get("/organisations", response={200: list[OrganisationOut], **ERRORS}, tags=["基础"], summary="部门/单位列表")
+@router.get(
+    "/organisations",
+    response={200: list[OrganisationOut], **ERRORS},
+    tags=["基础"],
+    summary="部门/单位列表",
+)
 @paginate(Page)
 def list_organisations(request, filters: Query[OrganisationFilter]):
     qs = Organisation.objects.restrict(request.user, "view")
@@ -120,7 +131,12 @@ def list_organisations(request, filters: Query[OrganisationFilter]):
     return qs.order_by(filters.ordering, "id")
 
 
-@router.get("/organisations/{org_id}", response={200: OrganisationOut, **ERRORS}, tags=["基础"], summary="部门/单位")
+@router.get(
+    "/organisations/{org_id}",
+    response={200: OrganisationOut, **ERRORS},
+    tags=["基础"],
+    summary="部门/单位",
+)
 def get_organisation(request, org_id: int):
     return get_object_or_404(Organisation.objects.restrict(request.user, "view"), pk=org_id)
 
@@ -134,16 +150,26 @@ def _visible_parent(actor, parent_id: int | None) -> Organisation | None:
     return parent
 
 
-@router.post("/organisations", response={201: OrganisationOut, **ERRORS}, auth=session_auth, tags=["基础"],
-             summary="新建部门/单位")
+@router.post(
+    "/organisations",
+    response={201: OrganisationOut, **ERRORS},
+    auth=session_auth,
+    tags=["基础"],
+    summary="新建部门/单位",
+)
 def create_organisation(request, payload: OrganisationIn):
     data = payload.dict(exclude={"parent_id"})
     parent = _visible_parent(request.user, payload.parent_id)
-    return 201, services.create_organisation(actor=request.user, parent=parent, **data)
+    return Status(201, services.create_organisation(actor=request.user, parent=parent, **data))
 
 
-@router.patch("/organisations/{org_id}", response={200: OrganisationOut, **ERRORS}, auth=session_auth,
-              tags=["基础"], summary="修改部门/单位")
+@router.patch(
+    "/organisations/{org_id}",
+    response={200: OrganisationOut, **ERRORS},
+    auth=session_auth,
+    tags=["基础"],
+    summary="修改部门/单位",
+)
 def update_organisation(request, org_id: int, payload: OrganisationPatch):
     organisation = get_object_or_404(Organisation.objects.restrict(request.user, "view"), pk=org_id)
     changes = payload.dict(exclude_unset=True)
@@ -195,38 +221,69 @@ class IssuedKeyOut(Schema):
     secret: str = Field(..., description="只显示这一次；平台只保存其摘要")
 
 
-@router.get("/clients", response={200: list[ApiClientOut], **ERRORS}, auth=AUTH, tags=["应用系统"],
-            summary="应用系统列表")
+@router.get(
+    "/clients",
+    response={200: list[ApiClientOut], **ERRORS},
+    auth=AUTH,
+    tags=["应用系统"],
+    summary="应用系统列表",
+)
 @paginate(Page)
 def list_clients(request):
     actor = actor_of(request)
-    return ApiClient.objects.restrict(actor, "view").select_related("organisation").prefetch_related("keys")
-
-
-@router.post("/clients", response={201: ApiClientOut, **ERRORS}, auth=session_auth, tags=["应用系统"],
-             summary="登记应用系统")
-def create_client(request, payload: ApiClientIn):
-    organisation = get_object_or_404(Organisation.objects.restrict(request.user, "view"), pk=payload.organisation_id)
-    client = services.create_api_client(
-        actor=request.user, organisation=organisation, subsystem_code=payload.subsystem_code, name=payload.name
+    return (
+        ApiClient.objects.restrict(actor, "view")
+        .select_related("organisation")
+        .prefetch_related("keys")
     )
-    return 201, client
+
+
+@router.post(
+    "/clients",
+    response={201: ApiClientOut, **ERRORS},
+    auth=session_auth,
+    tags=["应用系统"],
+    summary="登记应用系统",
+)
+def create_client(request, payload: ApiClientIn):
+    organisation = get_object_or_404(
+        Organisation.objects.restrict(request.user, "view"), pk=payload.organisation_id
+    )
+    client = services.create_api_client(
+        actor=request.user,
+        organisation=organisation,
+        subsystem_code=payload.subsystem_code,
+        name=payload.name,
+    )
+    return Status(201, client)
 
 
 def _managed_client(actor, client_id: int) -> ApiClient:
     return get_object_or_404(ApiClient.objects.restrict(actor, "change"), pk=client_id)
 
 
-@router.post("/clients/{client_id}/keys", response={201: IssuedKeyOut, **ERRORS}, auth=session_auth,
-             tags=["应用系统"], summary="签发 API 密钥（只显示一次）")
+@router.post(
+    "/clients/{client_id}/keys",
+    response={201: IssuedKeyOut, **ERRORS},
+    auth=session_auth,
+    tags=["应用系统"],
+    summary="签发 API 密钥（只显示一次）",
+)
 def issue_key(request, client_id: int, payload: KeyIn):
     client = _managed_client(request.user, client_id)
-    issued = services.issue_api_key(actor=request.user, client=client, label=payload.label, days=payload.days)
-    return 201, {"key": issued.key, "secret": issued.secret}
+    issued = services.issue_api_key(
+        actor=request.user, client=client, label=payload.label, days=payload.days
+    )
+    return Status(201, {"key": issued.key, "secret": issued.secret})
 
 
-@router.post("/clients/{client_id}/keys/{key_id}/revoke", response={200: ApiKeyOut, **ERRORS}, auth=session_auth,
-             tags=["应用系统"], summary="吊销 API 密钥")
+@router.post(
+    "/clients/{client_id}/keys/{key_id}/revoke",
+    response={200: ApiKeyOut, **ERRORS},
+    auth=session_auth,
+    tags=["应用系统"],
+    summary="吊销 API 密钥",
+)
 def revoke_key(request, client_id: int, key_id: int):
     client = _managed_client(request.user, client_id)
     key = get_object_or_404(ApiKey, pk=key_id, client=client)
@@ -247,8 +304,12 @@ class IdentifierCheckOut(Schema):
 IdentifierKind = Literal["uscc", "ric", "org_code", "region", "licence_id", "mobile"]
 
 
-@router.get("/identifiers/validate", response={200: IdentifierCheckOut, **ERRORS}, tags=["工具"],
-            summary="校验证件号码与代码")
+@router.get(
+    "/identifiers/validate",
+    response={200: IdentifierCheckOut, **ERRORS},
+    tags=["工具"],
+    summary="校验证件号码与代码",
+)
 def validate_identifier(request, kind: IdentifierKind, value: str = Query(..., max_length=200)):
     try:
         normalised = identifiers.VALIDATORS[kind](value)
@@ -275,8 +336,12 @@ def _check_date_range(*days: datetime.date) -> None:
             raise ServiceError("calendar.out_of_range", "日期应在 1990 年至 2100 年之间")
 
 
-@router.get("/calendar/add-working-days", response={200: WorkdayOut, **ERRORS}, tags=["工具"],
-            summary="从某日起算 N 个工作日")
+@router.get(
+    "/calendar/add-working-days",
+    response={200: WorkdayOut, **ERRORS},
+    tags=["工具"],
+    summary="从某日起算 N 个工作日",
+)
 def add_working_days(request, start: datetime.date, days: int = Query(..., ge=0, le=3650)):
     _check_date_range(start)
     due = workdays.add_working_days(start, days)
@@ -284,8 +349,12 @@ def add_working_days(request, start: datetime.date, days: int = Query(..., ge=0,
     return {"start": start, "days": days, "due": due}
 
 
-@router.get("/calendar/working-days-between", response={200: WorkdaysBetweenOut, **ERRORS}, tags=["工具"],
-            summary="两日之间的工作日数")
+@router.get(
+    "/calendar/working-days-between",
+    response={200: WorkdaysBetweenOut, **ERRORS},
+    tags=["工具"],
+    summary="两日之间的工作日数",
+)
 def working_days_between(request, start: datetime.date, end: datetime.date):
     _check_date_range(start, end)
     if (end - start).days > 3660:
@@ -310,8 +379,13 @@ class JobOut(Schema):
     finished_at: datetime.datetime | None
 
 
-@router.get("/jobs/{job_id}", response={200: JobOut, **ERRORS}, auth=session_auth, tags=["后台任务"],
-            summary="后台任务进度")
+@router.get(
+    "/jobs/{job_id}",
+    response={200: JobOut, **ERRORS},
+    auth=session_auth,
+    tags=["后台任务"],
+    summary="后台任务进度",
+)
 def get_job(request, job_id: uuid.UUID):
     return get_object_or_404(Job.objects.restrict(request.user, "view"), pk=job_id)
 
@@ -339,8 +413,13 @@ class AuditFilter(Schema):
     target_id: str | None = Field(None, max_length=64)
 
 
-@router.get("/audit/events", response={200: list[AuditEventOut], **ERRORS}, auth=session_auth, tags=["审计"],
-            summary="审计事件（监察人员）")
+@router.get(
+    "/audit/events",
+    response={200: list[AuditEventOut], **ERRORS},
+    auth=session_auth,
+    tags=["审计"],
+    summary="审计事件（监察人员）",
+)
 @paginate(Page)
 def list_audit_events(request, filters: Query[AuditFilter]):
     qs = AuditEvent.objects.restrict(request.user, "view")

@@ -54,7 +54,9 @@ def describe_actor(actor) -> tuple[str, str, str]:
     return ActorKind.SYSTEM, "", "匿名"
 
 
-def record(*, actor, action: str, target, before: dict | None = None, after: dict | None = None) -> AuditEvent:
+def record(
+    *, actor, action: str, target, before: dict | None = None, after: dict | None = None
+) -> AuditEvent:
     """Append one audit event in the caller's transaction. `target` is a model instance."""
     kind, actor_id, label = describe_actor(actor)
     return AuditEvent.objects.create(
@@ -87,7 +89,9 @@ def event_digest(event: AuditEvent) -> str:
 
 
 def seal_root(previous_root: str, entries: list) -> str:
-    return crypto.sm3_hex(crypto.canonical_json({"previous_root": previous_root, "entries": entries}))
+    return crypto.sm3_hex(
+        crypto.canonical_json({"previous_root": previous_root, "entries": entries})
+    )
 
 
 def seal_pending(*, limit: int | None = None) -> AuditSeal | None:
@@ -160,7 +164,9 @@ def verify(*, on_seal=None) -> VerifyReport:
     return report
 
 
-def _verify_seal(seal: AuditSeal, previous_root: str, trusted_key: str, report: VerifyReport) -> None:
+def _verify_seal(
+    seal: AuditSeal, previous_root: str, trusted_key: str, report: VerifyReport
+) -> None:
     if seal.previous_root != previous_root:
         report.broken.append((None, f"封存 #{seal.pk} 与上一封存不相连（封存被删除或替换）"))
     if seal_root(seal.previous_root, seal.entries) != seal.root:
@@ -180,6 +186,10 @@ def _verify_seal(seal: AuditSeal, previous_root: str, trusted_key: str, report: 
             elif event_digest(event) != listed[event_id]:
                 report.broken.append((event_id, f"审计事件 #{event_id} 已被篡改"))
             report.events += 1
-    strays = AuditEvent.objects.filter(seal=seal).exclude(id__in=list(listed)).values_list("id", flat=True)
+    strays = (
+        AuditEvent.objects.filter(seal=seal)
+        .exclude(id__in=list(listed))
+        .values_list("id", flat=True)
+    )
     for event_id in strays:
         report.broken.append((event_id, f"审计事件 #{event_id} 不在其封存的清单中（伪造）"))

@@ -47,7 +47,9 @@ class Sm2KeyPair:
         return cls(private_key=sk, public_key=_sm2.SM2.get_pk(sk, _sm2.SM2_PCMODE_RAW))
 
     def sign(self, message: bytes) -> bytes:
-        return _sm2.SM2(sk=self.private_key, pk=self.public_key, uid=DEFAULT_SIGNER_ID).sign(message)
+        return _sm2.SM2(sk=self.private_key, pk=self.public_key, uid=DEFAULT_SIGNER_ID).sign(
+            message
+        )
 
 
 def sm2_verify(public_key: bytes, message: bytes, signature: bytes) -> bool:

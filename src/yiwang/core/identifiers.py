@@ -72,7 +72,8 @@ def region_name(code: str) -> str | None:
     if code in TEST_REGIONS:
         return TEST_REGIONS[code]
     info = {k: v for _part, props in numdb.get("cn/loc").info(code) for k, v in props.items()}
-    if not info:
+    if not info.get("county"):
+        # A known province prefix alone (119999 → 北京市) is not a known region.
         return None
     county = re.sub(r"\[[^\]]*\]", "", info.get("county", "")).split(",")[0]
     return "".join(p for p in (info.get("province"), info.get("prefecture"), county) if p) or None
@@ -87,10 +88,6 @@ def validate_region(value: object, *, allow_test_region: bool | None = None) -> 
         if not _test_region_allowed(allow_test_region):
             raise IdentifierError("identifier.test_region", "测试区划（99 开头）在生产环境不可使用")
         return code
-    if code.endswith("0000") or code.endswith("00"):
-        # Province and prefecture codes: known when any code under them is.
-        if numdb.get("cn/loc").info(code)[0][1]:
-            return code
     if region_name(code) is None:
         raise IdentifierError("identifier.region.unknown", "行政区划代码不在 GB/T 2260 中")
     return code
@@ -192,7 +189,9 @@ class LicenceId:
     version: str
 
     def body(self) -> str:
-        return f"{LICENCE_ID_PREFIX}.{self.type_code}.{self.issuer_code}.{self.serial}.{self.version}"
+        return (
+            f"{LICENCE_ID_PREFIX}.{self.type_code}.{self.issuer_code}.{self.serial}.{self.version}"
+        )
 
     def __str__(self) -> str:
         return f"{self.body()}.{licence_check_char(self.body())}"
@@ -207,11 +206,13 @@ def validate_licence_id(value: object) -> str:
     """Validate a 电子证照标识 and its MOD 37,36 check character."""
     text = str(value or "").strip().upper()
     if not text.startswith(LICENCE_ID_PREFIX + "."):
-        raise IdentifierError("identifier.licence_id.prefix", f"电子证照标识应以 {LICENCE_ID_PREFIX} 开头")
+        raise IdentifierError(
+            "identifier.licence_id.prefix", f"电子证照标识应以 {LICENCE_ID_PREFIX} 开头"
+        )
     parts = text[len(LICENCE_ID_PREFIX) + 1 :].split(".")
     if len(parts) != 5 or not all(re.fullmatch(r"[0-9A-Z]+", p) for p in parts):
         raise IdentifierError("identifier.licence_id.format", "电子证照标识结构不正确")
-    type_code, issuer, _serial, _version, check = parts
+    type_code, _issuer, _serial, _version, check = parts
     if len(type_code) != 21 or len(check) != 1:
         raise IdentifierError("identifier.licence_id.format", "电子证照标识结构不正确")
     if licence_check_char(text[: -len(check) - 1]) != check:
@@ -260,21 +261,25 @@ def make_ric(*, region: str, born: datetime.date, sequence: int, sex: str) -> st
     return body + ric_check_char(body)
 
 
-def random_uscc(rng: random.Random, *, region: str = "990100", registrar: str = "9", kind: str = "1") -> str:
+def random_uscc(
+    rng: random.Random, *, region: str = "990100", registrar: str = "9", kind: str = "1"
+) -> str:
     body = "".join(rng.choice("0123456789ABCDEFGHJKLMNPQRTUWXY") for _ in range(8))
     return make_uscc(region=region, org_body=body, registrar=registrar, kind=kind)
 
 
 def random_ric(rng: random.Random, *, region: str = "990102", sex: str | None = None) -> str:
     born = datetime.date(1940, 1, 1) + datetime.timedelta(days=rng.randrange(0, 30000))
-    return make_ric(region=region, born=born, sequence=rng.randrange(500), sex=sex or rng.choice("MF"))
+    return make_ric(
+        region=region, born=born, sequence=rng.randrange(500), sex=sex or rng.choice("MF")
+    )
 
 
 def random_mobile(rng: random.Random) -> str:
     return rng.choice(("138", "139", "150", "186", "177", "199")) + f"{rng.randrange(10**8):08d}"
 
 
-def django_validator(kind: str) -> "IdentifierValidator":
+def django_validator(kind: str) -> IdentifierValidator:
     """A Django field validator for one identifier kind."""
     return IdentifierValidator(kind)
 

@@ -26,8 +26,13 @@ LOG_LIMIT = 20_000
 class JobProgress:
     """Progress of one running job; `on_change` lets a CLI draw a bar too."""
 
-    def __init__(self, job: Job | None = None, *, on_change: Callable[[int, int], None] | None = None,
-                 interval: float = 0.5):
+    def __init__(
+        self,
+        job: Job | None = None,
+        *,
+        on_change: Callable[[int, int], None] | None = None,
+        interval: float = 0.5,
+    ):
         self.job = job
         self.on_change = on_change
         self.interval = interval
@@ -45,7 +50,9 @@ class JobProgress:
 
     def log(self, line: str) -> None:
         if self.job is not None:
-            self.job.log = (self.job.log + f"[{timezone.localtime():%H:%M:%S}] {line}\n")[-LOG_LIMIT:]
+            self.job.log = (self.job.log + f"[{timezone.localtime():%H:%M:%S}] {line}\n")[
+                -LOG_LIMIT:
+            ]
             Job.objects.filter(pk=self.job.pk).update(log=self.job.log)
 
     def _flush(self, *, force: bool = False) -> None:
@@ -61,7 +68,9 @@ class JobProgress:
 
 def start_job(*, actor, kind: str, title: str, job_task, **kwargs) -> Job:
     """Create a Job and enqueue `job_task(job_id=..., **kwargs)` once the transaction commits."""
-    job = Job.objects.create(kind=kind, title=title, created_by=actor if getattr(actor, "pk", None) else None)
+    job = Job.objects.create(
+        kind=kind, title=title, created_by=actor if getattr(actor, "pk", None) else None
+    )
     transaction.on_commit(lambda: job_task.enqueue(job_id=str(job.pk), **kwargs))
     return job
 
@@ -86,7 +95,10 @@ def job_task(func: Callable[..., dict | None]):
             )
             raise
         Job.objects.filter(pk=job.pk).update(
-            status=JobStatus.SUCCEEDED, finished_at=timezone.now(), result=result, done=progress.total or progress.done
+            status=JobStatus.SUCCEEDED,
+            finished_at=timezone.now(),
+            result=result,
+            done=progress.total or progress.done,
         )
         return result
 

@@ -4,7 +4,9 @@ import contextvars
 import re
 import uuid
 
-request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("yiwang_request_id", default="")
+request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar(
+    "yiwang_request_id", default=""
+)
 _SAFE = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
 

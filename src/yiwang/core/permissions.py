@@ -85,7 +85,10 @@ def descendant_ids(org_ids: set[int]) -> set[int]:
     found, frontier = set(org_ids), set(org_ids)
     organisation = _organisation_model()
     while frontier:
-        frontier = set(organisation.objects.filter(parent_id__in=frontier).values_list("id", flat=True)) - found
+        frontier = (
+            set(organisation.objects.filter(parent_id__in=frontier).values_list("id", flat=True))
+            - found
+        )
         found |= frontier
     return found
 

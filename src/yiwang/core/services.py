@@ -44,7 +44,16 @@ def _save_new(instance, *, actor, action: str):
 # --- organisations -----------------------------------------------------------
 
 
-ORGANISATION_FIELDS = ("name", "short_name", "uscc", "region_code", "kind", "level", "parent", "is_active")
+ORGANISATION_FIELDS = (
+    "name",
+    "short_name",
+    "uscc",
+    "region_code",
+    "kind",
+    "level",
+    "parent",
+    "is_active",
+)
 
 
 @transaction.atomic
@@ -52,9 +61,14 @@ def create_organisation(*, actor, parent: Organisation | None, **fields) -> Orga
     """Add a 部门/单位 under `parent` (a root only for a superuser)."""
     if parent is None and not is_superuser(actor):
         raise PermissionDenied("只有平台管理员可以创建顶级单位")
-    if parent is not None and not Organisation.objects.restrict(actor, "add").filter(pk=parent.pk).exists():
+    if (
+        parent is not None
+        and not Organisation.objects.restrict(actor, "add").filter(pk=parent.pk).exists()
+    ):
         raise PermissionDenied("无权在该单位下创建下级单位")
-    return _save_new(Organisation(parent=parent, **fields), actor=actor, action="organisation.create")
+    return _save_new(
+        Organisation(parent=parent, **fields), actor=actor, action="organisation.create"
+    )
 
 
 @transaction.atomic
@@ -75,7 +89,11 @@ def update_organisation(*, actor, organisation: Organisation, **changes) -> Orga
     _full_clean(organisation)
     organisation.save(update_fields=list(changes))
     audit.record(
-        actor=actor, action="organisation.update", target=organisation, before=before, after=audit.snapshot(organisation)
+        actor=actor,
+        action="organisation.update",
+        target=organisation,
+        before=before,
+        after=audit.snapshot(organisation),
     )
     return organisation
 
@@ -84,10 +102,24 @@ def update_organisation(*, actor, organisation: Organisation, **changes) -> Orga
 
 
 @transaction.atomic
-def register_user(*, actor, username: str, password: str, real_name: str = "", id_number: str | None = None,
-                  phone: str = "", email: str = "") -> User:
+def register_user(
+    *,
+    actor,
+    username: str,
+    password: str,
+    real_name: str = "",
+    id_number: str | None = None,
+    phone: str = "",
+    email: str = "",
+) -> User:
     """Create a sign-in account with real-name fields; the password is argon2-hashed."""
-    user = User(username=username, real_name=real_name, id_number=id_number or None, phone=phone, email=email)
+    user = User(
+        username=username,
+        real_name=real_name,
+        id_number=id_number or None,
+        phone=phone,
+        email=email,
+    )
     user.set_password(password)
     _full_clean(user)
     try:
@@ -95,7 +127,12 @@ def register_user(*, actor, username: str, password: str, real_name: str = "", i
             user.save()
     except IntegrityError as exc:
         raise ServiceError("conflict", "用户名或身份号码已被使用", status=409) from exc
-    audit.record(actor=actor, action="user.create", target=user, after=audit.snapshot(user, ["username", "real_name"]))
+    audit.record(
+        actor=actor,
+        action="user.create",
+        target=user,
+        after=audit.snapshot(user, ["username", "real_name"]),
+    )
     return user
 
 
@@ -121,7 +158,9 @@ def revoke_role(*, actor, membership: Membership) -> None:
 
 
 @transaction.atomic
-def create_api_client(*, actor, organisation: Organisation, subsystem_code: str, name: str) -> ApiClient:
+def create_api_client(
+    *, actor, organisation: Organisation, subsystem_code: str, name: str
+) -> ApiClient:
     """Register a department system (应用系统) as `ORG-USCC/subsystem-code`."""
     if not can(actor, "manage_clients", organisation):
         raise PermissionDenied("无权为该单位登记应用系统")
@@ -141,7 +180,9 @@ def _digest(secret: str) -> str:
 
 
 @transaction.atomic
-def issue_api_key(*, actor, client: ApiClient, label: str = "", days: int | None = None) -> IssuedKey:
+def issue_api_key(
+    *, actor, client: ApiClient, label: str = "", days: int | None = None
+) -> IssuedKey:
     """Make a new key for `client`; the clear key is returned once and never stored."""
     if not can(actor, "change", client):
         raise NotFound("应用系统")
@@ -157,8 +198,12 @@ def issue_api_key(*, actor, client: ApiClient, label: str = "", days: int | None
         label=label,
         expires_at=timezone.now() + datetime.timedelta(days=days),
     )
-    audit.record(actor=actor, action="api_key.issue", target=key,
-                 after={"client": client.identity, "prefix": prefix, "expires_at": key.expires_at})
+    audit.record(
+        actor=actor,
+        action="api_key.issue",
+        target=key,
+        after={"client": client.identity, "prefix": prefix, "expires_at": key.expires_at},
+    )
     return IssuedKey(key=key, secret=secret)
 
 
@@ -169,7 +214,9 @@ def revoke_api_key(*, actor, key: ApiKey) -> ApiKey:
     if key.revoked_at is None:
         key.revoked_at = timezone.now()
         key.save(update_fields=["revoked_at"])
-        audit.record(actor=actor, action="api_key.revoke", target=key, after={"revoked_at": key.revoked_at})
+        audit.record(
+            actor=actor, action="api_key.revoke", target=key, after={"revoked_at": key.revoked_at}
+        )
     return key
 
 
@@ -191,7 +238,9 @@ def authenticate_api_key(secret: str) -> ApiClient | None:
 
 
 @transaction.atomic
-def set_calendar_override(*, actor, date: datetime.date, is_working_day: bool, reason: str) -> CalendarOverride:
+def set_calendar_override(
+    *, actor, date: datetime.date, is_working_day: bool, reason: str
+) -> CalendarOverride:
     """Declare a local holiday or working day (admins only)."""
     if not has_role(actor, "admin"):
         raise PermissionDenied("只有管理员可以调整工作日历")
@@ -200,6 +249,11 @@ def set_calendar_override(*, actor, date: datetime.date, is_working_day: bool, r
     override, _ = CalendarOverride.objects.update_or_create(
         date=date, defaults={"is_working_day": is_working_day, "reason": reason}
     )
-    audit.record(actor=actor, action="calendar.override", target=override, before=before,
-                 after=audit.snapshot(override))
+    audit.record(
+        actor=actor,
+        action="calendar.override",
+        target=override,
+        before=before,
+        after=audit.snapshot(override),
+    )
     return override

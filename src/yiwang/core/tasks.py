@@ -1,9 +1,10 @@
 """Background work of the foundation."""
 
+from django_tasks import task
+
 from yiwang.core import audit
 from yiwang.core.jobs import JobProgress, job_task
 from yiwang.core.models import AuditSeal
-from django_tasks import task
 
 
 @task()

@@ -17,26 +17,37 @@ from yiwang.core.permissions import has_role
 @login_required
 def workbench(request):
     """我的工作台: the user's roles and the pages they open."""
-    memberships = request.user.memberships.select_related("organisation").order_by("organisation__name")
+    memberships = request.user.memberships.select_related("organisation").order_by(
+        "organisation__name"
+    )
     jobs = Job.objects.restrict(request.user, "view")[:10]
-    return render(request, "core/workbench.html", {
-        "memberships": memberships,
-        "jobs": jobs,
-        "is_supervisor": has_role(request.user, "supervisor"),
-        "manages_clients": ApiClient.objects.restrict(request.user, "view").exists()
-        or Organisation.objects.restrict(request.user, "manage_clients").exists(),
-    })
+    return render(
+        request,
+        "core/workbench.html",
+        {
+            "memberships": memberships,
+            "jobs": jobs,
+            "is_supervisor": has_role(request.user, "supervisor"),
+            "manages_clients": ApiClient.objects.restrict(request.user, "view").exists()
+            or Organisation.objects.restrict(request.user, "manage_clients").exists(),
+        },
+    )
 
 
 class ClientForm(forms.Form):
     organisation = forms.ModelChoiceField(queryset=Organisation.objects.none(), label="所属部门")
-    subsystem_code = forms.RegexField(regex=r"^[a-z0-9][a-z0-9-]{1,63}$", label="子系统代码",
-                                      error_messages={"invalid": "子系统代码只能包含小写字母、数字和连字符"})
+    subsystem_code = forms.RegexField(
+        regex=r"^[a-z0-9][a-z0-9-]{1,63}$",
+        label="子系统代码",
+        error_messages={"invalid": "子系统代码只能包含小写字母、数字和连字符"},
+    )
     name = forms.CharField(max_length=100, min_length=2, label="系统名称")
 
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = Organisation.objects.restrict(actor, "manage_clients")
+        self.fields["organisation"].queryset = Organisation.objects.restrict(
+            actor, "manage_clients"
+        )
 
 
 @login_required
@@ -51,7 +62,11 @@ def client_list(request):
         else:
             messages.success(request, "应用系统已登记，请为其签发密钥。")
             return redirect("core:clients")
-    clients = ApiClient.objects.restrict(request.user, "view").select_related("organisation").prefetch_related("keys")
+    clients = (
+        ApiClient.objects.restrict(request.user, "view")
+        .select_related("organisation")
+        .prefetch_related("keys")
+    )
     return render(request, "core/clients.html", {"clients": clients, "form": form})
 
 
@@ -59,7 +74,9 @@ def client_list(request):
 @require_POST
 def client_issue_key(request, client_id: int):
     client = get_object_or_404(ApiClient.objects.restrict(request.user, "change"), pk=client_id)
-    issued = services.issue_api_key(actor=request.user, client=client, label=request.POST.get("label", "")[:100])
+    issued = services.issue_api_key(
+        actor=request.user, client=client, label=request.POST.get("label", "")[:100]
+    )
     return render(request, "core/key_issued.html", {"client": client, "issued": issued})
 
 
@@ -101,5 +118,10 @@ def audit_log(request):
 def audit_verify(request):
     if not has_role(request.user, "supervisor"):
         return render(request, "core/forbidden.html", status=403)
-    job = start_job(actor=request.user, kind="audit.verify", title="校验审计日志", job_task=tasks.verify_audit_log)
+    job = start_job(
+        actor=request.user,
+        kind="audit.verify",
+        title="校验审计日志",
+        job_task=tasks.verify_audit_log,
+    )
     return redirect("core:job", job_id=job.pk)

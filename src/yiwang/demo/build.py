@@ -31,6 +31,7 @@ SCALES = {
     "city": {"people": 2_000_000, "companies": 1_000_000, "citizens": 1_000, "agents": 300},
 }
 ROOT_USCC_INDEX = 0
+NAMED_USERNAMES = ("clerk", "reviewer", "reviewer2", "data_officer", "supervisor", "bureau_admin")
 
 Progress = Callable[[str, int, int], None]
 
@@ -56,8 +57,24 @@ def demo_dir(seed: int) -> Path:
 
 
 def already_built() -> bool:
-    root_uscc = generator.organisation_uscc(ROOT_USCC_INDEX, region=names.CITY_REGION, kind="government")
+    root_uscc = generator.organisation_uscc(
+        ROOT_USCC_INDEX, region=names.CITY_REGION, kind="government"
+    )
     return Organisation.objects.filter(uscc=root_uscc).exists()
+
+
+def existing_accounts() -> list[DemoAccount]:
+    """The named demo accounts of a city built earlier, read back from the database."""
+    accounts = [DemoAccount("admin", "平台管理员", "超级用户，可进入后台管理 /admin/")]
+    for m in Membership.objects.filter(user__username__in=NAMED_USERNAMES).select_related(
+        "user", "organisation"
+    ):
+        accounts.append(DemoAccount(m.user.username, m.get_role_display(), m.organisation.name))
+    accounts.append(DemoAccount("citizen", "市民", "另有 citizen0001 起的市民账号"))
+    agent = CompanyAgent.objects.filter(user__username="agent").first()
+    if agent:
+        accounts.append(DemoAccount("agent", "企业经办人", agent.company_name))
+    return accounts
 
 
 def build(*, scale: str = "small", seed: int = 1, progress: Progress | None = None) -> DemoResult:
@@ -81,8 +98,15 @@ def build(*, scale: str = "small", seed: int = 1, progress: Progress | None = No
 def _admin() -> User:
     admin = User.objects.filter(username="admin").first()
     if admin is None:
-        admin = User.objects.create_superuser("admin", password=DEMO_PASSWORD, real_name="平台管理员")
-        audit.record(actor=None, action="user.create", target=admin, after={"username": "admin", "superuser": True})
+        admin = User.objects.create_superuser(
+            "admin", password=DEMO_PASSWORD, real_name="平台管理员"
+        )
+        audit.record(
+            actor=None,
+            action="user.create",
+            target=admin,
+            after={"username": "admin", "superuser": True},
+        )
     return admin
 
 
@@ -93,22 +117,46 @@ def _organisations(admin: User, result: DemoResult) -> dict[str, Organisation]:
     def make(name, short, kind, level, region, parent):
         uscc = generator.organisation_uscc(next(index), region=region, kind=kind)
         return services.create_organisation(
-            actor=admin, parent=parent, name=name, short_name=short, uscc=uscc, region_code=region,
-            kind=kind, level=level,
+            actor=admin,
+            parent=parent,
+            name=name,
+            short_name=short,
+            uscc=uscc,
+            region_code=region,
+            kind=kind,
+            level=level,
         )
 
-    root = make(f"{names.CITY_NAME}人民政府", names.CITY_NAME, OrganisationKind.GOVERNMENT,
-                OrganisationLevel.CITY, names.CITY_REGION, None)
+    root = make(
+        f"{names.CITY_NAME}人民政府",
+        names.CITY_NAME,
+        OrganisationKind.GOVERNMENT,
+        OrganisationLevel.CITY,
+        names.CITY_REGION,
+        None,
+    )
     orgs = {"root": root}
     for name, short, kind in names.CITY_DEPARTMENTS:
         orgs[short] = make(name, short, kind, OrganisationLevel.CITY, names.CITY_REGION, root)
     for region, county in {**names.DISTRICTS, **names.COUNTIES}.items():
-        government = make(f"{names.CITY_NAME}{county}人民政府", county, OrganisationKind.GOVERNMENT,
-                          OrganisationLevel.COUNTY, region, root)
+        government = make(
+            f"{names.CITY_NAME}{county}人民政府",
+            county,
+            OrganisationKind.GOVERNMENT,
+            OrganisationLevel.COUNTY,
+            region,
+            root,
+        )
         if region in names.COUNTIES:
             for name, kind in names.COUNTY_DEPARTMENTS:
-                orgs[f"{county}{name}"] = make(f"{names.CITY_NAME}{county}{name}", "", kind,
-                                              OrganisationLevel.COUNTY, region, government)
+                orgs[f"{county}{name}"] = make(
+                    f"{names.CITY_NAME}{county}{name}",
+                    "",
+                    kind,
+                    OrganisationLevel.COUNTY,
+                    region,
+                    government,
+                )
     result.organisations = Organisation.objects.count()
     return orgs
 
@@ -116,27 +164,45 @@ def _organisations(admin: User, result: DemoResult) -> dict[str, Organisation]:
 def _staff(admin: User, orgs: dict[str, Organisation], result: DemoResult) -> None:
     """One staff account per role in every department (same demo password, hashed once)."""
     password = make_password(DEMO_PASSWORD)
-    departments = [o for key, o in orgs.items() if key != "root" and o.kind != OrganisationKind.GOVERNMENT]
+    departments = [
+        o for key, o in orgs.items() if key != "root" and o.kind != OrganisationKind.GOVERNMENT
+    ]
     users, memberships = [], []
     for number, org in enumerate(departments, start=1):
         for role in Role:
-            users.append(User(username=f"d{number:03d}-{role.value}", password=password,
-                              real_name=f"{org.short_name or org.name[-6:]}{role.label}", is_staff=False))
+            users.append(
+                User(
+                    username=f"d{number:03d}-{role.value}",
+                    password=password,
+                    real_name=f"{org.short_name or org.name[-6:]}{role.label}",
+                    is_staff=False,
+                )
+            )
     User.objects.bulk_create(users)
     created = {u.username: u for u in User.objects.filter(username__in=[u.username for u in users])}
     for number, org in enumerate(departments, start=1):
         for role in Role:
-            memberships.append(Membership(user=created[f"d{number:03d}-{role.value}"], organisation=org,
-                                          role=role.value))
+            memberships.append(
+                Membership(
+                    user=created[f"d{number:03d}-{role.value}"], organisation=org, role=role.value
+                )
+            )
     Membership.objects.bulk_create(memberships)
-    audit.record(actor=admin, action="demo.staff", target=orgs["root"],
-                 after={"accounts": len(users), "memberships": len(memberships)})
+    audit.record(
+        actor=admin,
+        action="demo.staff",
+        target=orgs["root"],
+        after={"accounts": len(users), "memberships": len(memberships)},
+    )
     result.staff = len(users)
 
 
 def _person_user(username: str, person: generator.Person, password: str) -> User:
     return User.objects.create(
-        username=username, password=password, real_name=person.name, id_number=person.id_number,
+        username=username,
+        password=password,
+        real_name=person.name,
+        id_number=person.id_number,
         phone=person.phone,
     )
 
@@ -155,32 +221,53 @@ def _accounts(admin, orgs, seed: int, sizes: dict, result: DemoResult) -> None:
     ]
     result.accounts.append(DemoAccount("admin", "平台管理员", "超级用户，可进入后台管理 /admin/"))
     for username, label, org, role, real_name in named:
-        user = User.objects.create(username=username, password=password, real_name=real_name,
-                                   is_staff=role == Role.ADMIN)
+        user = User.objects.create(
+            username=username, password=password, real_name=real_name, is_staff=role == Role.ADMIN
+        )
         Membership.objects.create(user=user, organisation=org, role=role)
         result.accounts.append(DemoAccount(username, label, org.name))
     for i in range(sizes["citizens"]):
-        _person_user("citizen" if i == 0 else f"citizen{i:04d}", generator.person(seed, i), password)
-    result.accounts.append(DemoAccount("citizen", "市民", f"另有 citizen0001 … citizen{sizes['citizens'] - 1:04d}"))
+        _person_user(
+            "citizen" if i == 0 else f"citizen{i:04d}", generator.person(seed, i), password
+        )
+    result.accounts.append(
+        DemoAccount("citizen", "市民", f"另有 citizen0001 … citizen{sizes['citizens'] - 1:04d}")
+    )
     today = timezone.localdate()
     for i in range(sizes["agents"]):
         company = generator.company(seed, i, people=sizes["people"])
-        representative = generator.person(seed, generator.representative_index(i, people=sizes["people"]))
+        representative = generator.person(
+            seed, generator.representative_index(i, people=sizes["people"])
+        )
         username = "agent" if i == 0 else f"agent{i:04d}"
         user = User.objects.filter(id_number=representative.id_number).first()
         if user is None:
             user = _person_user(username, representative, password)
-        CompanyAgent.objects.create(user=user, company_uscc=company.uscc, company_name=company.name,
-                                    valid_from=today - datetime.timedelta(days=30))
+        CompanyAgent.objects.create(
+            user=user,
+            company_uscc=company.uscc,
+            company_name=company.name,
+            valid_from=today - datetime.timedelta(days=30),
+        )
     first_agent = CompanyAgent.objects.select_related("user").order_by("id").first()
-    result.accounts.append(DemoAccount(first_agent.user.username, "企业经办人", first_agent.company_name))
-    audit.record(actor=admin, action="demo.accounts", target=orgs["root"],
-                 after={"citizens": sizes["citizens"], "agents": sizes["agents"]})
+    result.accounts.append(
+        DemoAccount(first_agent.user.username, "企业经办人", first_agent.company_name)
+    )
+    audit.record(
+        actor=admin,
+        action="demo.accounts",
+        target=orgs["root"],
+        after={"citizens": sizes["citizens"], "agents": sizes["agents"]},
+    )
 
 
 def _api_client(admin, orgs):
-    client = services.create_api_client(actor=admin, organisation=orgs["市场监管局"],
-                                        subsystem_code="market-approval", name="市场监管审批系统")
+    client = services.create_api_client(
+        actor=admin,
+        organisation=orgs["市场监管局"],
+        subsystem_code="market-approval",
+        name="市场监管审批系统",
+    )
     return services.issue_api_key(actor=admin, client=client, label="演示密钥", days=365)
 
 
@@ -189,10 +276,20 @@ def _write_files(seed: int, sizes: dict, progress: Progress) -> dict[str, Path]:
     folder = demo_dir(seed)
     folder.mkdir(parents=True, exist_ok=True)
     people_count, company_count = sizes["people"], sizes["companies"]
-    files = {"people": folder / f"people-{people_count}.csv.gz", "companies": folder / f"companies-{company_count}.csv.gz"}
-    _write_csv(files["people"], people_count, lambda i: generator.person(seed, i).row(), "人口", progress)
-    _write_csv(files["companies"], company_count,
-               lambda i: generator.company(seed, i, people=people_count).row(), "法人", progress)
+    files = {
+        "people": folder / f"people-{people_count}.csv.gz",
+        "companies": folder / f"companies-{company_count}.csv.gz",
+    }
+    _write_csv(
+        files["people"], people_count, lambda i: generator.person(seed, i).row(), "人口", progress
+    )
+    _write_csv(
+        files["companies"],
+        company_count,
+        lambda i: generator.company(seed, i, people=people_count).row(),
+        "法人",
+        progress,
+    )
     return files
 
 

@@ -60,7 +60,9 @@ def _rng(seed: int, stream: int, index: int) -> random.Random:
 
 
 def person_name(rng: random.Random) -> str:
-    surname = rng.choice(names.COMPOUND_SURNAMES) if rng.random() < 0.01 else rng.choice(names.SURNAMES)
+    surname = (
+        rng.choice(names.COMPOUND_SURNAMES) if rng.random() < 0.01 else rng.choice(names.SURNAMES)
+    )
     given = "".join(rng.choice(names.GIVEN_CHARS) for _ in range(rng.choice((1, 2, 2))))
     return surname + given
 
@@ -124,4 +126,9 @@ def representative_index(company_index: int, *, people: int) -> int:
 def organisation_uscc(index: int, *, region: str, kind: str) -> str:
     """USCC of a government body: registrar 1 (机构编制), kind 1 机关 / 2 事业单位."""
     body = f"Y{index:07d}"
-    return identifiers.make_uscc(region=region, org_body=body, registrar="1", kind="2" if kind == "public_institution" else "1")
+    return identifiers.make_uscc(
+        region=region,
+        org_body=body,
+        registrar="1",
+        kind="2" if kind == "public_institution" else "1",
+    )

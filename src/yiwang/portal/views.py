@@ -8,7 +8,11 @@ from yiwang.core.models import Organisation
 
 def home(request):
     """The citizen-facing home page; staff see their workbench links."""
-    departments = Organisation.objects.restrict(request.user, "view").filter(level=OrganisationLevel.CITY).count()
+    departments = (
+        Organisation.objects.restrict(request.user, "view")
+        .filter(level=OrganisationLevel.CITY)
+        .count()
+    )
     return render(request, "portal/home.html", {"department_count": departments})
 
 
@@ -18,7 +22,9 @@ def organisation_directory(request):
     query = request.GET.get("q", "").strip()[:50]
     if query:
         organisations = organisations.filter(name__icontains=query)
-    return render(request, "portal/organisations.html", {"organisations": organisations, "q": query})
+    return render(
+        request, "portal/organisations.html", {"organisations": organisations, "q": query}
+    )
 
 
 def healthz(request):

@@ -8,7 +8,10 @@ class ApiClient(models.Model):
     """应用系统: a department system that calls the API, named `ORG-USCC/subsystem-code`."""
 
     organisation = models.ForeignKey(
-        "core.Organisation", on_delete=models.PROTECT, related_name="api_clients", verbose_name="所属部门"
+        "core.Organisation",
+        on_delete=models.PROTECT,
+        related_name="api_clients",
+        verbose_name="所属部门",
     )
     subsystem_code = models.SlugField("子系统代码", max_length=64)
     name = models.CharField("名称", max_length=100)
@@ -21,7 +24,9 @@ class ApiClient(models.Model):
         verbose_name = "应用系统"
         verbose_name_plural = "应用系统"
         constraints = [
-            models.UniqueConstraint(fields=["organisation", "subsystem_code"], name="client_unique_subsystem")
+            models.UniqueConstraint(
+                fields=["organisation", "subsystem_code"], name="client_unique_subsystem"
+            )
         ]
 
     def __str__(self) -> str:
@@ -35,7 +40,9 @@ class ApiClient(models.Model):
 class ApiKey(models.Model):
     """A client's secret key: stored as a SHA-256 digest, shown once, expiring, revocable."""
 
-    client = models.ForeignKey(ApiClient, on_delete=models.CASCADE, related_name="keys", verbose_name="应用系统")
+    client = models.ForeignKey(
+        ApiClient, on_delete=models.CASCADE, related_name="keys", verbose_name="应用系统"
+    )
     prefix = models.CharField("前缀", max_length=12, unique=True)
     digest = models.CharField("摘要", max_length=64)
     label = models.CharField("说明", max_length=100, blank=True)

@@ -1,6 +1,7 @@
 from django.db import models
 
 from yiwang.core.choices import ActorKind
+from yiwang.core.permissions import RestrictedQuerySet
 
 
 class AuditSeal(models.Model):
@@ -37,7 +38,11 @@ class AuditEvent(models.Model):
     before = models.JSONField("变更前", null=True, blank=True)
     after = models.JSONField("变更后", null=True, blank=True)
     request_id = models.CharField("请求号", max_length=64, blank=True)
-    seal = models.ForeignKey(AuditSeal, null=True, blank=True, on_delete=models.PROTECT, related_name="events")
+    seal = models.ForeignKey(
+        AuditSeal, null=True, blank=True, on_delete=models.PROTECT, related_name="events"
+    )
+
+    objects = RestrictedQuerySet.as_manager()
 
     class Meta:
         verbose_name = "审计事件"
@@ -45,7 +50,9 @@ class AuditEvent(models.Model):
         ordering = ["-id"]
         indexes = [
             models.Index(fields=["target_type", "target_id"]),
-            models.Index(fields=["seal"], name="audit_unsealed_idx", condition=models.Q(seal__isnull=True)),
+            models.Index(
+                fields=["seal"], name="audit_unsealed_idx", condition=models.Q(seal__isnull=True)
+            ),
         ]
 
     def __str__(self) -> str:

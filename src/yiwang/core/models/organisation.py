@@ -13,11 +13,18 @@ class Organisation(models.Model):
     uscc = models.CharField(
         "统一社会信用代码", max_length=18, unique=True, validators=[django_validator("uscc")]
     )
-    region_code = models.CharField("行政区划代码", max_length=6, validators=[django_validator("region")])
+    region_code = models.CharField(
+        "行政区划代码", max_length=6, validators=[django_validator("region")]
+    )
     kind = models.CharField("类型", max_length=24, choices=OrganisationKind.choices)
     level = models.CharField("层级", max_length=16, choices=OrganisationLevel.choices)
     parent = models.ForeignKey(
-        "self", verbose_name="上级", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        verbose_name="上级",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     is_active = models.BooleanField("启用", default=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
@@ -29,7 +36,9 @@ class Organisation(models.Model):
         verbose_name_plural = "部门/单位"
         ordering = ["region_code", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["parent", "name"], name="organisation_unique_name_under_parent"),
+            models.UniqueConstraint(
+                fields=["parent", "name"], name="organisation_unique_name_under_parent"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -17,7 +17,9 @@ class User(AbstractUser):
         unique=True,
         validators=[django_validator("ric")],
     )
-    phone = models.CharField("手机号码", max_length=11, blank=True, validators=[django_validator("mobile")])
+    phone = models.CharField(
+        "手机号码", max_length=11, blank=True, validators=[django_validator("mobile")]
+    )
 
     class Meta:
         verbose_name = "用户"
@@ -36,8 +38,12 @@ class User(AbstractUser):
 class CompanyAgent(models.Model):
     """法人代理: a user authorised to act for a legal person identified by its USCC."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="agencies", verbose_name="代理人")
-    company_uscc = models.CharField("企业统一社会信用代码", max_length=18, validators=[django_validator("uscc")])
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="agencies", verbose_name="代理人"
+    )
+    company_uscc = models.CharField(
+        "企业统一社会信用代码", max_length=18, validators=[django_validator("uscc")]
+    )
     company_name = models.CharField("企业名称", max_length=200)
     valid_from = models.DateField("授权起始")
     valid_until = models.DateField("授权截止", null=True, blank=True)
@@ -46,7 +52,9 @@ class CompanyAgent(models.Model):
     class Meta:
         verbose_name = "法人代理"
         verbose_name_plural = "法人代理"
-        constraints = [models.UniqueConstraint(fields=["user", "company_uscc"], name="agent_unique_company")]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "company_uscc"], name="agent_unique_company")
+        ]
 
     def __str__(self) -> str:
         return f"{self.user} → {self.company_name}"
@@ -55,9 +63,14 @@ class CompanyAgent(models.Model):
 class Membership(models.Model):
     """A staff member's role in one organisation (综合窗口, 审批, 数据管理, 监察, 管理)."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships", verbose_name="用户")
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="memberships", verbose_name="用户"
+    )
     organisation = models.ForeignKey(
-        "core.Organisation", on_delete=models.CASCADE, related_name="memberships", verbose_name="部门"
+        "core.Organisation",
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name="部门",
     )
     role = models.CharField("角色", max_length=16, choices=Role.choices)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -66,7 +79,9 @@ class Membership(models.Model):
         verbose_name = "岗位"
         verbose_name_plural = "岗位"
         constraints = [
-            models.UniqueConstraint(fields=["user", "organisation", "role"], name="membership_unique_role")
+            models.UniqueConstraint(
+                fields=["user", "organisation", "role"], name="membership_unique_role"
+            )
         ]
         indexes = [models.Index(fields=["organisation", "role"])]
 

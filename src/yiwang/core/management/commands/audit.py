@@ -16,7 +16,9 @@ class Command(BaseCommand):
             self.stdout.write(f"已封存 {audit.seal_all()} 条审计事件。")
             return
         report = audit.verify()
-        self.stdout.write(f"封存 {report.seals} 个，已校验事件 {report.events} 条，待封存 {report.unsealed} 条。")
+        self.stdout.write(
+            f"封存 {report.seals} 个，已校验事件 {report.events} 条，待封存 {report.unsealed} 条。"
+        )
         if report.ok:
             self.stdout.write(self.style.SUCCESS("审计日志完整：未发现篡改或删除。"))
             return

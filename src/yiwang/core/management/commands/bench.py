@@ -27,9 +27,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("name", nargs="?")
         parser.add_argument("--list", action="store_true")
-        parser.add_argument("--quick", action="store_true", help="小规模快速运行（用于测试基准脚本本身）")
+        parser.add_argument(
+            "--quick", action="store_true", help="小规模快速运行（用于测试基准脚本本身）"
+        )
 
-    def handle(self, *args, name, list, quick, **options):  # noqa: A002 — the flag is --list
+    def handle(self, *args, name, list, quick, **options):
         benches = available()
         if list or not name:
             for bench, summary in benches.items():

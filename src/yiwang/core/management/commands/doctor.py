@@ -35,25 +35,52 @@ class Command(BaseCommand):
                 MigrationExecutor(connection).loader.graph.leaf_nodes()
             )
             yield True, "数据库", vendor
-            yield not pending, "数据库迁移", "已是最新" if not pending else f"{len(pending)} 个迁移待执行（yiwang migrate）"
-        except Exception as exc:  # noqa: BLE001 — doctor reports every failure as text
+            yield (
+                not pending,
+                "数据库迁移",
+                "已是最新" if not pending else f"{len(pending)} 个迁移待执行（yiwang migrate）",
+            )
+        except Exception as exc:
             yield False, "数据库", f"无法连接：{exc}"
         backend = settings.TASKS["default"]["BACKEND"]
         yield "Immediate" not in backend or settings.ENV == "test", "后台任务", backend
-        secret_ok = not config.check_production({**settings.YIWANG, "DEBUG": False, "PLATFORM_SM2_KEY": "x"})
-        yield secret_ok or not settings.PRODUCTION, "密钥 YIWANG_SECRET_KEY", (
-            "已配置" if secret_ok else "未配置或为占位值（开发环境使用临时密钥；生产环境必须配置）"
+        secret_ok = not config.check_production(
+            {**settings.YIWANG, "DEBUG": False, "PLATFORM_SM2_KEY": "x"}
+        )
+        yield (
+            secret_ok or not settings.PRODUCTION,
+            "密钥 YIWANG_SECRET_KEY",
+            (
+                "已配置"
+                if secret_ok
+                else "未配置或为占位值（开发环境使用临时密钥；生产环境必须配置）"
+            ),
         )
         key_set = bool(settings.YIWANG["PLATFORM_SM2_KEY"])
-        yield key_set or not settings.PRODUCTION, "平台 SM2 签名密钥", (
-            "由环境变量提供" if key_set else f"未配置（开发环境使用 {settings.VAR_DIR}/keys/platform_sm2.key）"
+        yield (
+            key_set or not settings.PRODUCTION,
+            "平台 SM2 签名密钥",
+            (
+                "由环境变量提供"
+                if key_set
+                else f"未配置（开发环境使用 {settings.VAR_DIR}/keys/platform_sm2.key）"
+            ),
         )
         years = workdays.official_years()
         from django.utils import timezone
 
         this_year = timezone.localdate().year
         covered = this_year + 1 in years
-        yield covered, "法定节假日数据", (
-            f"{years.start}–{years.stop - 1} 年" + ("" if covered else f"；{this_year + 1} 年尚无官方数据，请在后台录入工作日调整或升级 chinesecalendar")
+        yield (
+            covered,
+            "法定节假日数据",
+            (
+                f"{years.start}–{years.stop - 1} 年"
+                + (
+                    ""
+                    if covered
+                    else f"；{this_year + 1} 年尚无官方数据，请在后台录入工作日调整或升级 chinesecalendar"
+                )
+            ),
         )
         yield True, "测试区划（99）", "允许" if settings.ALLOW_TEST_REGION else "拒绝"

@@ -16,14 +16,28 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--workers", type=int, default=max(2, (os.cpu_count() or 1) * 2))
-        parser.add_argument("--with-worker", action="store_true", help="同时运行后台任务进程，Ctrl-C 一并停止")
+        parser.add_argument(
+            "--with-worker", action="store_true", help="同时运行后台任务进程，Ctrl-C 一并停止"
+        )
 
     def handle(self, *args, port, workers, with_worker, **options):
         if settings.PRODUCTION:
             call_command("collectstatic", interactive=False, verbosity=0)
         # Loopback only: a TLS-terminating reverse proxy faces the network.
-        server = [sys.executable, "-m", "gunicorn", "yiwang.wsgi:application", "--bind", f"127.0.0.1:{port}",
-                  "--workers", str(workers), "--access-logfile", "-", "--forwarded-allow-ips", "127.0.0.1"]
+        server = [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "yiwang.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--access-logfile",
+            "-",
+            "--forwarded-allow-ips",
+            "127.0.0.1",
+        ]
         children = [subprocess.Popen(server)]
         if with_worker:
             children.append(subprocess.Popen([sys.executable, "-m", "yiwang.cli", "worker"]))

@@ -25,8 +25,14 @@ class Command(BaseCommand):
             for task, _every in PERIODIC:
                 task.enqueue()
         try:
-            call_command("db_worker", batch=batch, reload=False, startup_delay=False,
-                         interval=0.5, verbosity=options["verbosity"])
+            call_command(
+                "db_worker",
+                batch=batch,
+                reload=False,
+                startup_delay=False,
+                interval=0.5,
+                verbosity=options["verbosity"],
+            )
         finally:
             stop.set()
 
@@ -41,7 +47,7 @@ class Command(BaseCommand):
                     elapsed[task] = 0
                     try:
                         task.enqueue()
-                    except Exception:  # noqa: BLE001 — the scheduler must outlive a failed enqueue
+                    except Exception:
                         self.stderr.write(f"无法排队 {task.name}")
                     finally:
                         close_old_connections()

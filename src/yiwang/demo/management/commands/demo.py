@@ -22,7 +22,7 @@ class Command(BaseCommand):
             call_command("flush", interactive=False, verbosity=0)
         if build.already_built():
             self.stdout.write("演示数据已存在，跳过生成（使用 --reset 重新生成）。")
-            self._print_accounts_hint()
+            self._print_accounts(build.existing_accounts())
             return
         started = time.monotonic()
         try:
@@ -30,25 +30,28 @@ class Command(BaseCommand):
         except RuntimeError as exc:
             raise CommandError(str(exc)) from exc
         sys.stderr.write("\n")
-        self.stdout.write(self.style.SUCCESS(
-            f"演示城市已生成（规模 {scale}，种子 {seed}，{time.monotonic() - started:.1f} 秒）："
-            f"{result.organisations} 个单位，{result.staff} 个岗位账号"
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"演示城市已生成（规模 {scale}，种子 {seed}，{time.monotonic() - started:.1f} 秒）："
+                f"{result.organisations} 个单位，{result.staff} 个岗位账号"
+            )
+        )
         for stage, path in result.files.items():
             self.stdout.write(f"  数据文件 {stage}: {path}")
-        self.stdout.write("\n演示账号（密码均为 %s）：" % build.DEMO_PASSWORD)
-        for account in result.accounts:
-            self.stdout.write(f"  {account.username:<14} {account.role:<16} {account.description}")
-        self.stdout.write(f"\n演示 API 密钥（市场监管审批系统，只显示这一次）：\n  {result.api_key}")
-
-    def _print_accounts_hint(self):
+        self._print_accounts(result.accounts)
         self.stdout.write(
-            f"演示账号：admin、clerk、reviewer、reviewer2、data_officer、supervisor、bureau_admin、citizen、"
-            f"agent（密码均为 {build.DEMO_PASSWORD}）"
+            f"\n演示 API 密钥（市场监管审批系统，只显示这一次）：\n  {result.api_key}"
         )
+
+    def _print_accounts(self, accounts):
+        self.stdout.write(f"\n演示账号（每个角色一个，密码均为 {build.DEMO_PASSWORD}）：")
+        for account in accounts:
+            self.stdout.write(f"  {account.username:<14} {account.role:<16} {account.description}")
 
     def _bar(self, stage: str, done: int, total: int) -> None:
         width = 30
         filled = int(width * done / total) if total else width
-        sys.stderr.write(f"\r  {stage} [{'#' * filled}{'.' * (width - filled)}] {done:>9,}/{total:,}")
+        sys.stderr.write(
+            f"\r  {stage} [{'#' * filled}{'.' * (width - filled)}] {done:>9,}/{total:,}"
+        )
         sys.stderr.flush()
