@@ -1,8 +1,4 @@
-import os
-
 import pytest
-
-os.environ.setdefault("YIWANG_ENV", "test")
 
 
 @pytest.fixture(autouse=True)

@@ -338,10 +338,11 @@ def test_a_lowercase_uscc_with_spaces_is_normalised():
     assert validate_uscc(" 91350100m 000100y43 ", allow_test_region=False) == USCC_EXAMPLE
 
 
+@pytest.mark.parametrize("position", [0, 1, 8, 17])
 @pytest.mark.parametrize("letter", "IOZSV")
-def test_a_uscc_letter_outside_gb_32100_is_refused(letter):
-    # A correct check character cannot be computed for these letters, so it is a format error.
-    code = USCC_EXAMPLE[:8] + letter + USCC_EXAMPLE[9:]
+def test_a_uscc_letter_outside_gb_32100_is_refused(letter, position):
+    # A check character cannot be computed over these letters, so it is a format error.
+    code = USCC_EXAMPLE[:position] + letter + USCC_EXAMPLE[position + 1 :]
     with raises_code("identifier.uscc.format"):
         validate_uscc(code, allow_test_region=False)
 

@@ -250,6 +250,8 @@ def make_org_code(body: str) -> str:
 
 def make_uscc(*, region: str, org_body: str, registrar: str = "9", kind: str = "1") -> str:
     """Build a USCC: registrar + kind + region + 组织机构代码 + check."""
+    if len(org_body) != 8 or any(c not in USCC_ALPHABET for c in org_body):
+        raise ValueError("org_body must be 8 characters of the USCC alphabet (no I, O, S, V, Z)")
     body = registrar + kind + region + make_org_code(org_body)
     return body + uscc_check_char(body)
 

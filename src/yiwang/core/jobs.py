@@ -91,6 +91,7 @@ def job_task(func: Callable[..., dict | None]):
             Job.objects.filter(pk=job.pk).update(
                 status=JobStatus.FAILED,
                 finished_at=timezone.now(),
+                done=progress.done,
                 log=(job.log + traceback.format_exc())[-LOG_LIMIT:],
             )
             raise

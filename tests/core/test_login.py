@@ -1,0 +1,88 @@
+import pytest
+from django.contrib.auth.hashers import identify_hasher
+
+from yiwang.core import services
+
+pytestmark = pytest.mark.django_db
+
+PASSWORD = "Correct-horse-9"
+
+
+@pytest.fixture
+def person(factory):
+    return factory.user("zhangsan", password=PASSWORD, real_name="张三")
+
+
+def login(client, username, password):
+    return client.post("/accounts/login/", {"username": username, "password": password})
+
+
+def test_the_login_page_is_in_chinese(client):
+    response = client.get("/accounts/login/")
+    assert response.status_code == 200
+    assert "用户名" in response.content.decode() and "密码" in response.content.decode()
+
+
+def test_a_person_logs_in_and_reaches_the_home_page(client, person):
+    response = login(client, "zhangsan", PASSWORD)
+    assert response.status_code == 302
+    assert client.get("/").context["user"] == person
+
+
+def test_a_wrong_password_shows_a_chinese_error(client, person):
+    response = login(client, "zhangsan", "wrong-password")
+    assert response.status_code == 200
+    assert "用户名或密码不正确" in response.content.decode()
+
+
+def test_login_is_locked_after_repeated_failures_even_with_the_right_password(
+    client, person, settings
+):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        login(client, "zhangsan", "wrong-password")
+    response = login(client, "zhangsan", PASSWORD)
+    assert response.status_code == 429
+    assert "锁定" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_lock_out_of_one_user_does_not_lock_another(client, person, factory, settings):
+    factory.user("lisi", password=PASSWORD)
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        login(client, "zhangsan", "wrong-password")
+    assert login(client, "lisi", PASSWORD).status_code == 302
+
+
+def test_passwords_are_hashed_with_argon2_in_production_settings(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
+    user = services.register_user(
+        actor=None, username="wangwu", password=PASSWORD, real_name="王五"
+    )
+    assert identify_hasher(user.password).algorithm == "argon2"
+    assert user.check_password(PASSWORD)
+
+
+def test_registration_validates_the_id_number_and_phone():
+    with pytest.raises(services.ServiceError) as caught:
+        services.register_user(
+            actor=None,
+            username="bad",
+            password=PASSWORD,
+            id_number="110105194912310021",
+            phone="123",
+        )
+    fields = caught.value.detail["fields"]
+    assert "id_number" in fields and "phone" in fields
+
+
+def test_an_id_number_can_belong_to_one_account_only(factory):
+    number = factory.ric()
+    services.register_user(actor=None, username="a1", password=PASSWORD, id_number=number)
+    with pytest.raises(services.ServiceError):
+        services.register_user(actor=None, username="a2", password=PASSWORD, id_number=number)
+
+
+def test_logout_needs_a_post(client, person):
+    client.force_login(person)
+    assert client.get("/accounts/logout/").status_code == 405
+    assert client.post("/accounts/logout/").status_code == 302

@@ -1,0 +1,96 @@
+import pytest
+
+from yiwang.core import services
+from yiwang.core.models import ApiKey
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def market(factory):
+    root = factory.organisation("江澜市人民政府")
+    return factory.organisation("江澜市市场监督管理局", parent=root)
+
+
+def test_the_home_page_is_chinese_and_counts_departments(client, market):
+    page = client.get("/").content.decode()
+    assert '<html lang="zh-hans">' in page
+    assert "一网通办" in page and 'name="viewport"' in page
+
+
+def test_the_directory_finds_a_department_by_part_of_its_name(client, market, factory):
+    factory.organisation("江澜市公安局", parent=market.parent)
+    page = client.get("/organisations/", {"q": "市场"}).content.decode()
+    assert "江澜市市场监督管理局" in page and "江澜市公安局" not in page
+
+
+def test_staff_pages_require_login(client):
+    response = client.get("/core/workbench/")
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_the_workbench_lists_the_users_roles(client, factory, market):
+    client.force_login(factory.staff("reviewer", market))
+    page = client.get("/core/workbench/").content.decode()
+    assert "江澜市市场监督管理局 · 审批人员" in page
+    assert "应用系统与密钥" not in page
+
+
+def test_a_data_officer_registers_a_client_and_sees_the_key_only_once(client, factory, market):
+    client.force_login(factory.staff("data_officer", market))
+    response = client.post(
+        "/core/clients/",
+        {"organisation": market.pk, "subsystem_code": "food-licence", "name": "食品许可系统"},
+    )
+    assert response.status_code == 302
+    api_client = market.api_clients.get()
+    issued = client.post(
+        f"/core/clients/{api_client.pk}/keys/", {"label": "生产环境"}
+    ).content.decode()
+    key = ApiKey.objects.get()
+    secret = issued.split('id="secret">')[1].split("<")[0]
+    assert secret.startswith(f"yw_{key.prefix}_")
+    assert secret not in client.get("/core/clients/").content.decode()
+
+
+def test_a_bad_subsystem_code_is_explained_in_chinese(client, factory, market):
+    client.force_login(factory.staff("data_officer", market))
+    page = client.post(
+        "/core/clients/",
+        {"organisation": market.pk, "subsystem_code": "Bad Code!", "name": "x系统"},
+    )
+    assert "子系统代码只能包含小写字母" in page.content.decode()
+
+
+def test_revoking_a_key_on_the_page(client, factory, market):
+    officer = factory.staff("data_officer", market)
+    issued = services.issue_api_key(actor=officer, client=factory.api_client(market))
+    client.force_login(officer)
+    client.post(f"/core/clients/{issued.key.client_id}/keys/{issued.key.pk}/revoke/")
+    issued.key.refresh_from_db()
+    assert issued.key.revoked_at is not None
+
+
+def test_another_departments_officer_cannot_issue_keys_for_a_client(client, factory, market):
+    other = factory.organisation("江澜市卫生健康委员会", parent=market.parent)
+    api_client = factory.api_client(market)
+    client.force_login(factory.staff("data_officer", other))
+    assert client.post(f"/core/clients/{api_client.pk}/keys/").status_code == 404
+    assert not ApiKey.objects.exists()
+
+
+def test_the_audit_page_is_for_supervisors_only(client, factory, market):
+    client.force_login(factory.staff("clerk", market))
+    assert client.get("/core/audit/").status_code == 403
+    client.force_login(factory.staff("supervisor", market))
+    assert "审计日志" in client.get("/core/audit/").content.decode()
+
+
+def test_the_api_docs_are_served_from_our_own_static_files(client):
+    page = client.get("/api/v1/docs").content.decode()
+    assert "swagger" in page.lower()
+    assert "cdn" not in page.lower() and "https://" not in page
+
+
+def test_the_health_check_answers(client, db):
+    assert client.get("/healthz").json() == {"status": "ok"}

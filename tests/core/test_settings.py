@@ -1,0 +1,85 @@
+import os
+import secrets
+import subprocess
+import sys
+
+import pytest
+
+from yiwang import config
+from yiwang.core.crypto import Sm2KeyPair
+
+
+def run_yiwang(*args, env):
+    base = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("YIWANG_") and k != "DJANGO_SETTINGS_MODULE"
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "yiwang.cli", *args],
+        env={**base, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.fixture
+def production_env(tmp_path):
+    return {
+        "YIWANG_ENV": "production",
+        "YIWANG_SECRET_KEY": secrets.token_urlsafe(60),
+        "YIWANG_PLATFORM_SM2_KEY": Sm2KeyPair.generate().private_key.hex(),
+        "YIWANG_VAR_DIR": str(tmp_path),
+    }
+
+
+def test_production_settings_pass_the_deploy_check_without_warnings(production_env):
+    result = run_yiwang("check", "--deploy", "--fail-level", "WARNING", env=production_env)
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "placeholder", ["", "changeme", "django-insecure-" + "x" * 50, "short-secret"]
+)
+def test_production_refuses_a_missing_or_placeholder_secret_key(production_env, placeholder):
+    result = run_yiwang("check", env={**production_env, "YIWANG_SECRET_KEY": placeholder})
+    assert result.returncode != 0
+    assert "YIWANG_SECRET_KEY" in result.stderr
+
+
+def test_production_requires_the_platform_signing_key(production_env):
+    result = run_yiwang("check", env={**production_env, "YIWANG_PLATFORM_SM2_KEY": ""})
+    assert result.returncode != 0
+    assert "YIWANG_PLATFORM_SM2_KEY" in result.stderr
+
+
+def test_production_turns_debug_off_and_rejects_the_test_region(production_env):
+    code = (
+        "from django.conf import settings; from yiwang.core import identifiers as i;"
+        "print(settings.DEBUG, settings.ALLOW_TEST_REGION);"
+        "i.validate_region('990100')"
+    )
+    result = run_yiwang("shell", "-c", code, env={**production_env, "YIWANG_DEBUG": "false"})
+    assert "False False" in result.stdout
+    assert "identifier.test_region" in result.stderr or "测试区划" in result.stderr
+
+
+def test_a_malformed_boolean_setting_is_refused_with_its_name(monkeypatch):
+    monkeypatch.setenv("YIWANG_DEBUG", "maybe")
+    with pytest.raises(config.ConfigError, match="YIWANG_DEBUG"):
+        config.read_all()
+
+
+def test_every_setting_is_declared_once_with_a_description():
+    names = [var.name for var in config.VARS]
+    assert len(names) == len(set(names))
+    assert all(var.description for var in config.VARS)
+
+
+def test_pages_carry_security_headers(client, db):
+    response = client.get("/")
+    assert "default-src 'self'" in response["Content-Security-Policy"]
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
