@@ -4,4 +4,4 @@ import os
 
 os.environ["YIWANG_ENV"] = "test"
 
-from yiwang.settings import *  # noqa: E402, F403
+from yiwang.settings import *  # noqa: F403

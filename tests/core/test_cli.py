@@ -26,7 +26,7 @@ def test_bench_runs_a_benchmark_and_prints_a_ratio_line(db, capsys):
     call_command("bench", "audit", "--quick")
     lines = capsys.readouterr().out.splitlines()
     result = next(line for line in lines if line.startswith("audit:"))
-    figure, baseline, ratio = result.split(" | ")
+    _figure, baseline, ratio = result.split(" | ")
     assert "baseline" in baseline and float(ratio.removeprefix("ratio ")) > 0
 
 

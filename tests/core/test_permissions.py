@@ -22,7 +22,7 @@ def test_descendants_include_every_level_below(tree):
 
 
 def test_a_county_admin_changes_the_county_and_its_departments_only(factory, tree):
-    city, county, county_police, market = tree
+    _city, county, county_police, market = tree
     admin = factory.staff("admin", county)
     changeable = set(Organisation.objects.restrict(admin, "change"))
     assert changeable == {county, county_police}
