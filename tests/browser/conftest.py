@@ -7,21 +7,34 @@ import pytest
 
 CHROMIUM = Path("/usr/bin/chromium")
 
-# Playwright's sync API runs an event loop in the test thread; the ORM calls the tests make
-# for their fixtures are still synchronous and safe.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 
 def pytest_collection_modifyitems(config, items):
+    here = Path(__file__).parent
+    items = [item for item in items if here in Path(item.fspath).parents]
     for item in items:
         item.add_marker(pytest.mark.browser)
-    if not CHROMIUM.exists():
+    if items and not CHROMIUM.exists():
         if os.environ.get("CI") == "true":
-            raise pytest.UsageError("CI=true but /usr/bin/chromium is missing: browser tests cannot run")
+            raise pytest.UsageError(
+                "CI=true but /usr/bin/chromium is missing: browser tests cannot run"
+            )
         # Outside CI only: a developer machine without Chromium skips these, and says so.
         skip = pytest.mark.skip(reason="/usr/bin/chromium not installed (apt-get install chromium)")
         for item in items:
             item.add_marker(skip)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _allow_orm_beside_playwright():
+    # Playwright's sync API runs an event loop in the test thread; the ORM calls the tests make
+    # for their fixtures are still synchronous and safe.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    yield
+    if previous is None:
+        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+    else:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture(scope="session")
@@ -56,8 +69,12 @@ def site(live_server, transactional_db):
     market = factories.organisation("江澜市市场监督管理局", parent=root)
     factories.organisation("江澜市卫生健康委员会", parent=root)
     people = {
-        "officer": factories.staff("data_officer", market, username="officer", password="Browser-pass-1"),
-        "supervisor": factories.staff("supervisor", root, username="inspector", password="Browser-pass-1"),
+        "officer": factories.staff(
+            "data_officer", market, username="officer", password="Browser-pass-1"
+        ),
+        "supervisor": factories.staff(
+            "supervisor", root, username="inspector", password="Browser-pass-1"
+        ),
     }
     return {"url": live_server.url, "market": market, "people": people}
 

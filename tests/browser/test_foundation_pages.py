@@ -37,7 +37,9 @@ def test_a_supervisor_verifies_the_audit_log_and_watches_the_job_finish(page, si
     from yiwang.core import services
 
     officer = site["people"]["officer"]
-    services.create_api_client(actor=officer, organisation=site["market"], subsystem_code="sys-a", name="系统甲")
+    services.create_api_client(
+        actor=officer, organisation=site["market"], subsystem_code="sys-a", name="系统甲"
+    )
     sign_in(page, site["url"], "inspector")
     page.goto(f"{site['url']}/core/audit/")
     expect(page.get_by_role("cell", name="api_client.create")).to_be_visible()
