@@ -26,7 +26,7 @@ def test_a_service_write_records_an_audit_event_with_before_and_after(factory, a
     event = AuditEvent.objects.get(action="organisation.update")
     assert event.before["name"] == "旧名称局"
     assert event.after["name"] == "新名称局"
-    assert event.actor_label == str(admin)
+    assert event.actor_label == admin.audit_label == "root-admin（测***）"  # 测试用户
     assert event.target_id == str(org.pk)
 
 
@@ -148,3 +148,14 @@ def test_audit_events_carry_the_request_id_of_the_api_call(factory, admin, clien
     assert response.status_code == 200
     assert response["X-Request-ID"] == "req-12345678"
     assert AuditEvent.objects.get(action="organisation.update").request_id == "req-12345678"
+
+
+def test_personal_data_is_masked_in_the_audit_log_and_secrets_are_left_out(factory):
+    from yiwang.core.models import User
+
+    number = factory.ric()
+    user = User(username="zhao", real_name="赵小明", id_number=number, phone="13812345678", password="x")
+    data = audit.snapshot(user)
+    assert data["id_number"] == number[:6] + "********" + number[-4:]
+    assert data["phone"] == "138****5678" and data["real_name"] == "赵**"
+    assert "password" not in data

@@ -94,3 +94,19 @@ def test_the_api_docs_are_served_from_our_own_static_files(client):
 
 def test_the_health_check_answers(client, db):
     assert client.get("/healthz").json() == {"status": "ok"}
+
+
+def test_the_admin_user_list_masks_personal_data_unless_allowed(client, factory):
+    from django.contrib.auth.models import Permission
+
+    number = factory.ric()
+    factory.user("target", real_name="钱多多", id_number=number, phone="13912345678")
+    viewer = factory.user("viewer", is_staff=True)
+    viewer.user_permissions.add(Permission.objects.get(codename="view_user"))
+    client.force_login(viewer)
+    page = client.get("/admin/core/user/").content.decode()
+    assert "139****5678" in page and number not in page and "钱**" in page
+    viewer.user_permissions.add(Permission.objects.get(codename="view_clear_personal_data"))
+    client.force_login(viewer)
+    page = client.get("/admin/core/user/").content.decode()
+    assert number in page and "13912345678" in page

@@ -5,6 +5,8 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
 from yiwang.core import audit
+from yiwang.core.choices import MaskKind
+from yiwang.core.masking import reveal_or_mask
 from yiwang.core.models import (
     ApiClient,
     ApiKey,
@@ -58,9 +60,29 @@ class OrganisationAdmin(AuditedAdmin):
     autocomplete_fields = ["parent"]
 
 
+def masked_column(viewer, kind: str, attr: str, label: str):
+    """A list column showing `attr` masked unless `viewer` may see it clear (per request: thread-safe)."""
+
+    def column(obj):
+        return reveal_or_mask(viewer, kind, getattr(obj, attr))
+
+    column.short_description = label
+    return column
+
+
 @admin.register(User)
 class UserAdmin(AuditedAdmin, BaseUserAdmin):
-    list_display = ["username", "real_name", "phone", "is_staff", "is_active"]
+    def get_list_display(self, request):
+        viewer = request.user
+        return [
+            "username",
+            masked_column(viewer, MaskKind.NAME, "real_name", "姓名"),
+            masked_column(viewer, MaskKind.RIC, "id_number", "公民身份号码"),
+            masked_column(viewer, MaskKind.PHONE, "phone", "手机号码"),
+            "is_staff",
+            "is_active",
+        ]
+
     search_fields = ["username", "real_name", "id_number", "phone"]
     fieldsets = (
         *BaseUserAdmin.fieldsets,

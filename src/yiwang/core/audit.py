@@ -19,7 +19,7 @@ from django.db import connection, transaction
 from django.forms.models import model_to_dict
 from django.utils import timezone
 
-from yiwang.core import crypto
+from yiwang.core import crypto, masking
 from yiwang.core.choices import ActorKind
 from yiwang.core.middleware import request_id_var
 from yiwang.core.models import AuditEvent, AuditSeal
@@ -34,13 +34,24 @@ def _plain(data):
     return None if data is None else json.loads(json.dumps(data, cls=DjangoJSONEncoder))
 
 
+SECRET_FIELDS = frozenset({"password", "digest"})
+
+
 def snapshot(instance, fields: list[str] | None = None) -> dict:
-    """The audited state of a model instance: its concrete fields, foreign keys as ids."""
+    """The audited state of a model instance: its concrete fields, foreign keys as ids.
+
+    Secrets are left out and personal fields (the model's ``PERSONAL_FIELDS``) are
+    masked: the audit log is a log, and logs hold no clear personal data.
+    """
     data = model_to_dict(instance, fields=fields)
     for f in instance._meta.concrete_fields:
         if (fields is None or f.name in fields) and f.name not in data:
             data[f.name] = f.value_from_object(instance)
-    data.pop("password", None)
+    for name in SECRET_FIELDS & data.keys():
+        del data[name]
+    for name, kind in getattr(instance, "PERSONAL_FIELDS", {}).items():
+        if name in data:
+            data[name] = masking.mask(kind, data[name])
     return _plain(data)
 
 
@@ -50,7 +61,7 @@ def describe_actor(actor) -> tuple[str, str, str]:
     if actor.__class__.__name__ == "ApiClient":
         return ActorKind.CLIENT, str(actor.pk), actor.identity
     if getattr(actor, "is_authenticated", False):
-        return ActorKind.USER, str(actor.pk), str(actor)
+        return ActorKind.USER, str(actor.pk), actor.audit_label
     return ActorKind.SYSTEM, "", "匿名"
 
 
@@ -67,7 +78,7 @@ def record(
         action=action,
         target_type=target._meta.label_lower,
         target_id=str(target.pk),
-        target_label=str(target)[:200],
+        target_label=str(getattr(target, "audit_label", target))[:200],
         before=_plain(before),
         after=_plain(after),
         request_id=request_id_var.get(),

@@ -1,7 +1,7 @@
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
-from yiwang.core.choices import Role
+from yiwang.core.choices import MaskKind, Role
 from yiwang.core.identifiers import django_validator
 
 
@@ -21,6 +21,12 @@ class User(AbstractUser):
         "手机号码", max_length=11, blank=True, validators=[django_validator("mobile")]
     )
 
+    PERSONAL_FIELDS = {
+        "id_number": MaskKind.RIC,
+        "phone": MaskKind.PHONE,
+        "real_name": MaskKind.NAME,
+    }
+
     class Meta:
         verbose_name = "用户"
         verbose_name_plural = "用户"
@@ -28,6 +34,15 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.real_name or self.username
+
+    @property
+    def audit_label(self) -> str:
+        """How the audit log names this user: the account, with the name masked."""
+        from yiwang.core.masking import mask_name
+
+        return (
+            f"{self.username}（{mask_name(self.real_name)}）" if self.real_name else self.username
+        )
 
     def save(self, *args, **kwargs):
         if self.id_number == "":

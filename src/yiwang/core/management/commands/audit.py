@@ -2,7 +2,8 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from yiwang.core import audit
+from yiwang.core import audit, progressbar
+from yiwang.core.models import AuditSeal
 
 
 class Command(BaseCommand):
@@ -15,7 +16,9 @@ class Command(BaseCommand):
         if action == "seal":
             self.stdout.write(f"已封存 {audit.seal_all()} 条审计事件。")
             return
-        report = audit.verify()
+        seals = AuditSeal.objects.count()
+        checked = iter(range(1, seals + 1))
+        report = audit.verify(on_seal=lambda: progressbar.draw("校验封存", next(checked), seals))
         self.stdout.write(
             f"封存 {report.seals} 个，已校验事件 {report.events} 条，待封存 {report.unsealed} 条。"
         )

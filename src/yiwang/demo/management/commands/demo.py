@@ -1,11 +1,11 @@
 """yiwang demo --scale small|city [--seed N]: generate the fictional city 江澜市."""
 
-import sys
 import time
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
+from yiwang.core import progressbar
 from yiwang.demo import build
 
 
@@ -26,10 +26,9 @@ class Command(BaseCommand):
             return
         started = time.monotonic()
         try:
-            result = build.build(scale=scale, seed=seed, progress=self._bar)
+            result = build.build(scale=scale, seed=seed, progress=progressbar.draw)
         except RuntimeError as exc:
             raise CommandError(str(exc)) from exc
-        sys.stderr.write("\n")
         self.stdout.write(
             self.style.SUCCESS(
                 f"演示城市已生成（规模 {scale}，种子 {seed}，{time.monotonic() - started:.1f} 秒）："
@@ -47,11 +46,3 @@ class Command(BaseCommand):
         self.stdout.write(f"\n演示账号（每个角色一个，密码均为 {build.DEMO_PASSWORD}）：")
         for account in accounts:
             self.stdout.write(f"  {account.username:<14} {account.role:<16} {account.description}")
-
-    def _bar(self, stage: str, done: int, total: int) -> None:
-        width = 30
-        filled = int(width * done / total) if total else width
-        sys.stderr.write(
-            f"\r  {stage} [{'#' * filled}{'.' * (width - filled)}] {done:>9,}/{total:,}"
-        )
-        sys.stderr.flush()
