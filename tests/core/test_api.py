@@ -298,3 +298,29 @@ def test_malformed_json_is_a_4xx_not_a_500(client, factory):
     client.force_login(factory.superuser())
     response = client.post("/api/v1/organisations", "{not json", content_type="application/json")
     assert 400 <= response.status_code < 500
+
+
+def test_me_lists_the_companies_a_user_may_act_for(client, factory):
+    import datetime as dt
+
+    from yiwang.core.models import CompanyAgent
+
+    agent = factory.user("agent1")
+    company = factory.uscc()
+    CompanyAgent.objects.create(
+        user=agent,
+        company_uscc=company,
+        company_name="江澜恒信餐饮管理有限公司",
+        valid_from=dt.date(2026, 1, 1),
+    )
+    CompanyAgent.objects.create(
+        user=agent,
+        company_uscc=factory.uscc(),
+        company_name="已过期授权公司",
+        valid_from=dt.date(2020, 1, 1),
+        valid_until=dt.date(2021, 1, 1),
+    )
+    client.force_login(agent)
+    response = client.get("/api/v1/me")
+    assert_matches_openapi(response, "get", "/api/v1/me")
+    assert [a["company_uscc"] for a in response.json()["agencies"]] == [company]

@@ -154,8 +154,22 @@ def test_personal_data_is_masked_in_the_audit_log_and_secrets_are_left_out(facto
     from yiwang.core.models import User
 
     number = factory.ric()
-    user = User(username="zhao", real_name="赵小明", id_number=number, phone="13812345678", password="x")
+    user = User(
+        username="zhao", real_name="赵小明", id_number=number, phone="13812345678", password="x"
+    )
     data = audit.snapshot(user)
     assert data["id_number"] == number[:6] + "********" + number[-4:]
     assert data["phone"] == "138****5678" and data["real_name"] == "赵**"
     assert "password" not in data
+
+
+def test_processes_racing_to_create_the_development_key_agree_on_one(tmp_path, settings):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from yiwang.core import crypto
+
+    path = tmp_path / "keys" / "platform_sm2.key"
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(lambda _: crypto._create_key_file(path), range(16)))
+    assert crypto.Sm2KeyPair.from_private_hex(path.read_text())
+    assert [p.name for p in path.parent.iterdir()] == ["platform_sm2.key"]

@@ -44,11 +44,18 @@ class MembershipOut(Schema):
     role: str
 
 
+class AgencyOut(Schema):
+    company_uscc: str
+    company_name: str
+    valid_until: datetime.date | None
+
+
 class MeOut(Schema):
     kind: Literal["user", "client"]
     name: str
     identity: str
     memberships: list[MembershipOut] = []
+    agencies: list[AgencyOut] = Field([], description="作为企业经办人可代为办理的法人")
 
 
 @router.get("/me", response={200: MeOut, **ERRORS}, auth=AUTH, tags=["基础"], summary="当前调用者")
@@ -60,11 +67,14 @@ def me(request):
         {"organisation_id": m.organisation_id, "organisation": m.organisation.name, "role": m.role}
         for m in actor.memberships.select_related("organisation")
     ]
+    today = datetime.date.today()
+    agencies = actor.agencies.filter(valid_from__lte=today).exclude(valid_until__lt=today)
     return {
         "kind": "user",
         "name": str(actor),
         "identity": actor.username,
         "memberships": memberships,
+        "agencies": list(agencies),
     }
 
 

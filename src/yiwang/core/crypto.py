@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import tempfile
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -70,12 +71,21 @@ def platform_key() -> Sm2KeyPair:
     if getattr(settings, "PRODUCTION", False):
         raise RuntimeError("生产环境必须配置 YIWANG_PLATFORM_SM2_KEY")
     path = Path(settings.VAR_DIR) / "keys" / "platform_sm2.key"
-    if path.exists():
-        return Sm2KeyPair.from_private_hex(path.read_text())
-    pair = Sm2KeyPair.generate()
+    if not path.exists():
+        _create_key_file(path)
+    return Sm2KeyPair.from_private_hex(path.read_text())
+
+
+def _create_key_file(path: Path) -> None:
+    """Write a new development key; of several processes racing here, the first link wins."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        handle.write(pair.private_key.hex())
-    log.warning("generated a development platform SM2 key at %s", path)
-    return pair
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".platform_sm2.")
+    try:
+        with os.fdopen(fd, "w") as handle:
+            handle.write(Sm2KeyPair.generate().private_key.hex())
+        os.link(temporary, path)
+        log.warning("generated a development platform SM2 key at %s", path)
+    except FileExistsError:
+        pass
+    finally:
+        os.unlink(temporary)

@@ -13,6 +13,16 @@ def seal_audit_events() -> int:
     return audit.seal_all()
 
 
+@task()
+def prune_task_results() -> None:
+    """Drop finished task results older than a day from the database queue (it would grow forever)."""
+    from django.conf import settings
+    from django.core.management import call_command
+
+    if settings.TASKS["default"]["BACKEND"].startswith("django_tasks_db"):
+        call_command("prune_db_task_results", min_age_days=1, verbosity=0)
+
+
 @job_task
 def verify_audit_log(progress: JobProgress) -> dict:
     """校验审计日志 as a job a supervisor can follow."""

@@ -44,6 +44,12 @@ class Organisation(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def region_name(self) -> str:
+        from yiwang.core.identifiers import region_name
+
+        return region_name(self.region_code) or self.region_code
+
     def ancestors(self) -> list["Organisation"]:
         chain, node = [], self.parent
         while node is not None and len(chain) < 20:

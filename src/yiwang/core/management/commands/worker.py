@@ -8,7 +8,10 @@ from django.core.management.base import BaseCommand
 
 from yiwang.core import tasks
 
-PERIODIC = [(tasks.seal_audit_events, 30)]  # (task, seconds between runs)
+PERIODIC = [
+    (tasks.seal_audit_events, 30),
+    (tasks.prune_task_results, 3600),
+]  # (task, seconds between runs)
 
 
 class Command(BaseCommand):
