@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PYTEST := $(BIN)/pytest -q
 
-.PHONY: demo test install lint test-sqlite test-postgres test-browser serve worker clean
+.PHONY: demo test install lint test-sqlite test-postgres test-browser clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit("需要 Python ≥ 3.11" if sys.version_info < (3, 11) else 0)'

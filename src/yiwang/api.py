@@ -24,7 +24,7 @@ class Error(Schema):
     detail: dict = {}
 
 
-ERRORS = {400: Error, 401: Error, 403: Error, 404: Error, 409: Error, 422: Error, 429: Error}
+ERRORS = {400: Error, 401: Error, 403: Error, 404: Error, 409: Error, 422: Error}
 
 api = NinjaAPI(
     title="一网 Yiwang API",
@@ -72,6 +72,13 @@ def _not_found(request, exc):
 
 @api.exception_handler(HttpError)
 def _http_error(request, exc: HttpError):
+    if exc.status_code == 403 and "CSRF" in str(exc):
+        return error(
+            request,
+            403,
+            "csrf_failed",
+            "CSRF 校验失败：网页会话请求需带 X-CSRFToken；应用系统请使用 API 密钥",
+        )
     return error(request, exc.status_code, "http_error", str(exc))
 
 

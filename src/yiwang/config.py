@@ -90,6 +90,12 @@ VARS: tuple[Var, ...] = (
         "accept region codes starting with 99 (the test region); production forces false",
     ),
     Var(
+        "PROXY_COUNT",
+        int,
+        0,
+        "reverse proxies in front of the server (1 behind nginx); the client address then comes from X-Forwarded-For",
+    ),
+    Var(
         "LOGIN_FAILURE_LIMIT",
         int,
         5,

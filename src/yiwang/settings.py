@@ -127,6 +127,9 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# Behind the TLS proxy every request comes from 127.0.0.1: take the client from X-Forwarded-For.
+PROXY_COUNT = CFG["PROXY_COUNT"]
+AXES_CLIENT_IP_CALLABLE = "yiwang.core.middleware.client_ip"
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]

@@ -324,3 +324,13 @@ def test_me_lists_the_companies_a_user_may_act_for(client, factory):
     response = client.get("/api/v1/me")
     assert_matches_openapi(response, "get", "/api/v1/me")
     assert [a["company_uscc"] for a in response.json()["agencies"]] == [company]
+
+
+def test_a_session_write_without_the_csrf_token_is_a_clear_403(factory, city):
+    from django.test import Client
+
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(factory.superuser())
+    response = browser.post("/api/v1/organisations", {}, content_type="application/json")
+    assert response.status_code == 403
+    assert response.json()["code"] == "csrf_failed"

@@ -86,3 +86,34 @@ def test_logout_needs_a_post(client, person):
     client.force_login(person)
     assert client.get("/accounts/logout/").status_code == 405
     assert client.post("/accounts/logout/").status_code == 302
+
+
+def test_registration_refuses_a_weak_password():
+    with pytest.raises(services.ServiceError) as caught:
+        services.register_user(actor=None, username="weak", password="12345678")
+    assert "password" in caught.value.detail["fields"]
+
+
+def test_behind_a_proxy_the_lock_out_follows_the_forwarded_client_address(client, person, settings):
+    settings.PROXY_COUNT = 1
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post("/accounts/login/", {"username": "zhangsan", "password": "bad"},
+                    headers={"X-Forwarded-For": "203.0.113.7"})  # fmt: skip
+    other = client.post("/accounts/login/", {"username": "zhangsan", "password": PASSWORD},
+                        headers={"X-Forwarded-For": "198.51.100.9"})  # fmt: skip
+    assert other.status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("proxies", "forwarded", "expected"),
+    [(0, "203.0.113.7", "127.0.0.1"), (1, "203.0.113.7", "203.0.113.7"), (1, "6.6.6.6, 203.0.113.7", "203.0.113.7"),
+     (2, "203.0.113.7, 10.0.0.2", "203.0.113.7"), (1, "", "127.0.0.1")],
+)  # fmt: skip
+def test_the_client_address_cannot_be_forged_past_the_trusted_proxies(
+    rf, settings, proxies, forwarded, expected
+):
+    from yiwang.core.middleware import client_ip
+
+    settings.PROXY_COUNT = proxies
+    request = rf.get("/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=forwarded)
+    assert client_ip(request) == expected

@@ -110,3 +110,31 @@ def test_the_admin_user_list_masks_personal_data_unless_allowed(client, factory)
     client.force_login(viewer)
     page = client.get("/admin/core/user/").content.decode()
     assert number in page and "13912345678" in page
+
+
+def test_roles_added_on_the_admin_user_page_are_audited(client, factory, market):
+    from yiwang.core.models import AuditEvent, Membership
+
+    target = factory.user("newstaff")
+    client.force_login(factory.superuser())
+    page = client.get(f"/admin/core/user/{target.pk}/change/")
+    form = page.context["adminform"].form
+    data = {
+        k: v for k, v in form.initial.items() if v is not None and not isinstance(v, (list, tuple))
+    }
+    data.update({
+        "username": "newstaff", "real_name": "", "id_number": "", "phone": "",
+        "date_joined_0": "2026-01-01", "date_joined_1": "00:00:00", "is_active": "on",
+        "memberships-TOTAL_FORMS": "1", "memberships-INITIAL_FORMS": "0",
+        "memberships-0-organisation": market.pk, "memberships-0-role": "clerk",
+    })  # fmt: skip
+    data.pop("password", None)
+    data.pop("last_login", None)
+    response = client.post(f"/admin/core/user/{target.pk}/change/", data)
+    assert response.status_code == 302, (
+        response.context["adminform"].form.errors if response.context else ""
+    )
+    membership = Membership.objects.get(user=target)
+    assert AuditEvent.objects.filter(
+        action="membership.create", target_id=str(membership.pk)
+    ).exists()

@@ -41,6 +41,20 @@ class AuditedAdmin(admin.ModelAdmin):
         )
         super().delete_model(request, obj)
 
+    def save_formset(self, request, form, formset, change):
+        """Inline rows (a user's 岗位, say) are audited like the parent."""
+        instances = formset.save(commit=False)
+        for obj in formset.deleted_objects:
+            audit.record(actor=request.user, action=f"{obj._meta.model_name}.delete", target=obj,
+                         before=audit.snapshot(obj))  # fmt: skip
+            obj.delete()
+        for obj in instances:
+            created = obj.pk is None
+            obj.save()
+            action = f"{obj._meta.model_name}.{'create' if created else 'update'}"
+            audit.record(actor=request.user, action=action, target=obj, after=audit.snapshot(obj))
+        formset.save_m2m()
+
     def delete_queryset(self, request, queryset):
         for obj in queryset:
             self.delete_model(request, obj)

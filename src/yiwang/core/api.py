@@ -223,7 +223,9 @@ class ApiClientIn(Schema):
 
 class KeyIn(Schema):
     label: str = Field("", max_length=100)
-    days: int = Field(365, ge=1, le=1098)
+    days: int | None = Field(
+        None, ge=1, le=1098, description="有效天数；缺省为 YIWANG_API_KEY_DAYS"
+    )
 
 
 class IssuedKeyOut(Schema):

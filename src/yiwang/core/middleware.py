@@ -24,3 +24,19 @@ class RequestIdMiddleware:
             request_id_var.reset(token)
         response["X-Request-ID"] = request.request_id
         return response
+
+
+def client_ip(request) -> str:
+    """The client's address: REMOTE_ADDR, or behind N trusted proxies the N-th address from the
+    right of X-Forwarded-For (what the nearest proxy saw; earlier entries can be forged)."""
+    from django.conf import settings
+
+    proxies = getattr(settings, "PROXY_COUNT", 0)
+    forwarded = [
+        part.strip()
+        for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+        if part.strip()
+    ]
+    if proxies and len(forwarded) >= proxies:
+        return forwarded[-proxies]
+    return request.META.get("REMOTE_ADDR", "")

@@ -9,6 +9,7 @@ import secrets
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -21,9 +22,10 @@ from yiwang.core.permissions import can, has_role, is_superuser
 API_KEY_PREFIX = "yw_"
 
 
-def _full_clean(instance) -> None:
+def full_clean(instance, exclude: list[str] | None = None) -> None:
+    """Model validation turned into a ServiceError naming each bad field in Chinese."""
     try:
-        instance.full_clean()
+        instance.full_clean(exclude=exclude)
     except ValidationError as exc:
         fields = {name: [str(m) for m in messages] for name, messages in exc.message_dict.items()}
         first = next(iter(fields.values()))[0]
@@ -31,7 +33,7 @@ def _full_clean(instance) -> None:
 
 
 def _save_new(instance, *, actor, action: str):
-    _full_clean(instance)
+    full_clean(instance)
     try:
         with transaction.atomic():
             instance.save()
@@ -86,7 +88,7 @@ def update_organisation(*, actor, organisation: Organisation, **changes) -> Orga
     before = audit.snapshot(organisation)
     for name, value in changes.items():
         setattr(organisation, name, value)
-    _full_clean(organisation)
+    full_clean(organisation)
     organisation.save(update_fields=list(changes))
     audit.record(
         actor=actor,
@@ -120,8 +122,16 @@ def register_user(
         phone=phone,
         email=email,
     )
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ServiceError(
+            "validation_failed",
+            "；".join(exc.messages),
+            detail={"fields": {"password": exc.messages}},
+        ) from exc
     user.set_password(password)
-    _full_clean(user)
+    full_clean(user)
     try:
         with transaction.atomic():
             user.save()

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.utils import timezone
 
@@ -197,6 +198,28 @@ def _staff(admin: User, orgs: dict[str, Organisation], result: DemoResult) -> No
     result.staff = len(users)
 
 
+ADMIN_MODELS = (
+    "organisation",
+    "user",
+    "membership",
+    "companyagent",
+    "apiclient",
+    "calendaroverride",
+)
+
+
+def _admin_group() -> Group:
+    """系统管理员 group: the back-office permissions a bureau admin needs in /admin/."""
+    group, _ = Group.objects.get_or_create(name="系统管理员")
+    group.permissions.set(
+        Permission.objects.filter(
+            content_type__app_label="core", content_type__model__in=ADMIN_MODELS
+        ).exclude(codename__startswith="delete_")
+        | Permission.objects.filter(codename__in=["view_auditevent", "view_auditseal", "view_job"])
+    )
+    return group
+
+
 def _person_user(username: str, person: generator.Person, password: str) -> User:
     return User.objects.create(
         username=username,
@@ -220,11 +243,14 @@ def _accounts(admin, orgs, seed: int, sizes: dict, result: DemoResult) -> None:
         ("bureau_admin", "系统管理员（数据局）", bureau, Role.ADMIN, "吴管理"),
     ]
     result.accounts.append(DemoAccount("admin", "平台管理员", "超级用户，可进入后台管理 /admin/"))
+    admins = _admin_group()
     for username, label, org, role, real_name in named:
         user = User.objects.create(
             username=username, password=password, real_name=real_name, is_staff=role == Role.ADMIN
         )
         Membership.objects.create(user=user, organisation=org, role=role)
+        if role == Role.ADMIN:
+            user.groups.add(admins)
         result.accounts.append(DemoAccount(username, label, org.name))
     for i in range(sizes["citizens"]):
         _person_user(

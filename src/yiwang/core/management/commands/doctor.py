@@ -1,7 +1,7 @@
 """yiwang doctor: what is configured, what is missing."""
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
@@ -10,21 +10,28 @@ from yiwang.core import workdays
 
 
 class Command(BaseCommand):
-    help = "检查配置：数据库、后台任务、密钥、日历等，并列出全部环境变量"
+    help = (
+        "检查配置：数据库、后台任务、密钥、日历等，并列出全部环境变量；有必须解决的问题时退出码非零"
+    )
 
     def handle(self, *args, **options):
-        problems = 0
-        for ok, label, detail in self.checks():
-            mark = self.style.SUCCESS("✔") if ok else self.style.ERROR("✘")
-            problems += not ok
+        failures = 0
+        for state, label, detail in self.checks():
+            state = {True: "ok", False: "fail"}.get(state, state)
+            mark = {
+                "ok": self.style.SUCCESS("✔"),
+                "warn": self.style.WARNING("!"),
+                "fail": self.style.ERROR("✘"),
+            }[state]
+            failures += state == "fail"
             self.stdout.write(f"{mark} {label}：{detail}")
         self.stdout.write("\n环境变量（YIWANG_*）：")
         for var in config.VARS:
             value = settings.YIWANG[var.name]
             shown = ("已设置" if value else "未设置") if var.secret else repr(value)
             self.stdout.write(f"  {var.env_name:<28} {shown:<30} {var.description}")
-        if problems:
-            self.stdout.write(self.style.WARNING(f"\n发现 {problems} 个问题。"))
+        if failures:
+            raise CommandError(f"发现 {failures} 个必须解决的问题（✘）。")
 
     def checks(self):
         yield True, "运行环境", settings.ENV
@@ -72,7 +79,7 @@ class Command(BaseCommand):
         this_year = timezone.localdate().year
         covered = this_year + 1 in years
         yield (
-            covered,
+            "ok" if covered else "warn",
             "法定节假日数据",
             (
                 f"{years.start}–{years.stop - 1} 年"
