@@ -89,9 +89,14 @@ def _unexpected(request, exc):
 
 
 def _mount_routers() -> None:
+    from yiwang.catalog.api import router as catalog_router
     from yiwang.core.api import router as core_router
 
     api.add_router("/", core_router)
+    api.add_router("/catalog", catalog_router)
+    from yiwang.registry.api import router as registry_router
+
+    api.add_router("/registry", registry_router)
 
 
 _mount_routers()

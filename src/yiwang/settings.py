@@ -39,6 +39,8 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "yiwang.core",
+    "yiwang.catalog",
+    "yiwang.registry",
     "yiwang.portal",
     "yiwang.demo",
 ]
@@ -208,3 +210,7 @@ LOGGING = {
 YIWANG = CFG
 API_KEY_DAYS = CFG["API_KEY_DAYS"]
 AUDIT_SEAL_BATCH = CFG["AUDIT_SEAL_BATCH"]
+REGISTRY_MAX_UPLOAD_BYTES = CFG["MAX_UPLOAD_MB"] * 1024 * 1024
+REGISTRY_API_BATCH_ROWS = CFG["API_BATCH_ROWS"]
+DATA_UPLOAD_MAX_MEMORY_SIZE = 64 * 1024 * 1024  # API batches of JSON rows
+FILE_UPLOAD_MAX_MEMORY_SIZE = 4 * 1024 * 1024  # larger uploads stream to a temporary file

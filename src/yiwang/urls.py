@@ -12,6 +12,8 @@ admin.site.index_title = "平台管理"
 urlpatterns = [
     path("", include("yiwang.portal.urls")),
     path("core/", include("yiwang.core.urls")),
+    path("catalog/", include("yiwang.catalog.urls")),
+    path("registry/", include("yiwang.registry.urls")),
     path(
         "accounts/login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"
     ),

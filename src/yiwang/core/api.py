@@ -3,11 +3,11 @@ calendar, jobs and the audit log."""
 
 import datetime
 import uuid
-from typing import Literal
+from typing import Annotated, Literal
 
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Path, Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from yiwang.api import ERRORS
@@ -20,6 +20,9 @@ from yiwang.core.models import ApiClient, ApiKey, AuditEvent, Job, Organisation
 from yiwang.core.permissions import is_client
 
 router = Router()
+
+# A database id in a path: bounded so that an absurd number is a 422, not a database overflow.
+ObjectId = Annotated[int, Path(..., ge=1, le=2**63 - 1)]
 
 
 class Page(PageNumberPagination):
@@ -147,7 +150,7 @@ def list_organisations(request, filters: Query[OrganisationFilter]):
     tags=["基础"],
     summary="部门/单位",
 )
-def get_organisation(request, org_id: int):
+def get_organisation(request, org_id: ObjectId):
     return get_object_or_404(Organisation.objects.restrict(request.user, "view"), pk=org_id)
 
 
@@ -180,7 +183,7 @@ def create_organisation(request, payload: OrganisationIn):
     tags=["基础"],
     summary="修改部门/单位",
 )
-def update_organisation(request, org_id: int, payload: OrganisationPatch):
+def update_organisation(request, org_id: ObjectId, payload: OrganisationPatch):
     organisation = get_object_or_404(Organisation.objects.restrict(request.user, "view"), pk=org_id)
     changes = payload.dict(exclude_unset=True)
     if "parent_id" in changes:
@@ -270,7 +273,7 @@ def create_client(request, payload: ApiClientIn):
     return Status(201, client)
 
 
-def _managed_client(actor, client_id: int) -> ApiClient:
+def _managed_client(actor, client_id: ObjectId) -> ApiClient:
     return get_object_or_404(ApiClient.objects.restrict(actor, "change"), pk=client_id)
 
 
@@ -281,7 +284,7 @@ def _managed_client(actor, client_id: int) -> ApiClient:
     tags=["应用系统"],
     summary="签发 API 密钥（只显示一次）",
 )
-def issue_key(request, client_id: int, payload: KeyIn):
+def issue_key(request, client_id: ObjectId, payload: KeyIn):
     client = _managed_client(request.user, client_id)
     issued = services.issue_api_key(
         actor=request.user, client=client, label=payload.label, days=payload.days
@@ -296,7 +299,7 @@ def issue_key(request, client_id: int, payload: KeyIn):
     tags=["应用系统"],
     summary="吊销 API 密钥",
 )
-def revoke_key(request, client_id: int, key_id: int):
+def revoke_key(request, client_id: ObjectId, key_id: ObjectId):
     client = _managed_client(request.user, client_id)
     key = get_object_or_404(ApiKey, pk=key_id, client=client)
     return services.revoke_api_key(actor=request.user, key=key)

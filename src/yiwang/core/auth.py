@@ -1,5 +1,6 @@
 """API authentication: a department system's Bearer key, or a staff session."""
 
+from ninja.errors import AuthenticationError
 from ninja.security import HttpBearer, SessionAuth
 
 from yiwang.core.services import authenticate_api_key
@@ -28,6 +29,18 @@ class StaffSession(SessionAuth):
 api_key_auth = ApiKeyAuth()
 session_auth = StaffSession()
 AUTH = [api_key_auth, session_auth]
+
+
+def optional_actor(request):
+    """For public endpoints: the client of a Bearer key (a wrong key is 401), else the session user,
+    who may be anonymous and then sees only public things."""
+    header = request.headers.get("Authorization", "")
+    if header.lower().startswith("bearer "):
+        client = authenticate_api_key(header[7:].strip())
+        if client is None:
+            raise AuthenticationError()
+        return client
+    return request.user
 
 
 def actor_of(request):

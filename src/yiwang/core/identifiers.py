@@ -19,7 +19,6 @@ import re
 from dataclasses import dataclass
 
 from stdnum import numdb
-from stdnum.cn import ric as std_ric
 from stdnum.cn import uscc as std_uscc
 from stdnum.iso7064 import mod_37_36
 
@@ -118,8 +117,15 @@ def validate_org_code(value: object) -> str:
 # --- 统一社会信用代码 GB 32100 -------------------------------------------------
 
 
+# USCC alphabet index → a digit of base 34; 34 ≡ 3 (mod 31), so int(reversed body, 34)
+# is Σ index·3^i ≡ the GB 32100 weighted sum, computed in C (≈7× faster than stdnum).
+_USCC_TO_BASE34 = str.maketrans(USCC_ALPHABET, "0123456789abcdefghijklmnopqrstu")
+
+
 def uscc_check_char(body: str) -> str:
     """The check character of the first 17 characters of a USCC."""
+    if len(body) == 17 and not body.strip(USCC_ALPHABET):
+        return USCC_ALPHABET[-int(body.translate(_USCC_TO_BASE34)[::-1], 34) % 31]
     return std_uscc.calc_check_digit(body)
 
 
@@ -142,7 +148,9 @@ def validate_uscc(value: object, *, allow_test_region: bool | None = None) -> st
 
 def ric_check_char(body: str) -> str:
     """The ISO 7064 MOD 11-2 check character of the first 17 digits."""
-    return std_ric.calc_check_digit(body + "0")
+    # stdnum's cn.ric.calc_check_digit(body + "0"), inlined: 13 ≡ 2 (mod 11) makes
+    # int(body, 13) the MOD 11-2 weighted sum.
+    return "0123456789X"[(1 - 2 * int(body, 13)) % 11]
 
 
 def validate_ric(value: object, *, allow_test_region: bool | None = None) -> str:

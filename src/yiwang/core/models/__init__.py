@@ -3,6 +3,7 @@ from .audit import AuditEvent, AuditSeal
 from .calendar import CalendarOverride
 from .job import Job
 from .organisation import Organisation
+from .search import SearchDocument
 from .user import CompanyAgent, Membership, User
 
 __all__ = [
@@ -15,5 +16,6 @@ __all__ = [
     "Job",
     "Membership",
     "Organisation",
+    "SearchDocument",
     "User",
 ]

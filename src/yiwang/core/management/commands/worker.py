@@ -8,10 +8,16 @@ from django.core.management.base import BaseCommand
 
 from yiwang.core import tasks
 
-PERIODIC = [
-    (tasks.seal_audit_events, 30),
-    (tasks.prune_task_results, 3600),
-]  # (task, seconds between runs)
+
+def _periodic():
+    """(task, seconds between runs); the worker imports the apps' tasks late, when Django is ready."""
+    from yiwang.registry.tasks import recover_stale_loads
+
+    return [
+        (tasks.seal_audit_events, 30),
+        (tasks.prune_task_results, 3600),
+        (recover_stale_loads, 300),
+    ]
 
 
 class Command(BaseCommand):
@@ -25,7 +31,7 @@ class Command(BaseCommand):
         if not batch:
             threading.Thread(target=self._schedule, args=(stop,), daemon=True).start()
         else:
-            for task, _every in PERIODIC:
+            for task, _every in _periodic():
                 task.enqueue()
         try:
             call_command(
@@ -42,9 +48,10 @@ class Command(BaseCommand):
     def _schedule(self, stop: threading.Event) -> None:
         from django.db import close_old_connections
 
-        elapsed = {task: every for task, every in PERIODIC}
+        periodic = _periodic()
+        elapsed = {task: every for task, every in periodic}
         while not stop.wait(1):
-            for task, every in PERIODIC:
+            for task, every in periodic:
                 elapsed[task] += 1
                 if elapsed[task] >= every:
                     elapsed[task] = 0

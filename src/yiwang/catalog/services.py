@@ -1,0 +1,293 @@
+"""Every write of the catalog: keyword-only, atomic, permission-checked, audited."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from yiwang.catalog.choices import DemandStatus, ResourceStatus, ShareType
+from yiwang.catalog.models import (
+    Demand,
+    Field,
+    NegativeEntry,
+    Resource,
+    ResourceVersion,
+    Responsibility,
+)
+from yiwang.core import audit
+from yiwang.core.errors import NotFound, PermissionDenied, ServiceError
+from yiwang.core.models import Organisation
+from yiwang.core.permissions import administered_org_ids, can, is_superuser
+from yiwang.core.services import full_clean
+
+RESOURCE_FIELDS = (
+    "code", "name", "summary", "category", "base_registry", "format", "update_cycle", "share_type",
+    "share_condition", "share_method", "open_type", "open_condition", "release_date",
+)  # fmt: skip
+FIELD_ATTRS = (
+    "code", "name", "data_type", "length", "required", "is_key", "is_personal", "filterable", "enum_values",
+    "description",
+)  # fmt: skip
+
+
+def _check_owner(actor, owner: Organisation) -> None:
+    if not Organisation.objects.restrict(actor, "write_catalog").filter(pk=owner.pk).exists():
+        raise PermissionDenied("只能编目本单位的信息资源")
+
+
+def _check_writable(actor, resource: Resource) -> None:
+    if not can(actor, "change", resource):
+        raise NotFound("信息资源")
+
+
+def resource_snapshot(resource: Resource) -> dict:
+    data = audit.snapshot(resource)
+    data["fields"] = [audit.snapshot(f, list(FIELD_ATTRS)) for f in resource.fields.all()]
+    return data
+
+
+def _build_fields(resource: Resource, fields: list[dict]) -> list[Field]:
+    built, seen = [], set()
+    for position, spec in enumerate(fields, start=1):
+        unknown = set(spec) - set(FIELD_ATTRS)
+        if unknown:
+            raise ServiceError(
+                "validation_failed", f"信息项含未知属性：{', '.join(sorted(unknown))}"
+            )
+        field = Field(resource=resource, position=position, **spec)
+        if field.code in seen:
+            raise ServiceError("catalog.field_duplicate", f"信息项代码「{field.code}」重复")
+        seen.add(field.code)
+        full_clean(field, exclude=["resource"])
+        built.append(field)
+    if not any(f.is_key for f in built):
+        raise ServiceError("catalog.no_key", "至少需要一个主键信息项，用于标识每条记录")
+    return built
+
+
+@transaction.atomic
+def create_resource(*, actor, owner: Organisation, fields: list[dict], **attrs) -> Resource:
+    """编目: describe a new resource (a draft) with its 信息项."""
+    _check_owner(actor, owner)
+    unknown = set(attrs) - set(RESOURCE_FIELDS)
+    if unknown:
+        raise ServiceError("validation_failed", f"资源含未知属性：{', '.join(sorted(unknown))}")
+    if Resource.objects.filter(code=attrs.get("code")).exists():
+        raise ServiceError("conflict", f"资源代码 {attrs.get('code')} 已被使用", status=409)
+    resource = Resource(owner=owner, status=ResourceStatus.DRAFT, **attrs)
+    full_clean(resource)
+
+    built = _build_fields(resource, fields)
+    resource.save()
+    Field.objects.bulk_create(built)
+    audit.record(
+        actor=actor, action="resource.create", target=resource, after=resource_snapshot(resource)
+    )
+    _reindex(resource)
+    return resource
+
+
+@transaction.atomic
+def update_resource(
+    *, actor, resource: Resource, fields: list[dict] | None = None, note: str = "", **changes
+):
+    """Change a resource's description (and its fields); a published resource gets a new version."""
+    _check_writable(actor, resource)
+    if resource.status == ResourceStatus.RETIRED:
+        raise ServiceError("catalog.retired", "已停用的资源不能修改")
+    unknown = set(changes) - set(RESOURCE_FIELDS) - {"owner"}
+    if unknown:
+        raise ServiceError("validation_failed", f"不能修改：{', '.join(sorted(unknown))}")
+    if "owner" in changes:
+        _check_owner(actor, changes["owner"])
+    before = resource_snapshot(resource)
+    for name, value in changes.items():
+        setattr(resource, name, value)
+    full_clean(resource)
+    if fields is not None:
+        built = _build_fields(resource, fields)
+        if resource.status == ResourceStatus.PUBLISHED:
+            _check_keys_unchanged(resource, built)
+        resource.fields.all().delete()
+        Field.objects.bulk_create(built)
+    if resource.status == ResourceStatus.PUBLISHED:
+        resource.version += 1
+    resource.save()
+    after = resource_snapshot(resource)
+    if resource.status == ResourceStatus.PUBLISHED:
+        _record_version(actor, resource, after, note or "变更")
+    audit.record(actor=actor, action="resource.update", target=resource, before=before, after=after)
+    _reindex(resource)
+    return resource
+
+
+def _check_keys_unchanged(resource: Resource, built: list[Field]) -> None:
+    old = [(f.code, f.data_type) for f in resource.fields.all() if f.is_key]
+    new = [(f.code, f.data_type) for f in built if f.is_key]
+    if old != new:
+        raise ServiceError(
+            "catalog.key_changed", "已发布资源的主键信息项不能修改；如需调整请停用后新建资源"
+        )
+
+
+def _record_version(actor, resource: Resource, snapshot: dict, note: str) -> None:
+    ResourceVersion.objects.create(
+        resource=resource, version=resource.version, snapshot=snapshot, note=note[:200],
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )  # fmt: skip
+
+
+@transaction.atomic
+def publish_resource(*, actor, resource: Resource, note: str = "首次发布") -> Resource:
+    """发布: make a draft resource visible to other departments (version 1, or the next)."""
+    _check_writable(actor, resource)
+    if resource.status != ResourceStatus.DRAFT:
+        raise ServiceError("catalog.not_draft", "只有草稿状态的资源可以发布")
+    if (
+        resource.share_type == ShareType.NONE
+        and not NegativeEntry.objects.filter(resource=resource).exists()
+    ):
+        raise ServiceError(
+            "catalog.negative_missing", "不予共享的资源须先列入负面清单并写明法律依据"
+        )
+    before = audit.snapshot(resource)
+    resource.status = ResourceStatus.PUBLISHED
+    resource.release_date = resource.release_date or timezone.localdate()
+    if ResourceVersion.objects.filter(resource=resource).exists():
+        resource.version += 1
+    resource.save(update_fields=["status", "release_date", "version", "updated_at"])
+    _record_version(actor, resource, resource_snapshot(resource), note)
+    audit.record(actor=actor, action="resource.publish", target=resource, before=before,
+                 after=audit.snapshot(resource))  # fmt: skip
+    _reindex(resource)
+    return resource
+
+
+@transaction.atomic
+def retire_resource(*, actor, resource: Resource, reason: str) -> Resource:
+    """停用: withdraw a published resource; its history stays."""
+    _check_writable(actor, resource)
+    if not reason.strip():
+        raise ServiceError("validation_failed", "请填写停用原因")
+    before = audit.snapshot(resource)
+    resource.status = ResourceStatus.RETIRED
+    resource.save(update_fields=["status", "updated_at"])
+    audit.record(actor=actor, action="resource.retire", target=resource, before=before,
+                 after={**audit.snapshot(resource), "reason": reason})  # fmt: skip
+    _reindex(resource)
+    return resource
+
+
+# --- the three lists ---------------------------------------------------------
+
+
+@transaction.atomic
+def set_negative_entry(
+    *, actor, resource: Resource, legal_basis: str, note: str = ""
+) -> NegativeEntry:
+    """负面清单: record that a resource is not shared and on what legal basis."""
+    _check_writable(actor, resource)
+    if len(legal_basis.strip()) < 4:
+        raise ServiceError("validation_failed", "请写明不予共享的法律、法规或政策依据")
+    entry, _ = NegativeEntry.objects.update_or_create(
+        resource=resource, defaults={"legal_basis": legal_basis.strip(), "note": note}
+    )
+    if resource.share_type != ShareType.NONE:
+        resource.share_type = ShareType.NONE
+        resource.save(update_fields=["share_type", "updated_at"])
+    audit.record(actor=actor, action="negative_list.set", target=entry, after=audit.snapshot(entry))
+    return entry
+
+
+@transaction.atomic
+def create_demand(*, actor, requester: Organisation, purpose: str, resource: Resource | None = None,
+                  description: str = "", field_codes: list[str] | None = None) -> Demand:  # fmt: skip
+    """需求清单: organisation `requester` states a need for data, for a purpose."""
+    _check_owner(actor, requester)
+    field_codes = list(dict.fromkeys(field_codes or []))
+    if resource is not None:
+        known = set(resource.fields.values_list("code", flat=True))
+        missing = [c for c in field_codes if c not in known]
+        if missing:
+            raise ServiceError(
+                "catalog.unknown_fields", f"资源没有这些信息项：{', '.join(missing)}"
+            )
+    elif not description.strip():
+        raise ServiceError("validation_failed", "目录中没有对应资源时，请描述所需数据")
+    demand = Demand(requester=requester, resource=resource, purpose=purpose.strip(),
+                    description=description.strip() or (resource.name if resource else ""), field_codes=field_codes)  # fmt: skip
+    full_clean(demand)
+    demand.save()
+    audit.record(actor=actor, action="demand.create", target=demand, after=audit.snapshot(demand))
+    return demand
+
+
+@transaction.atomic
+def decide_demand(*, actor, demand: Demand, status: str, reason: str = "") -> Demand:
+    """The owner marks a demand met (已满足) or unmeetable (不能满足, with a reason)."""
+    if not Demand.objects.restrict(actor, "decide").filter(pk=demand.pk).exists():
+        raise NotFound("需求")
+    if status not in (DemandStatus.MET, DemandStatus.UNMEETABLE, DemandStatus.PENDING):
+        raise ServiceError("validation_failed", "状态只能是待满足、已满足或不能满足")
+    if status == DemandStatus.UNMEETABLE and not reason.strip():
+        raise ServiceError("validation_failed", "不能满足的需求必须说明原因")
+    before = audit.snapshot(demand)
+    demand.status, demand.reason = status, reason.strip()
+    demand.save(update_fields=["status", "reason", "updated_at"])
+    audit.record(
+        actor=actor,
+        action="demand.decide",
+        target=demand,
+        before=before,
+        after=audit.snapshot(demand),
+    )
+    return demand
+
+
+def mark_demands_met(*, actor, requester: Organisation, resource: Resource) -> int:
+    """Called when access is granted: the requester's pending demands for the resource are met."""
+    demands = Demand.objects.filter(
+        requester=requester, resource=resource, status=DemandStatus.PENDING
+    )
+    count = 0
+    for demand in demands:
+        before = audit.snapshot(demand)
+        demand.status, demand.reason = DemandStatus.MET, "已授权共享"
+        demand.save(update_fields=["status", "reason", "updated_at"])
+        audit.record(
+            actor=actor,
+            action="demand.met",
+            target=demand,
+            before=before,
+            after=audit.snapshot(demand),
+        )
+        count += 1
+    return count
+
+
+@transaction.atomic
+def assign_responsibility(*, actor, organisation: Organisation, resource: Resource, cadence: str,
+                          note: str = "") -> Responsibility:  # fmt: skip
+    """责任清单: the bureau assigns an organisation to supply a resource at a cadence."""
+    if not (is_superuser(actor) or organisation.pk in administered_org_ids(actor)):
+        raise PermissionDenied("只有上级管理员可以分配数据供给责任")
+    responsibility, _ = Responsibility.objects.update_or_create(
+        organisation=organisation, resource=resource, defaults={"cadence": cadence, "note": note}
+    )
+    full_clean(responsibility)
+    audit.record(actor=actor, action="responsibility.assign", target=responsibility,
+                 after=audit.snapshot(responsibility))  # fmt: skip
+    return responsibility
+
+
+def note_resource_loaded(*, resource: Resource, at) -> None:
+    """The registry reports a successful load (audited there, as the load); sets 最近归集."""
+    Resource.objects.filter(pk=resource.pk).update(last_loaded_at=at)
+    resource.last_loaded_at = at
+
+
+def _reindex(resource: Resource) -> None:
+
+    from yiwang.catalog.search import index_resource
+
+    index_resource(resource)

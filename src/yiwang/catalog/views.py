@@ -1,0 +1,225 @@
+"""Catalog pages: browse and search, the resource page, edit pages for data officers,
+the department page, demands, and XLSX import/export."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from yiwang.catalog import panels, selectors, services, spreadsheet
+from yiwang.catalog.choices import Category, ShareType
+from yiwang.catalog.forms import (
+    RESOURCE_FORM_FIELDS,
+    DecisionForm,
+    DemandForm,
+    FieldFormSet,
+    ImportForm,
+    ResourceForm,
+)
+from yiwang.catalog.models import Demand, Resource
+from yiwang.core.errors import ServiceError
+from yiwang.core.models import Organisation
+from yiwang.core.permissions import can
+
+
+def browse(request):
+    """资源目录: search (Chinese, two-character words found) and filter the resources one may see."""
+    params = {
+        "q": request.GET.get("q", "").strip()[:100],
+        "category": request.GET.get("category")
+        if request.GET.get("category") in Category.values
+        else None,
+        "share_type": request.GET.get("share_type")
+        if request.GET.get("share_type") in ShareType.values
+        else None,
+    }
+    owner = request.GET.get("owner", "")
+    qs = selectors.resources(
+        request.user, owner_id=int(owner) if owner.isdigit() else None, **params
+    )
+    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    can_write = Organisation.objects.restrict(request.user, "write_catalog").exists()
+    return render(request, "catalog/browse.html", {
+        "page": page, "params": params, "categories": Category.choices, "share_types": ShareType.choices,
+        "can_write": can_write,
+    })  # fmt: skip
+
+
+def resource_detail(request, resource_id: int):
+    resource = get_object_or_404(
+        Resource.objects.restrict(request.user, "view").select_related("owner"), pk=resource_id
+    )
+    return render(request, "catalog/resource.html", {
+        "resource": resource,
+        "fields": resource.fields.all(),
+        "versions": resource.versions.all()[:10],
+        "can_edit": can(request.user, "change", resource),
+        "negative": getattr(resource, "negative_entry", None),
+        "panels": panels.render_context(request, resource),
+    })  # fmt: skip
+
+
+def _field_initial(resource):
+    return [
+        {"code": f.code, "name": f.name, "data_type": f.data_type, "length": f.length, "required": f.required,
+         "is_key": f.is_key, "is_personal": f.is_personal, "filterable": f.filterable,
+         "enum_values": "、".join(f.enum_values or []), "description": f.description}
+        for f in resource.fields.all()
+    ]  # fmt: skip
+
+
+@login_required
+def resource_edit(request, resource_id: int | None = None):
+    """编目/修改: the resource's description and its 信息项 on one page."""
+    resource = None
+    if resource_id is not None:
+        resource = get_object_or_404(
+            Resource.objects.restrict(request.user, "change"), pk=resource_id
+        )
+    elif not Organisation.objects.restrict(request.user, "write_catalog").exists():
+        return render(request, "core/forbidden.html", status=403)
+    form = ResourceForm(request.POST or None, instance=resource, actor=request.user)
+    formset = FieldFormSet(
+        request.POST or None, initial=_field_initial(resource) if resource else None, prefix="f"
+    )
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        fields = [
+            f.cleaned_data
+            for f in formset.forms
+            if f.cleaned_data and not f.cleaned_data.get("DELETE")
+        ]
+        for f in fields:
+            f.pop("DELETE", None)
+        attrs = {k: form.cleaned_data[k] for k in RESOURCE_FORM_FIELDS if k in form.cleaned_data}
+        owner = attrs.pop("owner")
+        try:
+            if resource is None:
+                resource = services.create_resource(
+                    actor=request.user, owner=owner, fields=fields, **attrs
+                )
+                messages.success(request, "资源已编目（草稿），检查无误后请发布。")
+            else:
+                attrs.pop("code", None)
+                services.update_resource(actor=request.user, resource=resource, fields=fields, owner=owner,
+                                         note=request.POST.get("note", "")[:200], **attrs)  # fmt: skip
+                messages.success(request, "资源已保存。")
+            return redirect("catalog:resource", resource_id=resource.pk)
+        except ServiceError as exc:
+            form.add_error(None, exc.message)
+            for name, errors in exc.detail.get("fields", {}).items():
+                if name in form.fields:
+                    form.add_error(name, errors)
+    return render(
+        request, "catalog/edit.html", {"form": form, "formset": formset, "resource": resource}
+    )
+
+
+@login_required
+@require_POST
+def resource_publish(request, resource_id: int):
+    resource = get_object_or_404(Resource.objects.restrict(request.user, "view"), pk=resource_id)
+    try:
+        services.publish_resource(actor=request.user, resource=resource)
+        messages.success(request, f"资源已发布（版本 {resource.version}）。")
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    return redirect("catalog:resource", resource_id=resource.pk)
+
+
+@login_required
+@require_POST
+def resource_retire(request, resource_id: int):
+    resource = get_object_or_404(Resource.objects.restrict(request.user, "view"), pk=resource_id)
+    try:
+        services.retire_resource(
+            actor=request.user, resource=resource, reason=request.POST.get("reason", "")[:300]
+        )
+        messages.success(request, "资源已停用。")
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    return redirect("catalog:resource", resource_id=resource.pk)
+
+
+@login_required
+@require_POST
+def resource_negative(request, resource_id: int):
+    resource = get_object_or_404(Resource.objects.restrict(request.user, "view"), pk=resource_id)
+    try:
+        services.set_negative_entry(actor=request.user, resource=resource,
+                                    legal_basis=request.POST.get("legal_basis", "")[:500])  # fmt: skip
+        messages.success(request, "已列入负面清单。")
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    return redirect("catalog:resource", resource_id=resource.pk)
+
+
+def department(request, org_id: int):
+    """部门页: resources, demands (met or not), responsibilities (overdue or not)."""
+    organisation = get_object_or_404(Organisation.objects.restrict(request.user, "view"), pk=org_id)
+    summary = selectors.department_summary(request.user, organisation)
+    decidable = set(Demand.objects.restrict(request.user, "decide").values_list("pk", flat=True))
+    incoming = Demand.objects.restrict(request.user, "view").filter(resource__owner=organisation).select_related(
+        "requester", "resource")  # fmt: skip
+    return render(request, "catalog/department.html", {
+        **summary, "incoming": incoming, "decidable": decidable, "decision_form": DecisionForm(),
+    })  # fmt: skip
+
+
+@login_required
+def demand_new(request):
+    form = DemandForm(
+        request.POST or None, actor=request.user, initial={"resource": request.GET.get("resource")}
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            demand = services.create_demand(actor=request.user, requester=data["requester"],
+                                            resource=data["resource"], purpose=data["purpose"],
+                                            description=data["description"], field_codes=data["field_codes"])  # fmt: skip
+            messages.success(request, "数据需求已登记。")
+            return redirect("catalog:department", org_id=demand.requester_id)
+        except ServiceError as exc:
+            form.add_error(None, exc.message)
+    return render(request, "catalog/demand_new.html", {"form": form})
+
+
+@login_required
+@require_POST
+def demand_decide(request, demand_id: int):
+    demand = get_object_or_404(Demand.objects.restrict(request.user, "view"), pk=demand_id)
+    form = DecisionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.decide_demand(actor=request.user, demand=demand, **form.cleaned_data)
+            messages.success(request, "需求已答复。")
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+    owner_id = demand.resource.owner_id if demand.resource else demand.requester_id
+    return redirect("catalog:department", org_id=owner_id)
+
+
+def export_xlsx(request):
+    data = spreadsheet.export_catalog(Resource.objects.restrict(request.user, "view"))
+    response = HttpResponse(
+        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = 'attachment; filename="catalog.xlsx"'
+    return response
+
+
+@login_required
+def import_xlsx(request):
+    form = ImportForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        if upload.size > 10 * 1024 * 1024:
+            form.add_error("file", "文件超过 10 MB")
+        else:
+            try:
+                result = spreadsheet.import_catalog(actor=request.user, data=upload.read())
+            except ServiceError as exc:
+                form.add_error("file", exc.message)
+    return render(request, "catalog/import.html", {"form": form, "result": result})

@@ -1,0 +1,40 @@
+"""XLSX helpers shared by exports: formula-safe cells and a streaming writer."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value):
+    """A value that a spreadsheet shows as text, never runs as a formula (OWASP CSV injection)."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def xlsx_bytes(sheets: dict[str, tuple[list[str], Iterable[Iterable]]]) -> bytes:
+    """Write {sheet title: (header, rows)} as an XLSX file in write-only (streaming) mode."""
+    workbook = Workbook(write_only=True)
+    bold = Font(bold=True)
+    for title, (header, rows) in sheets.items():
+        sheet = workbook.create_sheet(title=title[:31])
+        sheet.append([_bold(workbook, h, bold) for h in header])
+        for row in rows:
+            sheet.append([safe_cell(v) for v in row])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _bold(workbook, text, font):
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(workbook.worksheets[-1], value=text)
+    cell.font = font
+    return cell

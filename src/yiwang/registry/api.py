@@ -1,0 +1,176 @@
+"""Registry endpoints: loads (upload, API batches, status, quarantine download, re-run) and quality."""
+
+import csv
+import datetime
+import io
+import uuid
+
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from ninja import Field as SchemaField
+from ninja import File, Form, Router, Schema, Status
+from ninja.files import UploadedFile
+from ninja.pagination import paginate
+
+from yiwang.api import ERRORS
+from yiwang.catalog.models import Resource
+from yiwang.core.api import ObjectId, Page
+from yiwang.core.auth import AUTH, actor_of
+from yiwang.core.spreadsheet import safe_cell
+from yiwang.registry import selectors, services
+from yiwang.registry.choices import LoadMode, LoadSource, LoadStatus
+from yiwang.registry.models import Load
+
+router = Router(tags=["数据归集"])
+
+
+class LoadOut(Schema):
+    id: uuid.UUID
+    resource_id: int
+    resource_version: int
+    mode: LoadMode
+    source: LoadSource
+    file_name: str
+    size: int
+    sha256: str
+    status: LoadStatus
+    rows_total: int
+    rows_valid: int
+    rows_invalid: int
+    rows_written: int
+    rows_deleted: int
+    error_code: str
+    error_message: str
+    job_id: uuid.UUID | None
+    created_at: datetime.datetime
+    finished_at: datetime.datetime | None
+
+
+class LoadErrorOut(Schema):
+    row: int
+    field: str
+    code: str
+    message: str
+
+
+class BatchIn(Schema):
+    mode: LoadMode = LoadMode.UPSERT
+    rows: list[dict] = SchemaField(
+        ..., min_length=1, max_length=10_000, description="每行以信息项代码为键"
+    )
+
+
+class RerunIn(Schema):
+    mode: LoadMode | None = None
+
+
+class QualityOut(Schema):
+    resource_id: int
+    score: float
+    completeness: float
+    validity: float
+    uniqueness: float
+    consistency: float
+    timeliness: float
+    field_completeness: dict
+    load_id: uuid.UUID
+
+
+def _loadable_resource(actor, resource_id: ObjectId) -> Resource:
+    return get_object_or_404(Resource.objects.restrict(actor, "view"), pk=resource_id)
+
+
+def _load(actor, load_id: uuid.UUID) -> Load:
+    return get_object_or_404(Load.objects.restrict(actor, "view"), pk=load_id)
+
+
+@router.post("/resources/{resource_id}/loads", response={201: LoadOut, **ERRORS}, auth=AUTH,
+             summary="上传文件归集（CSV/XLSX/JSON Lines）")  # fmt: skip
+def upload_load(
+    request, resource_id: ObjectId, file: File[UploadedFile], mode: Form[LoadMode] = LoadMode.UPSERT
+):
+    actor = actor_of(request)
+    load = services.receive_file(
+        actor=actor, resource=_loadable_resource(actor, resource_id), upload=file, mode=mode
+    )
+    load.refresh_from_db()
+    return Status(201, load)
+
+
+@router.post("/resources/{resource_id}/batches", response={201: LoadOut, **ERRORS}, auth=AUTH,
+             summary="接口推送一批记录")  # fmt: skip
+def push_batch(request, resource_id: ObjectId, payload: BatchIn):
+    actor = actor_of(request)
+    resource = _loadable_resource(actor, resource_id)
+    load = services.receive_batch(
+        actor=actor, resource=resource, rows=payload.rows, mode=payload.mode
+    )
+    load.refresh_from_db()
+    return Status(201, load)
+
+
+@router.get("/resources/{resource_id}/loads", response={200: list[LoadOut], **ERRORS}, auth=AUTH,
+            summary="资源的归集批次")  # fmt: skip
+@paginate(Page)
+def list_loads(request, resource_id: ObjectId):
+    return Load.objects.restrict(actor_of(request), "view").filter(resource_id=resource_id)
+
+
+@router.get(
+    "/loads/{load_id}", response={200: LoadOut, **ERRORS}, auth=AUTH, summary="归集批次状态"
+)
+def get_load(request, load_id: uuid.UUID):
+    return _load(actor_of(request), load_id)
+
+
+@router.get("/loads/{load_id}/errors", response={200: list[LoadErrorOut], **ERRORS}, auth=AUTH,
+            summary="问题数据（分页）")  # fmt: skip
+@paginate(Page)
+def list_errors(request, load_id: uuid.UUID):
+    return _load(actor_of(request), load_id).errors.all()
+
+
+@router.get("/loads/{load_id}/errors.csv", response={200: None, **ERRORS}, auth=AUTH,
+            summary="下载问题数据（CSV，UTF-8 BOM）")  # fmt: skip
+def download_errors(request, load_id: uuid.UUID):
+    load = _load(actor_of(request), load_id)
+    return quarantine_csv(load)
+
+
+def quarantine_csv(load: Load) -> HttpResponse:
+    buffer = io.StringIO()
+    buffer.write("\ufeff")
+    writer = csv.writer(buffer)
+    writer.writerow(["行号", "信息项", "错误代码", "说明", "原始数据"])
+    for e in load.errors.iterator(chunk_size=2000):
+        raw = "；".join(f"{k}={v}" for k, v in (e.raw or {}).items())
+        writer.writerow([e.row, e.field, e.code, safe_cell(e.message), safe_cell(raw)])
+    response = HttpResponse(
+        buffer.getvalue().encode("utf-8"), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="load-{load.pk}-errors.csv"'
+    return response
+
+
+@router.post(
+    "/loads/{load_id}/rerun", response={201: LoadOut, **ERRORS}, auth=AUTH, summary="重新归集"
+)
+def rerun(request, load_id: uuid.UUID, payload: RerunIn):
+    actor = actor_of(request)
+    load = services.rerun_load(actor=actor, load=_load(actor, load_id), mode=payload.mode)
+    load.refresh_from_db()
+    return Status(201, load)
+
+
+@router.get("/resources/{resource_id}/quality", response={200: QualityOut, **ERRORS}, auth=AUTH,
+            summary="资源数据质量")  # fmt: skip
+def resource_quality(request, resource_id: ObjectId):
+    from yiwang.core.errors import NotFound
+
+    resource = _loadable_resource(actor_of(request), resource_id)
+    q = selectors.resource_quality(resource)
+    if q is None:
+        raise NotFound("质量报告")
+    report = q["report"]
+    return {**{k: q[k] for k in ("score", "completeness", "validity", "uniqueness", "consistency", "timeliness")},
+            "resource_id": resource.pk, "field_completeness": report.field_completeness, "load_id": report.load_id}  # fmt: skip

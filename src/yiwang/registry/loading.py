@@ -1,0 +1,322 @@
+"""The load pipeline (归集): read → validate → stage → merge.
+
+Phase 1 streams the raw file, validates each row and writes valid rows to a staging
+table and bad rows to quarantine, in short transactions with progress between them.
+Phase 2 merges the staged rows into the registry in ONE transaction with set-based SQL,
+so a load killed at any moment leaves the whole batch visible or none of it; a load
+killed in phase 1 leaves only invisible staging rows, removed by `recover_stale_loads`.
+"""
+
+from __future__ import annotations
+
+import datetime
+import gzip
+import json
+from pathlib import Path
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from yiwang.catalog.choices import ResourceStatus
+from yiwang.catalog.models import Resource
+from yiwang.core import audit
+from yiwang.core.jobs import JobProgress
+from yiwang.registry import quality, readers
+from yiwang.registry.choices import LoadMode, LoadStatus
+from yiwang.registry.models import Load, LoadError, QualityReport, StagedRow
+from yiwang.registry.validation import DuplicateTracker, FieldSpec, RowValidator, infer_rules
+
+STAGE_BATCH = 5_000
+RAW_CELLS_KEPT = 60
+STALE_AFTER = datetime.timedelta(minutes=10)
+_MERGE = (
+    "INSERT INTO registry_record (resource_id, key, data, load_id, updated_at) "
+    "SELECT %s, s.key, s.data, s.load_id, %s FROM registry_stagedrow s WHERE s.load_id = %s "
+    "ON CONFLICT (resource_id, key) "
+)
+MERGE_INSERT = _MERGE + "DO NOTHING"
+MERGE_UPSERT = _MERGE + "DO UPDATE SET data = excluded.data, load_id = excluded.load_id, updated_at = excluded.updated_at"
+
+
+
+class LoadFailed(Exception):
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code, self.message = code, message
+
+
+def field_specs(resource: Resource) -> list[FieldSpec]:
+    return [
+        FieldSpec(code=f.code, name=f.name, data_type=f.data_type, length=f.length, required=f.required,
+                  is_key=f.is_key, enum_values=tuple(f.enum_values or ()))
+        for f in resource.fields.all()
+    ]  # fmt: skip
+
+
+def raw_path(load: Load) -> Path:
+    return Path(settings.VAR_DIR) / load.file_path
+
+
+def run_load(load: Load, progress: JobProgress | None = None) -> Load:
+    """Run a received load to the end; returns it succeeded or failed (never raises for bad data)."""
+    progress = progress or JobProgress()
+    try:
+        counters = _validate_and_stage(load, progress)
+        _merge(load, counters)
+    except LoadFailed as exc:
+        _fail(load, exc.code, exc.message)
+    except readers.ReadError as exc:
+        _fail(load, exc.code, exc.message)
+    finally:
+        StagedRow.objects.filter(load=load).delete()
+    load.refresh_from_db()
+    return load
+
+
+def _mark(load: Load, **fields) -> None:
+    for name, value in fields.items():
+        setattr(load, name, value)
+    Load.objects.filter(pk=load.pk).update(**fields)
+
+
+def _fail(load: Load, code: str, message: str) -> None:
+    _mark(
+        load,
+        status=LoadStatus.FAILED,
+        error_code=code,
+        error_message=message[:500],
+        finished_at=timezone.now(),
+    )
+    audit.record(
+        actor=None, action="load.failed", target=load, after={"code": code, "message": message}
+    )
+
+
+def _validate_and_stage(load: Load, progress: JobProgress) -> quality.LoadCounters:
+    resource = Resource.objects.prefetch_related("fields").get(pk=load.resource_id)
+    if resource.status != ResourceStatus.PUBLISHED:
+        raise LoadFailed("load.resource_not_published", "资源未发布或已停用，不能归集")
+    specs = field_specs(resource)
+    _mark(load, status=LoadStatus.VALIDATING, started_at=timezone.now(), heartbeat_at=timezone.now(),
+          resource_version=resource.version)  # fmt: skip
+    validator = RowValidator(
+        specs, infer_rules(specs), allow_test_region=settings.ALLOW_TEST_REGION
+    )
+    table = readers.open_table(raw_path(load), load.source if load.source != "api" else "jsonl",
+                               max_bytes=settings.REGISTRY_MAX_UPLOAD_BYTES)  # fmt: skip
+    if table.header is not None:
+        problems = validator.check_header(table.header)
+        if problems:
+            LoadError.objects.bulk_create(
+                LoadError(load=load, row=p.row, field=p.field, code=p.code, message=p.message[:500])
+                for p in problems
+            )
+            raise LoadFailed(problems[0].code, f"表头有误：{problems[0].message}")
+    progress.start(estimate_rows(raw_path(load), load.source))
+    counters = quality.LoadCounters()
+    tracker = DuplicateTracker()
+    staged: list[tuple] = []
+    errors: list[LoadError] = []
+    stage = _stager(load)
+    header = table.header
+    for row_number, cells in table.rows():
+        counters.rows += 1
+        if isinstance(cells, readers.BadRow):
+            counters.count_error(cells.code)
+            errors.append(
+                LoadError(load=load, row=row_number, code=cells.code, message=cells.message[:500])
+            )
+        else:
+            _check_row(
+                validator, load, row_number, cells, header, counters, tracker, staged, errors
+            )
+        if len(staged) >= STAGE_BATCH or len(errors) >= STAGE_BATCH:
+            _flush(load, stage, staged, errors, counters, progress, table)
+    _flush(load, stage, staged, errors, counters, progress, table)
+    if counters.rows == 0:
+        raise LoadFailed("file.empty", "文件中没有数据行")
+    return counters
+
+
+def _check_row(
+    validator, load, row_number, cells, header, counters, tracker, staged, errors
+) -> None:
+    if isinstance(cells, dict):
+        values, row_errors = validator.validate_mapping(row_number, cells)
+    else:
+        values, row_errors = validator.validate(row_number, cells)
+    if row_errors:
+        raw = _raw(cells, header)
+        counters.count_filled(validator.raw_values(cells))
+        if any(e.code.startswith("rule.") for e in row_errors):
+            counters.rule_failures += 1
+        for e in row_errors:
+            counters.count_error(e.code)
+            errors.append(LoadError(load=load, row=row_number, field=e.field, code=e.code, message=e.message[:500],
+                                    raw=raw))  # fmt: skip
+        return
+    counters.count_filled(values)
+    key = validator.key_of(values)
+    if tracker.seen(key):
+        counters.duplicates += 1
+        counters.count_error("row.duplicate_key")
+        errors.append(LoadError(load=load, row=row_number, field="", code="row.duplicate_key",
+                                message=f"主键「{key[:100]}」在本批次中重复，已采用先出现的一行",
+                                raw=_raw(cells, header)))  # fmt: skip
+        return
+    counters.valid += 1
+    staged.append((row_number, key, values))
+
+
+def _raw(cells, header) -> dict:
+    """What the user sent for a quarantined row (capped; the raw file keeps everything)."""
+    if isinstance(cells, dict):
+        items = list(cells.items())[:RAW_CELLS_KEPT]
+    else:
+        names = header or []
+        items = [
+            (names[i] if i < len(names) else f"列{i + 1}", v)
+            for i, v in enumerate(cells[:RAW_CELLS_KEPT])
+        ]
+    return {str(k)[:100]: (str(v)[:500] if v is not None else None) for k, v in items}
+
+
+def _flush(load, stage, staged, errors, counters, progress, table) -> None:
+    with transaction.atomic():
+        if staged:
+            stage(staged)
+        if errors:
+            LoadError.objects.bulk_create(errors, batch_size=1000)
+    staged.clear()
+    errors.clear()
+    now = timezone.now()
+    _mark(load, heartbeat_at=now, rows_total=counters.rows, rows_valid=counters.valid,
+          rows_invalid=counters.rows - counters.valid)  # fmt: skip
+    progress.done = counters.rows
+    progress.advance(0)
+
+
+def _stager(load: Load):
+    """A function writing (row, key, values) tuples to the staging table as fast as the backend allows."""
+    load_id = Load._meta.pk.get_db_prep_value(load.pk, connection)
+    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+    if connection.vendor == "postgresql":
+
+        def stage(rows):
+            with (
+                connection.cursor() as cursor,
+                cursor.cursor.copy(
+                    "COPY registry_stagedrow (load_id, row, key, data) FROM STDIN"
+                ) as copy,
+            ):
+                for row, key, values in rows:
+                    copy.write_row((load_id, row, key, dumps(values)))
+
+        return stage
+
+    sql = "INSERT INTO registry_stagedrow (load_id, row, key, data) VALUES (%s, %s, %s, %s)"
+
+    def stage(rows):
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                sql, [(load_id, row, key, dumps(values)) for row, key, values in rows]
+            )
+
+    return stage
+
+
+def _merge(load: Load, counters: quality.LoadCounters) -> None:
+    """Phase 2: the whole batch becomes visible in one transaction, or nothing does."""
+    _mark(load, status=LoadStatus.MERGING, heartbeat_at=timezone.now())
+    now = timezone.now()
+    with transaction.atomic():
+        resource = Resource.objects.select_for_update().get(pk=load.resource_id)
+        if resource.version != load.resource_version or resource.status != ResourceStatus.PUBLISHED:
+            raise LoadFailed("load.resource_changed",
+                             f"资源在归集期间被修改（版本 {load.resource_version} → {resource.version}）或已停用，"
+                             "请重新归集")  # fmt: skip
+        written, deleted = _merge_sql(load, counters, now)
+        field_codes = list(resource.fields.values_list("code", flat=True))
+        dims = quality.load_dimensions(counters, field_codes)
+        dims_all = {**dims, "timeliness": 1.0}
+        QualityReport.objects.create(
+            resource=resource, load=load, rows=counters.rows, completeness=dims["completeness"],
+            validity=dims["validity"], uniqueness=dims["uniqueness"], consistency=dims["consistency"],
+            field_completeness=dims["field_completeness"], error_counts=counters.errors,
+            score=quality.score(dims_all),
+        )  # fmt: skip
+        from yiwang.catalog.services import note_resource_loaded
+
+        note_resource_loaded(resource=resource, at=now)
+        _mark(load, status=LoadStatus.SUCCEEDED, finished_at=timezone.now(), rows_written=written,
+              rows_deleted=deleted, rows_total=counters.rows, rows_valid=counters.valid,
+              rows_invalid=counters.rows - counters.valid, stats={"errors": counters.errors})  # fmt: skip
+        audit.record(actor=None, action="load.succeeded", target=load,
+                     after={"written": written, "deleted": deleted, "invalid": counters.rows - counters.valid,
+                            "sha256": load.sha256})  # fmt: skip
+
+
+def _merge_sql(load: Load, counters: quality.LoadCounters, now) -> tuple[int, int]:
+    load_id = Load._meta.pk.get_db_prep_value(load.pk, connection)
+    stamp = connection.ops.adapt_datetimefield_value(now)
+    with connection.cursor() as cursor:
+        if load.mode == LoadMode.INSERT:
+            cursor.execute(
+                "SELECT s.row, s.key FROM registry_stagedrow s JOIN registry_record r "
+                "ON r.resource_id = %s AND r.key = s.key WHERE s.load_id = %s",
+                [load.resource_id, load_id],
+            )
+            existing = cursor.fetchall()
+            LoadError.objects.bulk_create(
+                (LoadError(load=load, row=row, code="row.key_exists", message=f"主键「{key[:100]}」已存在（仅新增方式不覆盖）")
+                 for row, key in existing), batch_size=1000,
+            )  # fmt: skip
+            counters.valid -= len(existing)
+            for _ in existing:
+                counters.count_error("row.key_exists")
+        merge = MERGE_INSERT if load.mode == LoadMode.INSERT else MERGE_UPSERT
+        cursor.execute(merge, [load.resource_id, stamp, load_id])
+
+        written = cursor.rowcount
+        deleted = 0
+        if load.mode == LoadMode.REPLACE:
+            cursor.execute(
+                "DELETE FROM registry_record WHERE resource_id = %s AND (load_id IS NULL OR load_id <> %s)",
+                [load.resource_id, load_id],
+            )
+            deleted = cursor.rowcount
+    return written, deleted
+
+
+def estimate_rows(path: Path, source: str) -> int:
+    """Rows in the file, for the progress bar: newlines for text files, the sheet size for XLSX."""
+    try:
+        if source == "xlsx":
+            from openpyxl import load_workbook
+
+            sheet = load_workbook(path, read_only=True).worksheets[0]
+            return max((sheet.max_row or 1) - 1, 0)
+        opener = gzip.open if path.suffix == ".gz" else open
+        lines = 0
+        with opener(path, "rb") as handle:
+            while chunk := handle.read(1 << 20):
+                lines += chunk.count(b"\n")
+        return max(lines - (0 if source in ("jsonl", "api") else 1), 0)
+    except Exception:
+        return 0
+
+
+def recover_stale_loads() -> int:
+    """Fail loads whose process died (no heartbeat for a while); their staged rows are dropped."""
+    cutoff = timezone.now() - STALE_AFTER
+    stale = Load.objects.filter(
+        status__in=[LoadStatus.VALIDATING, LoadStatus.MERGING], heartbeat_at__lt=cutoff
+    )
+    count = 0
+    for load in stale:
+        StagedRow.objects.filter(load=load).delete()
+        _fail(load, "load.interrupted", "归集进程中断（如服务器重启），数据未入库，可重新归集")
+        count += 1
+    return count

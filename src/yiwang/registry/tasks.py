@@ -1,0 +1,22 @@
+"""Background work of the registries."""
+
+from django_tasks import task
+
+from yiwang.core.jobs import JobProgress, job_task
+from yiwang.registry import loading
+from yiwang.registry.models import Load
+
+
+@job_task
+def run_load_job(progress: JobProgress, *, load_id: str) -> dict:
+    load = loading.run_load(Load.objects.get(pk=load_id), progress)
+    progress.log(
+        f"{load.get_status_display()}：有效 {load.rows_valid} 行，问题 {load.rows_invalid} 行，入库 {load.rows_written} 行"
+    )
+    return {"status": load.status, "valid": load.rows_valid, "invalid": load.rows_invalid,
+            "written": load.rows_written, "error": load.error_message}  # fmt: skip
+
+
+@task()
+def recover_stale_loads() -> int:
+    return loading.recover_stale_loads()

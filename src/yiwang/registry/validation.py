@@ -1,0 +1,714 @@
+"""Row validation for loads (数据归集) into the base registries.
+
+A load checks each row against the resource's fields (信息项, `FieldSpec`). The
+`RowValidator` compiles one checker closure per field once per load, so the
+per-row path is a loop of plain function calls: no regex, no per-row objects
+beyond the clean-values dict (and `RowError`s for bad rows).
+
+Every error carries a stable code (``value.required``, ``identifier.uscc.checksum``,
+``rule.ric_sex`` …) and a Chinese message naming the field and the bad value.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import math
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from yiwang.core.identifiers import (
+    TEST_REGION_PREFIX,
+    USCC_ALPHABET,
+    IdentifierError,
+    ric_birth_date,
+    ric_check_char,
+    ric_sex,
+    uscc_check_char,
+    validate_mobile,
+    validate_region,
+    validate_ric,
+    validate_uscc,
+)
+
+SHOWN_VALUE_CHARS = 50
+INT_MIN, INT_MAX = -(2**63), 2**63 - 1  # what every supported database stores as an integer
+BIRTH_DATE_CODES = frozenset({"birth_date", "birthday", "date_of_birth", "出生日期"})
+SEX_CODES = frozenset({"sex", "gender", "性别"})
+# M/F, 男/女, and the GB/T 2261.1 codes 1 (男) / 2 (女).
+SEX_VALUES = {"M": "M", "F": "F", "m": "M", "f": "F", "男": "M", "女": "F", "1": "M", "2": "F"}
+SEX_LABELS = {"M": "男", "F": "女"}
+BOOLEAN_VALUES = {
+    "true": True, "false": False, "1": True, "0": False, "是": True, "否": False,
+    "y": True, "n": False, "yes": True, "no": False,
+}  # fmt: skip
+# The kind name an IdentifierError message starts with, per identifier data type.
+IDENTIFIER_LABELS = {
+    "uscc": "统一社会信用代码",
+    "ric": "公民身份号码",
+    "region": "行政区划代码",
+    "phone": "手机号码",
+}
+STRINGISH_TYPES = frozenset({"string", "enum", *IDENTIFIER_LABELS})
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+_DIGITS = "0123456789"
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One 信息项 of a resource as the validator needs it; `data_type` is a DataType value."""
+
+    code: str
+    name: str
+    data_type: str
+    length: int | None = None
+    required: bool = False
+    is_key: bool = False
+    enum_values: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RowError:
+    """Why a row (row 1 = the header) was quarantined; `field` is "" for row-level errors."""
+
+    row: int
+    field: str
+    code: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A check across fields: "ric_birth_date" (ric, date) or "ric_sex" (ric, sex)."""
+
+    kind: str
+    fields: tuple[str, ...]
+
+
+class _Invalid(Exception):
+    """Raised by a field checker; the validator turns it into a RowError."""
+
+    def __init__(self, code: str, message: str):
+        self.code = code
+        self.message = message
+
+
+def shown(value: object) -> str:
+    """A value as quoted in a message, cut to 50 characters."""
+    text = value if isinstance(value, str) else str(value)
+    return text if len(text) <= SHOWN_VALUE_CHARS else text[:SHOWN_VALUE_CHARS] + "…"
+
+
+def infer_rules(fields: Sequence[FieldSpec]) -> list[Rule]:
+    """The cross-field rules a resource's fields imply (birth date and sex from the 身份号码)."""
+    rics = [f for f in fields if f.data_type == "ric"]
+    if len(rics) != 1:
+        return []
+    rules = []
+    for f in fields:
+        code = f.code.strip().lower()
+        if f.data_type == "date" and code in BIRTH_DATE_CODES:
+            rules.append(Rule("ric_birth_date", (rics[0].code, f.code)))
+        elif code in SEX_CODES:
+            rules.append(Rule("ric_sex", (rics[0].code, f.code)))
+    return rules
+
+
+def _header_token(cell: object) -> str:
+    text = cell if isinstance(cell, str) else "" if cell is None else str(cell)
+    return "".join(text.replace("\ufeff", "").split()).strip("*＊").casefold()
+
+
+def _allow_test_region(allow: bool | None) -> bool:
+    if allow is not None:
+        return allow
+    from django.conf import settings
+
+    return bool(getattr(settings, "ALLOW_TEST_REGION", False))
+
+
+class RowValidator:
+    """Validates and normalises the rows of one load against a resource's fields.
+
+    Call `check_header` first for tabular files, then `validate` per row (cells in
+    header order); JSON Lines and API rows go through `validate_mapping`.
+    Key fields count as required: a record cannot be stored without its key.
+    """
+
+    def __init__(
+        self,
+        fields: Sequence[FieldSpec],
+        rules: Iterable[Rule] = (),
+        *,
+        allow_test_region: bool | None = None,
+        max_columns: int = 500,
+    ):
+        self.fields = list(fields)
+        self.rules = list(rules)
+        self.max_columns = max_columns
+        self._allow_test = _allow_test_region(allow_test_region)
+        self._today = datetime.date.today()
+        self._regions: dict[str, object] = {}  # region code → normalised code or IdentifierError
+        self._checkers = {f.code: self._compile(f) for f in self.fields}
+        self._key_codes = tuple(f.code for f in self.fields if f.is_key)
+        self._rule_checks = [self._compile_rule(rule) for rule in self.rules]
+        self._ignored: list[str] = []
+        self._columns: list[tuple[str, int, Callable]] | None = None
+        self._absent: list[tuple[str, Callable]] = []
+        self._width = 0
+
+    # --- header ----------------------------------------------------------------
+
+    @property
+    def ignored_columns(self) -> list[str]:
+        """Header cells (or JSON keys) that match no field; their data is not loaded."""
+        return list(self._ignored)
+
+    def check_header(self, header: Sequence[object]) -> list[RowError]:
+        """Match header cells to fields by code or Chinese name; report what is wrong."""
+        if len(header) > self.max_columns:
+            message = f"表头有 {len(header)} 列，超过上限 {self.max_columns} 列"
+            return [RowError(1, "", "header.too_many_columns", message)]
+        tokens = [_header_token(cell) for cell in header]
+        if not any(tokens):
+            return [RowError(1, "", "header.empty", "表头为空")]
+        by_token = {_header_token(f.name): f for f in self.fields}
+        by_token.update({_header_token(f.code): f for f in self.fields})
+        errors: list[RowError] = []
+        self._ignored = []
+        found: dict[str, int] = {}
+        for index, (cell, token) in enumerate(zip(header, tokens, strict=True)):
+            spec = by_token.get(token)
+            if spec is None:
+                self._ignored.append(str(cell) if token else f"第 {index + 1} 列（无列名）")
+            elif spec.code in found:
+                message = (
+                    f"列「{spec.name}」重复（第 {found[spec.code] + 1} 列和第 {index + 1} 列）"
+                )
+                errors.append(RowError(1, spec.code, "header.duplicate", message))
+            else:
+                found[spec.code] = index
+        for f in self.fields:
+            if f.code not in found and (f.required or f.is_key):
+                message = f"缺少必填列「{f.name}」（{f.code}）"
+                errors.append(RowError(1, f.code, "header.missing_field", message))
+        self._width = len(header)
+        self._columns = [(code, i, self._checkers[code]) for code, i in found.items()]
+        self._absent = [
+            (f.code, self._checkers[f.code]) for f in self.fields if f.code not in found
+        ]
+        return errors
+
+    # --- rows ------------------------------------------------------------------
+
+    def validate(self, row_number: int, cells: Sequence[object]) -> tuple[dict | None, list]:
+        """Check one row aligned to the header: (clean values, []) or (None, every error)."""
+        columns = self._columns
+        if columns is None:
+            raise RuntimeError("check_header() must be called before validate()")
+        n = len(cells)
+        if n != self._width:
+            if n > self._width:
+                message = f"该行有 {n} 列，多于表头的 {self._width} 列"
+                return None, [RowError(row_number, "", "row.too_many_columns", message)]
+            cells = [*cells, *([""] * (self._width - n))]
+        values: dict = {}
+        errors: list | None = None
+        for code, index, check in columns:
+            try:
+                values[code] = check(cells[index])
+            except _Invalid as exc:
+                if errors is None:
+                    errors = []
+                errors.append(RowError(row_number, code, exc.code, exc.message))
+        for code, check in self._absent:
+            try:
+                values[code] = check(None)
+            except _Invalid as exc:
+                if errors is None:
+                    errors = []
+                errors.append(RowError(row_number, code, exc.code, exc.message))
+        return self._finish(row_number, values, errors)
+
+    def validate_mapping(self, row_number: int, mapping: Mapping) -> tuple[dict | None, list]:
+        """Check one JSON Lines / API row whose keys are field codes."""
+        if len(mapping) > self.max_columns:
+            message = f"该行有 {len(mapping)} 个字段，超过上限 {self.max_columns} 个"
+            return None, [RowError(row_number, "", "row.too_many_columns", message)]
+        for key in mapping.keys() - self._checkers.keys():
+            if str(key) not in self._ignored:
+                self._ignored.append(str(key))
+        values: dict = {}
+        errors: list | None = None
+        get = mapping.get
+        for code, check in self._checkers.items():
+            try:
+                values[code] = check(get(code))
+            except _Invalid as exc:
+                if errors is None:
+                    errors = []
+                errors.append(RowError(row_number, code, exc.code, exc.message))
+        return self._finish(row_number, values, errors)
+
+    def _finish(self, row_number: int, values: dict, errors: list | None):
+        for rule_check in self._rule_checks:
+            error = rule_check(values)
+            if error is not None:
+                if errors is None:
+                    errors = []
+                errors.append(RowError(row_number, *error))
+        if errors:
+            return None, errors
+        return values, []
+
+    def raw_values(self, cells: Sequence[object] | Mapping) -> dict:
+        """What a row holds per field code, unchecked (fill counts of quarantined rows)."""
+        if isinstance(cells, Mapping):
+            return {code: cells.get(code) for code in self._checkers}
+        n = len(cells)
+        return {code: cells[i] if i < n else None for code, i, _check in self._columns or ()}
+
+    def key_of(self, values: Mapping) -> str:
+        """The record key: the key fields' values joined with "|", in field order."""
+        if not self._key_codes:
+            raise ValueError("the resource has no key field")
+        return "|".join(str(values[code]) for code in self._key_codes)
+
+    # --- compilation -----------------------------------------------------------
+
+    def _compile(self, spec: FieldSpec) -> Callable[[object], object]:
+        """The checker of one field: raw cell → normalised value, or raise _Invalid."""
+        convert, from_object = _CONVERTERS[spec.data_type](self, spec)
+        name = spec.name
+        required = spec.required or spec.is_key
+        limit = spec.length if spec.data_type in STRINGISH_TYPES else None
+
+        def check(raw):
+            if raw.__class__ is str:
+                text = raw.strip()
+            elif raw is None:
+                text = ""
+            elif isinstance(raw, str):
+                text = str(raw).strip()
+            else:
+                text = from_object(raw)
+                if text.__class__ is not str:
+                    return text  # a typed value (date, int, bool …) converted directly
+                text = text.strip()
+            if not text:
+                if required:
+                    raise _Invalid("value.required", f"{name}不能为空")
+                return None
+            value = convert(text)
+            if limit is not None and len(value) > limit:
+                raise _Invalid(
+                    "value.too_long",
+                    f"{name}「{shown(value)}」长度 {len(value)}，超过 {limit} 个字符",
+                )
+            return value
+
+        return check
+
+    def _compile_rule(self, rule: Rule) -> Callable[[dict], tuple[str, str, str] | None]:
+        names = {f.code: f.name for f in self.fields}
+        ric_code, other = rule.fields
+        if ric_code not in names or other not in names:
+            raise ValueError(f"rule {rule.kind} names an unknown field: {rule.fields}")
+        ric_name, other_name = names[ric_code], names[other]
+        if rule.kind == "ric_birth_date":
+
+            def check_birth_date(values):
+                ric, date = values.get(ric_code), values.get(other)
+                if ric is None or date is None or date == (born := _ric_iso_birth_date(ric)):
+                    return None
+                message = f"{other_name}「{date}」与{ric_name}中的出生日期 {born} 不一致"
+                return other, "rule.ric_birth_date", message
+
+            return check_birth_date
+        if rule.kind == "ric_sex":
+
+            def check_sex(values):
+                ric, sex = values.get(ric_code), values.get(other)
+                wanted = SEX_VALUES.get(sex) if isinstance(sex, str) else None
+                if ric is None or wanted is None or wanted == (actual := ric_sex(ric)):
+                    return None
+                message = f"{other_name}「{sex}」与{ric_name}中的性别（{SEX_LABELS[actual]}）不一致"
+                return other, "rule.ric_sex", message
+
+            return check_sex
+        raise ValueError(f"unknown rule kind: {rule.kind}")
+
+
+def _ric_iso_birth_date(ric: str) -> str:
+    return f"{ric[6:10]}-{ric[10:12]}-{ric[12:14]}"
+
+
+# --- converters, one per data type ---------------------------------------------
+# Each factory returns (convert, from_object): `convert` takes stripped, non-empty
+# text; `from_object` takes a non-str value and returns either text (checked like
+# any cell) or a final typed value.
+
+
+def _object_as_text(spec: FieldSpec):
+    def from_object(raw):
+        if isinstance(raw, bool):
+            return "true" if raw else "false"
+        if isinstance(raw, (int, Decimal)):
+            return str(raw)
+        if isinstance(raw, float):
+            return repr(raw)
+        if isinstance(raw, (datetime.date, datetime.time)):
+            return raw.isoformat()
+        raise _Invalid("value.not_scalar", f"{spec.name}应为单个值，不能是列表或对象")
+
+    return from_object
+
+
+def _string(validator: RowValidator, spec: FieldSpec):
+    return str, _object_as_text(spec)
+
+
+def _enum(validator: RowValidator, spec: FieldSpec):
+    allowed = frozenset(spec.enum_values)
+    listed = shown("、".join(spec.enum_values))
+
+    def convert(text):
+        if text in allowed:
+            return text
+        raise _Invalid("value.not_in_enum", f"{spec.name}「{shown(text)}」不在可选值（{listed}）中")
+
+    return convert, _object_as_text(spec)
+
+
+def _integer(validator: RowValidator, spec: FieldSpec):
+    def fail(text):
+        return _Invalid("value.not_integer", f"{spec.name}「{shown(text)}」不是整数")
+
+    def convert(text):
+        digits = text[1:] if text[0] in "+-" else text
+        if not digits.isdigit():
+            raise fail(text)
+        try:
+            value = int(text)
+        except ValueError:  # a non-ASCII digit int() refuses, or more than 4,300 digits
+            raise fail(text) from None
+        if INT_MIN <= value <= INT_MAX:
+            return value
+        raise _Invalid("value.not_integer", f"{spec.name}「{shown(text)}」超出整数范围")
+
+    def from_object(raw):
+        if isinstance(raw, (bool, datetime.date, datetime.time)):
+            raise fail(raw)
+        if isinstance(raw, int):
+            return convert(str(raw))
+        if isinstance(raw, (float, Decimal)):
+            if _is_finite(raw) and raw == int(raw):
+                return convert(str(int(raw)))
+            raise fail(raw)
+        return as_text(raw)
+
+    as_text = _object_as_text(spec)
+    return convert, from_object
+
+
+def _is_finite(number: float | Decimal) -> bool:
+    return number.is_finite() if isinstance(number, Decimal) else math.isfinite(number)
+
+
+def _decimal(validator: RowValidator, spec: FieldSpec):
+    def fail(text):
+        return _Invalid("value.not_decimal", f"{spec.name}「{shown(text)}」不是数值")
+
+    def convert(text):
+        # Plain notation only: no exponent (1e999999 would print a million digits), no NaN.
+        digits = text[1:] if text[0] in "+-" else text
+        if not digits.replace(".", "", 1).isdigit():
+            raise fail(text)
+        try:
+            return format(Decimal(text), "f")
+        except InvalidOperation:
+            raise fail(text) from None
+
+    def from_object(raw):
+        if isinstance(raw, (bool, datetime.date, datetime.time)):
+            raise fail(raw)
+        if isinstance(raw, int):
+            return str(raw)
+        if not isinstance(raw, (float, Decimal)):
+            return as_text(raw)
+        if not _is_finite(raw):
+            raise fail(raw)
+        number = Decimal(repr(raw)) if isinstance(raw, float) else raw
+        if not -40 <= number.adjusted() <= 40:
+            raise fail(raw)
+        return format(number, "f")
+
+    as_text = _object_as_text(spec)
+    return convert, from_object
+
+
+def _parse_date(text: str) -> datetime.date | None:
+    """YYYY-MM-DD, YYYY/MM/DD (month and day may be one digit) or YYYYMMDD; else None."""
+    if len(text) == 8 and text.isdigit():
+        parts = (text[:4], text[4:6], text[6:])
+    elif text[4:5] in ("-", "/"):
+        parts = text.split(text[4])
+        if len(parts) != 3 or len(parts[0]) != 4 or not 1 <= len(parts[1]) <= 2:
+            return None
+        if not 1 <= len(parts[2]) <= 2:
+            return None
+    else:
+        return None
+    if not (parts[0] + parts[1] + parts[2]).isdigit():
+        return None
+    try:
+        return datetime.date(int(parts[0]), int(parts[1]), int(parts[2]))
+    except ValueError:
+        return None
+
+
+def _date(validator: RowValidator, spec: FieldSpec):
+    def fail(value):
+        message = (
+            f"{spec.name}「{shown(value)}」不是有效日期（应为 YYYY-MM-DD、YYYY/MM/DD 或 YYYYMMDD）"
+        )
+        return _Invalid("value.not_date", message)
+
+    def convert(text):
+        if (
+            len(text) == 10
+            and text[4] == "-"
+            and text[7] == "-"
+            and not text.strip("-0123456789")
+            and text[:4].isdigit()
+        ):
+            try:  # already canonical: fromisoformat only has to check the day exists
+                datetime.date.fromisoformat(text)
+                return text
+            except ValueError:
+                raise fail(text) from None
+        day = _parse_date(text)
+        if day is None:
+            raise fail(text)
+        return day.isoformat()
+
+    def from_object(raw):
+        if isinstance(raw, datetime.datetime):
+            if raw.time() != datetime.time(0):
+                raise fail(raw.isoformat())
+            return raw.date().isoformat()
+        if isinstance(raw, datetime.date):
+            return raw.isoformat()
+        raise fail(raw)  # an Excel serial number is a number, not a date
+
+    return convert, from_object
+
+
+def _datetime(validator: RowValidator, spec: FieldSpec):
+    def fail(value):
+        message = f"{spec.name}「{shown(value)}」不是有效日期时间（如 2024-01-31 08:30:00）"
+        return _Invalid("value.not_datetime", message)
+
+    def convert(text):
+        if text[4:5] == "/" and text[7:8] == "/":
+            text = text[:10].replace("/", "-") + text[10:]
+        if not (text[:4].isdigit() and text[4:5] == "-"):
+            raise fail(text)
+        try:
+            return datetime.datetime.fromisoformat(text).isoformat()
+        except ValueError:
+            raise fail(text) from None
+
+    def from_object(raw):
+        if isinstance(raw, datetime.datetime):
+            return raw.isoformat()
+        if isinstance(raw, datetime.date):
+            return datetime.datetime.combine(raw, datetime.time(0)).isoformat()
+        raise fail(raw)
+
+    return convert, from_object
+
+
+def _boolean(validator: RowValidator, spec: FieldSpec):
+    def fail(value):
+        message = f"{spec.name}「{shown(value)}」不是是/否值（可填 是/否、true/false、1/0、Y/N）"
+        return _Invalid("value.not_boolean", message)
+
+    def convert(text):
+        value = BOOLEAN_VALUES.get(text.lower())
+        if value is None:
+            raise fail(text)
+        return value
+
+    def from_object(raw):
+        if isinstance(raw, bool):
+            return raw
+        if isinstance(raw, int) and raw in (0, 1):
+            return bool(raw)
+        raise fail(raw)
+
+    return convert, from_object
+
+
+def _identifier_error(spec: FieldSpec, text: str, exc: IdentifierError) -> _Invalid:
+    label = IDENTIFIER_LABELS[spec.data_type]
+    rest = exc.message.removeprefix(label)
+    if rest == exc.message:
+        rest = "：" + rest
+    return _Invalid(exc.code, f"{spec.name}「{shown(text)}」{rest}")
+
+
+def _slow_identifier(spec: FieldSpec, validate: Callable[[str], str]):
+    def slow(text):
+        try:
+            return validate(text)
+        except IdentifierError as exc:
+            raise _identifier_error(spec, text, exc) from None
+
+    return slow
+
+
+def _uscc(validator: RowValidator, spec: FieldSpec):
+    allow = validator._allow_test
+    slow = _slow_identifier(spec, lambda text: validate_uscc(text, allow_test_region=allow))
+
+    def convert(text):
+        # Fast path accepts exactly what validate_uscc accepts unchanged; anything else
+        # goes to validate_uscc, which normalises it or says what is wrong.
+        if (
+            len(text) == 18
+            and not text.strip(USCC_ALPHABET)
+            and text[2:8].isdigit()
+            and uscc_check_char(text[:17]) == text[17]
+            and (allow or text[2:4] != TEST_REGION_PREFIX)
+        ):
+            return text
+        return slow(text)
+
+    return convert, _object_as_text(spec)
+
+
+def _known_region(validator: RowValidator, code: str) -> object:
+    """validate_region's answer for a code, cached per load (a city has a few thousand codes)."""
+    known = validator._regions.get(code)
+    if known is None:
+        try:
+            known = validate_region(code, allow_test_region=validator._allow_test)
+        except IdentifierError as exc:
+            known = exc
+        if len(validator._regions) < 100_000:
+            validator._regions[code] = known
+    return known
+
+
+def _ric(validator: RowValidator, spec: FieldSpec):
+    allow = validator._allow_test
+    today = validator._today
+    regions = validator._regions
+    birth_dates: dict[str, bool] = {}  # YYYYMMDD → is a possible birth date
+    slow = _slow_identifier(spec, lambda text: validate_ric(text, allow_test_region=allow))
+
+    def birth_date_ok(text):
+        try:
+            born = ric_birth_date(text)
+        except ValueError:
+            return False
+        return 1880 <= born.year and born <= today
+
+    def convert(text):
+        # Fast path accepts exactly what validate_ric accepts unchanged (it is stricter
+        # only in using the load's start date as "today"); the rest goes to validate_ric.
+        if (
+            len(text) == 18
+            and not text[:17].strip(_DIGITS)
+            and ric_check_char(text[:17]) == text[17]
+        ):
+            region = regions.get(text[:6])
+            if region is None:
+                region = _known_region(validator, text[:6])
+            born_ok = birth_dates.get(text[6:14])
+            if born_ok is None:
+                born_ok = birth_date_ok(text)
+                if len(birth_dates) < 100_000:
+                    birth_dates[text[6:14]] = born_ok
+            if born_ok and region.__class__ is str:
+                return text
+        return slow(text)
+
+    return convert, _object_as_text(spec)
+
+
+def _region(validator: RowValidator, spec: FieldSpec):
+    def convert(text):
+        known = _known_region(validator, text)
+        if known.__class__ is str:
+            return known
+        raise _identifier_error(spec, text, known)
+
+    return convert, _object_as_text(spec)
+
+
+def _phone(validator: RowValidator, spec: FieldSpec):
+    slow = _slow_identifier(spec, validate_mobile)
+
+    def convert(text):
+        if len(text) == 11 and text[0] == "1" and text[1] in "3456789" and not text.strip(_DIGITS):
+            return text
+        return slow(text)
+
+    return convert, _object_as_text(spec)
+
+
+_CONVERTERS = {
+    "string": _string,
+    "enum": _enum,
+    "integer": _integer,
+    "decimal": _decimal,
+    "date": _date,
+    "datetime": _datetime,
+    "boolean": _boolean,
+    "uscc": _uscc,
+    "ric": _ric,
+    "region": _region,
+    "phone": _phone,
+}
+
+
+# --- duplicates and export -----------------------------------------------------
+
+
+class DuplicateTracker:
+    """Remembers the record keys of one load to find duplicates within it.
+
+    Each key is kept as a 16-byte blake2b digest in a set, so memory is O(rows):
+    about 90 bytes per key with the set's overhead (≈ 90 MB for 1 M rows).
+    """
+
+    def __init__(self):
+        self._digests: set[bytes] = set()
+
+    def seen(self, key: str) -> bool:
+        """True when the key was seen before; otherwise remember it and return False."""
+        digest = hashlib.blake2b(key.encode(), digest_size=16).digest()
+        if digest in self._digests:
+            return True
+        self._digests.add(digest)
+        return False
+
+    def __len__(self) -> int:
+        return len(self._digests)
+
+
+def safe_cell(value):
+    """A value safe to write into an exported XLSX/CSV cell (OWASP CSV injection).
+
+    Text that a spreadsheet could run as a formula gets a leading single quote;
+    plain signed numbers written as text ("-12.5") and non-text values are left alone.
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        number = value[1:] if value[0] in "+-" else ""
+        if number and number.replace(".", "", 1).isdigit() and number.isascii():
+            return value
+        return "'" + value
+    return value

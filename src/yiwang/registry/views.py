@@ -1,0 +1,166 @@
+"""Registry pages: loads of a resource (upload, follow, quarantine, re-run), records, quality."""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from yiwang.catalog.models import Resource
+from yiwang.core.errors import ServiceError
+from yiwang.core.spreadsheet import xlsx_bytes
+from yiwang.registry import quality, selectors, services
+from yiwang.registry.api import quarantine_csv
+from yiwang.registry.choices import LoadMode
+from yiwang.registry.models import Load, Record
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(label="数据文件（CSV / XLSX / JSON Lines）")
+    mode = forms.ChoiceField(label="归集方式", choices=LoadMode.choices, initial=LoadMode.UPSERT)
+
+
+@login_required
+def resource_loads(request, resource_id: int):
+    """归集: a resource's loads, and a form to hand over a new file."""
+    resource = get_object_or_404(Resource.objects.restrict(request.user, "view"), pk=resource_id)
+    may_load = Resource.objects.restrict(request.user, "load").filter(pk=resource.pk).exists()
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and may_load and form.is_valid():
+        try:
+            load = services.receive_file(actor=request.user, resource=resource, upload=form.cleaned_data["file"],
+                                         mode=form.cleaned_data["mode"])  # fmt: skip
+            return redirect("registry:load", load_id=load.pk)
+        except ServiceError as exc:
+            form.add_error("file", exc.message)
+    loads = Load.objects.restrict(request.user, "view").filter(resource=resource)[:50]
+    return render(request, "registry/loads.html", {"resource": resource, "loads": loads, "form": form,
+                                                   "may_load": may_load})  # fmt: skip
+
+
+@login_required
+def load_detail(request, load_id):
+    load = get_object_or_404(
+        Load.objects.restrict(request.user, "view").select_related("resource", "job"), pk=load_id
+    )
+    errors = load.errors.all()[:100]
+    report = getattr(load, "quality", None) if load.is_finished else None
+    return render(request, "registry/load.html", {"load": load, "errors": errors, "report": report,
+                                                  "labels": quality.DIMENSION_LABELS})  # fmt: skip
+
+
+@login_required
+def load_status(request, load_id):
+    """htmx fragment polled while the load runs."""
+    load = get_object_or_404(
+        Load.objects.restrict(request.user, "view").select_related("job"), pk=load_id
+    )
+    return render(request, "registry/load_status.html", {"load": load})
+
+
+@login_required
+def load_errors_csv(request, load_id):
+    return quarantine_csv(
+        get_object_or_404(Load.objects.restrict(request.user, "view"), pk=load_id)
+    )
+
+
+@login_required
+@require_POST
+def load_rerun(request, load_id):
+    load = get_object_or_404(Load.objects.restrict(request.user, "view"), pk=load_id)
+    try:
+        new = services.rerun_load(actor=request.user, load=load)
+        return redirect("registry:load", load_id=new.pk)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+        return redirect("registry:load", load_id=load.pk)
+
+
+@login_required
+def records(request, resource_id: int):
+    """The stored records, personal fields masked unless the viewer may see them."""
+    resource = get_object_or_404(
+        Resource.objects.restrict(request.user, "read_records"), pk=resource_id
+    )
+    fields = list(resource.fields.all())
+    qs = Record.objects.filter(resource=resource).order_by("key")
+    key = request.GET.get("key", "").strip()[:255]
+    if key:
+        qs = qs.filter(key__startswith=key)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    rows = [selectors.masked_record(request.user, resource, r.data, fields) for r in page]
+    return render(request, "registry/records.html", {"resource": resource, "fields": fields, "page": page,
+                                                     "rows": rows, "key": key})  # fmt: skip
+
+
+def quality_overview(request):
+    """数据质量: a score per department (chart) and per resource, exportable as XLSX."""
+    overview = selectors.quality_overview(request.user)
+    if request.GET.get("format") == "xlsx":
+        return _quality_xlsx(overview)
+    chart = {
+        "names": [d["name"] for d in overview["departments"]],
+        "scores": [d["score"] for d in overview["departments"]],
+    }
+    return render(
+        request,
+        "registry/quality.html",
+        {**overview, "chart": chart, "labels": quality.DIMENSION_LABELS},
+    )
+
+
+def _quality_xlsx(overview) -> HttpResponse:
+    header = [
+        "资源代码",
+        "资源名称",
+        "提供方",
+        "得分",
+        "完整性",
+        "有效性",
+        "唯一性",
+        "一致性",
+        "及时性",
+        "最近归集",
+    ]
+    rows = []
+    for row in overview["rows"]:
+        r, q = row["resource"], row["quality"]
+        dims = (
+            [
+                q[k]
+                for k in (
+                    "score",
+                    "completeness",
+                    "validity",
+                    "uniqueness",
+                    "consistency",
+                    "timeliness",
+                )
+            ]
+            if q
+            else [""] * 6
+        )
+        rows.append(
+            [
+                r.code,
+                r.name,
+                r.owner.name,
+                *dims,
+                r.last_loaded_at.isoformat() if r.last_loaded_at else "",
+            ]
+        )
+    departments = [[d["name"], d["score"], d["resources"]] for d in overview["departments"]]
+    data = xlsx_bytes(
+        {
+            "资源质量": (header, rows),
+            "部门得分": (["部门", "平均得分", "已评估资源数"], departments),
+        }
+    )
+    response = HttpResponse(
+        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = 'attachment; filename="data-quality.xlsx"'
+    return response

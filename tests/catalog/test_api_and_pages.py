@@ -1,0 +1,170 @@
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from tests.catalog.conftest import LEGAL_PERSON_FIELDS
+from tests.openapi import assert_matches_openapi
+from yiwang.catalog import services
+from yiwang.catalog.models import Resource
+
+pytestmark = pytest.mark.django_db
+
+PAYLOAD = {
+    "code": "B0201/000009", "name": "法人基本信息", "owner_id": None, "category": "base",
+    "base_registry": "legal_person", "update_cycle": "daily", "share_type": "unconditional",
+    "fields": LEGAL_PERSON_FIELDS,
+}  # fmt: skip
+
+
+def test_a_data_officer_creates_publishes_and_reads_a_resource_through_the_api(
+    client, officer, city
+):
+    client.force_login(officer)
+    created = client.post("/api/v1/catalog/resources", {**PAYLOAD, "owner_id": city["market"].pk},
+                          content_type="application/json")  # fmt: skip
+    assert_matches_openapi(created, "post", "/api/v1/catalog/resources")
+    assert created.status_code == 201
+    rid = created.json()["id"]
+    published = client.post(f"/api/v1/catalog/resources/{rid}/publish", {"note": "首次发布"},
+                            content_type="application/json")  # fmt: skip
+    assert published.json()["status"] == "published"
+    listing = client.get("/api/v1/catalog/resources", {"q": "法人"})
+    assert_matches_openapi(listing, "get", "/api/v1/catalog/resources")
+    assert [r["code"] for r in listing.json()["items"]] == ["B0201/000009"]
+    versions = client.get(f"/api/v1/catalog/resources/{rid}/versions")
+    assert_matches_openapi(versions, "get", "/api/v1/catalog/resources/{resource_id}/versions")
+    assert versions.json()[0]["version"] == 1
+
+
+def test_an_officer_of_another_department_cannot_write_the_resource(
+    client, factory, officer, city, legal_persons
+):
+    client.force_login(factory.staff("data_officer", city["health"]))
+    response = client.patch(f"/api/v1/catalog/resources/{legal_persons.pk}", {"summary": "改"},
+                            content_type="application/json")  # fmt: skip
+    assert response.status_code == 404  # a draft of another department is not even visible
+
+
+def test_an_api_client_sees_published_resources_only(client, factory, officer, city, legal_persons):
+    from yiwang.core import services as core_services
+
+    api_client = factory.api_client(city["health"])
+    secret = core_services.issue_api_key(actor=factory.superuser(), client=api_client).secret
+    headers = {"Authorization": f"Bearer {secret}"}
+    assert client.get("/api/v1/catalog/resources", headers=headers).json()["count"] == 0
+    services.publish_resource(actor=officer, resource=legal_persons)
+    assert client.get("/api/v1/catalog/resources", headers=headers).json()["count"] == 1
+
+
+def test_demands_and_decisions_through_the_api(client, factory, officer, city, legal_persons):
+    services.publish_resource(actor=officer, resource=legal_persons)
+    client.force_login(factory.staff("data_officer", city["health"]))
+    created = client.post("/api/v1/catalog/demands", {"requester_id": city["health"].pk,
+                          "resource_id": legal_persons.pk, "purpose": "核验医疗机构"},
+                          content_type="application/json")  # fmt: skip
+    assert_matches_openapi(created, "post", "/api/v1/catalog/demands")
+    client.force_login(officer)
+    decided = client.post(f"/api/v1/catalog/demands/{created.json()['id']}/decision", {"status": "met"},
+                          content_type="application/json")  # fmt: skip
+    assert_matches_openapi(decided, "post", "/api/v1/catalog/demands/{demand_id}/decision")
+    assert decided.json()["status"] == "met"
+
+
+def test_export_then_import_round_trips_the_catalog(client, officer, city, legal_persons):
+    client.force_login(officer)
+    exported = client.get("/catalog/export.xlsx")
+    sheet = load_workbook(io.BytesIO(exported.content)).active
+    rows = list(sheet.values)
+    assert rows[0][0] == "资源代码" and len(rows) == 1 + len(LEGAL_PERSON_FIELDS)
+    # change the name and re-import
+    workbook = load_workbook(io.BytesIO(exported.content))
+    for row in workbook.active.iter_rows(min_row=2):
+        row[1].value = "法人基本信息（新）"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    response = client.post("/api/v1/catalog/import", {"file": _upload(buffer.getvalue())})
+    assert_matches_openapi(response, "post", "/api/v1/catalog/import")
+    assert response.json()["updated"] == ["B0201/000001"]
+    assert Resource.objects.get().name == "法人基本信息（新）"
+
+
+def test_an_import_with_errors_saves_nothing_and_names_the_rows(
+    client, officer, city, legal_persons
+):
+    client.force_login(officer)
+    workbook = load_workbook(io.BytesIO(client.get("/catalog/export.xlsx").content))
+    workbook.active["S3"] = "不存在的类型"  # data_type of the second field row
+    workbook.active["A4"] = "B0202/000001"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    result = client.post("/api/v1/catalog/import", {"file": _upload(buffer.getvalue())}).json()
+    assert result["created"] == [] and result["updated"] == []
+    assert any(e["row"] == 3 and "不存在的类型" in e["message"] for e in result["errors"])
+    assert Resource.objects.count() == 1
+
+
+def test_a_file_that_is_not_xlsx_is_refused_clearly(client, officer):
+    client.force_login(officer)
+    response = client.post(
+        "/api/v1/catalog/import", {"file": _upload(b"name,code\n1,2\n", "x.xlsx")}
+    )
+    assert response.status_code == 400
+    assert response.json()["code"] == "file.format"
+
+
+def test_formula_like_values_are_exported_as_text(client, officer, city):
+    fields = [dict(LEGAL_PERSON_FIELDS[0], description="=cmd|' /C calc'!A0")]
+    services.create_resource(actor=officer, owner=city["market"], code="C0303/000001", name="@SUM(1+1)",
+                             category="department", update_cycle="daily", share_type="unconditional",
+                             fields=fields)  # fmt: skip
+    client.force_login(officer)
+    sheet = load_workbook(io.BytesIO(client.get("/catalog/export.xlsx").content)).active
+    values = [c.value for c in sheet[2]]
+    assert "'@SUM(1+1)" in values and "'=cmd|' /C calc'!A0" in values
+    assert all(c.data_type != "f" for c in sheet[2])
+
+
+def test_the_browse_page_searches_and_links_to_the_department(client, officer, city, legal_persons):
+    services.publish_resource(actor=officer, resource=legal_persons)
+    client.force_login(officer)
+    page = client.get("/catalog/", {"q": "法人"}).content.decode()
+    assert "法人基本信息" in page and f"/catalog/departments/{city['market'].pk}/" in page
+
+
+def test_the_resource_page_shows_fields_and_publish_button_to_the_owner(
+    client, officer, legal_persons
+):
+    client.force_login(officer)
+    page = client.get(f"/catalog/resources/{legal_persons.pk}/").content.decode()
+    assert "法定代表人身份号码" in page and "发布" in page
+
+
+def test_the_edit_page_creates_a_resource_with_fields(client, officer, city):
+    client.force_login(officer)
+    data = {
+        "code": "C0304/000001", "name": "餐饮服务许可", "summary": "", "owner": city["market"].pk,
+        "category": "department", "base_registry": "", "format": "数据库", "update_cycle": "monthly",
+        "share_type": "unconditional", "share_condition": "", "share_method": "api", "open_type": "not_open",
+        "open_condition": "", "f-TOTAL_FORMS": "2", "f-INITIAL_FORMS": "0", "f-MIN_NUM_FORMS": "0",
+        "f-MAX_NUM_FORMS": "500", "f-0-code": "licence_no", "f-0-name": "许可证编号", "f-0-data_type": "string",
+        "f-0-length": "30", "f-0-is_key": "on", "f-1-code": "", "f-1-name": "", "f-1-data_type": "string",
+    }  # fmt: skip
+    response = client.post("/catalog/resources/new/", data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    resource = Resource.objects.get(code="C0304/000001")
+    assert [f.code for f in resource.fields.all()] == ["licence_no"]
+
+
+def test_the_department_page_shows_overdue_duties(client, factory, officer, city, legal_persons):
+    services.assign_responsibility(actor=factory.staff("admin", city["root"]), organisation=city["market"],
+                                   resource=legal_persons, cadence="daily")  # fmt: skip
+    client.force_login(officer)
+    page = client.get(f"/catalog/departments/{city['market'].pk}/").content.decode()
+    assert "逾期 1 项" in page
+
+
+def _upload(data: bytes, name: str = "catalog.xlsx"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, data, content_type="application/octet-stream")

@@ -1,0 +1,253 @@
+import io
+
+import pytest
+from openpyxl import Workbook
+
+from tests.registry.conftest import company_row, csv_bytes, gzip_bytes, jsonl_bytes, upload
+from yiwang.catalog import services as catalog_services
+from yiwang.core.errors import ServiceError
+from yiwang.registry import services
+from yiwang.registry.models import Load, QualityReport, Record
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def load_file(officer, resource, data, name="companies.csv", mode="upsert") -> Load:
+    load = services.receive_file(
+        actor=officer, resource=resource, upload=upload(data, name), mode=mode
+    )
+    load.refresh_from_db()
+    return load
+
+
+def test_a_clean_csv_is_loaded_keyed_by_uscc(officer, published):
+    rows = [company_row(i) for i in range(50)]
+    load = load_file(officer, published, csv_bytes(rows))
+    assert load.status == "succeeded" and load.rows_written == 50 and load.rows_invalid == 0
+    record = Record.objects.get(resource=published, key=rows[7]["uscc"])
+    assert (
+        record.data["registered_capital"] == "100.50" and record.data["established"] == "2015-06-01"
+    )
+    published.refresh_from_db()
+    assert published.last_loaded_at is not None
+
+
+def test_bad_rows_are_quarantined_with_row_field_code_and_message(officer, published):
+    rows = [company_row(i) for i in range(10)]
+    rows[3]["uscc"] = rows[3]["uscc"][:-1] + ("0" if rows[3]["uscc"][-1] != "0" else "1")
+    rows[5]["name"] = ""
+    rows[6]["established"] = "2015-13-45"
+    load = load_file(officer, published, csv_bytes(rows))
+    assert (load.rows_valid, load.rows_invalid, load.rows_written) == (7, 3, 7)
+    errors = {(e.row, e.field, e.code) for e in load.errors.all()}
+    assert (5, "uscc", "identifier.uscc.checksum") in errors  # row 5 of the file: header is row 1
+    assert (7, "name", "value.required") in errors
+    assert (8, "established", "value.not_date") in errors
+    assert all(e.message for e in load.errors.all())
+
+
+def test_duplicate_keys_inside_one_batch_keep_the_first_and_quarantine_the_rest(officer, published):
+    rows = [company_row(1), company_row(2), company_row(1, name="重复的公司")]
+    load = load_file(officer, published, csv_bytes(rows))
+    assert load.rows_written == 2
+    assert load.errors.get().code == "row.duplicate_key"
+    assert Record.objects.get(key=rows[0]["uscc"]).data["name"] == rows[0]["name"]
+
+
+def test_a_gb18030_file_is_detected_and_decoded(officer, published):
+    load = load_file(officer, published, csv_bytes([company_row(1)], encoding="gb18030"))
+    assert load.status == "succeeded"
+    assert Record.objects.get().data["legal_representative"] == "张三"
+
+
+def test_xlsx_jsonl_and_gzip_csv_load_the_same_way(officer, published):
+    workbook = Workbook()
+    sheet = workbook.active
+    rows = [company_row(i) for i in range(3)]
+    sheet.append(list(rows[0]))
+    for row in rows:
+        sheet.append(list(row.values()))
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    assert load_file(officer, published, buffer.getvalue(), "c.xlsx").rows_written == 3
+    assert (
+        load_file(officer, published, jsonl_bytes([company_row(10)]), "c.jsonl").rows_written == 1
+    )
+    assert (
+        load_file(
+            officer, published, gzip_bytes(csv_bytes([company_row(20)])), "c.csv.gz"
+        ).rows_written
+        == 1
+    )
+    assert Record.objects.count() == 5
+
+
+def test_upsert_updates_insert_refuses_existing_and_replace_drops_the_missing(officer, published):
+    load_file(officer, published, csv_bytes([company_row(1), company_row(2)]))
+    upsert = load_file(
+        officer, published, csv_bytes([company_row(1, name="新名称"), company_row(3)])
+    )
+    assert upsert.rows_written == 2 and Record.objects.count() == 3
+    assert Record.objects.get(key=company_row(1)["uscc"]).data["name"] == "新名称"
+    insert = load_file(
+        officer, published, csv_bytes([company_row(1), company_row(4)]), mode="insert"
+    )
+    assert insert.rows_written == 1 and insert.errors.get().code == "row.key_exists"
+    replace = load_file(officer, published, csv_bytes([company_row(2)]), mode="replace")
+    assert replace.rows_deleted == 3
+    assert list(Record.objects.values_list("key", flat=True)) == [company_row(2)["uscc"]]
+
+
+def test_an_api_batch_is_kept_as_json_lines_and_loaded(officer, published, settings):
+    load = services.receive_batch(
+        actor=officer, resource=published, rows=[company_row(1), {"uscc": "bad"}]
+    )
+    load.refresh_from_db()
+    assert load.source == "api" and load.rows_written == 1 and load.rows_invalid == 1
+    raw = (settings.VAR_DIR / load.file_path).read_text(encoding="utf-8")
+    assert '"uscc": "bad"' in raw
+
+
+def test_a_quality_report_scores_the_load(officer, published):
+    rows = [company_row(i) for i in range(8)] + [
+        company_row(1),
+        company_row(100, legal_representative=""),
+    ]
+    rows[2]["uscc"] = "91350100M000100Y44"
+    load = load_file(officer, published, csv_bytes(rows))
+    report = QualityReport.objects.get(load=load)
+    assert report.validity == 0.8 and report.uniqueness == 0.9
+    assert report.field_completeness["legal_representative"] == 0.9
+    assert 0 < report.score < 100
+
+
+def test_the_birth_date_must_agree_with_the_id_number(officer, city, settings, tmp_path):
+    from tests.catalog.conftest import make_resource
+
+    settings.VAR_DIR = tmp_path
+    fields = [
+        {"code": "id_number", "name": "公民身份号码", "data_type": "ric", "is_key": True},
+        {"code": "name", "name": "姓名", "data_type": "string", "is_personal": True},
+        {"code": "birth_date", "name": "出生日期", "data_type": "date"},
+        {"code": "sex", "name": "性别", "data_type": "enum", "enum_values": ["男", "女"]},
+    ]
+    people = make_resource(officer, city["market"], code="B0101/000001", name="人口", base_registry="population",
+                           fields=fields)  # fmt: skip
+    catalog_services.publish_resource(actor=officer, resource=people)
+    ric = company_row(5)["representative_id_number"]  # born 1980-01-06, male
+    data = f"id_number,name,birth_date,sex\n{ric},张三,1980-01-06,男\n{ric[:-1]}X,李四,1980-01-06,男\n".encode()
+    good = load_file(officer, people, data)
+    assert good.rows_written == 1
+    bad_rows = f"id_number,name,birth_date,sex\n{ric},张三,1981-01-06,女\n".encode()
+    bad = load_file(officer, people, bad_rows)
+    assert {e.code for e in bad.errors.all()} >= {"rule.ric_birth_date", "rule.ric_sex"}
+    assert QualityReport.objects.get(load=bad).consistency == 0.0
+
+
+def test_another_departments_officer_cannot_load(factory, city, published):
+    other = factory.staff("data_officer", city["health"])
+    with pytest.raises(ServiceError) as caught:
+        load_file(other, published, csv_bytes([company_row(1)]))
+    assert caught.value.code == "not_found"
+
+
+def test_a_draft_resource_cannot_be_loaded(officer, city, settings, tmp_path):
+    from tests.catalog.conftest import make_resource
+
+    settings.VAR_DIR = tmp_path
+    draft = make_resource(officer, city["market"], code="B0201/000002", name="草稿")
+    with pytest.raises(ServiceError) as caught:
+        load_file(officer, draft, csv_bytes([company_row(1)]))
+    assert caught.value.code == "load.resource_not_published"
+
+
+def test_a_load_can_be_rerun_after_the_catalog_is_fixed(officer, published):
+    rows = [
+        company_row(1, region_code="990199")
+    ]  # not a region the city has… but valid test region
+    rows.append(company_row(2, registered_capital="一百万"))
+    first = load_file(officer, published, csv_bytes(rows))
+    assert first.rows_invalid == 1
+    fields = [dict(code=f.code, name=f.name, data_type="string" if f.code == "registered_capital" else f.data_type,
+                   length=f.length, required=f.required, is_key=f.is_key, is_personal=f.is_personal)
+              for f in published.fields.all()]  # fmt: skip
+    catalog_services.update_resource(
+        actor=officer, resource=published, fields=fields, note="注册资本改为文本"
+    )
+    second = services.rerun_load(actor=officer, load=first)
+    second.refresh_from_db()
+    assert second.rerun_of == first and second.rows_invalid == 0 and second.sha256 == first.sha256
+
+
+@pytest.mark.parametrize(
+    ("data", "name", "code"),
+    [
+        (b"", "empty.csv", "file.empty"),
+        ("uscc,name\n".encode("utf-16"), "utf16.csv", "file.encoding"),
+        (b"not a spreadsheet", "fake.xlsx", "file.format"),
+        (b"\n\n", "blank.csv", "file.empty"),
+        (b",,\n1,2,3\n", "noheader.csv", "file.header_missing"),
+    ],
+)
+def test_bad_files_fail_with_a_clear_code_and_nothing_is_written(
+    officer, published, data, name, code
+):
+    try:
+        load = load_file(officer, published, data, name)
+    except ServiceError as exc:  # refused at the door
+        assert exc.code == code
+        return
+    assert load.status == "failed" and load.error_code == code and load.error_message
+    assert not Record.objects.exists()
+
+
+def test_a_wrong_header_fails_the_load_and_names_the_missing_column(officer, published):
+    load = load_file(officer, published, b"code,title\n1,2\n")
+    assert load.status == "failed" and load.error_code == "header.missing_field"
+    assert load.errors.filter(field="uscc", code="header.missing_field").exists()
+
+
+def test_a_row_with_ten_thousand_columns_is_quarantined(officer, published):
+    data = csv_bytes([company_row(1)]) + (",x" * 10_000).encode() + b"\n"
+    load = load_file(officer, published, data)
+    assert load.rows_written == 1
+    assert load.errors.get().code == "row.too_many_columns"
+
+
+def test_a_file_larger_than_the_limit_is_refused(officer, published, settings):
+    settings.REGISTRY_MAX_UPLOAD_BYTES = 100
+    with pytest.raises(ServiceError) as caught:
+        load_file(officer, published, csv_bytes([company_row(i) for i in range(5)]))
+    assert caught.value.code == "file.too_large"
+
+
+def test_an_unsupported_extension_is_refused(officer, published):
+    with pytest.raises(ServiceError) as caught:
+        load_file(officer, published, b"x", "data.pdf")
+    assert caught.value.code == "file.format"
+
+
+def test_a_resource_changed_while_its_load_runs_fails_the_load(officer, published, monkeypatch):
+    from yiwang.registry import loading
+
+    original = loading._merge
+
+    def change_then_merge(load, counters):
+        catalog_services.update_resource(
+            actor=officer, resource=published, summary="并发修改", note="并发"
+        )
+        original(load, counters)
+
+    monkeypatch.setattr(loading, "_merge", change_then_merge)
+    load = load_file(officer, published, csv_bytes([company_row(1)]))
+    assert load.status == "failed" and load.error_code == "load.resource_changed"
+    assert not Record.objects.exists()
+
+
+def test_the_quarantine_download_is_formula_safe(officer, published, client):
+    rows = [company_row(1, name="=cmd|' /C calc'!A0", established="bad")]
+    load = load_file(officer, published, csv_bytes(rows))
+    client.force_login(officer)
+    body = client.get(f"/api/v1/registry/loads/{load.pk}/errors.csv").content.decode("utf-8-sig")
+    assert "value.not_date" in body
+    assert "=cmd" in body and ",=cmd" not in body and "'" in body
