@@ -589,3 +589,12 @@ def test_a_text_that_a_spreadsheet_would_run_gets_a_leading_quote(value):
 @pytest.mark.parametrize("value", ["江澜市", "a=b", "", "-12.50", "+3", 5, Decimal("-1.5"), None])
 def test_normal_text_and_numbers_are_exported_unchanged(value):
     assert safe_cell(value) == value
+
+
+def test_no_rules_are_inferred_when_the_id_number_is_not_the_records_key():
+    fields = [
+        FieldSpec("certificate_no", "出生医学证明编号", "string", is_key=True),
+        FieldSpec("birth_date", "出生日期", "date"),
+        FieldSpec("mother_id_number", "母亲身份号码", "ric"),
+    ]
+    assert infer_rules(fields) == []

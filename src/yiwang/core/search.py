@@ -142,9 +142,11 @@ def _fts5_match(tokens: list[str]) -> str:
     return " ".join('"' + token.replace('"', '""') + '"' for token in tokens)
 
 
+# CROSS JOIN makes SQLite loop over the full-text matches; left to itself it may
+# loop over every document of the kind and run the MATCH once per document.
 _SQLITE_MATCHES = """
     FROM core_searchdocument_fts AS f
-    JOIN core_searchdocument AS d ON d.id = f.rowid
+    CROSS JOIN core_searchdocument AS d ON d.id = f.rowid
     WHERE core_searchdocument_fts MATCH %s AND d.kind = %s
 """
 

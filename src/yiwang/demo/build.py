@@ -51,6 +51,7 @@ class DemoResult:
     accounts: list[DemoAccount] = field(default_factory=list)
     api_key: str = ""
     files: dict[str, Path] = field(default_factory=dict)
+    loads: list = field(default_factory=list)
 
 
 def demo_dir(seed: int) -> Path:
@@ -78,7 +79,8 @@ def existing_accounts() -> list[DemoAccount]:
     return accounts
 
 
-def build(*, scale: str = "small", seed: int = 1, progress: Progress | None = None) -> DemoResult:
+def build(*, scale: str = "small", seed: int = 1, progress: Progress | None = None,
+          registries_too: bool = True) -> DemoResult:  # fmt: skip
     """Generate the whole demo city at `scale`."""
     if getattr(settings, "PRODUCTION", False):
         raise RuntimeError("演示数据不能在生产环境生成")
@@ -93,6 +95,12 @@ def build(*, scale: str = "small", seed: int = 1, progress: Progress | None = No
         issued = _api_client(admin, orgs)
         result.api_key = issued.secret
     result.files = _write_files(seed, sizes, progress)
+    if registries_too:
+        from yiwang.demo import registries
+
+        resources = registries.build_catalog(orgs, admin)
+        result.files.update(registries.write_department_files(demo_dir(seed), seed, sizes))
+        result.loads = registries.load_all(resources, result.files, progress)
     return result
 
 

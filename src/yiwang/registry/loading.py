@@ -36,8 +36,10 @@ _MERGE = (
     "ON CONFLICT (resource_id, key) "
 )
 MERGE_INSERT = _MERGE + "DO NOTHING"
-MERGE_UPSERT = _MERGE + "DO UPDATE SET data = excluded.data, load_id = excluded.load_id, updated_at = excluded.updated_at"
-
+MERGE_UPSERT = (
+    _MERGE
+    + "DO UPDATE SET data = excluded.data, load_id = excluded.load_id, updated_at = excluded.updated_at"
+)
 
 
 class LoadFailed(Exception):

@@ -64,7 +64,9 @@ def _store(chunks, *, resource: Resource, suffix: str) -> tuple[str, int, str]:
     return str(relative), size, digest.hexdigest()
 
 
-def _create(actor, resource, *, mode, source, file_name, stored, rerun_of=None) -> Load:
+def _create(
+    actor, resource, *, mode, source, file_name, stored, rerun_of=None, background=True
+) -> Load:
     if mode not in LoadMode.values:
         raise ServiceError("validation_failed", "归集方式只能是 insert、upsert 或 replace")
     path, size, sha256 = stored
@@ -75,6 +77,8 @@ def _create(actor, resource, *, mode, source, file_name, stored, rerun_of=None) 
     )  # fmt: skip
     audit.record(actor=actor, action="load.receive", target=load,
                  after={"resource": resource.code, "mode": mode, "file": file_name, "size": size, "sha256": sha256})  # fmt: skip
+    if not background:
+        return load  # the caller runs it now (the demo generator and the benchmark do, with their own progress)
     from yiwang.registry.tasks import run_load_job
 
     job = start_job(actor=actor, kind="registry.load", title=f"归集：{resource.name}", job_task=run_load_job,
@@ -85,7 +89,9 @@ def _create(actor, resource, *, mode, source, file_name, stored, rerun_of=None) 
 
 
 @transaction.atomic
-def receive_file(*, actor, resource: Resource, upload, mode: str = LoadMode.UPSERT) -> Load:
+def receive_file(
+    *, actor, resource: Resource, upload, mode: str = LoadMode.UPSERT, background: bool = True
+) -> Load:
     """A data officer (or the owner's system) hands over a file; it is kept as received and loaded in the background."""
     _loadable(actor, resource)
     source = _source_of(upload.name)
@@ -93,7 +99,8 @@ def receive_file(*, actor, resource: Resource, upload, mode: str = LoadMode.UPSE
         ".csv.gz" if upload.name.lower().endswith(".csv.gz") else Path(upload.name).suffix.lower()
     )
     stored = _store(upload.chunks(CHUNK), resource=resource, suffix=suffix)
-    return _create(actor, resource, mode=mode, source=source, file_name=upload.name, stored=stored)
+    return _create(actor, resource, mode=mode, source=source, file_name=upload.name, stored=stored,
+                   background=background)  # fmt: skip
 
 
 @transaction.atomic

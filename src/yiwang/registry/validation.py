@@ -101,10 +101,15 @@ def shown(value: object) -> str:
 
 
 def infer_rules(fields: Sequence[FieldSpec]) -> list[Rule]:
-    """The cross-field rules a resource's fields imply (birth date and sex from the 身份号码)."""
+    """The cross-field rules a resource's fields imply (birth date and sex from the 身份号码).
+
+    Only when the record is about that person: the 身份号码 is the record's key. A birth
+    certificate's mother's number says nothing about the child's birth date.
+    """
     rics = [f for f in fields if f.data_type == "ric"]
-    if len(rics) != 1:
+    if len(rics) != 1 or not rics[0].is_key:
         return []
+
     rules = []
     for f in fields:
         code = f.code.strip().lower()

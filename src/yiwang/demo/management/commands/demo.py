@@ -37,6 +37,12 @@ class Command(BaseCommand):
         )
         for stage, path in result.files.items():
             self.stdout.write(f"  数据文件 {stage}: {path}")
+        for load in result.loads:
+            self.stdout.write(
+                f"  归集 {load.resource.name}：入库 {load.rows_written:,} 行，问题 {load.rows_invalid:,} 行"
+                f"（{load.get_status_display()}）"
+            )
+
         self._print_accounts(result.accounts)
         self.stdout.write(
             f"\n演示 API 密钥（市场监管审批系统，只显示这一次）：\n  {result.api_key}"
