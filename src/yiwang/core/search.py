@@ -85,15 +85,13 @@ def index_document(
 
     An index entry is derived data, not a government record: it is not audited.
     """
-    # PostgreSQL text cannot hold NUL; it carries no meaning in a title or body.
-    title = title.replace("\x00", "")
-    body = body.replace("\x00", "")
     title_tokens = tokenize(title)
     document = SearchDocument(
         kind=kind,
         object_id=object_id,
-        title=title,
-        body=body,
+        # PostgreSQL text cannot hold NUL; to the tokenizer it was a separator.
+        title=title.replace("\x00", ""),
+        body=body.replace("\x00", ""),
         title_tokens=" ".join(title_tokens),
         tokens=" ".join(title_tokens + tokenize(body[:MAX_BODY_CHARS])),
         boost=boost,
