@@ -16,6 +16,15 @@ def small_city(db, settings, tmp_path, monkeypatch):
     monkeypatch.setitem(
         build.SCALES, "tiny", {"people": 300, "companies": 120, "citizens": 5, "agents": 3}
     )
+    return build.build(scale="tiny", seed=7, registries_too=False)
+
+
+@pytest.fixture
+def city_with_registries(db, settings, tmp_path, monkeypatch):
+    settings.VAR_DIR = tmp_path
+    monkeypatch.setitem(
+        build.SCALES, "tiny", {"people": 300, "companies": 120, "citizens": 5, "agents": 3}
+    )
     return build.build(scale="tiny", seed=7)
 
 
@@ -131,3 +140,23 @@ def test_writing_the_city_files_keeps_memory_flat_as_the_city_grows(tmp_path):
 
     small, large = peak(2_000), peak(40_000)
     assert large < small * 1.5 + 200_000
+
+
+def test_the_demo_publishes_the_registries_and_loads_them_with_some_dirty_rows(
+    city_with_registries,
+):
+    from yiwang.catalog.models import Demand, NegativeEntry, Resource, Responsibility
+    from yiwang.registry.models import QualityReport, Record
+
+    assert Resource.objects.filter(status="published").count() == 7
+    assert NegativeEntry.objects.filter(resource__code="C0601/000001").exists()
+    assert Record.objects.filter(resource__code="B0101/000001").count() == 300
+    assert Record.objects.filter(resource__code="B0201/000001").count() == 120
+    loads = city_with_registries.loads
+    assert [load for load in loads if load.rows_invalid] and all(
+        load.status == "succeeded" for load in loads
+    )
+
+    assert QualityReport.objects.filter(score__lt=100).exists()
+    assert set(Demand.objects.values_list("status", flat=True)) == {"met", "pending", "unmeetable"}
+    assert Responsibility.objects.count() == 5

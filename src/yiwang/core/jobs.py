@@ -21,7 +21,6 @@ from yiwang.core.choices import JobStatus
 from yiwang.core.models import Job
 from yiwang.core.permissions import is_user
 
-
 LOG_LIMIT = 20_000
 
 
@@ -70,9 +69,7 @@ class JobProgress:
 
 def start_job(*, actor, kind: str, title: str, job_task, **kwargs) -> Job:
     """Create a Job and enqueue `job_task(job_id=..., **kwargs)` once the transaction commits."""
-    job = Job.objects.create(
-        kind=kind, title=title, created_by=actor if is_user(actor) else None
-    )
+    job = Job.objects.create(kind=kind, title=title, created_by=actor if is_user(actor) else None)
     transaction.on_commit(lambda: job_task.enqueue(job_id=str(job.pk), **kwargs))
     return job
 

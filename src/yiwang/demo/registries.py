@@ -287,7 +287,7 @@ def _dirty(rng: random.Random, value: str, kind: str) -> str:
 def write_department_files(folder: Path, seed: int, scale: dict) -> dict[str, Path]:
     rng = random.Random(seed * 7 + 3)
     people, companies = scale["people"], scale["companies"]
-    n = max(scale["companies"] // 4, 500)
+    n = max(scale["companies"] // 4, 100)
     files = {}
 
     def write(name, header, rows):
