@@ -168,3 +168,26 @@ def _upload(data: bytes, name: str = "catalog.xlsx"):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile(name, data, content_type="application/octet-stream")
+
+
+def test_paging_the_catalog_keeps_the_filters(client, officer, city):
+    from tests.catalog.conftest import make_resource
+
+    for i in range(31):
+        make_resource(officer, city["market"], code=f"C0401/{i:06d}", name=f"部门资源{i}", category="department",
+                      base_registry="")  # fmt: skip
+    client.force_login(officer)
+    page = client.get("/catalog/", {"category": "department"}).content.decode()
+    assert "?category=department&amp;page=2" in page
+
+
+def test_only_people_who_can_file_a_demand_are_offered_the_link(
+    client, factory, officer, city, legal_persons
+):
+    services.publish_resource(actor=officer, resource=legal_persons)
+    client.force_login(factory.staff("reviewer", city["health"]))
+    assert (
+        "提出数据需求" not in client.get(f"/catalog/resources/{legal_persons.pk}/").content.decode()
+    )
+    client.force_login(factory.staff("data_officer", city["health"]))
+    assert "提出数据需求" in client.get(f"/catalog/resources/{legal_persons.pk}/").content.decode()

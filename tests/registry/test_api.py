@@ -99,3 +99,11 @@ def test_the_quality_page_and_its_xlsx_export(client, officer, published):
     assert "江澜市市场监督管理局" in page and 'id="quality-data"' in page
     export = client.get("/registry/quality/", {"format": "xlsx"})
     assert export["Content-Type"].startswith("application/vnd.openxmlformats")
+
+
+def test_the_load_status_fragment_reloads_the_page_when_the_load_ends(client, officer, published):
+    client.force_login(officer)
+    load_id = client.post(f"/api/v1/registry/resources/{published.pk}/loads",
+                          {"file": upload(csv_bytes([company_row(1)]))}).json()["id"]  # fmt: skip
+    fragment = client.get(f"/registry/loads/{load_id}/status/", headers={"HX-Request": "true"})
+    assert fragment["HX-Refresh"] == "true"

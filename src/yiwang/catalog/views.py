@@ -1,6 +1,8 @@
 """Catalog pages: browse and search, the resource page, edit pages for data officers,
 the department page, demands, and XLSX import/export."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -40,9 +42,10 @@ def browse(request):
         request.user, owner_id=int(owner) if owner.isdigit() else None, **params
     )
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    kept = urlencode({k: v for k, v in {**params, "owner": owner}.items() if v})
     can_write = Organisation.objects.restrict(request.user, "write_catalog").exists()
     return render(request, "catalog/browse.html", {
-        "page": page, "params": params, "categories": Category.choices, "share_types": ShareType.choices,
+        "page": page, "params": params, "kept": kept, "categories": Category.choices, "share_types": ShareType.choices,
         "can_write": can_write,
     })  # fmt: skip
 
@@ -56,6 +59,7 @@ def resource_detail(request, resource_id: int):
         "fields": resource.fields.all(),
         "versions": resource.versions.all()[:10],
         "can_edit": can(request.user, "change", resource),
+        "can_demand": Organisation.objects.restrict(request.user, "write_catalog").exists(),
         "negative": getattr(resource, "negative_entry", None),
         "panels": panels.render_context(request, resource),
     })  # fmt: skip

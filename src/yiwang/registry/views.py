@@ -57,7 +57,12 @@ def load_status(request, load_id):
     load = get_object_or_404(
         Load.objects.restrict(request.user, "view").select_related("job"), pk=load_id
     )
-    return render(request, "registry/load_status.html", {"load": load})
+    response = render(request, "registry/load_status.html", {"load": load})
+    if load.is_finished and request.htmx:
+        response["HX-Refresh"] = (
+            "true"  # the page grows the report, the problem rows and the actions
+        )
+    return response
 
 
 @login_required
