@@ -1,4 +1,5 @@
 import pytest
+from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -245,6 +246,32 @@ def test_query_operators_are_searched_as_words():
 @given(query=st.text(max_size=60))
 def test_any_text_as_a_query_returns_a_list(query):
     assert isinstance(search.search(kind=ITEM, query=query), list)
+
+
+# Characters whose classes every backend agrees on (a database's Unicode tables
+# may be older than Python's): Han, kana, Latin and full-width letters and digits,
+# punctuation, spaces, emoji, NUL.
+TITLE_CHARACTERS = st.one_of(
+    st.characters(min_codepoint=0x4E00, max_codepoint=0x9FFF),
+    st.characters(min_codepoint=0x3041, max_codepoint=0x30FF),
+    st.characters(min_codepoint=0x20, max_codepoint=0x24F),
+    st.characters(min_codepoint=0xFF01, max_codepoint=0xFF5E),
+    st.sampled_from(list("，。、；：？！“”‘’（）《》【】·・—… \t\n\x00😀🇨🇳")),
+)
+
+
+@pytest.mark.django_db
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(title=st.text(TITLE_CHARACTERS, max_size=60))
+def test_any_title_is_found_by_a_query_of_the_whole_title(title):
+    with transaction.atomic():
+        index(1, title)
+        expected = [1] if search.query_tokens(title) else []
+
+        assert search.search(kind=ITEM, query=title) == expected
+        transaction.set_rollback(True)
 
 
 @pytest.mark.django_db

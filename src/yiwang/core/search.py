@@ -33,10 +33,11 @@ MAX_BODY_CHARS = 10_000
 # Title matches count this many times a body match in SQLite's bm25.
 TITLE_WEIGHT = 10.0
 
-# Han ideographs (with 〇) and kana: scripts written without spaces between words.
+# Han ideographs (with 〇) and kana, scripts written without spaces between words;
+# not the katakana middle dot ・ that separates the parts of foreign names.
 _CJK = (
-    "\u3007\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-    "\U00020000-\U0002fa1f\U00030000-\U000323af"
+    "\u3007\u3041-\u3096\u309d-\u309f\u30a1-\u30fa\u30fc-\u30ff"
+    "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f\U00030000-\U000323af"
 )
 _CJK_RUN = re.compile(f"[{_CJK}]+")
 _RUN = re.compile(f"[{_CJK}]+|[^\\W_{_CJK}]+")

@@ -110,6 +110,5 @@ class StagedRow(models.Model):
         # random-order index would slow staging of a million rows for nothing.
         indexes = [models.Index(fields=["load", "row"], name="staged_load_row")]
 
-
     def __str__(self) -> str:
         return f"{self.load_id}:{self.row}"
