@@ -101,7 +101,10 @@ def teardown(org):
 
     for resource in Resource.objects.filter(owner=org):
         Record.objects.filter(resource=resource).delete()
+        for load in Load.objects.filter(resource=resource):
+            loading.raw_path(load).unlink(missing_ok=True)
         Load.objects.filter(resource=resource).delete()
+
         resource.delete()
     org.delete()
     User.objects.filter(username="bench-ingest").delete()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
@@ -24,7 +25,7 @@ class Error(Schema):
     detail: dict = {}
 
 
-ERRORS = {400: Error, 401: Error, 403: Error, 404: Error, 409: Error, 422: Error}
+ERRORS = {400: Error, 401: Error, 403: Error, 404: Error, 409: Error, 413: Error, 422: Error}
 
 api = NinjaAPI(
     title="一网 Yiwang API",
@@ -80,6 +81,13 @@ def _http_error(request, exc: HttpError):
             "CSRF 校验失败：网页会话请求需带 X-CSRFToken；应用系统请使用 API 密钥",
         )
     return error(request, exc.status_code, "http_error", str(exc))
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_big(request, exc):
+    return error(
+        request, 413, "request.too_large", "请求体过大：大批量数据请分批推送，或上传文件归集"
+    )
 
 
 @api.exception_handler(Exception)

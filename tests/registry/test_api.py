@@ -107,3 +107,11 @@ def test_the_load_status_fragment_reloads_the_page_when_the_load_ends(client, of
                           {"file": upload(csv_bytes([company_row(1)]))}).json()["id"]  # fmt: skip
     fragment = client.get(f"/registry/loads/{load_id}/status/", headers={"HX-Request": "true"})
     assert fragment["HX-Refresh"] == "true"
+
+
+def test_a_request_body_over_the_limit_is_a_413_not_a_500(client, published, market_key, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    response = client.post(f"/api/v1/registry/resources/{published.pk}/batches",
+                           {"rows": [company_row(i) for i in range(20)]}, content_type="application/json",
+                           headers=market_key)  # fmt: skip
+    assert response.status_code == 413 and response.json()["code"] == "request.too_large"

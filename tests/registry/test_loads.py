@@ -3,7 +3,7 @@ import io
 import pytest
 from openpyxl import Workbook
 
-from tests.registry.conftest import company_row, csv_bytes, gzip_bytes, jsonl_bytes, upload
+from tests.registry.conftest import HEADER, company_row, csv_bytes, gzip_bytes, jsonl_bytes, upload
 from yiwang.catalog import services as catalog_services
 from yiwang.core.errors import ServiceError
 from yiwang.registry import services
@@ -138,10 +138,12 @@ def test_the_birth_date_must_agree_with_the_id_number(officer, city, settings, t
     data = f"id_number,name,birth_date,sex\n{ric},张三,1980-01-06,男\n{ric[:-1]}X,李四,1980-01-06,男\n".encode()
     good = load_file(officer, people, data)
     assert good.rows_written == 1
-    bad_rows = f"id_number,name,birth_date,sex\n{ric},张三,1981-01-06,女\n".encode()
+    good_ric = company_row(6)["representative_id_number"]  # born 1980-01-07, male
+    bad_rows = f"id_number,name,birth_date,sex\n{ric},张三,1981-01-06,女\n{good_ric},王五,1980-01-07,男\n".encode()
     bad = load_file(officer, people, bad_rows)
     assert {e.code for e in bad.errors.all()} >= {"rule.ric_birth_date", "rule.ric_sex"}
-    assert QualityReport.objects.get(load=bad).consistency == 0.0
+    assert QualityReport.objects.get(load=bad).consistency == 0.5
+
 
 
 def test_another_departments_officer_cannot_load(factory, city, published):
@@ -251,3 +253,58 @@ def test_the_quarantine_download_is_formula_safe(officer, published, client):
     body = client.get(f"/api/v1/registry/loads/{load.pk}/errors.csv").content.decode("utf-8-sig")
     assert "value.not_date" in body
     assert "=cmd" in body and ",=cmd" not in body and "'" in body
+
+
+def test_a_load_with_no_valid_row_fails_and_does_not_count_as_delivered(officer, published):
+    load = load_file(officer, published, csv_bytes([company_row(1, uscc="bad")]))
+    assert load.status == "failed" and load.error_code == "load.no_valid_rows"
+    published.refresh_from_db()
+    assert published.last_loaded_at is None and load.errors.count() == 1
+
+
+def test_replace_with_bad_rows_keeps_the_records_it_would_have_dropped(officer, published):
+    load_file(officer, published, csv_bytes([company_row(1), company_row(2)]))
+    load = load_file(
+        officer,
+        published,
+        csv_bytes([company_row(1), company_row(2, established="bad")]),
+        mode="replace",
+    )
+    assert load.status == "succeeded" and load.rows_deleted == 0 and load.stats["replace_skipped"]
+    assert Record.objects.count() == 2
+
+
+def test_columns_that_match_no_field_are_reported(officer, published):
+    data = csv_bytes([dict(company_row(1), remark="x")], header=[*HEADER, "remark"])
+    load = load_file(officer, published, data)
+    assert load.stats["ignored_columns"] == ["remark"]
+
+
+def test_recovery_also_fails_the_job_of_a_dead_load(officer, published):
+    import datetime
+
+    from django.utils import timezone
+
+    from yiwang.core.models import Job
+    from yiwang.registry import loading
+
+    load = load_file(officer, published, csv_bytes([company_row(1)]))
+    job = Job.objects.create(kind="registry.load", title="x", status="running")
+    Load.objects.filter(pk=load.pk).update(status="validating", job=job,
+                                           heartbeat_at=timezone.now() - datetime.timedelta(hours=1))  # fmt: skip
+    assert loading.recover_stale_loads() == 1
+    assert Job.objects.get(pk=job.pk).status == "failed"
+
+
+def test_a_merging_load_is_given_longer_before_it_is_declared_dead(officer, published):
+    import datetime
+
+    from django.utils import timezone
+
+    from yiwang.registry import loading
+
+    load = load_file(officer, published, csv_bytes([company_row(1)]))
+    Load.objects.filter(pk=load.pk).update(
+        status="merging", heartbeat_at=timezone.now() - datetime.timedelta(minutes=30)
+    )
+    assert loading.recover_stale_loads() == 0

@@ -17,6 +17,7 @@ from yiwang.core.identifiers import (
     validate_ric,
     validate_uscc,
 )
+from yiwang.core.spreadsheet import safe_cell
 from yiwang.registry.validation import (
     DuplicateTracker,
     FieldSpec,
@@ -24,7 +25,6 @@ from yiwang.registry.validation import (
     RowValidator,
     Rule,
     infer_rules,
-    safe_cell,
 )
 
 USCC = make_uscc(region="990100", org_body="A1234567")

@@ -8,6 +8,7 @@ from yiwang.catalog.models import (
     ResourceVersion,
     Responsibility,
 )
+from yiwang.core.admin import AuditedAdmin
 
 
 class FieldInline(admin.TabularInline):
@@ -25,33 +26,53 @@ class FieldInline(admin.TabularInline):
         "filterable",
     ]
 
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnly(admin.ModelAdmin):
+    """Resources and versions are edited on the catalog pages, which check, audit and version them."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
 
 @admin.register(Resource)
-class ResourceAdmin(admin.ModelAdmin):
-    """Read-mostly: resources are edited on the catalog pages, which audit and version them."""
-
+class ResourceAdmin(ReadOnly):
     list_display = ["code", "name", "owner", "category", "share_type", "status", "version"]
     list_filter = ["status", "category", "share_type", "base_registry"]
     search_fields = ["code", "name", "owner__name"]
     inlines = [FieldInline]
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_add_permission(self, request):
-        return False
-
 
 @admin.register(ResourceVersion)
-class ResourceVersionAdmin(admin.ModelAdmin):
+class ResourceVersionAdmin(ReadOnly):
     list_display = ["resource", "version", "note", "created_at", "created_by"]
 
-    def has_change_permission(self, request, obj=None):
-        return False
+
+@admin.register(Demand)
+class DemandAdmin(AuditedAdmin):
+    list_display = ["requester", "resource", "description", "status"]
+    list_filter = ["status"]
 
 
-admin.site.register(
-    Demand, list_display=["requester", "resource", "description", "status"], list_filter=["status"]
-)
-admin.site.register(Responsibility, list_display=["organisation", "resource", "cadence"])
-admin.site.register(NegativeEntry, list_display=["resource", "legal_basis"])
+@admin.register(Responsibility)
+class ResponsibilityAdmin(AuditedAdmin):
+    list_display = ["organisation", "resource", "cadence"]
+
+
+@admin.register(NegativeEntry)
+class NegativeEntryAdmin(AuditedAdmin):
+    list_display = ["resource", "legal_basis"]

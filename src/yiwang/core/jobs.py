@@ -67,6 +67,19 @@ class JobProgress:
             Job.objects.filter(pk=self.job.pk).update(done=self.done, total=self.total)
 
 
+PERIODIC: list[tuple[object, int]] = []
+
+
+def periodic(seconds: int):
+    """Mark a task to be enqueued every `seconds` by `yiwang worker` (each app declares its own)."""
+
+    def register(task_):
+        PERIODIC.append((task_, seconds))
+        return task_
+
+    return register
+
+
 def start_job(*, actor, kind: str, title: str, job_task, **kwargs) -> Job:
     """Create a Job and enqueue `job_task(job_id=..., **kwargs)` once the transaction commits."""
     job = Job.objects.create(kind=kind, title=title, created_by=actor if is_user(actor) else None)

@@ -12,8 +12,15 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def safe_cell(value):
-    """A value that a spreadsheet shows as text, never runs as a formula (OWASP CSV injection)."""
+    """A value that a spreadsheet shows as text, never runs as a formula (OWASP CSV injection).
+
+    Text that could start a formula gets a leading single quote; plain signed numbers
+    written as text ("-12.5") and non-text values are left alone.
+    """
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        number = value[1:] if value[0] in "+-" else ""
+        if number and number.replace(".", "", 1).isdigit() and number.isascii():
+            return value
         return "'" + value
     return value
 

@@ -3,16 +3,18 @@
 from django_tasks import task
 
 from yiwang.core import audit
-from yiwang.core.jobs import JobProgress, job_task
+from yiwang.core.jobs import JobProgress, job_task, periodic
 from yiwang.core.models import AuditSeal
 
 
+@periodic(30)
 @task()
 def seal_audit_events() -> int:
     """Seal whatever audit events wait (run periodically by `yiwang worker`)."""
     return audit.seal_all()
 
 
+@periodic(3600)
 @task()
 def prune_task_results() -> None:
     """Drop finished task results older than a day from the database queue (it would grow forever)."""

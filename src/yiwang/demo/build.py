@@ -248,7 +248,7 @@ def _accounts(admin, orgs, seed: int, sizes: dict, result: DemoResult) -> None:
         ("reviewer2", "审批人员（卫健委）", health, Role.REVIEWER, "赵审批"),
         ("data_officer", "数据管理员（市场监管局）", market, Role.DATA_OFFICER, "陈数据"),
         ("supervisor", "监察人员（数据局）", bureau, Role.SUPERVISOR, "周监察"),
-        ("bureau_admin", "系统管理员（数据局）", bureau, Role.ADMIN, "吴管理"),
+        ("bureau_admin", "系统管理员（全市，数据局）", orgs["root"], Role.ADMIN, "吴管理"),
     ]
     result.accounts.append(DemoAccount("admin", "平台管理员", "超级用户，可进入后台管理 /admin/"))
     admins = _admin_group()

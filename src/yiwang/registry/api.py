@@ -56,7 +56,7 @@ class LoadErrorOut(Schema):
 class BatchIn(Schema):
     mode: LoadMode = LoadMode.UPSERT
     rows: list[dict] = SchemaField(
-        ..., min_length=1, max_length=10_000, description="每行以信息项代码为键"
+        ..., min_length=1, description="每行以信息项代码为键；行数上限见 YIWANG_API_BATCH_ROWS"
     )
 
 

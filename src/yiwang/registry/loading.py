@@ -21,7 +21,9 @@ from django.utils import timezone
 from yiwang.catalog.choices import ResourceStatus
 from yiwang.catalog.models import Resource
 from yiwang.core import audit
+from yiwang.core.choices import JobStatus
 from yiwang.core.jobs import JobProgress
+from yiwang.core.models import Job
 from yiwang.registry import quality, readers
 from yiwang.registry.choices import LoadMode, LoadStatus
 from yiwang.registry.models import Load, LoadError, QualityReport, StagedRow
@@ -30,7 +32,11 @@ from yiwang.registry.validation import DuplicateTracker, FieldSpec, RowValidator
 STAGE_BATCH = 20_000
 
 RAW_CELLS_KEPT = 60
-STALE_AFTER = datetime.timedelta(minutes=10)
+STALE_AFTER = {
+    LoadStatus.VALIDATING: datetime.timedelta(minutes=10),
+    LoadStatus.MERGING: datetime.timedelta(hours=2),
+}
+
 _MERGE = (
     "INSERT INTO registry_record (resource_id, key, data, load_id, updated_at) "
     "SELECT %s, s.key, s.data, s.load_id, %s FROM registry_stagedrow s WHERE s.load_id = %s "
@@ -140,6 +146,8 @@ def _validate_and_stage(load: Load, progress: JobProgress) -> quality.LoadCounte
     _flush(load, stage, staged, errors, counters, progress, table)
     if counters.rows == 0:
         raise LoadFailed("file.empty", "文件中没有数据行")
+    counters.ignored_columns = validator.ignored_columns
+
     return counters
 
 
@@ -233,6 +241,10 @@ def _stager(load: Load):
 
 def _merge(load: Load, counters: quality.LoadCounters) -> None:
     """Phase 2: the whole batch becomes visible in one transaction, or nothing does."""
+    if counters.valid == 0:
+        raise LoadFailed(
+            "load.no_valid_rows", "没有一行通过校验，未入库；请下载问题数据修正后重新归集"
+        )
     _mark(load, status=LoadStatus.MERGING, heartbeat_at=timezone.now())
     now = timezone.now()
     with transaction.atomic():
@@ -256,7 +268,7 @@ def _merge(load: Load, counters: quality.LoadCounters) -> None:
         note_resource_loaded(resource=resource, at=now)
         _mark(load, status=LoadStatus.SUCCEEDED, finished_at=timezone.now(), rows_written=written,
               rows_deleted=deleted, rows_total=counters.rows, rows_valid=counters.valid,
-              rows_invalid=counters.rows - counters.valid, stats={"errors": counters.errors})  # fmt: skip
+              rows_invalid=counters.rows - counters.valid, stats=counters.summary())  # fmt: skip
         audit.record(actor=None, action="load.succeeded", target=load,
                      after={"written": written, "deleted": deleted, "invalid": counters.rows - counters.valid,
                             "sha256": load.sha256})  # fmt: skip
@@ -285,7 +297,11 @@ def _merge_sql(load: Load, counters: quality.LoadCounters, now) -> tuple[int, in
 
         written = cursor.rowcount
         deleted = 0
-        if load.mode == LoadMode.REPLACE:
+        if load.mode == LoadMode.REPLACE and counters.valid < counters.rows:
+            # A snapshot with bad rows is not a whole snapshot: deleting what it lacks would drop
+            # records only because their new row was quarantined. Keep them and say so.
+            counters.replace_skipped = True
+        elif load.mode == LoadMode.REPLACE:
             cursor.execute(
                 "DELETE FROM registry_record WHERE resource_id = %s AND (load_id IS NULL OR load_id <> %s)",
                 [load.resource_id, load_id],
@@ -314,13 +330,19 @@ def estimate_rows(path: Path, source: str) -> int:
 
 def recover_stale_loads() -> int:
     """Fail loads whose process died (no heartbeat for a while); their staged rows are dropped."""
-    cutoff = timezone.now() - STALE_AFTER
-    stale = Load.objects.filter(
-        status__in=[LoadStatus.VALIDATING, LoadStatus.MERGING], heartbeat_at__lt=cutoff
-    )
+    from django.db.models import Q
+
+    now = timezone.now()
+    dead = Q()
+    for status, silence in STALE_AFTER.items():
+        dead |= Q(status=status, heartbeat_at__lt=now - silence)
     count = 0
-    for load in stale:
+    for load in Load.objects.filter(dead).select_related("job"):
         StagedRow.objects.filter(load=load).delete()
         _fail(load, "load.interrupted", "归集进程中断（如服务器重启），数据未入库，可重新归集")
+        if load.job_id:
+            Job.objects.filter(pk=load.job_id, status=JobStatus.RUNNING).update(
+                status=JobStatus.FAILED, finished_at=now, log=load.job.log + "进程中断\n"
+            )
         count += 1
     return count

@@ -39,6 +39,13 @@ class LoadCounters:
     def __post_init__(self):
         self.filled: dict[str, int] = {}
         self.errors: dict[str, int] = {}
+        self.ignored_columns: list[str] = []
+        self.replace_skipped = False
+
+    def summary(self) -> dict:
+        """What the load page says beside the counts."""
+        return {"errors": self.errors, "ignored_columns": self.ignored_columns[:50],
+                "replace_skipped": self.replace_skipped}  # fmt: skip
 
     def count_filled(self, values: dict) -> None:
         for code, value in values.items():

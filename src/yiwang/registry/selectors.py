@@ -56,13 +56,28 @@ def quality_overview(actor) -> dict:
     return {"rows": rows, "departments": by_department}
 
 
+def _text_mask_kind(field: Field) -> str:
+    """Personal free text: an address keeps its district, anything else is masked like a name."""
+    if field.data_type != "string":
+        return ""
+    if (
+        "address" in field.code
+        or "地址" in field.name
+        or "住址" in field.name
+        or "住所" in field.name
+    ):
+        return "address"
+    return "name"
+
+
 def masked_record(actor, resource: Resource, data: dict, fields: list[Field]) -> dict:
     """A record as the actor may see it: personal fields masked unless allowed."""
     shown = {}
     for f in fields:
         value = data.get(f.code)
         if f.is_personal:
-            kind = PERSONAL_MASKS.get(f.data_type, "name" if f.data_type == "string" else "")
+            kind = PERSONAL_MASKS.get(f.data_type) or _text_mask_kind(f)
+
             value = reveal_or_mask(actor, kind, value) if kind else ("***" if value else value)
         shown[f.code] = value
     return shown

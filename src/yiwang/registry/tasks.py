@@ -2,7 +2,7 @@
 
 from django_tasks import task
 
-from yiwang.core.jobs import JobProgress, job_task
+from yiwang.core.jobs import JobProgress, job_task, periodic
 from yiwang.registry import loading
 from yiwang.registry.models import Load
 
@@ -17,6 +17,7 @@ def run_load_job(progress: JobProgress, *, load_id: str) -> dict:
             "written": load.rows_written, "error": load.error_message}  # fmt: skip
 
 
+@periodic(300)
 @task()
 def recover_stale_loads() -> int:
     return loading.recover_stale_loads()

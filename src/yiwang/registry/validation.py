@@ -51,7 +51,6 @@ IDENTIFIER_LABELS = {
     "phone": "手机号码",
 }
 STRINGISH_TYPES = frozenset({"string", "enum", *IDENTIFIER_LABELS})
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 _DIGITS = "0123456789"
 
 
@@ -703,17 +702,3 @@ class DuplicateTracker:
 
     def __len__(self) -> int:
         return len(self._digests)
-
-
-def safe_cell(value):
-    """A value safe to write into an exported XLSX/CSV cell (OWASP CSV injection).
-
-    Text that a spreadsheet could run as a formula gets a leading single quote;
-    plain signed numbers written as text ("-12.5") and non-text values are left alone.
-    """
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        number = value[1:] if value[0] in "+-" else ""
-        if number and number.replace(".", "", 1).isdigit() and number.isascii():
-            return value
-        return "'" + value
-    return value

@@ -6,18 +6,15 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from yiwang.core import tasks
+from yiwang.core.jobs import PERIODIC
 
 
 def _periodic():
-    """(task, seconds between runs); the worker imports the apps' tasks late, when Django is ready."""
-    from yiwang.registry.tasks import recover_stale_loads
+    """(task, seconds between runs) declared with @periodic in every app's tasks module."""
+    from django.utils.module_loading import autodiscover_modules
 
-    return [
-        (tasks.seal_audit_events, 30),
-        (tasks.prune_task_results, 3600),
-        (recover_stale_loads, 300),
-    ]
+    autodiscover_modules("tasks")
+    return list(PERIODIC)
 
 
 class Command(BaseCommand):
