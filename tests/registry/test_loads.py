@@ -145,7 +145,6 @@ def test_the_birth_date_must_agree_with_the_id_number(officer, city, settings, t
     assert QualityReport.objects.get(load=bad).consistency == 0.5
 
 
-
 def test_another_departments_officer_cannot_load(factory, city, published):
     other = factory.staff("data_officer", city["health"])
     with pytest.raises(ServiceError) as caught:
