@@ -6,7 +6,7 @@
   var data = JSON.parse(source.textContent);
   var chart = echarts.init(holder, null, { renderer: "svg" });
   chart.setOption({
-    grid: { left: 8, right: 16, top: 16, bottom: 8, containLabel: true },
+    grid: { left: 8, right: 48, top: 16, bottom: 8, containLabel: true },
     xAxis: { type: "value", min: 0, max: 100 },
     yAxis: { type: "category", data: data.names, inverse: true, axisLabel: { width: 140, overflow: "truncate" } },
     series: [{ type: "bar", data: data.scores, label: { show: true, position: "right" }, itemStyle: { color: "#1a5fb4" } }],

@@ -363,9 +363,12 @@ def load_all(resources: dict[str, Resource], files: dict[str, Path], progress: P
     loads = []
     for code, path in plan:
         resource = resources[code]
+        mode = (
+            "replace" if resource.base_registry else "upsert"
+        )  # base registries arrive as full snapshots
         with open(path, "rb") as handle:
             load = registry.receive_file(actor=officer_of(resource.owner), resource=resource,
-                                         upload=File(handle, name=path.name), mode="replace", background=False)  # fmt: skip
+                                         upload=File(handle, name=path.name), mode=mode, background=False)  # fmt: skip
         stage = f"归集 {resource.name}"
         bar = JobProgress(
             on_change=lambda done, total, stage=stage: progress(stage, done, total), interval=0.3
