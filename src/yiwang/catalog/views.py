@@ -120,43 +120,40 @@ def resource_edit(request, resource_id: int | None = None):
     )
 
 
-@login_required
-@require_POST
-def resource_publish(request, resource_id: int):
+def _resource_action(request, resource_id: int, act, done: str):
+    """Run one action button of the resource page and come back with its outcome."""
     resource = get_object_or_404(Resource.objects.restrict(request.user, "view"), pk=resource_id)
     try:
-        services.publish_resource(actor=request.user, resource=resource)
-        messages.success(request, f"资源已发布（版本 {resource.version}）。")
+        act(resource)
+        messages.success(request, done.format(resource=resource))
     except ServiceError as exc:
         messages.error(request, exc.message)
     return redirect("catalog:resource", resource_id=resource.pk)
+
+
+@login_required
+@require_POST
+def resource_publish(request, resource_id: int):
+    return _resource_action(request, resource_id, lambda r: services.publish_resource(actor=request.user, resource=r),
+                            "资源已发布（版本 {resource.version}）。")  # fmt: skip
 
 
 @login_required
 @require_POST
 def resource_retire(request, resource_id: int):
-    resource = get_object_or_404(Resource.objects.restrict(request.user, "view"), pk=resource_id)
-    try:
-        services.retire_resource(
-            actor=request.user, resource=resource, reason=request.POST.get("reason", "")[:300]
-        )
-        messages.success(request, "资源已停用。")
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-    return redirect("catalog:resource", resource_id=resource.pk)
+    reason = request.POST.get("reason", "")[:300]
+    return _resource_action(request, resource_id,
+                            lambda r: services.retire_resource(actor=request.user, resource=r, reason=reason),
+                            "资源已停用。")  # fmt: skip
 
 
 @login_required
 @require_POST
 def resource_negative(request, resource_id: int):
-    resource = get_object_or_404(Resource.objects.restrict(request.user, "view"), pk=resource_id)
-    try:
-        services.set_negative_entry(actor=request.user, resource=resource,
-                                    legal_basis=request.POST.get("legal_basis", "")[:500])  # fmt: skip
-        messages.success(request, "已列入负面清单。")
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-    return redirect("catalog:resource", resource_id=resource.pk)
+    basis = request.POST.get("legal_basis", "")[:500]
+    return _resource_action(request, resource_id,
+                            lambda r: services.set_negative_entry(actor=request.user, resource=r, legal_basis=basis),
+                            "已列入负面清单。")  # fmt: skip
 
 
 def department(request, org_id: int):
