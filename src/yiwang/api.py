@@ -105,6 +105,9 @@ def _mount_routers() -> None:
     from yiwang.registry.api import router as registry_router
 
     api.add_router("/registry", registry_router)
+    from yiwang.exchange.api import router as exchange_router
+
+    api.add_router("/exchange", exchange_router)
 
 
 _mount_routers()

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "yiwang.core",
     "yiwang.catalog",
     "yiwang.registry",
+    "yiwang.exchange",
     "yiwang.portal",
     "yiwang.demo",
 ]

@@ -70,14 +70,18 @@ def _text_mask_kind(field: Field) -> str:
     return "name"
 
 
+def mask_kind(field: Field) -> str:
+    """How a personal field is masked: by its identifier type, else as an address or a name."""
+    return PERSONAL_MASKS.get(field.data_type) or _text_mask_kind(field)
+
+
 def masked_record(actor, resource: Resource, data: dict, fields: list[Field]) -> dict:
     """A record as the actor may see it: personal fields masked unless allowed."""
     shown = {}
     for f in fields:
         value = data.get(f.code)
         if f.is_personal:
-            kind = PERSONAL_MASKS.get(f.data_type) or _text_mask_kind(f)
-
+            kind = mask_kind(f)
             value = reveal_or_mask(actor, kind, value) if kind else ("***" if value else value)
         shown[f.code] = value
     return shown

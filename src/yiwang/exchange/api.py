@@ -1,0 +1,191 @@
+"""Exchange endpoints: access requests and grants (for staff), the gateway (for department
+systems, by API key), and 我的数据使用记录 (for the signed-in citizen or company agent)."""
+
+import datetime
+
+from django.shortcuts import get_object_or_404
+from ninja import Field, Header, Router, Schema, Status
+from ninja.pagination import paginate
+
+from yiwang.api import ERRORS
+from yiwang.catalog.models import Resource
+from yiwang.core.api import ObjectId, Page
+from yiwang.core.auth import AUTH, actor_of, api_key_auth, session_auth
+from yiwang.core.models import ApiClient
+from yiwang.exchange import gateway, selectors, services
+from yiwang.exchange.choices import ExchangeOperation, GrantStatus, RequestStatus
+from yiwang.exchange.models import AccessRequest, Grant
+
+router = Router(tags=["共享交换"])
+PurposeHeader = Header(
+    None, alias="X-Purpose", description="用途（UTF-8 百分号编码）；有条件共享资源必填"
+)
+CaseHeader = Header(None, alias="X-Case-Number", description="关联的办件编号（可选）")
+
+
+class AccessRequestIn(Schema):
+    client_id: int
+    resource_id: int
+    field_codes: list[str] = Field([], max_length=500, description="空表示全部信息项")
+    purpose: str = Field(..., min_length=2, max_length=300)
+    legal_basis: str = Field(..., min_length=2, max_length=500)
+    valid_from: datetime.date | None = None
+    valid_until: datetime.date | None = None
+    expected_volume: int = Field(0, ge=0, le=100_000_000)
+
+
+class AccessRequestOut(Schema):
+    id: int
+    requester_id: int
+    client_id: int
+    resource_id: int
+    field_codes: list[str]
+    purpose: str
+    legal_basis: str
+    valid_from: datetime.date
+    valid_until: datetime.date
+    status: RequestStatus
+    decision_reason: str
+    created_at: datetime.datetime
+
+
+class DecisionIn(Schema):
+    approve: bool
+    reason: str = Field("", max_length=500)
+    field_codes: list[str] | None = Field(
+        None, max_length=500, description="批准的信息项（不超出申请范围）"
+    )
+    clear_fields: list[str] = Field([], max_length=500, description="可返回明文的个人信息项")
+
+
+class GrantOut(Schema):
+    id: int
+    client_id: int
+    resource_id: int
+    field_codes: list[str]
+    clear_fields: list[str]
+    purpose: str
+    valid_from: datetime.date
+    valid_until: datetime.date
+    status: GrantStatus
+    status_reason: str
+
+
+class GrantStatusIn(Schema):
+    status: GrantStatus
+    reason: str = Field("", max_length=300)
+
+
+class BatchIn(Schema):
+    keys: list[str] = Field(..., min_length=1, max_length=gateway.MAX_BATCH)
+
+
+class BatchOut(Schema):
+    records: dict[str, dict]
+    missing: list[str]
+
+
+class VerifyIn(Schema):
+    key: str = Field(..., min_length=1, max_length=255)
+    claims: dict[str, str] = Field(..., description="信息项代码 → 声称的值")
+
+
+class VerifyOut(Schema):
+    found: bool
+    matches: dict[str, bool]
+
+
+class UsageOut(Schema):
+    occurred_at: datetime.datetime
+    organisation: str
+    client: str
+    resource: str
+    purpose: str
+    fields: list[str]
+    operation: ExchangeOperation
+    case_number: str
+
+
+@router.post(
+    "/requests", response={201: AccessRequestOut, **ERRORS}, auth=session_auth, summary="申请共享"
+)
+def create_request(request, payload: AccessRequestIn):
+    client = get_object_or_404(
+        ApiClient.objects.restrict(request.user, "view"), pk=payload.client_id
+    )
+    resource = get_object_or_404(
+        Resource.objects.restrict(request.user, "view"), pk=payload.resource_id
+    )
+    data = payload.dict(exclude={"client_id", "resource_id"})
+    return Status(
+        201, services.request_access(actor=request.user, client=client, resource=resource, **data)
+    )
+
+
+@router.get(
+    "/requests", response={200: list[AccessRequestOut], **ERRORS}, auth=AUTH, summary="共享申请"
+)
+@paginate(Page)
+def list_requests(request, status: RequestStatus | None = None):
+    qs = AccessRequest.objects.restrict(actor_of(request), "view")
+    return qs.filter(status=status) if status else qs
+
+
+@router.post("/requests/{request_id}/decision", response={200: AccessRequestOut, **ERRORS}, auth=session_auth,
+             summary="审核共享申请（资源提供方）")  # fmt: skip
+def decide(request, request_id: ObjectId, payload: DecisionIn):
+    access = get_object_or_404(AccessRequest.objects.restrict(request.user, "view"), pk=request_id)
+    return services.decide_request(actor=request.user, request=access, approve=payload.approve, reason=payload.reason,
+                                   field_codes=payload.field_codes, clear_fields=payload.clear_fields)  # fmt: skip
+
+
+@router.get("/grants", response={200: list[GrantOut], **ERRORS}, auth=AUTH, summary="共享授权")
+@paginate(Page)
+def list_grants(request):
+    return Grant.objects.restrict(actor_of(request), "view")
+
+
+@router.post("/grants/{grant_id}/status", response={200: GrantOut, **ERRORS}, auth=session_auth,
+             summary="暂停、恢复或撤销授权")  # fmt: skip
+def grant_status(request, grant_id: ObjectId, payload: GrantStatusIn):
+    grant = get_object_or_404(Grant.objects.restrict(request.user, "view"), pk=grant_id)
+    return services.set_grant_status(
+        actor=request.user, grant=grant, status=payload.status, reason=payload.reason
+    )
+
+
+# --- the gateway, for department systems -------------------------------------------
+
+
+@router.get("/resources/{resource_id}/records/{key}", response={200: dict, **ERRORS}, auth=api_key_auth,
+            summary="按主键查询一条记录")  # fmt: skip
+def lookup(request, resource_id: ObjectId, key: str, purpose: str | None = PurposeHeader,
+           case_number: str | None = CaseHeader):  # fmt: skip
+    call = gateway.open_call(client=request.auth, resource_id=resource_id, operation=ExchangeOperation.LOOKUP,
+                             purpose=purpose or "", case_number=case_number or "")  # fmt: skip
+    return gateway.lookup(call, key)
+
+
+@router.post("/resources/{resource_id}/batch", response={200: BatchOut, **ERRORS}, auth=api_key_auth,
+             summary="批量查询（最多 1000 个主键）")  # fmt: skip
+def batch(request, resource_id: ObjectId, payload: BatchIn, purpose: str | None = PurposeHeader,
+          case_number: str | None = CaseHeader):  # fmt: skip
+    call = gateway.open_call(client=request.auth, resource_id=resource_id, operation=ExchangeOperation.BATCH,
+                             purpose=purpose or "", case_number=case_number or "")  # fmt: skip
+    return gateway.batch(call, payload.keys)
+
+
+@router.post("/resources/{resource_id}/verify", response={200: VerifyOut, **ERRORS}, auth=api_key_auth,
+             summary="数据核验：只回答一致与否")  # fmt: skip
+def verify(request, resource_id: ObjectId, payload: VerifyIn, purpose: str | None = PurposeHeader,
+           case_number: str | None = CaseHeader):  # fmt: skip
+    call = gateway.open_call(client=request.auth, resource_id=resource_id, operation=ExchangeOperation.VERIFY,
+                             purpose=purpose or "", case_number=case_number or "")  # fmt: skip
+    return gateway.verify(call, payload.key, payload.claims)
+
+
+@router.get("/my-data-usage", response={200: list[UsageOut], **ERRORS}, auth=session_auth,
+            summary="我的数据使用记录（本人或所代理企业）")  # fmt: skip
+@paginate(Page)
+def my_data_usage(request):
+    return selectors.usage_for(request.user)

@@ -1,0 +1,189 @@
+"""The shared-data gateway (共享接口): lookup, batch lookup and verification (数据核验)
+for department systems, governed by grants.
+
+Every call — answered or refused — is written to the exchange log and committed before
+the answer leaves, with the keys and the subjects (whose data was read) as keyed hashes.
+Only granted fields are returned; personal fields are masked unless the grant allows them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import time
+from dataclasses import dataclass, field
+from functools import cache
+from urllib.parse import unquote
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from yiwang.catalog.choices import ResourceStatus, ShareType
+from yiwang.catalog.models import Resource
+from yiwang.core.errors import ServiceError
+from yiwang.core.masking import mask
+from yiwang.core.middleware import request_id_var
+from yiwang.exchange.choices import GrantStatus
+from yiwang.exchange.models import ExchangeLog, ExchangeSubject, Grant
+from yiwang.registry.models import Record
+from yiwang.registry.selectors import mask_kind
+
+MAX_BATCH = 1000
+SUBJECT_TYPES = ("ric", "uscc")
+
+
+class GatewayError(ServiceError):
+    """A refused gateway call; it is logged like an answered one."""
+
+
+@cache
+def _subject_key() -> bytes:
+    return hmac.new(
+        settings.SECRET_KEY.encode(), b"yiwang-exchange-subject", hashlib.sha256
+    ).digest()
+
+
+def subject_hash(identifier: str) -> str:
+    """The keyed hash under which an exchange records whose data it read (a 身份号码 or a USCC)."""
+    return hmac.new(_subject_key(), identifier.strip().upper().encode(), hashlib.sha256).hexdigest()
+
+
+@dataclass
+class Call:
+    """One gateway call in progress: who, what, why; logged when it ends."""
+
+    client: object
+    operation: str
+    purpose: str = ""
+    case_number: str = ""
+    resource: Resource | None = None
+    grant: Grant | None = None
+    started: float = field(default_factory=time.perf_counter)
+
+    def log(
+        self, *, status: int, keys=(), subjects=(), count: int = 0, error_code: str = ""
+    ) -> ExchangeLog:
+        """Write the log row (and its subjects) and commit it before anything is answered."""
+        with transaction.atomic():
+            entry = ExchangeLog.objects.create(
+                occurred_at=timezone.now(), client=self.client, organisation_id=self.client.organisation_id,
+                resource=self.resource, grant=self.grant, operation=self.operation, purpose=self.purpose[:300],
+                case_number=self.case_number[:64], key_hashes=[subject_hash(k)[:32] for k in keys][:MAX_BATCH],
+                field_codes=list(self.grant.field_codes) if self.grant else [], record_count=count, status=status,
+                error_code=error_code, latency_ms=round((time.perf_counter() - self.started) * 1000, 3),
+                request_id=request_id_var.get(),
+            )  # fmt: skip
+            if subjects:
+                ExchangeSubject.objects.bulk_create(
+                    ExchangeSubject(log=entry, subject_hash=s) for s in set(subjects)
+                )
+        return entry
+
+    def refuse(self, status: int, code: str, message: str, keys=()):
+        self.log(status=status, keys=keys, error_code=code)
+        raise GatewayError(code, message, status=status)
+
+
+def open_call(
+    *, client, resource_id: int, operation: str, purpose: str = "", case_number: str = ""
+) -> Call:
+    """Resolve the resource and the client's grant in force, or refuse (and log) the call."""
+    call = Call(client=client, operation=operation, purpose=unquote(purpose or "").strip(),
+                case_number=unquote(case_number or "").strip())  # fmt: skip
+    resource = (
+        Resource.objects.filter(pk=resource_id, status=ResourceStatus.PUBLISHED)
+        .prefetch_related("fields")
+        .first()
+    )
+    if resource is None:
+        call.refuse(404, "exchange.no_resource", "资源不存在或未发布")
+    call.resource = resource
+    today = timezone.localdate()
+    grant = (Grant.objects.filter(client=client, resource=resource, status=GrantStatus.ACTIVE,
+                                  valid_from__lte=today, valid_until__gte=today).order_by("-created_at").first())  # fmt: skip
+    if grant is None:
+        call.refuse(
+            403,
+            "exchange.no_grant",
+            "该应用系统没有此资源的有效授权（未申请、已过期、已暂停或已撤销）",
+        )
+    call.grant = grant
+    if resource.share_type == ShareType.CONDITIONAL and len(call.purpose) < 2:
+        call.refuse(
+            400,
+            "exchange.purpose_required",
+            "有条件共享的资源须在 X-Purpose 请求头中说明用途（UTF-8 百分号编码）",
+        )
+    return call
+
+
+def _shape(call: Call, data: dict) -> dict:
+    """Only granted fields; personal ones masked unless the grant allows clear values."""
+    fields = {f.code: f for f in call.resource.fields.all()}
+    clear = set(call.grant.clear_fields)
+    shown = {}
+    for code in call.grant.field_codes:
+        value = data.get(code)
+        f = fields.get(code)
+        if f is not None and f.is_personal and code not in clear and value not in (None, ""):
+            kind = mask_kind(f)
+            value = mask(kind, value) if kind else "***"
+
+        shown[code] = value
+    return shown
+
+
+def _subjects(call: Call, data: dict) -> list[str]:
+    codes = [f.code for f in call.resource.fields.all() if f.data_type in SUBJECT_TYPES]
+    keys_first = sorted(
+        codes, key=lambda c: not any(f.code == c and f.is_key for f in call.resource.fields.all())
+    )
+    return [subject_hash(str(data[c])) for c in keys_first[:1] if data.get(c)]
+
+
+def lookup(call: Call, key: str) -> dict:
+    record = Record.objects.filter(resource=call.resource, key=key).only("data").first()
+    if record is None:
+        call.refuse(404, "exchange.not_found", "未找到该记录", keys=[key])
+    call.log(status=200, keys=[key], subjects=_subjects(call, record.data), count=1)
+    return _shape(call, record.data)
+
+
+def batch(call: Call, keys: list[str]) -> dict:
+    keys = list(dict.fromkeys(k.strip() for k in keys if k and k.strip()))
+    if not keys or len(keys) > MAX_BATCH:
+        call.refuse(
+            400,
+            "exchange.batch_size",
+            f"每次批量查询 1 至 {MAX_BATCH} 个主键",
+            keys=keys[:MAX_BATCH],
+        )
+    found = {
+        r.key: r.data
+        for r in Record.objects.filter(resource=call.resource, key__in=keys).only("key", "data")
+    }
+    subjects = [s for data in found.values() for s in _subjects(call, data)]
+    call.log(status=200, keys=keys, subjects=subjects, count=len(found))
+    return {
+        "records": {k: _shape(call, found[k]) for k in keys if k in found},
+        "missing": [k for k in keys if k not in found],
+    }
+
+
+def verify(call: Call, key: str, claims: dict) -> dict:
+    """数据核验: match / no match per claimed field, without returning any value."""
+    unknown = [c for c in claims if c not in call.grant.field_codes]
+    if unknown or not claims:
+        call.refuse(400, "exchange.verify_fields", "只能核验已授权的信息项", keys=[key])
+    record = Record.objects.filter(resource=call.resource, key=key).only("data").first()
+    data = record.data if record else {}
+    result = {code: record is not None and str(data.get(code, "")).strip() == str(value).strip()
+              for code, value in claims.items()}  # fmt: skip
+    call.log(
+        status=200,
+        keys=[key],
+        subjects=_subjects(call, data) if record else [],
+        count=int(record is not None),
+    )
+    return {"found": record is not None, "matches": result}

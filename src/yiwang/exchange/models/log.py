@@ -1,0 +1,61 @@
+from django.db import models
+
+from yiwang.core.permissions import RestrictedQuerySet
+from yiwang.exchange.choices import ExchangeOperation
+
+
+class ExchangeLog(models.Model):
+    """交换日志: one call of the gateway, written and committed before the answer leaves."""
+
+    occurred_at = models.DateTimeField("时间", db_index=True)
+    client = models.ForeignKey("core.ApiClient", on_delete=models.PROTECT, related_name="+")
+    organisation = models.ForeignKey(
+        "core.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    resource = models.ForeignKey(
+        "catalog.Resource", null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    grant = models.ForeignKey(
+        "exchange.Grant", null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    operation = models.CharField("操作", max_length=8, choices=ExchangeOperation.choices)
+    purpose = models.CharField("用途", max_length=300, blank=True)
+    case_number = models.CharField("办件编号", max_length=64, blank=True)
+    key_hashes = models.JSONField("主键摘要", default=list)
+    field_codes = models.JSONField("信息项", default=list)
+    record_count = models.PositiveIntegerField("记录数", default=0)
+    status = models.PositiveSmallIntegerField("状态码")
+    error_code = models.CharField(max_length=64, blank=True)
+    latency_ms = models.FloatField("耗时（毫秒）", default=0)
+    request_id = models.CharField(max_length=64, blank=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "交换日志"
+        verbose_name_plural = "交换日志"
+        ordering = ["-occurred_at"]
+        indexes = [
+            models.Index(fields=["resource", "occurred_at"]),
+            models.Index(fields=["client", "occurred_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.occurred_at:%Y-%m-%d %H:%M:%S} {self.client_id} {self.operation} {self.status}"
+        )
+
+
+class ExchangeSubject(models.Model):
+    """Whose record an exchange read: a keyed hash of the person's or company's identifier,
+    so that they can see every use of their data (我的数据使用记录) without a clear id in the log."""
+
+    log = models.ForeignKey(ExchangeLog, on_delete=models.CASCADE, related_name="subjects")
+    subject_hash = models.CharField(max_length=64, db_index=True)
+
+    class Meta:
+        verbose_name = "被查询主体"
+        verbose_name_plural = "被查询主体"
+
+    def __str__(self) -> str:
+        return self.subject_hash[:12]

@@ -1,0 +1,142 @@
+"""Writes of the exchange: access requests, decisions, and the life of grants."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from yiwang.catalog import services as catalog
+from yiwang.catalog.choices import ResourceStatus, ShareType
+from yiwang.catalog.models import Resource
+from yiwang.core import audit
+from yiwang.core.errors import NotFound, PermissionDenied, ServiceError
+from yiwang.core.models import ApiClient
+from yiwang.core.permissions import can
+from yiwang.exchange.choices import GrantStatus, RequestStatus
+from yiwang.exchange.models import AccessRequest, Grant
+
+MAX_PERIOD = datetime.timedelta(days=3 * 366)
+
+
+def _check_fields(resource: Resource, field_codes: list[str]) -> list[str]:
+    known = list(resource.fields.values_list("code", flat=True))
+    codes = [c for c in dict.fromkeys(field_codes or known)]
+    unknown = [c for c in codes if c not in known]
+    if unknown:
+        raise ServiceError("exchange.unknown_fields", f"资源没有这些信息项：{'、'.join(unknown)}")
+    return codes
+
+
+@transaction.atomic
+def request_access(*, actor, client: ApiClient, resource: Resource, purpose: str, legal_basis: str,
+                   field_codes: list[str] | None = None, valid_from: datetime.date | None = None,
+                   valid_until: datetime.date | None = None, expected_volume: int = 0) -> AccessRequest:  # fmt: skip
+    """共享申请 for one of the actor's department systems.
+
+    无条件共享 is granted at once (and still recorded); 有条件共享 waits for the owner;
+    不予共享 is refused, citing its 负面清单 entry.
+    """
+    if not can(actor, "manage_clients", client.organisation):
+        raise PermissionDenied("只能为本单位的应用系统申请共享")
+    if resource.status != ResourceStatus.PUBLISHED:
+        raise NotFound("信息资源")
+    if len(purpose.strip()) < 2 or len(legal_basis.strip()) < 2:
+        raise ServiceError("validation_failed", "请写明用途和依据")
+    today = timezone.localdate()
+    valid_from = valid_from or today
+    valid_until = valid_until or today + datetime.timedelta(days=365)
+    if valid_until < valid_from or valid_until - valid_from > MAX_PERIOD:
+        raise ServiceError("validation_failed", "授权期限应在 3 年以内，且截止日期不早于起始日期")
+    request = AccessRequest.objects.create(
+        requester=client.organisation, client=client, resource=resource, field_codes=_check_fields(resource, field_codes),
+        purpose=purpose.strip(), legal_basis=legal_basis.strip(), valid_from=valid_from, valid_until=valid_until,
+        expected_volume=expected_volume, created_by=actor,
+    )  # fmt: skip
+    audit.record(
+        actor=actor, action="access.request", target=request, after=audit.snapshot(request)
+    )
+    if resource.share_type == ShareType.NONE:
+        entry = getattr(resource, "negative_entry", None)
+        basis = entry.legal_basis if entry else "该资源不予共享"
+        _decide(actor, request, RequestStatus.REFUSED, f"列入负面清单：{basis}")
+    elif resource.share_type == ShareType.UNCONDITIONAL:
+        _decide(actor, request, RequestStatus.APPROVED, "无条件共享，自动授权")
+        _grant(actor, request, request.field_codes, [])
+    return request
+
+
+def _decide(actor, request: AccessRequest, status: str, reason: str) -> None:
+    before = audit.snapshot(request)
+    request.status, request.decision_reason = status, reason[:500]
+    request.decided_at = timezone.now()
+    request.decided_by = actor if getattr(actor, "is_authenticated", False) else None
+    request.save(update_fields=["status", "decision_reason", "decided_at", "decided_by"])
+    audit.record(
+        actor=actor,
+        action=f"access.{status}",
+        target=request,
+        before=before,
+        after=audit.snapshot(request),
+    )
+
+
+def _grant(actor, request: AccessRequest, field_codes: list[str], clear_fields: list[str]) -> Grant:
+    grant = Grant.objects.create(
+        client=request.client, resource=request.resource, request=request, field_codes=field_codes,
+        clear_fields=clear_fields, purpose=request.purpose, valid_from=request.valid_from,
+        valid_until=request.valid_until,
+    )  # fmt: skip
+    audit.record(actor=actor, action="grant.create", target=grant, after=audit.snapshot(grant))
+    catalog.mark_demands_met(actor=actor, requester=request.requester, resource=request.resource)
+    return grant
+
+
+@transaction.atomic
+def decide_request(*, actor, request: AccessRequest, approve: bool, reason: str = "",
+                   field_codes: list[str] | None = None, clear_fields: list[str] | None = None) -> AccessRequest:  # fmt: skip
+    """The owner approves (possibly fewer fields, clear values for some personal ones) or rejects with a reason."""
+    if not AccessRequest.objects.restrict(actor, "decide").filter(pk=request.pk).exists():
+        raise NotFound("共享申请")
+    if request.status != RequestStatus.PENDING:
+        raise ServiceError("exchange.decided", "该申请已处理")
+    if not approve:
+        if len(reason.strip()) < 2:
+            raise ServiceError("validation_failed", "驳回须说明理由")
+        _decide(actor, request, RequestStatus.REJECTED, reason)
+        return request
+    granted = _check_fields(request.resource, field_codes or request.field_codes)
+    if not set(granted) <= set(request.field_codes):
+        raise ServiceError("exchange.fields_exceed", "批准的信息项不能超出申请范围")
+    personal = set(request.resource.fields.filter(is_personal=True).values_list("code", flat=True))
+    clear = [c for c in (clear_fields or []) if c in granted]
+    if not set(clear) <= personal:
+        raise ServiceError("validation_failed", "只有个人信息项需要设置明文")
+    _decide(actor, request, RequestStatus.APPROVED, reason or "同意")
+    _grant(actor, request, granted, clear)
+    return request
+
+
+@transaction.atomic
+def set_grant_status(*, actor, grant: Grant, status: str, reason: str) -> Grant:
+    """暂停 / 恢复 / 撤销 a grant (the owner); a revoked grant stays revoked."""
+    if not Grant.objects.restrict(actor, "change").filter(pk=grant.pk).exists():
+        raise NotFound("共享授权")
+    if status not in GrantStatus.values:
+        raise ServiceError("validation_failed", "状态只能是 active、suspended 或 revoked")
+    if grant.status == GrantStatus.REVOKED:
+        raise ServiceError("exchange.revoked", "已撤销的授权不能再变更")
+    if status != GrantStatus.ACTIVE and len(reason.strip()) < 2:
+        raise ServiceError("validation_failed", "请说明原因")
+    before = audit.snapshot(grant)
+    grant.status, grant.status_reason = status, reason.strip()[:300]
+    grant.save(update_fields=["status", "status_reason"])
+    audit.record(
+        actor=actor,
+        action=f"grant.{status}",
+        target=grant,
+        before=before,
+        after=audit.snapshot(grant),
+    )
+    return grant

@@ -1,0 +1,115 @@
+import pytest
+
+from tests.exchange.conftest import a_year
+from yiwang.catalog import services as catalog
+from yiwang.catalog.models import Demand
+from yiwang.core.errors import ServiceError
+from yiwang.core.models import AuditEvent
+from yiwang.exchange import services
+from yiwang.exchange.models import Grant
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def ask(health, resource, **extra):
+    return services.request_access(actor=health["officer"], client=health["client"], resource=resource,
+                                   purpose="医疗机构执业登记核验", legal_basis="《医疗机构管理条例》",
+                                   **{**a_year(), **extra})  # fmt: skip
+
+
+def test_an_unconditional_resource_is_granted_at_once_and_recorded(health, companies):
+    request = ask(health, companies, field_codes=["uscc", "name"])
+    assert request.status == "approved"
+    assert Grant.objects.get().field_codes == ["uscc", "name"]
+    assert AuditEvent.objects.filter(action="access.request").exists()
+    assert AuditEvent.objects.filter(action="grant.create").exists()
+
+
+def test_a_conditional_resource_waits_for_the_owner_who_may_grant_fewer_fields(
+    health, officer, people
+):
+    request = ask(health, people, field_codes=["id_number", "name", "address"])
+    assert request.status == "pending" and not Grant.objects.exists()
+    services.decide_request(actor=officer, request=request, approve=True, field_codes=["id_number", "name"],
+                            clear_fields=["name"])  # fmt: skip
+    grant = Grant.objects.get()
+    assert grant.field_codes == ["id_number", "name"] and grant.clear_fields == ["name"]
+
+
+def test_the_owner_cannot_grant_more_than_was_asked(health, officer, people):
+    request = ask(health, people, field_codes=["id_number"])
+    with pytest.raises(ServiceError) as caught:
+        services.decide_request(
+            actor=officer, request=request, approve=True, field_codes=["id_number", "address"]
+        )
+    assert caught.value.code == "exchange.fields_exceed"
+
+
+def test_a_rejection_needs_a_reason(health, officer, people):
+    request = ask(health, people)
+    with pytest.raises(ServiceError):
+        services.decide_request(actor=officer, request=request, approve=False)
+    services.decide_request(
+        actor=officer, request=request, approve=False, reason="用途超出职责范围"
+    )
+    request.refresh_from_db()
+    assert request.status == "rejected" and request.decision_reason == "用途超出职责范围"
+
+
+def test_only_the_owner_decides(health, people):
+    request = ask(health, people)
+    with pytest.raises(ServiceError) as caught:
+        services.decide_request(actor=health["officer"], request=request, approve=True)
+    assert caught.value.code == "not_found"
+
+
+def test_an_unshared_resource_is_refused_citing_the_negative_list(health, officer, city):
+    from tests.catalog.conftest import make_resource
+
+    secret = make_resource(officer, city["market"], code="C0601/000001", name="内部记录", category="department",
+                           base_registry="", share_type="none")  # fmt: skip
+    catalog.set_negative_entry(
+        actor=officer, resource=secret, legal_basis="《保守国家秘密法》第九条"
+    )
+    catalog.publish_resource(actor=officer, resource=secret)
+    request = ask(health, secret)
+    assert request.status == "refused" and "保守国家秘密法" in request.decision_reason
+    assert not Grant.objects.exists()
+
+
+def test_a_grant_marks_the_matching_demand_met(health, officer, city, people):
+    demand = catalog.create_demand(
+        actor=health["officer"], requester=city["health"], resource=people, purpose="核验"
+    )
+    request = ask(health, people)
+    services.decide_request(actor=officer, request=request, approve=True)
+    assert Demand.objects.get(pk=demand.pk).status == "met"
+
+
+def test_a_department_cannot_ask_for_another_departments_system(factory, city, people, health):
+    other = factory.staff("data_officer", city["police"])
+    with pytest.raises(ServiceError) as caught:
+        services.request_access(actor=other, client=health["client"], resource=people, purpose="核验",
+                                legal_basis="依据", **a_year())  # fmt: skip
+    assert caught.value.code == "permission_denied"
+
+
+def test_unknown_fields_and_overlong_periods_are_refused(health, people):
+    import datetime
+
+    with pytest.raises(ServiceError):
+        ask(health, people, field_codes=["salary"])
+    with pytest.raises(ServiceError):
+        ask(health, people, valid_until=datetime.date.today() + datetime.timedelta(days=5000))
+
+
+def test_grants_are_suspended_resumed_and_revoked_for_good(health, officer, companies):
+    ask(health, companies)
+    grant = Grant.objects.get()
+    services.set_grant_status(actor=officer, grant=grant, status="suspended", reason="核查中")
+    services.set_grant_status(actor=officer, grant=grant, status="active", reason="")
+    services.set_grant_status(actor=officer, grant=grant, status="revoked", reason="系统下线")
+    with pytest.raises(ServiceError) as caught:
+        services.set_grant_status(actor=officer, grant=grant, status="active", reason="")
+    assert caught.value.code == "exchange.revoked"
+    assert AuditEvent.objects.filter(action__startswith="grant.").count() == 4

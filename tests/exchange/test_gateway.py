@@ -1,0 +1,195 @@
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from tests.exchange.conftest import a_year, person
+from tests.openapi import assert_matches_openapi
+from tests.registry.conftest import company_row
+from yiwang.exchange import services
+from yiwang.exchange.gateway import subject_hash
+from yiwang.exchange.models import ExchangeLog, Grant
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+LOOKUP = "/api/v1/exchange/resources/{resource_id}/records/{key}"
+
+
+def granted(health, officer, resource, fields=None, clear=()):
+    request = services.request_access(actor=health["officer"], client=health["client"], resource=resource,
+                                      purpose="核验", legal_basis="依据", field_codes=fields, **a_year())  # fmt: skip
+    if request.status == "pending":
+        services.decide_request(
+            actor=officer, request=request, approve=True, clear_fields=list(clear)
+        )
+    return Grant.objects.get(request=request)
+
+
+def get(client, resource, key, headers):
+    return client.get(f"/api/v1/exchange/resources/{resource.pk}/records/{key}", headers=headers)
+
+
+def test_a_granted_system_reads_only_granted_fields_with_personal_ones_masked(
+    client, health, officer, people
+):
+    granted(health, officer, people, fields=["id_number", "name", "address"])
+    ric = person(1)["id_number"]
+    response = get(client, people, ric, health["headers"])
+    assert_matches_openapi(response, "get", LOOKUP)
+    body = response.json()
+    assert set(body) == {"id_number", "name", "address"}
+    assert body["id_number"] == ric[:6] + "********" + ric[-4:]
+    assert body["name"] == "张**" and body["address"].endswith("****")
+
+
+def test_a_grant_may_allow_clear_values_for_chosen_personal_fields(client, health, officer, people):
+    granted(health, officer, people, fields=["id_number", "name"], clear=["name"])
+    assert get(client, people, person(2)["id_number"], health["headers"]).json()["name"] == "张2明"
+
+
+def test_every_answer_is_logged_with_hashed_keys_and_subjects(client, health, officer, people):
+    granted(health, officer, people)
+    ric = person(3)["id_number"]
+    get(client, people, ric, health["headers"])
+    log = ExchangeLog.objects.get()
+    assert (log.status, log.record_count, log.purpose) == (200, 1, "医疗机构执业登记核验")
+    assert ric not in str(log.key_hashes) and log.subjects.get().subject_hash == subject_hash(ric)
+
+
+def test_a_system_without_a_grant_gets_the_same_answer_for_existing_and_missing_keys(
+    client, health, people
+):
+    existing = get(client, people, person(1)["id_number"], health["headers"])
+    missing = get(client, people, "990102199001010000", health["headers"])
+    assert existing.status_code == missing.status_code == 403
+    assert existing.json() == missing.json()
+    assert ExchangeLog.objects.filter(status=403).count() == 2
+
+
+@pytest.mark.parametrize("change", ["suspended", "revoked", "expired", "future"])
+def test_a_grant_not_in_force_gives_nothing(client, health, officer, companies, change):
+    grant = granted(health, officer, companies)
+    if change in ("suspended", "revoked"):
+        services.set_grant_status(actor=officer, grant=grant, status=change, reason="核查")
+    else:
+        today = timezone.localdate()
+        days = datetime.timedelta(days=10)
+        Grant.objects.filter(pk=grant.pk).update(**({"valid_until": today - days} if change == "expired"
+                                                    else {"valid_from": today + days}))  # fmt: skip
+    response = get(client, companies, company_row(1)["uscc"], health["headers"])
+    assert response.status_code == 403 and response.json()["code"] == "exchange.no_grant"
+
+
+def test_a_grant_on_one_resource_gives_nothing_on_another(
+    client, health, officer, people, companies
+):
+    granted(health, officer, companies)
+    assert get(client, people, person(1)["id_number"], health["headers"]).status_code == 403
+
+
+def test_a_conditional_resource_needs_a_purpose(client, health, officer, people):
+    granted(health, officer, people)
+    headers = {"Authorization": health["headers"]["Authorization"]}
+    response = get(client, people, person(1)["id_number"], headers)
+    assert response.status_code == 400 and response.json()["code"] == "exchange.purpose_required"
+
+
+def test_an_unknown_key_with_a_grant_is_a_404_and_logged(client, health, officer, companies):
+    granted(health, officer, companies)
+    response = get(client, companies, "91350100M000100Y43", health["headers"])
+    assert response.status_code == 404
+    assert ExchangeLog.objects.get().status == 404
+
+
+def test_batch_lookup_returns_found_and_missing(client, health, officer, companies):
+    granted(health, officer, companies, fields=["uscc", "name"])
+    keys = [company_row(1)["uscc"], company_row(2)["uscc"], "91350100M000100Y43"]
+    response = client.post(f"/api/v1/exchange/resources/{companies.pk}/batch", {"keys": keys},
+                           content_type="application/json", headers=health["headers"])  # fmt: skip
+    assert_matches_openapi(response, "post", "/api/v1/exchange/resources/{resource_id}/batch")
+    body = response.json()
+    assert set(body["records"]) == set(keys[:2]) and body["missing"] == keys[2:]
+    assert ExchangeLog.objects.get().record_count == 2
+
+
+def test_a_batch_over_1000_keys_is_refused(client, health, officer, companies):
+    granted(health, officer, companies)
+    response = client.post(f"/api/v1/exchange/resources/{companies.pk}/batch",
+                           {"keys": [str(i) for i in range(1001)]}, content_type="application/json",
+                           headers=health["headers"])  # fmt: skip
+    assert response.status_code == 422
+
+
+def test_verification_answers_match_per_field_without_returning_values(
+    client, health, officer, companies
+):
+    granted(health, officer, companies, fields=["uscc", "name", "legal_representative"])
+    row = company_row(1)
+    claims = {"name": row["name"], "legal_representative": "李四"}
+    response = client.post(f"/api/v1/exchange/resources/{companies.pk}/verify", {"key": row["uscc"], "claims": claims},
+                           content_type="application/json", headers=health["headers"])  # fmt: skip
+    assert_matches_openapi(response, "post", "/api/v1/exchange/resources/{resource_id}/verify")
+    assert response.json() == {
+        "found": True,
+        "matches": {"name": True, "legal_representative": False},
+    }
+    assert row["name"] not in response.content.decode()
+
+
+def test_verification_of_ungranted_fields_is_refused(client, health, officer, companies):
+    granted(health, officer, companies, fields=["uscc"])
+    response = client.post(f"/api/v1/exchange/resources/{companies.pk}/verify",
+                           {"key": company_row(1)["uscc"], "claims": {"name": "x"}},
+                           content_type="application/json", headers=health["headers"])  # fmt: skip
+    assert response.status_code == 400
+
+
+def test_a_citizen_sees_who_read_their_record(client, factory, health, officer, people):
+    granted(health, officer, people)
+    ric = person(4)["id_number"]
+    get(client, people, ric, {**health["headers"], "X-Case-Number": "990100-20261122-0001"})
+    citizen = factory.user("citizen4", id_number=ric)
+    client.force_login(citizen)
+    response = client.get("/api/v1/exchange/my-data-usage")
+    assert_matches_openapi(response, "get", "/api/v1/exchange/my-data-usage")
+    (usage,) = response.json()["items"]
+    assert (
+        usage["organisation"] == "江澜市卫生健康委员会"
+        and usage["purpose"] == "医疗机构执业登记核验"
+    )
+    assert usage["case_number"] == "990100-20261122-0001" and "name" in usage["fields"]
+    client.force_login(factory.user("someone-else", id_number=person(0)["id_number"]))
+    assert client.get("/api/v1/exchange/my-data-usage").json()["count"] == 0
+
+
+def test_a_company_agent_sees_who_read_the_companys_record(
+    client, factory, health, officer, companies
+):
+    from yiwang.core.models import CompanyAgent
+
+    granted(health, officer, companies)
+    uscc = company_row(2)["uscc"]
+    get(client, companies, uscc, health["headers"])
+    agent = factory.user("agent2")
+    CompanyAgent.objects.create(
+        user=agent, company_uscc=uscc, company_name="测试公司", valid_from=datetime.date(2020, 1, 1)
+    )
+    client.force_login(agent)
+    assert client.get("/api/v1/exchange/my-data-usage").json()["count"] == 1
+
+
+def test_the_owner_decides_requests_through_the_api(client, health, officer, people):
+    client.force_login(health["officer"])
+    created = client.post("/api/v1/exchange/requests", {"client_id": health["client"].pk, "resource_id": people.pk,
+                          "purpose": "核验", "legal_basis": "《条例》"}, content_type="application/json")  # fmt: skip
+    assert_matches_openapi(created, "post", "/api/v1/exchange/requests")
+    assert created.json()["status"] == "pending"
+    client.force_login(officer)
+    pending = client.get("/api/v1/exchange/requests", {"status": "pending"})
+    assert pending.json()["count"] == 1
+    decided = client.post(f"/api/v1/exchange/requests/{created.json()['id']}/decision", {"approve": True},
+                          content_type="application/json")  # fmt: skip
+    assert_matches_openapi(decided, "post", "/api/v1/exchange/requests/{request_id}/decision")
+    grants = client.get("/api/v1/exchange/grants")
+    assert_matches_openapi(grants, "get", "/api/v1/exchange/grants")
+    assert grants.json()["count"] == 1
