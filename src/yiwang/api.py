@@ -45,7 +45,10 @@ def error(request, status: int, code: str, message: str, detail: dict | None = N
 
 @api.exception_handler(ServiceError)
 def _service_error(request, exc: ServiceError):
-    return error(request, exc.status, exc.code, exc.message, exc.detail)
+    response = error(request, exc.status, exc.code, exc.message, exc.detail)
+    if getattr(exc, "retry_after", None):
+        response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 @api.exception_handler(NinjaValidationError)

@@ -193,3 +193,28 @@ def test_the_owner_decides_requests_through_the_api(client, health, officer, peo
     grants = client.get("/api/v1/exchange/grants")
     assert_matches_openapi(grants, "get", "/api/v1/exchange/grants")
     assert grants.json()["count"] == 1
+
+
+def test_a_client_over_its_minute_quota_gets_429_with_retry_after(
+    client, health, officer, companies
+):
+    granted(health, officer, companies)
+    health["client"].__class__.objects.filter(pk=health["client"].pk).update(quota_per_minute=3)
+    statuses = [get(client, companies, company_row(1)["uscc"], health["headers"]) for _ in range(4)]
+    assert [r.status_code for r in statuses] == [200, 200, 200, 429]
+    assert statuses[-1].json()["code"] == "exchange.quota_minute"
+    assert 1 <= int(statuses[-1]["Retry-After"]) <= 61
+    assert ExchangeLog.objects.filter(status=429).count() == 1
+
+
+def test_a_client_over_its_day_quota_gets_429_until_tomorrow(client, health, officer, companies):
+    from yiwang.exchange import gateway
+
+    granted(health, officer, companies)
+    gateway._day_counts.clear()
+    health["client"].__class__.objects.filter(pk=health["client"].pk).update(quota_per_day=2)
+    statuses = [
+        get(client, companies, company_row(1)["uscc"], health["headers"]).status_code
+        for _ in range(3)
+    ]
+    assert statuses == [200, 200, 429]

@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Header, Router, Schema, Status
 from ninja.pagination import paginate
 
-from yiwang.api import ERRORS
+from yiwang.api import ERRORS, Error
 from yiwang.catalog.models import Resource
 from yiwang.core.api import ObjectId, Page
 from yiwang.core.auth import AUTH, actor_of, api_key_auth, session_auth
@@ -17,6 +17,7 @@ from yiwang.exchange.choices import ExchangeOperation, GrantStatus, RequestStatu
 from yiwang.exchange.models import AccessRequest, Grant
 
 router = Router(tags=["共享交换"])
+GATEWAY_ERRORS = {**ERRORS, 429: Error}  # quotas answer 429 with Retry-After
 PurposeHeader = Header(
     None, alias="X-Purpose", description="用途（UTF-8 百分号编码）；有条件共享资源必填"
 )
@@ -157,7 +158,7 @@ def grant_status(request, grant_id: ObjectId, payload: GrantStatusIn):
 # --- the gateway, for department systems -------------------------------------------
 
 
-@router.get("/resources/{resource_id}/records/{key}", response={200: dict, **ERRORS}, auth=api_key_auth,
+@router.get("/resources/{resource_id}/records/{key}", response={200: dict, **GATEWAY_ERRORS}, auth=api_key_auth,
             summary="按主键查询一条记录")  # fmt: skip
 def lookup(request, resource_id: ObjectId, key: str, purpose: str | None = PurposeHeader,
            case_number: str | None = CaseHeader):  # fmt: skip
@@ -166,7 +167,7 @@ def lookup(request, resource_id: ObjectId, key: str, purpose: str | None = Purpo
     return gateway.lookup(call, key)
 
 
-@router.post("/resources/{resource_id}/batch", response={200: BatchOut, **ERRORS}, auth=api_key_auth,
+@router.post("/resources/{resource_id}/batch", response={200: BatchOut, **GATEWAY_ERRORS}, auth=api_key_auth,
              summary="批量查询（最多 1000 个主键）")  # fmt: skip
 def batch(request, resource_id: ObjectId, payload: BatchIn, purpose: str | None = PurposeHeader,
           case_number: str | None = CaseHeader):  # fmt: skip
@@ -175,7 +176,7 @@ def batch(request, resource_id: ObjectId, payload: BatchIn, purpose: str | None 
     return gateway.batch(call, payload.keys)
 
 
-@router.post("/resources/{resource_id}/verify", response={200: VerifyOut, **ERRORS}, auth=api_key_auth,
+@router.post("/resources/{resource_id}/verify", response={200: VerifyOut, **GATEWAY_ERRORS}, auth=api_key_auth,
              summary="数据核验：只回答一致与否")  # fmt: skip
 def verify(request, resource_id: ObjectId, payload: VerifyIn, purpose: str | None = PurposeHeader,
            case_number: str | None = CaseHeader):  # fmt: skip

@@ -8,6 +8,7 @@ Only granted fields are returned; personal fields are masked unless the grant al
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import hmac
 import time
@@ -80,9 +81,50 @@ class Call:
                 )
         return entry
 
-    def refuse(self, status: int, code: str, message: str, keys=()):
+    def refuse(self, status: int, code: str, message: str, keys=(), retry_after: int | None = None):
         self.log(status=status, keys=keys, error_code=code)
-        raise GatewayError(code, message, status=status)
+        error = GatewayError(code, message, status=status)
+        error.retry_after = retry_after
+        raise error
+
+
+def _check_quota(call: Call) -> None:
+    """Per-client quotas (per minute, per day), counted from the exchange log itself."""
+    client, now = call.client, timezone.now()
+    minute_ago = now - datetime.timedelta(seconds=60)
+    recent = ExchangeLog.objects.filter(client=client, occurred_at__gte=minute_ago, status__lt=429)
+    if recent.count() >= client.quota_per_minute:
+        oldest = recent.order_by("occurred_at").values_list("occurred_at", flat=True).first()
+        wait = max(1, int((oldest + datetime.timedelta(seconds=60) - now).total_seconds()) + 1)
+        call.refuse(
+            429,
+            "exchange.quota_minute",
+            f"超过每分钟 {client.quota_per_minute} 次的调用上限",
+            retry_after=wait,
+        )
+    midnight = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    if _calls_since(client.pk, midnight) >= client.quota_per_day:
+        tomorrow = midnight + datetime.timedelta(days=1)
+        call.refuse(429, "exchange.quota_day", f"超过每日 {client.quota_per_day} 次的调用上限",
+                    retry_after=int((tomorrow - now).total_seconds()) + 1)  # fmt: skip
+
+
+_day_counts: dict[tuple[int, str], tuple[float, int]] = {}
+DAY_COUNT_TTL = 10.0  # seconds a process may reuse its count of today's calls
+
+
+def _calls_since(client_id: int, midnight) -> int:
+    """Today's calls of a client: counted from the log, reused for a few seconds per process."""
+    cache_key = (client_id, midnight.date().isoformat())
+    cached = _day_counts.get(cache_key)
+    if cached and time.monotonic() - cached[0] < DAY_COUNT_TTL:
+        _day_counts[cache_key] = (cached[0], cached[1] + 1)
+        return cached[1]
+    count = ExchangeLog.objects.filter(
+        client_id=client_id, occurred_at__gte=midnight, status__lt=429
+    ).count()
+    _day_counts[cache_key] = (time.monotonic(), count + 1)
+    return count
 
 
 def open_call(
@@ -91,6 +133,7 @@ def open_call(
     """Resolve the resource and the client's grant in force, or refuse (and log) the call."""
     call = Call(client=client, operation=operation, purpose=unquote(purpose or "").strip(),
                 case_number=unquote(case_number or "").strip())  # fmt: skip
+    _check_quota(call)
     resource = (
         Resource.objects.filter(pk=resource_id, status=ResourceStatus.PUBLISHED)
         .prefetch_related("fields")

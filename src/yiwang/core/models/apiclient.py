@@ -16,12 +16,15 @@ class ApiClient(models.Model):
     subsystem_code = models.SlugField("子系统代码", max_length=64)
     name = models.CharField("名称", max_length=100)
     is_active = models.BooleanField("启用", default=True)
+    quota_per_minute = models.PositiveIntegerField("每分钟调用上限", default=600)
+    quota_per_day = models.PositiveIntegerField("每日调用上限", default=200_000)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = RestrictedQuerySet.as_manager()
 
     class Meta:
         verbose_name = "应用系统"
+
         verbose_name_plural = "应用系统"
         constraints = [
             models.UniqueConstraint(
