@@ -14,6 +14,7 @@ urlpatterns = [
     path("core/", include("yiwang.core.urls")),
     path("catalog/", include("yiwang.catalog.urls")),
     path("registry/", include("yiwang.registry.urls")),
+    path("exchange/", include("yiwang.exchange.urls")),
     path(
         "accounts/login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"
     ),
