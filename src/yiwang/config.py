@@ -104,6 +104,18 @@ VARS: tuple[Var, ...] = (
     Var("LOGIN_COOLOFF_MINUTES", int, 15, "how long a lock-out lasts"),
     Var("API_KEY_DAYS", int, 365, "default validity of a new API key, in days"),
     Var("MAX_UPLOAD_MB", int, 1024, "largest file accepted for a load (归集), in MiB"),
+    Var(
+        "GOVSTACK_PREFIX",
+        str,
+        "/govstack/dr/",
+        "URL prefix of the GovStack Digital Registries API (may be /)",
+    ),
+    Var(
+        "GOVSTACK_INSTANCE",
+        str,
+        "CN-YIWANG",
+        "this deployment's X-Road-style instance name in Information-Mediator-Client headers",
+    ),
     Var("API_BATCH_ROWS", int, 10_000, "most rows in one API batch pushed to a registry"),
     Var("AUDIT_SEAL_BATCH", int, 5000, "largest number of audit events sealed in one seal"),
     Var("TIME_ZONE", str, "Asia/Shanghai", "time zone of the government served"),

@@ -113,3 +113,10 @@ def test_grants_are_suspended_resumed_and_revoked_for_good(health, officer, comp
         services.set_grant_status(actor=officer, grant=grant, status="active", reason="")
     assert caught.value.code == "exchange.revoked"
     assert AuditEvent.objects.filter(action__startswith="grant.").count() == 4
+
+
+def test_approving_an_empty_field_list_is_refused_not_widened(health, officer, people):
+    request = ask(health, people, field_codes=["id_number"])
+    with pytest.raises(ServiceError):
+        services.decide_request(actor=officer, request=request, approve=True, field_codes=[])
+    assert not Grant.objects.exists()

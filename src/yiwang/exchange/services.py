@@ -106,7 +106,10 @@ def decide_request(*, actor, request: AccessRequest, approve: bool, reason: str 
             raise ServiceError("validation_failed", "驳回须说明理由")
         _decide(actor, request, RequestStatus.REJECTED, reason)
         return request
+    if field_codes is not None and not field_codes:
+        raise ServiceError("validation_failed", "请至少批准一个信息项，或驳回申请")
     granted = _check_fields(request.resource, field_codes or request.field_codes)
+
     if not set(granted) <= set(request.field_codes):
         raise ServiceError("exchange.fields_exceed", "批准的信息项不能超出申请范围")
     personal = set(request.resource.fields.filter(is_personal=True).values_list("code", flat=True))

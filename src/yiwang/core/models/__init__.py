@@ -1,5 +1,5 @@
 from .apiclient import ApiClient, ApiKey
-from .audit import AuditEvent, AuditSeal
+from .audit import AuditEvent, AuditSeal, SealBase
 from .calendar import CalendarOverride
 from .job import Job
 from .organisation import Organisation
@@ -16,6 +16,7 @@ __all__ = [
     "Job",
     "Membership",
     "Organisation",
+    "SealBase",
     "SearchDocument",
     "User",
 ]

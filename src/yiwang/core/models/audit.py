@@ -4,24 +4,31 @@ from yiwang.core.choices import ActorKind
 from yiwang.core.permissions import RestrictedQuerySet
 
 
-class AuditSeal(models.Model):
-    """A signed seal over a batch of audit events: their digests, chained to the previous seal."""
+class SealBase(models.Model):
+    """A signed seal over a batch of log rows: their digests, chained to the previous seal's root."""
 
     created_at = models.DateTimeField(auto_now_add=True)
     previous_root = models.CharField(max_length=64)
     root = models.CharField(max_length=64, unique=True)
-    entries = models.JSONField(help_text="[[event id, SM3 digest], ...] in id order")
+    entries = models.JSONField(help_text="[[row id, SM3 digest], ...] in id order")
     count = models.PositiveIntegerField()
     public_key = models.CharField(max_length=130)
     signature = models.CharField(max_length=128)
 
     class Meta:
-        verbose_name = "审计封存"
-        verbose_name_plural = "审计封存"
+        abstract = True
         ordering = ["id"]
 
     def __str__(self) -> str:
         return f"封存 #{self.pk}（{self.count} 条）"
+
+
+class AuditSeal(SealBase):
+    """A seal over a batch of audit events."""
+
+    class Meta(SealBase.Meta):
+        verbose_name = "审计封存"
+        verbose_name_plural = "审计封存"
 
 
 class AuditEvent(models.Model):

@@ -1,4 +1,4 @@
 from .access import AccessRequest, Grant
-from .log import ExchangeLog, ExchangeSubject
+from .log import ExchangeLog, ExchangeSeal, ExchangeSubject
 
-__all__ = ["AccessRequest", "ExchangeLog", "ExchangeSubject", "Grant"]
+__all__ = ["AccessRequest", "ExchangeLog", "ExchangeSeal", "ExchangeSubject", "Grant"]

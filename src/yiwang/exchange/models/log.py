@@ -1,5 +1,6 @@
 from django.db import models
 
+from yiwang.core.models import SealBase
 from yiwang.core.permissions import RestrictedQuerySet
 from yiwang.exchange.choices import ExchangeOperation
 
@@ -28,6 +29,8 @@ class ExchangeLog(models.Model):
     error_code = models.CharField(max_length=64, blank=True)
     latency_ms = models.FloatField("耗时（毫秒）", default=0)
     request_id = models.CharField(max_length=64, blank=True)
+    seal = models.ForeignKey("exchange.ExchangeSeal", null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="logs")  # fmt: skip
 
     objects = RestrictedQuerySet.as_manager()
 
@@ -38,12 +41,23 @@ class ExchangeLog(models.Model):
         indexes = [
             models.Index(fields=["resource", "occurred_at"]),
             models.Index(fields=["client", "occurred_at"]),
+            models.Index(
+                fields=["seal"], name="exchange_unsealed_idx", condition=models.Q(seal__isnull=True)
+            ),
         ]
 
     def __str__(self) -> str:
         return (
             f"{self.occurred_at:%Y-%m-%d %H:%M:%S} {self.client_id} {self.operation} {self.status}"
         )
+
+
+class ExchangeSeal(SealBase):
+    """A seal over a batch of exchange log rows (and the subjects each one read)."""
+
+    class Meta(SealBase.Meta):
+        verbose_name = "交换日志封存"
+        verbose_name_plural = "交换日志封存"
 
 
 class ExchangeSubject(models.Model):

@@ -1,0 +1,193 @@
+"""Exchange pages: access requests (both sides), grants, and 我的数据使用记录 for citizens."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from yiwang.catalog.models import Field, Resource
+from yiwang.catalog.permissions import staff_org_ids
+from yiwang.core.errors import ServiceError
+from yiwang.core.models import ApiClient
+from yiwang.exchange import selectors, services
+from yiwang.exchange.choices import GrantStatus, RequestStatus
+from yiwang.exchange.forms import AccessRequestForm, ApproveForm, GrantStatusForm, RejectForm
+from yiwang.exchange.models import AccessRequest, Grant
+
+DONE = {
+    GrantStatus.ACTIVE: "已恢复",
+    GrantStatus.SUSPENDED: "已暂停",
+    GrantStatus.REVOKED: "已撤销",
+}
+
+
+def _fields_of(resource: Resource, codes: list[str]) -> list[Field]:
+    """The resource's fields named by `codes`, in the order of the codes (prefetched fields)."""
+    by_code = {f.code: f for f in resource.fields.all()}
+    return [by_code[c] for c in codes if c in by_code]
+
+
+def _names(resource: Resource, codes: list[str]) -> list[str]:
+    by_code = {f.code: f.name for f in resource.fields.all()}
+    return [by_code.get(c, c) for c in codes]
+
+
+@login_required
+def requests(request):
+    """共享申请: the requests waiting for this user's decision, and those their departments made."""
+    pending = list(AccessRequest.objects.restrict(request.user, "decide").filter(status=RequestStatus.PENDING)
+                   .select_related("requester", "client__organisation", "resource")
+                   .prefetch_related("resource__fields"))  # fmt: skip
+    for r in pending:
+        r.requested = _fields_of(r.resource, r.field_codes)
+        r.personal = [f for f in r.requested if f.is_personal]
+    own = list(AccessRequest.objects.restrict(request.user, "view")
+               .filter(requester_id__in=staff_org_ids(request.user))
+               .select_related("requester", "client__organisation", "resource__owner")
+               .prefetch_related("resource__fields")[:200])  # fmt: skip
+    for r in own:
+        r.field_names = _names(r.resource, r.field_codes)
+    can_ask = ApiClient.objects.restrict(request.user, "view").exists()
+    return render(
+        request, "exchange/requests.html", {"pending": pending, "own": own, "can_ask": can_ask}
+    )
+
+
+@login_required
+def request_new(request):
+    """申请共享: one of the department's systems asks for a published resource."""
+    form = AccessRequestForm(request.POST or None, actor=request.user,
+                             initial={"resource": request.GET.get("resource")})  # fmt: skip
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        data["expected_volume"] = data["expected_volume"] or 0
+        client, resource = data.pop("client"), data.pop("resource")
+        try:
+            access = services.request_access(
+                actor=request.user, client=client, resource=resource, **data
+            )
+        except ServiceError as exc:
+            form.add_error(None, exc.message)
+        else:
+            _tell_outcome(request, access)
+            return redirect("exchange:requests")
+    has_clients = form.fields["client"].queryset.exists()
+    return render(request, "exchange/request_new.html", {"form": form, "has_clients": has_clients})
+
+
+def _tell_outcome(request, access: AccessRequest) -> None:
+    if access.status == RequestStatus.APPROVED:
+        messages.success(
+            request, f"申请结果：已批准。「{access.resource.name}」为无条件共享，授权已生效。"
+        )
+    elif access.status == RequestStatus.REFUSED:
+        messages.error(request, f"申请结果：不予共享。{access.decision_reason}")
+    else:
+        messages.info(request, f"申请结果：待审核。「{access.resource.name}」为有条件共享，"
+                               f"请等待{access.resource.owner.name}审核。")  # fmt: skip
+
+
+@login_required
+@require_POST
+def request_decide(request, request_id: int):
+    """批准 (possibly fewer fields, some in clear) or 驳回 (with a reason) one pending request."""
+    access = get_object_or_404(
+        AccessRequest.objects.restrict(request.user, "decide").select_related(
+            "resource", "requester"
+        ),
+        pk=request_id,
+    )
+    approve = request.POST.get("decision") == "approve"
+    if approve:
+        form = ApproveForm(request.POST, requested=_fields_of(access.resource, access.field_codes))
+    else:
+        form = RejectForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return redirect("exchange:requests")
+    try:
+        services.decide_request(
+            actor=request.user, request=access, approve=approve, **form.cleaned_data
+        )
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        done = "已批准，授权已生效" if approve else "已驳回"
+        messages.success(
+            request, f"{access.requester.name}对「{access.resource.name}」的申请{done}。"
+        )
+    return redirect("exchange:requests")
+
+
+@login_required
+def grants(request):
+    """共享授权: what the user's departments were granted and what they granted others."""
+    shown = list(Grant.objects.restrict(request.user, "view")
+                 .select_related("client__organisation", "resource__owner")
+                 .prefetch_related("resource__fields")[:500])  # fmt: skip
+    changeable = set(Grant.objects.restrict(request.user, "change").values_list("pk", flat=True))
+    for g in shown:
+        g.field_names = _names(g.resource, g.field_codes)
+        g.clear_names = _names(g.resource, g.clear_fields)
+        g.changeable = g.pk in changeable and g.status != GrantStatus.REVOKED
+        g.is_in_force, g.state = g.in_force(), _state(g)
+    return render(request, "exchange/grants.html", {"grants": shown})
+
+
+def _state(grant: Grant) -> str:
+    """What the grant means today: 生效中, or why not."""
+    if grant.status != GrantStatus.ACTIVE:
+        return grant.get_status_display()
+    today = timezone.localdate()
+    if grant.valid_from > today:
+        return "未到起始日期"
+    return "已过期" if grant.valid_until < today else "生效中"
+
+
+@login_required
+@require_POST
+def grant_status(request, grant_id: int):
+    grant = get_object_or_404(
+        Grant.objects.restrict(request.user, "change").select_related("resource", "client"),
+        pk=grant_id,
+    )
+    form = GrantStatusForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return redirect("exchange:grants")
+    status, reason = form.cleaned_data["status"], form.cleaned_data["reason"]
+    try:
+        services.set_grant_status(actor=request.user, grant=grant, status=status, reason=reason)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request, f"{grant.client.name}对「{grant.resource.name}」的授权{DONE[status]}。"
+        )
+    return redirect("exchange:grants")
+
+
+@login_required
+def my_data(request):
+    """我的数据使用记录: every exchange that read the user's (or their company's) record."""
+    usages = selectors.usage_for(request.user)
+    names = _usage_field_names(usages)
+    for u in usages:
+        u["field_names"] = [names.get((u["resource"], c), c) for c in u["fields"]]
+    identified = bool(request.user.id_number) or request.user.agencies.exists()
+    return render(request, "exchange/my_data.html", {"usages": usages, "identified": identified})
+
+
+def _usage_field_names(usages: list[dict]) -> dict[tuple[str, str], str]:
+    """Field names for the logged field codes. usage_for() names the resource but does not give its id,
+    so the names are found by resource name; the log already shows that name to the user."""
+    resources = {u["resource"] for u in usages if u["resource"]}
+    codes = {c for u in usages for c in u["fields"]}
+    if not resources:
+        return {}
+    rows = Field.objects.filter(resource__name__in=resources, code__in=codes)
+    return {
+        (name, code): label
+        for name, code, label in rows.values_list("resource__name", "code", "name")
+    }
