@@ -218,3 +218,50 @@ def test_a_client_over_its_day_quota_gets_429_until_tomorrow(client, health, off
         for _ in range(3)
     ]
     assert statuses == [200, 200, 429]
+
+
+def test_filtered_listing_on_a_filterable_granted_field(client, health, officer, companies):
+    from django.db import connection
+
+    granted(health, officer, companies)
+    url = f"/api/v1/exchange/resources/{companies.pk}/records"
+    response = client.get(
+        url, {"f.region_code": "990102", "page_size": 2}, headers=health["headers"]
+    )
+    assert_matches_openapi(response, "get", "/api/v1/exchange/resources/{resource_id}/records")
+    body = response.json()
+    assert (
+        body["count"] == 5
+        and len(body["items"]) == 2
+        and body["items"][0]["region_code"] == "990102"
+    )
+    assert (
+        client.get(url, {"f.region_code": "990199"}, headers=health["headers"]).json()["count"] == 0
+    )
+    names = [
+        i.name
+        for i in connection.introspection.get_table_description(
+            connection.cursor(), "registry_record"
+        )
+    ]
+    assert "data" in names  # the table the partial indexes sit on
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, "registry_record")
+    assert f"registry_record_f{companies.pk}_region_code" in constraints
+
+
+def test_filtering_on_a_field_not_declared_filterable_is_refused(
+    client, health, officer, companies
+):
+    granted(health, officer, companies)
+    url = f"/api/v1/exchange/resources/{companies.pk}/records"
+    response = client.get(url, {"f.name": "x"}, headers=health["headers"])
+    assert response.status_code == 400 and response.json()["code"] == "exchange.filter_field"
+    assert client.get(url, headers=health["headers"]).status_code == 400
+
+
+def test_filter_values_cannot_inject_sql(client, health, officer, companies):
+    granted(health, officer, companies)
+    url = f"/api/v1/exchange/resources/{companies.pk}/records"
+    response = client.get(url, {"f.region_code": "990102' OR '1'='1"}, headers=health["headers"])
+    assert response.status_code == 200 and response.json()["count"] == 0

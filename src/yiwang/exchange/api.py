@@ -4,7 +4,7 @@ systems, by API key), and 我的数据使用记录 (for the signed-in citizen or
 import datetime
 
 from django.shortcuts import get_object_or_404
-from ninja import Field, Header, Router, Schema, Status
+from ninja import Field, Header, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from yiwang.api import ERRORS, Error
@@ -86,6 +86,13 @@ class BatchOut(Schema):
     missing: list[str]
 
 
+class FilterOut(Schema):
+    items: list[dict]
+    count: int
+    page: int
+    page_size: int
+
+
 class VerifyIn(Schema):
     key: str = Field(..., min_length=1, max_length=255)
     claims: dict[str, str] = Field(..., description="信息项代码 → 声称的值")
@@ -105,6 +112,17 @@ class UsageOut(Schema):
     fields: list[str]
     operation: ExchangeOperation
     case_number: str
+
+
+@router.get("/resources/{resource_id}/records", response={200: FilterOut, **GATEWAY_ERRORS}, auth=api_key_auth,
+            summary="条件查询：按可查询信息项过滤（参数 f.<信息项代码>=值）")  # fmt: skip
+def filter_listing(request, resource_id: ObjectId, page: int = Query(1, ge=1, le=100_000),
+                   page_size: int = Query(20, ge=1, le=gateway.MAX_PAGE_SIZE), purpose: str | None = PurposeHeader,
+                   case_number: str | None = CaseHeader):  # fmt: skip
+    filters = {k[2:]: v for k, v in request.GET.items() if k.startswith("f.")}
+    call = gateway.open_call(client=request.auth, resource_id=resource_id, operation=ExchangeOperation.FILTER,
+                             purpose=purpose or "", case_number=case_number or "")  # fmt: skip
+    return gateway.filter_listing(call, filters, page=page, page_size=page_size)
 
 
 @router.post(

@@ -230,3 +230,34 @@ def verify(call: Call, key: str, claims: dict) -> dict:
         count=int(record is not None),
     )
     return {"found": record is not None, "matches": result}
+
+
+MAX_PAGE_SIZE = 100
+
+
+def filter_listing(
+    call: Call, filters: dict[str, str], *, page: int = 1, page_size: int = 20
+) -> dict:
+    """条件查询: records whose filterable, granted fields equal the given values, a page at a time."""
+    from yiwang.registry.filtering import filter_records
+
+    filterable = {f.code for f in call.resource.fields.all() if f.filterable}
+    allowed = filterable & set(call.grant.field_codes)
+    wrong = [code for code in filters if code not in allowed]
+    if not filters or wrong:
+        names = "、".join(sorted(allowed)) or "（无）"
+        call.refuse(400, "exchange.filter_field", f"只能按已授权且可查询的信息项过滤：{names}")
+    page, page_size = max(page, 1), min(max(page_size, 1), MAX_PAGE_SIZE)
+    matching = filter_records(Record.objects.filter(resource=call.resource), filters)
+    count = matching.count()
+    rows = list(
+        matching.order_by("key").only("key", "data")[(page - 1) * page_size : page * page_size]
+    )
+    subjects = [s for r in rows for s in _subjects(call, r.data)]
+    call.log(status=200, keys=[r.key for r in rows], subjects=subjects, count=len(rows))
+    return {
+        "items": [_shape(call, r.data) for r in rows],
+        "count": count,
+        "page": page,
+        "page_size": page_size,
+    }

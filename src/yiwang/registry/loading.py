@@ -74,8 +74,10 @@ def run_load(load: Load, progress: JobProgress | None = None) -> Load:
     try:
         counters = _validate_and_stage(load, progress)
         _merge(load, counters)
+        _index_filterable_fields(load)
     except LoadFailed as exc:
         _fail(load, exc.code, exc.message)
+
     except readers.ReadError as exc:
         _fail(load, exc.code, exc.message)
     finally:
@@ -84,7 +86,14 @@ def run_load(load: Load, progress: JobProgress | None = None) -> Load:
     return load
 
 
+def _index_filterable_fields(load: Load) -> None:
+    from yiwang.registry.filtering import ensure_filter_indexes
+
+    ensure_filter_indexes(Resource.objects.get(pk=load.resource_id))
+
+
 def _mark(load: Load, **fields) -> None:
+
     for name, value in fields.items():
         setattr(load, name, value)
     Load.objects.filter(pk=load.pk).update(**fields)
