@@ -27,3 +27,39 @@ def usage_for(user) -> list[dict]:
          "operation": log.operation, "case_number": log.case_number}
         for log in logs[:1000]
     ]  # fmt: skip
+
+
+def daily_statistics(actor, *, days: int = 30) -> dict:
+    """Calls, records and errors per day, and per resource, department and system, over `days` days."""
+    import datetime
+
+    from django.db.models import Count, Q, Sum
+    from django.db.models.functions import TruncDate
+
+    since = timezone.now() - datetime.timedelta(days=days)
+    logs = ExchangeLog.objects.restrict(actor, "view").filter(occurred_at__gte=since)
+    measures = {
+        "calls": Count("id"),
+        "records": Sum("record_count"),
+        "errors": Count("id", filter=Q(status__gte=400)),
+    }
+
+    def grouped(*fields):
+        return list(logs.values(*fields).annotate(**measures).order_by("-calls")[:200])
+
+    per_day = list(
+        logs.annotate(day=TruncDate("occurred_at"))
+        .values("day")
+        .annotate(**measures)
+        .order_by("day")
+    )
+    return {
+        "days": days,
+        "per_day": per_day,
+        "per_resource": grouped("resource__code", "resource__name"),
+        "per_department": grouped("organisation__name"),
+        "per_client": grouped(
+            "client__organisation__uscc", "client__subsystem_code", "client__name"
+        ),
+        "totals": logs.aggregate(**measures),
+    }

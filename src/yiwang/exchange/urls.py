@@ -10,4 +10,5 @@ urlpatterns = [
     path("grants/", views.grants, name="grants"),
     path("grants/<int:grant_id>/status/", views.grant_status, name="grant_status"),
     path("my-data/", views.my_data, name="my_data"),
+    path("statistics/", views.statistics, name="statistics"),
 ]

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -191,3 +192,41 @@ def _usage_field_names(usages: list[dict]) -> dict[tuple[str, str], str]:
         (name, code): label
         for name, code, label in rows.values_list("resource__name", "code", "name")
     }
+
+
+@login_required
+def statistics(request):
+    """交换统计: daily calls, records and errors, per resource, department and system; XLSX export."""
+    from yiwang.core.spreadsheet import xlsx_bytes
+    from yiwang.exchange.selectors import daily_statistics
+
+    days = request.GET.get("days", "30")
+    stats = daily_statistics(
+        request.user, days=int(days) if days.isdigit() and 0 < int(days) <= 366 else 30
+    )
+    if request.GET.get("format") == "xlsx":
+        measures = ["调用次数", "记录数", "错误数"]
+
+        def rows(items, *keys):
+            return [
+                [*(i[k] for k in keys), i["calls"], i["records"] or 0, i["errors"]] for i in items
+            ]
+
+        data = xlsx_bytes({
+            "每日": (["日期", *measures], rows([{**d, "day": d["day"].isoformat()} for d in stats["per_day"]], "day")),
+            "按资源": (["资源代码", "资源", *measures], rows(stats["per_resource"], "resource__code", "resource__name")),
+            "按部门": (["部门", *measures], rows(stats["per_department"], "organisation__name")),
+            "按应用系统": (["单位信用代码", "子系统", "名称", *measures],
+                      rows(stats["per_client"], "client__organisation__uscc", "client__subsystem_code", "client__name")),
+        })  # fmt: skip
+        response = HttpResponse(
+            data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+        response["Content-Disposition"] = 'attachment; filename="exchange-statistics.xlsx"'
+        return response
+    chart = {
+        "days": [d["day"].isoformat() for d in stats["per_day"]],
+        "calls": [d["calls"] for d in stats["per_day"]],
+        "errors": [d["errors"] for d in stats["per_day"]],
+    }
+    return render(request, "exchange/statistics.html", {**stats, "chart": chart})
