@@ -12,3 +12,13 @@ def factory(db):
     from tests import factories
 
     return factories
+
+
+@pytest.fixture(autouse=True)
+def _fresh_gateway_caches():
+    # The gateway reuses resource definitions and call counts for a few seconds per process;
+    # tests recreate rows with the same ids, so each test starts with empty caches.
+    from yiwang.exchange import gateway
+
+    gateway._resources.clear()
+    gateway._counts.clear()

@@ -198,7 +198,10 @@ def test_the_owner_decides_requests_through_the_api(client, health, officer, peo
 def test_a_client_over_its_minute_quota_gets_429_with_retry_after(
     client, health, officer, companies
 ):
+    from yiwang.exchange import gateway
+
     granted(health, officer, companies)
+    gateway._counts.clear()
     health["client"].__class__.objects.filter(pk=health["client"].pk).update(quota_per_minute=3)
     statuses = [get(client, companies, company_row(1)["uscc"], health["headers"]) for _ in range(4)]
     assert [r.status_code for r in statuses] == [200, 200, 200, 429]
@@ -211,7 +214,7 @@ def test_a_client_over_its_day_quota_gets_429_until_tomorrow(client, health, off
     from yiwang.exchange import gateway
 
     granted(health, officer, companies)
-    gateway._day_counts.clear()
+    gateway._counts.clear()
     health["client"].__class__.objects.filter(pk=health["client"].pk).update(quota_per_day=2)
     statuses = [
         get(client, companies, company_row(1)["uscc"], health["headers"]).status_code

@@ -89,42 +89,74 @@ class Call:
 
 
 def _check_quota(call: Call) -> None:
-    """Per-client quotas (per minute, per day), counted from the exchange log itself."""
+    """Per-client quotas (per minute, per day), counted from the exchange log itself.
+
+    Each server process re-counts a client's calls from the log at most once per
+    COUNT_TTL seconds and adds its own calls in between, so the check costs almost nothing
+    per call; calls other processes made in the last COUNT_TTL seconds may be missed.
+    """
     client, now = call.client, timezone.now()
     minute_ago = now - datetime.timedelta(seconds=60)
-    recent = ExchangeLog.objects.filter(client=client, occurred_at__gte=minute_ago, status__lt=429)
-    if recent.count() >= client.quota_per_minute:
-        oldest = recent.order_by("occurred_at").values_list("occurred_at", flat=True).first()
-        wait = max(1, int((oldest + datetime.timedelta(seconds=60) - now).total_seconds()) + 1)
-        call.refuse(
-            429,
-            "exchange.quota_minute",
-            f"超过每分钟 {client.quota_per_minute} 次的调用上限",
-            retry_after=wait,
-        )
+    if (
+        _counted(("minute", client.pk), lambda: _logged_since(client.pk, minute_ago))
+        >= client.quota_per_minute
+    ):
+        call.refuse(429, "exchange.quota_minute", f"超过每分钟 {client.quota_per_minute} 次的调用上限",
+                    retry_after=_minute_wait(client.pk, now))  # fmt: skip
     midnight = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
-    if _calls_since(client.pk, midnight) >= client.quota_per_day:
+    if (
+        _counted(("day", client.pk, midnight.date()), lambda: _logged_since(client.pk, midnight))
+        >= client.quota_per_day
+    ):
         tomorrow = midnight + datetime.timedelta(days=1)
         call.refuse(429, "exchange.quota_day", f"超过每日 {client.quota_per_day} 次的调用上限",
                     retry_after=int((tomorrow - now).total_seconds()) + 1)  # fmt: skip
 
 
-_day_counts: dict[tuple[int, str], tuple[float, int]] = {}
-DAY_COUNT_TTL = 10.0  # seconds a process may reuse its count of today's calls
+_counts: dict[tuple, tuple[float, int]] = {}
+COUNT_TTL = {"minute": 1.0, "day": 10.0}  # seconds a process may reuse a count from the log
 
 
-def _calls_since(client_id: int, midnight) -> int:
-    """Today's calls of a client: counted from the log, reused for a few seconds per process."""
-    cache_key = (client_id, midnight.date().isoformat())
-    cached = _day_counts.get(cache_key)
-    if cached and time.monotonic() - cached[0] < DAY_COUNT_TTL:
-        _day_counts[cache_key] = (cached[0], cached[1] + 1)
-        return cached[1]
-    count = ExchangeLog.objects.filter(
-        client_id=client_id, occurred_at__gte=midnight, status__lt=429
+def _logged_since(client_id: int, since) -> int:
+    return ExchangeLog.objects.filter(
+        client_id=client_id, occurred_at__gte=since, status__lt=429
     ).count()
-    _day_counts[cache_key] = (time.monotonic(), count + 1)
+
+
+def _counted(key: tuple, count_from_log) -> int:
+    """Calls so far for `key` (this one not included): from the log, refreshed every COUNT_TTL."""
+    cached = _counts.get(key)
+    if cached and time.monotonic() - cached[0] < COUNT_TTL[key[0]]:
+        _counts[key] = (cached[0], cached[1] + 1)
+        return cached[1]
+    count = count_from_log()
+    _counts[key] = (time.monotonic(), count + 1)
     return count
+
+
+def _minute_wait(client_id: int, now) -> int:
+    oldest = (ExchangeLog.objects.filter(client_id=client_id, occurred_at__gte=now - datetime.timedelta(seconds=60))
+              .order_by("occurred_at").values_list("occurred_at", flat=True).first())  # fmt: skip
+    return (
+        max(1, int((oldest + datetime.timedelta(seconds=60) - now).total_seconds()) + 1)
+        if oldest
+        else 60
+    )
+
+
+_resources: dict[int, tuple[float, Resource | None]] = {}
+RESOURCE_TTL = 5.0  # seconds a process reuses a resource's definition (fields, share type)
+
+
+def published_resource(resource_id: int) -> Resource | None:
+    """The published resource with its fields, reused for a few seconds per process."""
+    cached = _resources.get(resource_id)
+    if cached and time.monotonic() - cached[0] < RESOURCE_TTL:
+        return cached[1]
+    resource = (Resource.objects.filter(pk=resource_id, status=ResourceStatus.PUBLISHED)
+                .prefetch_related("fields").first())  # fmt: skip
+    _resources[resource_id] = (time.monotonic(), resource)
+    return resource
 
 
 def open_call(
@@ -134,11 +166,7 @@ def open_call(
     call = Call(client=client, operation=operation, purpose=unquote(purpose or "").strip(),
                 case_number=unquote(case_number or "").strip())  # fmt: skip
     _check_quota(call)
-    resource = (
-        Resource.objects.filter(pk=resource_id, status=ResourceStatus.PUBLISHED)
-        .prefetch_related("fields")
-        .first()
-    )
+    resource = published_resource(resource_id)
     if resource is None:
         call.refuse(404, "exchange.no_resource", "资源不存在或未发布")
     call.resource = resource
