@@ -61,6 +61,7 @@ class Call:
     resource: Resource | None = None
     grant: Grant | None = None
     started: float = field(default_factory=time.perf_counter)
+    plan: tuple | None = None
 
     def log(
         self, *, status: int, keys=(), subjects=(), count: int = 0, error_code: str = ""
@@ -189,28 +190,39 @@ def open_call(
     return call
 
 
+def _plan(call: Call) -> tuple[list[tuple[str, str | None]], str | None]:
+    """Per call, once: each granted field with its mask kind (None: shown clear), and the
+    field that names the record's subject (the key if it is a 身份号码 or USCC)."""
+    if call.plan is None:
+        fields = list(call.resource.fields.all())
+        clear = set(call.grant.clear_fields)
+        by_code = {f.code: f for f in fields}
+        shown = []
+        for code in call.grant.field_codes:
+            f = by_code.get(code)
+            personal = f is not None and f.is_personal and code not in clear
+            shown.append((code, (mask_kind(f) or "***") if personal else None))
+        subjects = sorted(
+            (f for f in fields if f.data_type in SUBJECT_TYPES), key=lambda f: not f.is_key
+        )
+        call.plan = (shown, subjects[0].code if subjects else None)
+    return call.plan
+
+
 def _shape(call: Call, data: dict) -> dict:
     """Only granted fields; personal ones masked unless the grant allows clear values."""
-    fields = {f.code: f for f in call.resource.fields.all()}
-    clear = set(call.grant.clear_fields)
     shown = {}
-    for code in call.grant.field_codes:
+    for code, kind in _plan(call)[0]:
         value = data.get(code)
-        f = fields.get(code)
-        if f is not None and f.is_personal and code not in clear and value not in (None, ""):
-            kind = mask_kind(f)
-            value = mask(kind, value) if kind else "***"
-
+        if kind is not None and value not in (None, ""):
+            value = "***" if kind == "***" else mask(kind, value)
         shown[code] = value
     return shown
 
 
 def _subjects(call: Call, data: dict) -> list[str]:
-    codes = [f.code for f in call.resource.fields.all() if f.data_type in SUBJECT_TYPES]
-    keys_first = sorted(
-        codes, key=lambda c: not any(f.code == c and f.is_key for f in call.resource.fields.all())
-    )
-    return [subject_hash(str(data[c])) for c in keys_first[:1] if data.get(c)]
+    code = _plan(call)[1]
+    return [subject_hash(str(data[code]))] if code and data.get(code) else []
 
 
 def lookup(call: Call, key: str) -> dict:
