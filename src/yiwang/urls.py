@@ -1,9 +1,11 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from yiwang.api import api
 from yiwang.core.forms import LoginForm
+from yiwang.exchange import govstack
 
 admin.site.site_header = "一网 · 后台管理"
 admin.site.site_title = "一网"
@@ -21,4 +23,5 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path(settings.GOVSTACK_PREFIX.lstrip("/"), include(govstack.urlpatterns)),  # last: may be "/"
 ]
