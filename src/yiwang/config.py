@@ -111,6 +111,12 @@ VARS: tuple[Var, ...] = (
         "URL prefix of the GovStack Digital Registries API (may be /)",
     ),
     Var(
+        "GOVSTACK_USAGE_CLIENTS",
+        list,
+        [],
+        "API clients (USCC/subsystem) trusted to ask GovStack myPersonalDataUsage for a signed-in person",
+    ),
+    Var(
         "GOVSTACK_INSTANCE",
         str,
         "CN-YIWANG",

@@ -217,6 +217,8 @@ GOVSTACK_PREFIX = (
     "/" + CFG["GOVSTACK_PREFIX"].strip("/") + ("/" if CFG["GOVSTACK_PREFIX"].strip("/") else "")
 )
 GOVSTACK_INSTANCE = CFG["GOVSTACK_INSTANCE"]
+GOVSTACK_USAGE_CLIENTS = CFG["GOVSTACK_USAGE_CLIENTS"]
+
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 64 * 1024 * 1024  # API batches of JSON rows
 FILE_UPLOAD_MAX_MEMORY_SIZE = 4 * 1024 * 1024  # larger uploads stream to a temporary file
