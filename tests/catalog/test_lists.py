@@ -116,3 +116,19 @@ def test_a_negative_entry_needs_a_legal_basis(officer, city):
     )
     resource.refresh_from_db()
     assert resource.share_type == "none" and entry.legal_basis == "《保守国家秘密法》"
+
+
+def test_an_administrator_above_answers_a_demand_for_uncatalogued_data(
+    factory, health_officer, city
+):
+    demand = services.create_demand(actor=health_officer, requester=city["health"], purpose="统计",
+                                    description="全市药店名录")  # fmt: skip
+    with pytest.raises(ServiceError):
+        services.decide_demand(
+            actor=health_officer, demand=demand, status="unmeetable", reason="无"
+        )
+    bureau = factory.staff("admin", city["root"])
+    services.decide_demand(
+        actor=bureau, demand=demand, status="unmeetable", reason="暂无部门采集该数据"
+    )
+    assert Demand.objects.get(pk=demand.pk).reason == "暂无部门采集该数据"

@@ -64,7 +64,11 @@ def _view_demands(actor, qs):
 
 @rule("catalog.demand", "decide")
 def _decide_demands(actor, qs):
-    return qs.filter(resource__owner_id__in=writable_org_ids(actor))
+    # The owner answers a demand for its resource; a demand for data not in the catalog has no
+    # owner yet, so an administrator above the requester (the 数据局 for the city) answers it.
+    own = Q(resource__owner_id__in=writable_org_ids(actor))
+    uncatalogued = Q(resource__isnull=True, requester_id__in=administered_org_ids(actor))
+    return qs.filter(own | uncatalogued)
 
 
 @rule("catalog.responsibility", "view")
