@@ -13,7 +13,11 @@ bare = NinjaAPI(urls_namespace="bench-bare", docs_url=None)
 
 @bare.get("/{resource_id}/{key}", response={200: dict, 404: dict})
 def bare_lookup(request, resource_id: int, key: str):
-    data = Record.objects.filter(resource_id=resource_id, key=key).values_list("data", flat=True).first()
+    data = (
+        Record.objects.filter(resource_id=resource_id, key=key)
+        .values_list("data", flat=True)
+        .first()
+    )
     if data is None:
         return 404, {"code": "not_found"}
     return data
