@@ -23,7 +23,7 @@ from yiwang.catalog.choices import (
     UpdateCycle,
 )
 from yiwang.catalog.models import Demand, NegativeEntry, Resource, Responsibility
-from yiwang.core.api import ObjectId, Page
+from yiwang.core.api import DbId, ObjectId, Page
 from yiwang.core.auth import AUTH, actor_of, optional_actor, session_auth
 from yiwang.core.errors import NotFound, ServiceError
 from yiwang.core.models import Organisation
@@ -51,7 +51,7 @@ class ResourceIn(Schema):
     )
     name: str = SchemaField(..., min_length=2, max_length=200)
     summary: str = SchemaField("", max_length=5000)
-    owner_id: int
+    owner_id: DbId
     category: Category
     base_registry: BaseRegistry = BaseRegistry.NONE
     format: str = SchemaField("数据库", max_length=40)
@@ -84,7 +84,7 @@ class ResourceOut(Schema):
     code: str
     name: str
     summary: str
-    owner_id: int
+    owner_id: DbId
     owner_name: str
     category: Category
     base_registry: BaseRegistry
@@ -111,7 +111,7 @@ class ResourceOut(Schema):
 
 class ResourceFilter(Schema):
     q: str | None = SchemaField(None, max_length=100, description="中文检索（两字词可检索）")
-    owner_id: int | None = None
+    owner_id: DbId | None = None
     category: Category | None = None
     share_type: ShareType | None = None
     status: ResourceStatus | None = None
@@ -210,8 +210,8 @@ def resource_versions(request, resource_id: ObjectId):
 
 
 class DemandIn(Schema):
-    requester_id: int
-    resource_id: int | None = None
+    requester_id: DbId
+    resource_id: DbId | None = None
     description: str = SchemaField("", max_length=300)
     field_codes: list[str] = SchemaField([], max_length=500)
     purpose: str = SchemaField(..., min_length=2, max_length=300)
@@ -219,7 +219,7 @@ class DemandIn(Schema):
 
 class DemandOut(Schema):
     id: int
-    requester_id: int
+    requester_id: DbId
     requester_name: str
     resource_id: int | None
     description: str
@@ -240,16 +240,16 @@ class DecisionIn(Schema):
 
 
 class ResponsibilityIn(Schema):
-    organisation_id: int
-    resource_id: int
+    organisation_id: DbId
+    resource_id: DbId
     cadence: UpdateCycle
     note: str = SchemaField("", max_length=300)
 
 
 class ResponsibilityOut(Schema):
     id: int
-    organisation_id: int
-    resource_id: int
+    organisation_id: DbId
+    resource_id: DbId
     cadence: UpdateCycle
     note: str
     last_load_at: datetime.datetime | None = None
@@ -257,14 +257,14 @@ class ResponsibilityOut(Schema):
 
 
 class NegativeIn(Schema):
-    resource_id: int
+    resource_id: DbId
     legal_basis: str = SchemaField(..., min_length=4, max_length=500)
     note: str = SchemaField("", max_length=300)
 
 
 class NegativeOut(Schema):
     id: int
-    resource_id: int
+    resource_id: DbId
     resource_name: str
     legal_basis: str
     note: str
@@ -309,7 +309,7 @@ def decide_demand(request, demand_id: ObjectId, payload: DecisionIn):
     summary="责任清单",
 )
 @paginate(Page)
-def list_responsibilities(request, organisation_id: int | None = None):
+def list_responsibilities(request, organisation_id: DbId | None = None):
     qs = Responsibility.objects.restrict(actor_of(request), "view")
     if organisation_id:
         qs = qs.filter(organisation_id=organisation_id)

@@ -23,6 +23,8 @@ router = Router()
 
 # A database id in a path: bounded so that an absurd number is a 422, not a database overflow.
 ObjectId = Annotated[int, Path(..., ge=1, le=2**63 - 1)]
+# The same bound for ids in bodies and query strings.
+DbId = Annotated[int, Field(ge=1, le=2**63 - 1)]
 
 
 class Page(PageNumberPagination):
@@ -42,7 +44,7 @@ class Page(PageNumberPagination):
 
 
 class MembershipOut(Schema):
-    organisation_id: int
+    organisation_id: DbId
     organisation: str
     role: str
 
@@ -103,7 +105,7 @@ class OrganisationIn(Schema):
     region_code: str = Field(..., min_length=1, max_length=12)
     kind: OrganisationKind
     level: OrganisationLevel
-    parent_id: int | None = None
+    parent_id: DbId | None = None
 
 
 class OrganisationPatch(Schema):
@@ -112,7 +114,7 @@ class OrganisationPatch(Schema):
     region_code: str | None = Field(None, min_length=1, max_length=12)
     kind: OrganisationKind | None = None
     level: OrganisationLevel | None = None
-    parent_id: int | None = None
+    parent_id: DbId | None = None
     is_active: bool | None = None
 
 
@@ -120,7 +122,7 @@ class OrganisationFilter(Schema):
     q: str | None = Field(None, max_length=100, description="名称或统一社会信用代码包含")
     region_code: str | None = Field(None, max_length=6)
     kind: OrganisationKind | None = None
-    parent_id: int | None = None
+    parent_id: DbId | None = None
     ordering: Literal["name", "-name", "region_code", "-region_code", "id", "-id"] = "region_code"
 
 
@@ -207,7 +209,7 @@ class ApiKeyOut(Schema):
 class ApiClientOut(Schema):
     id: int
     identity: str
-    organisation_id: int
+    organisation_id: DbId
     subsystem_code: str
     name: str
     is_active: bool
@@ -219,7 +221,7 @@ class ApiClientOut(Schema):
 
 
 class ApiClientIn(Schema):
-    organisation_id: int
+    organisation_id: DbId
     subsystem_code: str = Field(..., pattern=r"^[a-z0-9][a-z0-9-]{1,63}$")
     name: str = Field(..., min_length=2, max_length=100)
 

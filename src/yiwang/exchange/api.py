@@ -9,7 +9,7 @@ from ninja.pagination import paginate
 
 from yiwang.api import ERRORS, Error
 from yiwang.catalog.models import Resource
-from yiwang.core.api import ObjectId, Page
+from yiwang.core.api import DbId, ObjectId, Page
 from yiwang.core.auth import AUTH, actor_of, api_key_auth, session_auth
 from yiwang.core.models import ApiClient
 from yiwang.exchange import gateway, selectors, services
@@ -25,8 +25,8 @@ CaseHeader = Header(None, alias="X-Case-Number", description="关联的办件编
 
 
 class AccessRequestIn(Schema):
-    client_id: int
-    resource_id: int
+    client_id: DbId
+    resource_id: DbId
     field_codes: list[str] = Field([], max_length=500, description="空表示全部信息项")
     purpose: str = Field(..., min_length=2, max_length=300)
     legal_basis: str = Field(..., min_length=2, max_length=500)
@@ -37,9 +37,9 @@ class AccessRequestIn(Schema):
 
 class AccessRequestOut(Schema):
     id: int
-    requester_id: int
-    client_id: int
-    resource_id: int
+    requester_id: DbId
+    client_id: DbId
+    resource_id: DbId
     field_codes: list[str]
     purpose: str
     legal_basis: str
@@ -61,8 +61,8 @@ class DecisionIn(Schema):
 
 class GrantOut(Schema):
     id: int
-    client_id: int
-    resource_id: int
+    client_id: DbId
+    resource_id: DbId
     field_codes: list[str]
     clear_fields: list[str]
     purpose: str

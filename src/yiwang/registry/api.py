@@ -14,7 +14,7 @@ from ninja.pagination import paginate
 
 from yiwang.api import ERRORS
 from yiwang.catalog.models import Resource
-from yiwang.core.api import ObjectId, Page
+from yiwang.core.api import DbId, ObjectId, Page
 from yiwang.core.auth import AUTH, actor_of
 from yiwang.core.spreadsheet import safe_cell
 from yiwang.registry import selectors, services
@@ -26,7 +26,7 @@ router = Router(tags=["数据归集"])
 
 class LoadOut(Schema):
     id: uuid.UUID
-    resource_id: int
+    resource_id: DbId
     resource_version: int
     mode: LoadMode
     source: LoadSource
@@ -65,7 +65,7 @@ class RerunIn(Schema):
 
 
 class QualityOut(Schema):
-    resource_id: int
+    resource_id: DbId
     score: float
     completeness: float
     validity: float
