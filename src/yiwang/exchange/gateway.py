@@ -11,13 +11,14 @@ from __future__ import annotations
 import datetime
 import hashlib
 import hmac
+import json
 import time
 from dataclasses import dataclass, field
 from functools import cache
 from urllib.parse import unquote
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from yiwang.catalog.choices import ResourceStatus, ShareType
@@ -65,28 +66,59 @@ class Call:
 
     def log(
         self, *, status: int, keys=(), subjects=(), count: int = 0, error_code: str = ""
-    ) -> ExchangeLog:
-        """Write the log row (and its subjects) and commit it before anything is answered."""
+    ) -> int:
+        """Write the log row and its subjects, committed before anything is answered; returns its id."""
+        row = {
+            "occurred_at": timezone.now(), "client_id": self.client.pk, "organisation_id": self.client.organisation_id,
+            "resource_id": self.resource.pk if self.resource else None, "grant_id": self.grant.pk if self.grant else None,
+            "operation": self.operation, "purpose": self.purpose[:300], "case_number": self.case_number[:64],
+            "key_hashes": [subject_hash(k)[:32] for k in keys][:MAX_BATCH],
+            "field_codes": list(self.grant.field_codes) if self.grant else [], "record_count": count,
+            "status": status, "error_code": error_code, "request_id": request_id_var.get(),
+            "latency_ms": round((time.perf_counter() - self.started) * 1000, 3),
+        }  # fmt: skip
+        subjects = sorted(set(subjects))
+        if connection.vendor == "postgresql":
+            return _log_in_one_statement(row, subjects)
         with transaction.atomic():
-            entry = ExchangeLog.objects.create(
-                occurred_at=timezone.now(), client=self.client, organisation_id=self.client.organisation_id,
-                resource=self.resource, grant=self.grant, operation=self.operation, purpose=self.purpose[:300],
-                case_number=self.case_number[:64], key_hashes=[subject_hash(k)[:32] for k in keys][:MAX_BATCH],
-                field_codes=list(self.grant.field_codes) if self.grant else [], record_count=count, status=status,
-                error_code=error_code, latency_ms=round((time.perf_counter() - self.started) * 1000, 3),
-                request_id=request_id_var.get(),
-            )  # fmt: skip
-            if subjects:
-                ExchangeSubject.objects.bulk_create(
-                    ExchangeSubject(log=entry, subject_hash=s) for s in set(subjects)
-                )
-        return entry
+            entry = ExchangeLog.objects.create(**row)
+            ExchangeSubject.objects.bulk_create(
+                ExchangeSubject(log=entry, subject_hash=h) for h in subjects
+            )
+        return entry.pk
 
     def refuse(self, status: int, code: str, message: str, keys=(), retry_after: int | None = None):
         self.log(status=status, keys=keys, error_code=code)
         error = GatewayError(code, message, status=status)
         error.retry_after = retry_after
         raise error
+
+
+_LOG_COLUMNS = ("occurred_at", "client_id", "organisation_id", "resource_id", "grant_id", "operation", "purpose",
+                "case_number", "key_hashes", "field_codes", "record_count", "status", "error_code", "request_id",
+                "latency_ms")  # fmt: skip
+_LOG_ONE_STATEMENT = """
+WITH entry AS (
+    INSERT INTO exchange_exchangelog (occurred_at, client_id, organisation_id, resource_id, grant_id, operation,
+        purpose, case_number, key_hashes, field_codes, record_count, status, error_code, request_id, latency_ms)
+    VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s::jsonb, %s::jsonb, %s, %s, %s, %s, %s)
+    RETURNING id
+), subjects AS (
+    INSERT INTO exchange_exchangesubject (log_id, subject_hash)
+    SELECT entry.id, s FROM entry, unnest(%s::varchar[]) AS s
+)
+SELECT id FROM entry
+"""
+
+
+def _log_in_one_statement(row: dict, subjects: list[str]) -> int:
+    """PostgreSQL: the log row and its subjects in one statement, one round trip, atomic by itself."""
+    values = [
+        json.dumps(row[c]) if c in ("key_hashes", "field_codes") else row[c] for c in _LOG_COLUMNS
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(_LOG_ONE_STATEMENT, [*values, subjects])
+        return cursor.fetchone()[0]
 
 
 def _check_quota(call: Call) -> None:
