@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 import gzip
 import json
+import logging
 from pathlib import Path
 
 from django.conf import settings
@@ -29,7 +30,9 @@ from yiwang.registry.choices import LoadMode, LoadStatus
 from yiwang.registry.models import Load, LoadError, QualityReport, StagedRow
 from yiwang.registry.validation import DuplicateTracker, FieldSpec, RowValidator, infer_rules
 
+log = logging.getLogger(__name__)
 STAGE_BATCH = 20_000
+
 
 RAW_CELLS_KEPT = 60
 STALE_AFTER = {
@@ -87,9 +90,20 @@ def run_load(load: Load, progress: JobProgress | None = None) -> Load:
 
 
 def _index_filterable_fields(load: Load) -> None:
+    """Index the filterable fields (an optimisation: a failure is logged, the next load retries)."""
+    from django.db import DatabaseError
+
     from yiwang.registry.filtering import ensure_filter_indexes
 
-    ensure_filter_indexes(Resource.objects.get(pk=load.resource_id))
+    try:
+        with transaction.atomic():
+            ensure_filter_indexes(Resource.objects.get(pk=load.resource_id))
+    except DatabaseError:
+        log.warning(
+            "could not index the filterable fields of resource %s now",
+            load.resource_id,
+            exc_info=True,
+        )
 
 
 def _mark(load: Load, **fields) -> None:
