@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from yiwang.core import audit
 from yiwang.core.errors import NotFound, PermissionDenied, ServiceError
@@ -230,18 +231,46 @@ def revoke_api_key(*, actor, key: ApiKey) -> ApiKey:
     return key
 
 
+_KEY_LOOKUP = (
+    "SELECT k.id, k.digest, k.expires_at, k.revoked_at, k.last_used_at, c.id, c.subsystem_code, c.name, "
+    "c.is_active, c.quota_per_minute, c.quota_per_day, o.id, o.uscc, o.name "
+    "FROM core_apikey k JOIN core_apiclient c ON c.id = k.client_id JOIN core_organisation o ON o.id = c.organisation_id "
+    "WHERE k.prefix = %s"
+)
+
+
+def _aware(value):
+    """A timestamp from a raw query: SQLite gives text, PostgreSQL an aware datetime."""
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    if value is not None and timezone.is_naive(value):
+        value = timezone.make_aware(value, datetime.UTC)
+    return value
+
+
 def authenticate_api_key(secret: str) -> ApiClient | None:
-    """The client owning a usable key, or None. Constant-time digest comparison."""
+    """The client owning a usable key, or None. Constant-time digest comparison.
+
+    Every API call passes here, so it is one prepared join rather than an ORM query.
+    """
     if not secret.startswith(API_KEY_PREFIX):
         return None
     prefix = secret[len(API_KEY_PREFIX) :].split("_", 1)[0]
-    key = ApiKey.objects.select_related("client__organisation").filter(prefix=prefix).first()
-    if key is None or not hmac.compare_digest(key.digest, _digest(secret)) or not key.is_usable():
+    with connection.cursor() as cursor:
+        cursor.execute(_KEY_LOOKUP, [prefix])
+        row = cursor.fetchone()
+    if row is None or not hmac.compare_digest(row[1], _digest(secret)):
         return None
+    key_id, (expires_at, revoked_at, last_used_at) = row[0], map(_aware, row[2:5])
     now = timezone.now()
-    if key.last_used_at is None or now - key.last_used_at > datetime.timedelta(minutes=5):
-        ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)  # throttled: no write per call
-    return key.client
+    if revoked_at is not None or expires_at <= now or not row[8]:
+        return None
+    if last_used_at is None or now - last_used_at > datetime.timedelta(minutes=5):
+        ApiKey.objects.filter(pk=key_id).update(last_used_at=now)  # throttled: no write per call
+    client = ApiClient(id=row[5], subsystem_code=row[6], name=row[7], is_active=row[8], quota_per_minute=row[9],
+                       quota_per_day=row[10], organisation_id=row[11])  # fmt: skip
+    client.organisation = Organisation(id=row[11], uscc=row[12], name=row[13])
+    return client
 
 
 # --- calendar ----------------------------------------------------------------

@@ -192,6 +192,36 @@ def published_resource(resource_id: int) -> Resource | None:
     return resource
 
 
+# The hot path reads with prepared SQL rather than the ORM: compiling a query costs more than
+# running it here. Both answer exactly what the ORM queries they replace would.
+_GRANT_IN_FORCE = (
+    "SELECT id, field_codes, clear_fields, purpose FROM exchange_grant WHERE client_id = %s AND resource_id = %s "
+    "AND status = 'active' AND valid_from <= %s AND valid_until >= %s ORDER BY created_at DESC LIMIT 1"
+)
+_RECORD_BY_KEY = "SELECT key, data FROM registry_record WHERE resource_id = %s AND key = %s"
+
+
+def _json(value):
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def grant_in_force(client_id: int, resource_id: int, today) -> Grant | None:
+    with connection.cursor() as cursor:
+        cursor.execute(_GRANT_IN_FORCE, [client_id, resource_id, today, today])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    return Grant(id=row[0], client_id=client_id, resource_id=resource_id, field_codes=_json(row[1]),
+                 clear_fields=_json(row[2]), purpose=row[3], status=GrantStatus.ACTIVE)  # fmt: skip
+
+
+def record_by_key(resource_id: int, key: str) -> Record | None:
+    with connection.cursor() as cursor:
+        cursor.execute(_RECORD_BY_KEY, [resource_id, key])
+        row = cursor.fetchone()
+    return None if row is None else Record(resource_id=resource_id, key=row[0], data=_json(row[1]))
+
+
 def open_call(
     *, client, resource_id: int, operation: str, purpose: str = "", case_number: str = ""
 ) -> Call:
@@ -204,8 +234,7 @@ def open_call(
         call.refuse(404, "exchange.no_resource", "资源不存在或未发布")
     call.resource = resource
     today = timezone.localdate()
-    grant = (Grant.objects.filter(client=client, resource=resource, status=GrantStatus.ACTIVE,
-                                  valid_from__lte=today, valid_until__gte=today).order_by("-created_at").first())  # fmt: skip
+    grant = grant_in_force(client.pk, resource.pk, today)
     if grant is None:
         call.refuse(
             403,
@@ -258,7 +287,7 @@ def _subjects(call: Call, data: dict) -> list[str]:
 
 
 def lookup(call: Call, key: str) -> dict:
-    record = Record.objects.filter(resource=call.resource, key=key).only("data").first()
+    record = record_by_key(call.resource.pk, key)
     if record is None:
         call.refuse(404, "exchange.not_found", "未找到该记录", keys=[key])
     call.log(status=200, keys=[key], subjects=_subjects(call, record.data), count=1)
@@ -291,7 +320,7 @@ def verify(call: Call, key: str, claims: dict) -> dict:
     unknown = [c for c in claims if c not in call.grant.field_codes]
     if unknown or not claims:
         call.refuse(400, "exchange.verify_fields", "只能核验已授权的信息项", keys=[key])
-    record = Record.objects.filter(resource=call.resource, key=key).only("data").first()
+    record = record_by_key(call.resource.pk, key)
     data = record.data if record else {}
     result = {code: record is not None and str(data.get(code, "")).strip() == str(value).strip()
               for code, value in claims.items()}  # fmt: skip
