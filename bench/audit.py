@@ -30,32 +30,26 @@ def _in_rolled_back_transaction(work):
     return run
 
 
+def bench_root() -> Organisation:
+    """The organisation both runs update (inside their rolled-back transaction)."""
+    return Organisation.objects.create(name="基准根", uscc=identifiers.make_uscc(region="990100", org_body="BENCH001"),
+                                       region_code="990100", kind="government", level="city")  # fmt: skip
+
+
 def run(*, quick: bool = False):
     n = 50 if quick else 500
     repeats = 3 if quick else 5
     actor = User(username="bench", is_superuser=True, is_active=True)
 
     def audited():
-        root = Organisation.objects.create(
-            name="基准根",
-            uscc=identifiers.make_uscc(region="990100", org_body="BENCH001"),
-            region_code="990100",
-            kind="government",
-            level="city",
-        )
+        root = bench_root()
         actor.save()
         for i in range(n):
             services.update_organisation(actor=actor, organisation=root, short_name=f"简称{i}")
         return n
 
     def bare():
-        root = Organisation.objects.create(
-            name="基准根",
-            uscc=identifiers.make_uscc(region="990100", org_body="BENCH001"),
-            region_code="990100",
-            kind="government",
-            level="city",
-        )
+        root = bench_root()
         for i in range(n):
             root.short_name = f"简称{i}"
             root.full_clean()

@@ -15,7 +15,6 @@ from yiwang.core import identifiers, services, workdays
 from yiwang.core.auth import AUTH, actor_of, session_auth
 from yiwang.core.choices import OrganisationKind, OrganisationLevel
 from yiwang.core.errors import NotFound, ServiceError
-from yiwang.core.masking import reveal_or_mask
 from yiwang.core.models import ApiClient, ApiKey, AuditEvent, Job, Organisation
 from yiwang.core.permissions import is_client
 
@@ -445,7 +444,3 @@ def list_audit_events(request, filters: Query[AuditFilter]):
         if value:
             qs = qs.filter(**{name: value})
     return qs.order_by("-id")
-
-
-def masked_label(actor, kind: str, value: str) -> str:
-    return reveal_or_mask(actor, kind, value)

@@ -120,8 +120,7 @@ def filter_listing(request, resource_id: ObjectId, page: int = Query(1, ge=1, le
                    page_size: int = Query(20, ge=1, le=gateway.MAX_PAGE_SIZE), purpose: str | None = PurposeHeader,
                    case_number: str | None = CaseHeader):  # fmt: skip
     filters = {k[2:]: v for k, v in request.GET.items() if k.startswith("f.")}
-    call = gateway.open_call(client=request.auth, resource_id=resource_id, operation=ExchangeOperation.FILTER,
-                             purpose=purpose or "", case_number=case_number or "")  # fmt: skip
+    call = _open(request, resource_id, ExchangeOperation.FILTER, purpose, case_number)
     return gateway.filter_listing(call, filters, page=page, page_size=page_size)
 
 
@@ -176,12 +175,16 @@ def grant_status(request, grant_id: ObjectId, payload: GrantStatusIn):
 # --- the gateway, for department systems -------------------------------------------
 
 
+def _open(request, resource_id: int, operation: str, purpose: str | None, case_number: str | None):
+    return gateway.open_call(client=request.auth, resource_id=resource_id, operation=operation,
+                             purpose=purpose or "", case_number=case_number or "")  # fmt: skip
+
+
 @router.get("/resources/{resource_id}/records/{key}", response={200: dict, **GATEWAY_ERRORS}, auth=api_key_auth,
             summary="按主键查询一条记录")  # fmt: skip
 def lookup(request, resource_id: ObjectId, key: str, purpose: str | None = PurposeHeader,
            case_number: str | None = CaseHeader):  # fmt: skip
-    call = gateway.open_call(client=request.auth, resource_id=resource_id, operation=ExchangeOperation.LOOKUP,
-                             purpose=purpose or "", case_number=case_number or "")  # fmt: skip
+    call = _open(request, resource_id, ExchangeOperation.LOOKUP, purpose, case_number)
     return gateway.lookup(call, key)
 
 
@@ -189,8 +192,7 @@ def lookup(request, resource_id: ObjectId, key: str, purpose: str | None = Purpo
              summary="批量查询（最多 1000 个主键）")  # fmt: skip
 def batch(request, resource_id: ObjectId, payload: BatchIn, purpose: str | None = PurposeHeader,
           case_number: str | None = CaseHeader):  # fmt: skip
-    call = gateway.open_call(client=request.auth, resource_id=resource_id, operation=ExchangeOperation.BATCH,
-                             purpose=purpose or "", case_number=case_number or "")  # fmt: skip
+    call = _open(request, resource_id, ExchangeOperation.BATCH, purpose, case_number)
     return gateway.batch(call, payload.keys)
 
 
@@ -198,8 +200,7 @@ def batch(request, resource_id: ObjectId, payload: BatchIn, purpose: str | None 
              summary="数据核验：只回答一致与否")  # fmt: skip
 def verify(request, resource_id: ObjectId, payload: VerifyIn, purpose: str | None = PurposeHeader,
            case_number: str | None = CaseHeader):  # fmt: skip
-    call = gateway.open_call(client=request.auth, resource_id=resource_id, operation=ExchangeOperation.VERIFY,
-                             purpose=purpose or "", case_number=case_number or "")  # fmt: skip
+    call = _open(request, resource_id, ExchangeOperation.VERIFY, purpose, case_number)
     return gateway.verify(call, payload.key, payload.claims)
 
 

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from django.db.models import Avg, Max
-
 from yiwang.catalog.choices import ResourceStatus
 from yiwang.catalog.models import Field, Resource
 from yiwang.core.masking import reveal_or_mask
 from yiwang.registry import quality
-from yiwang.registry.choices import LoadStatus
-from yiwang.registry.models import Load, QualityReport
+from yiwang.registry.models import QualityReport
 
 PERSONAL_MASKS = {"ric": "ric", "phone": "phone"}
 
@@ -85,14 +82,3 @@ def masked_record(actor, resource: Resource, data: dict, fields: list[Field]) ->
             value = reveal_or_mask(actor, kind, value) if kind else ("***" if value else value)
         shown[f.code] = value
     return shown
-
-
-def load_summary(resource: Resource) -> dict:
-    loads = Load.objects.filter(resource=resource)
-    return {
-        "last": loads.filter(status=LoadStatus.SUCCEEDED).aggregate(at=Max("finished_at"))["at"],
-        "count": loads.count(),
-        "average_score": QualityReport.objects.filter(resource=resource).aggregate(s=Avg("score"))[
-            "s"
-        ],
-    }
