@@ -61,3 +61,33 @@ def api_client(organisation: Organisation, code: str | None = None) -> ApiClient
     return ApiClient.objects.create(
         organisation=organisation, subsystem_code=code or f"sys-{next(_counter)}", name="测试系统"
     )
+
+
+def service_item(organisation: Organisation, *, participants=(), publish: bool = True, **fields):
+    """A complete 承诺件 item of `organisation`, published unless told otherwise."""
+    from yiwang.services import services as item_services
+
+    n = next(_counter)
+    attrs = {
+        "code": f"99{n:06d}{organisation.uscc[:12]}".upper()[:30],
+        "name": f"测试事项{n}", "item_type": "licensing", "audience": "both",
+        "legal_basis": "《测试条例》第一条", "conditions": "符合条件即可申请",
+        "case_kind": "promised", "statutory_days": 20, "promised_days": 5,
+        "window_address": "江澜市政务服务中心一楼", "office_hours": "工作日 9:00-17:00",
+        "phone": "0999-12345", "result_name": "准予许可决定书", "online": True,
+        "online_depth": "4",
+    }  # fmt: skip
+    attrs.update(fields)
+    materials = attrs.pop("materials", [{"name": "申请书", "required": True}])
+    form = attrs.pop(
+        "form_definition",
+        [{"code": "name", "label": "申请人姓名", "type": "text", "required": True,
+          "prefill": "applicant.name"}],
+    )  # fmt: skip
+    item = item_services.create_item(
+        actor=superuser(), organisation=organisation, materials=materials,
+        participants=list(participants) or [organisation], form_definition=form, **attrs,
+    )  # fmt: skip
+    if publish:
+        item = item_services.publish_item(actor=superuser(), item=item)
+    return item

@@ -1,0 +1,179 @@
+"""BPMN process models: the default parallel review, parsing, and the checks an upload must pass.
+
+A user task names who works on it in ``camunda:candidateGroups`` (Camunda
+Modeler: "Candidate groups") as ``ROLE:DEPARTMENT``:
+
+- ROLE is ``reviewer`` (审批人员) or ``clerk`` (综合窗口);
+- DEPARTMENT is ``lead`` (the item's 实施主体), ``participant`` (one instance per
+  participating department: the task must be a parallel multi-instance over
+  ``departments`` with the input item ``department``), or a department's
+  统一社会信用代码.
+
+A reviewer's choice is written to the task's ``decision`` variable
+(``approve`` / ``reject``). The case ends approved unless the end event
+reached has an id starting with ``end_rejected`` or a name containing 不予.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from lxml import etree
+from SpiffWorkflow.bpmn.parser import BpmnParser
+from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+
+from yiwang.core.errors import ServiceError
+
+BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
+NS = {"bpmn": BPMN_NS, "camunda": CAMUNDA_NS}
+DEFAULT_PATH = Path(__file__).with_name("default.bpmn")
+ROLES = {"reviewer": "审批人员", "clerk": "综合窗口人员"}
+FLOW_NODES = (
+    "startEvent", "endEvent", "userTask", "task", "manualTask", "scriptTask", "serviceTask",
+    "exclusiveGateway", "parallelGateway", "inclusiveGateway", "intermediateCatchEvent",
+    "intermediateThrowEvent", "subProcess", "callActivity", "businessRuleTask", "sendTask",
+    "receiveTask", "eventBasedGateway",
+)  # fmt: skip
+MAX_BPMN_BYTES = 2 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class UserTaskInfo:
+    id: str
+    name: str
+    role: str
+    department: str  # "lead", "participant", or a USCC
+
+    def as_dict(self) -> dict:
+        return {"id": self.id, "name": self.name, "role": self.role, "department": self.department}
+
+
+@dataclass(frozen=True)
+class ParsedProcess:
+    process_id: str
+    name: str
+    user_tasks: list[UserTaskInfo]
+    digest: str
+
+
+def default_xml() -> str:
+    return DEFAULT_PATH.read_text(encoding="utf-8")
+
+
+def _invalid(message: str) -> ServiceError:
+    return ServiceError("services.bpmn_invalid", message)
+
+
+def _parse_tree(xml: str):
+    if len(xml.encode("utf-8")) > MAX_BPMN_BYTES:
+        raise _invalid("BPMN 文件过大（上限 2 MB）")
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+    try:
+        root = etree.fromstring(xml.encode("utf-8"), parser)
+    except etree.XMLSyntaxError as exc:
+        raise _invalid(f"BPMN 文件不是有效的 XML：{exc}") from exc
+    if etree.QName(root).namespace != BPMN_NS or etree.QName(root).localname != "definitions":
+        raise _invalid("不是 BPMN 2.0 文件：根元素应为 bpmn:definitions")
+    processes = root.findall("bpmn:process", NS)
+    executable = [p for p in processes if p.get("isExecutable", "true") != "false"] or processes
+    if len(executable) != 1:
+        raise _invalid("BPMN 文件应包含且只包含一个可执行流程")
+    return executable[0]
+
+
+def _user_task(node) -> UserTaskInfo:
+    label = node.get("name") or node.get("id")
+    groups = (node.get(f"{{{CAMUNDA_NS}}}candidateGroups") or "").strip()
+    role, _, department = groups.partition(":")
+    if role not in ROLES or not department:
+        raise _invalid(
+            f"人工任务「{label}」未指定办理岗位：请在 Candidate groups 填写 "
+            "reviewer:lead、reviewer:participant 或 reviewer:部门统一社会信用代码"
+        )
+    if department == "participant":
+        loop = node.find("bpmn:multiInstanceLoopCharacteristics", NS)
+        item = loop.find("bpmn:inputDataItem", NS) if loop is not None else None
+        collection = loop.findtext("bpmn:loopDataInputRef", "", NS) if loop is not None else ""
+        if (
+            loop is None
+            or loop.get("isSequential") == "true"
+            or collection.strip() != "departments"
+            or item is None
+            or item.get("name", item.get("id")) != "department"
+        ):
+            raise _invalid(
+                f"人工任务「{label}」按参与部门办理，应为并行多实例，输入集合 departments，输入项 department"
+            )
+    return UserTaskInfo(node.get("id"), label, role, department)
+
+
+def _check_no_dead_ends(process) -> None:
+    nodes = {}
+    for tag in FLOW_NODES:
+        for node in process.findall(f"bpmn:{tag}", NS):
+            nodes[node.get("id")] = (tag, node.get("name") or node.get("id"))
+    outgoing: dict[str, set[str]] = {n: set() for n in nodes}
+    incoming: dict[str, set[str]] = {n: set() for n in nodes}
+    for flow in process.findall("bpmn:sequenceFlow", NS):
+        source, target = flow.get("sourceRef"), flow.get("targetRef")
+        if source not in nodes or target not in nodes:
+            raise _invalid(f"顺序流「{flow.get('id')}」连接了不存在的节点")
+        outgoing[source].add(target)
+        incoming[target].add(source)
+    starts = [n for n, (tag, _) in nodes.items() if tag == "startEvent"]
+    ends = {n for n, (tag, _) in nodes.items() if tag == "endEvent"}
+    if len(starts) != 1 or not ends:
+        raise _invalid("流程应有一个开始事件和至少一个结束事件")
+    reached = _walk(starts, outgoing)
+    finishing = _walk(list(ends), incoming)
+    for node_id, (_tag, label) in nodes.items():
+        if node_id not in reached:
+            raise _invalid(f"节点「{label}」从开始事件无法到达")
+        if node_id not in finishing:
+            raise _invalid(f"节点「{label}」无法到达结束事件（死路）")
+
+
+def _walk(starts: list[str], edges: dict[str, set[str]]) -> set[str]:
+    seen, frontier = set(starts), list(starts)
+    while frontier:
+        for nxt in edges[frontier.pop()]:
+            if nxt not in seen:
+                seen.add(nxt)
+                frontier.append(nxt)
+    return seen
+
+
+def check_process(xml: str, *, known_departments: set[str] | None = None) -> ParsedProcess:
+    """What an upload must pass: it parses, each user task has a department role, no dead ends."""
+    process = _parse_tree(xml)
+    tasks = [_user_task(node) for node in process.iter(f"{{{BPMN_NS}}}userTask")]
+    if not tasks:
+        raise _invalid("流程中没有人工任务（userTask），无法分配给部门办理")
+    for task in tasks:
+        if task.department not in {"lead", "participant"} and known_departments is not None:
+            if task.department not in known_departments:
+                raise _invalid(f"人工任务「{task.name}」指定的部门 {task.department} 不存在")
+    _check_no_dead_ends(process)
+    try:
+        load_spec(xml)
+    except ValidationException as exc:
+        raise _invalid(f"流程无法执行：{exc}") from exc
+    return ParsedProcess(
+        process_id=process.get("id"),
+        name=process.get("name") or process.get("id"),
+        user_tasks=tasks,
+        digest=hashlib.sha256(xml.encode("utf-8")).hexdigest(),
+    )
+
+
+@lru_cache(maxsize=256)
+def load_spec(xml: str):
+    """The executable specification of a process, parsed once per process and kept per worker."""
+    parser = BpmnParser()
+    parser.add_bpmn_xml(etree.fromstring(xml.encode("utf-8")), filename="process.bpmn")
+    process_id = _parse_tree(xml).get("id")
+    return parser.get_spec(process_id), parser.get_subprocess_specs(process_id)

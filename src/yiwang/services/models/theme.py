@@ -1,0 +1,55 @@
+from django.db import models
+
+from yiwang.core.permissions import RestrictedQuerySet
+from yiwang.services.choices import Audience, ItemStatus, LifeEvent
+
+
+class Theme(models.Model):
+    """一件事: several items applied for together, with one joint form and one joint case."""
+
+    code = models.SlugField("主题编码", max_length=40, unique=True)
+    name = models.CharField("主题名称", max_length=100)
+    summary = models.TextField("简介", blank=True)
+    audience = models.CharField("服务对象", max_length=8, choices=Audience.choices)
+    life_event = models.CharField(
+        "主题分类", max_length=20, choices=LifeEvent.choices, blank=True, default=""
+    )
+    lead = models.ForeignKey(
+        "core.Organisation",
+        on_delete=models.PROTECT,
+        related_name="led_themes",
+        verbose_name="牵头部门",
+    )
+    items = models.ManyToManyField(
+        "services.ServiceItem", through="ThemeItem", related_name="themes", verbose_name="事项"
+    )
+    status = models.CharField(
+        "状态", max_length=10, choices=ItemStatus.choices, default=ItemStatus.DRAFT
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "一件事主题"
+        verbose_name_plural = "一件事主题"
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ThemeItem(models.Model):
+    theme = models.ForeignKey(Theme, on_delete=models.CASCADE, related_name="theme_items")
+    item = models.ForeignKey("services.ServiceItem", on_delete=models.PROTECT, related_name="+")
+    position = models.PositiveIntegerField("顺序", default=0)
+
+    class Meta:
+        verbose_name = "主题事项"
+        verbose_name_plural = "主题事项"
+        ordering = ["theme", "position"]
+        constraints = [models.UniqueConstraint(fields=["theme", "item"], name="theme_item_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.theme} · {self.item}"

@@ -1,0 +1,50 @@
+"""Items and themes in the Chinese full-text index; published ones only, ranked by use."""
+
+from __future__ import annotations
+
+import math
+
+from yiwang.core import search
+from yiwang.services.choices import ItemStatus
+from yiwang.services.models import ServiceItem, Theme
+
+ITEM_KIND = "services.item"
+THEME_KIND = "services.theme"
+
+
+def index_item(item: ServiceItem) -> None:
+    if item.status != ItemStatus.PUBLISHED:
+        search.remove_document(kind=ITEM_KIND, object_id=item.pk)
+        return
+    body = " ".join(
+        [item.organisation.name, item.get_item_type_display(), item.summary, item.conditions,
+         item.result_name, " ".join(m.name for m in item.materials.all())]
+    )  # fmt: skip
+    # Use counts lift popular items a little; relevance still decides first.
+    boost = math.log10(1 + item.use_count)
+    search.index_document(
+        kind=ITEM_KIND, object_id=item.pk, title=item.name, body=body, boost=boost
+    )
+
+
+def index_theme(theme: Theme) -> None:
+    if theme.status != ItemStatus.PUBLISHED:
+        search.remove_document(kind=THEME_KIND, object_id=theme.pk)
+        return
+    body = " ".join([theme.summary, *(i.name for i in theme.items.all())])
+    search.index_document(kind=THEME_KIND, object_id=theme.pk, title=theme.name, body=body, boost=1)
+
+
+def search_items(query: str, *, limit: int = 20, offset: int = 0) -> list[ServiceItem]:
+    ids = search.search(kind=ITEM_KIND, query=query, limit=limit, offset=offset)
+    found = ServiceItem.objects.filter(pk__in=ids, status=ItemStatus.PUBLISHED).select_related(
+        "organisation"
+    )
+    by_id = {item.pk: item for item in found}
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def search_themes(query: str, *, limit: int = 5) -> list[Theme]:
+    ids = search.search(kind=THEME_KIND, query=query, limit=limit)
+    by_id = {t.pk: t for t in Theme.objects.filter(pk__in=ids, status=ItemStatus.PUBLISHED)}
+    return [by_id[i] for i in ids if i in by_id]

@@ -1,0 +1,307 @@
+"""Every write of service items and themes: keyword-only, atomic, permission-checked, audited."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from yiwang.core import audit
+from yiwang.core.errors import NotFound, PermissionDenied, ServiceError
+from yiwang.core.models import Organisation
+from yiwang.core.permissions import can
+from yiwang.core.services import full_clean
+from yiwang.services import bpmn, formdef
+from yiwang.services.choices import ItemStatus
+from yiwang.services.models import (
+    Material,
+    ProcessModel,
+    ServiceItem,
+    ServiceItemVersion,
+    Theme,
+    ThemeItem,
+)
+
+ITEM_FIELDS = (
+    "code", "name", "item_type", "audience", "life_event", "summary", "legal_basis", "conditions",
+    "case_kind", "statutory_days", "promised_days", "visits", "online_depth", "immediate", "online",
+    "nearby", "one_visit", "charged", "fee", "result_name", "result_licence_type",
+    "window_address", "office_hours", "phone",
+)  # fmt: skip
+MATERIAL_FIELDS = (
+    "name", "required", "form", "copies", "description", "licence_type", "resource",
+)  # fmt: skip
+THEME_FIELDS = ("code", "name", "summary", "audience", "life_event")
+
+
+def _check_owner(actor, organisation: Organisation) -> None:
+    if not Organisation.objects.restrict(actor, "write_items").filter(pk=organisation.pk).exists():
+        raise PermissionDenied("只能管理本单位（或下级单位）的事项")
+
+
+def _check_writable(actor, obj) -> None:
+    if not can(actor, "change", obj):
+        raise NotFound("事项" if isinstance(obj, ServiceItem) else "主题")
+
+
+def item_snapshot(item: ServiceItem) -> dict:
+    data = audit.snapshot(item)
+    data["participants"] = sorted(item.participants.values_list("id", flat=True))
+    data["materials"] = [
+        audit.snapshot(m, ["name", "required", "form", "copies", "description", "licence_type",
+                           "resource"])
+        for m in item.materials.all()
+    ]  # fmt: skip
+    return data
+
+
+def _build_materials(item: ServiceItem, materials: list[dict]) -> list[Material]:
+    built = []
+    for position, spec in enumerate(materials, start=1):
+        unknown = set(spec) - set(MATERIAL_FIELDS)
+        if unknown:
+            raise ServiceError("validation_failed", f"材料含未知属性：{', '.join(sorted(unknown))}")
+        material = Material(item=item, position=position, **spec)
+        full_clean(material, exclude=["item"])
+        built.append(material)
+    names = [m.name.strip() for m in built]
+    if len(names) != len(set(names)):
+        raise ServiceError("services.material_duplicate", "同一事项的材料名称不能重复")
+    return built
+
+
+def _apply(item: ServiceItem, attrs: dict) -> None:
+    unknown = set(attrs) - set(ITEM_FIELDS)
+    if unknown:
+        raise ServiceError("validation_failed", f"事项含未知属性：{', '.join(sorted(unknown))}")
+    for name, value in attrs.items():
+        setattr(item, name, value)
+
+
+@transaction.atomic
+def create_item(
+    *,
+    actor,
+    organisation: Organisation,
+    materials: list[dict] = (),
+    participants: list[Organisation] = (),
+    form_definition: list | None = None,
+    **attrs,
+) -> ServiceItem:
+    """编制事项: describe a new service item (a draft) with its materials and form."""
+    _check_owner(actor, organisation)
+    if ServiceItem.objects.filter(code=attrs.get("code")).exists():
+        raise ServiceError("conflict", f"实施编码 {attrs.get('code')} 已被使用", status=409)
+    item = ServiceItem(organisation=organisation, status=ItemStatus.DRAFT)
+    _apply(item, attrs)
+    item.form_definition = formdef.check_definition(form_definition or [])
+    full_clean(item, exclude=["process"])
+    built = _build_materials(item, list(materials))
+    item.save()
+    Material.objects.bulk_create(built)
+    item.participants.set(participants)
+    audit.record(actor=actor, action="item.create", target=item, after=item_snapshot(item))
+    _reindex(item)
+    return item
+
+
+@transaction.atomic
+def update_item(
+    *,
+    actor,
+    item: ServiceItem,
+    materials: list[dict] | None = None,
+    participants: list[Organisation] | None = None,
+    form_definition: list | None = None,
+    note: str = "",
+    **changes,
+) -> ServiceItem:
+    """Change an item; a published item gets a new version when something really changed."""
+    _check_writable(actor, item)
+    before = item_snapshot(item)
+    _apply(item, changes)
+    if form_definition is not None:
+        item.form_definition = formdef.check_definition(form_definition)
+    full_clean(item)
+    if materials is not None:
+        built = _build_materials(item, materials)
+        item.materials.all().delete()
+        Material.objects.bulk_create(built)
+    if participants is not None:
+        item.participants.set(participants)
+    item.save()
+    after = item_snapshot(item)
+    if _content(before) == _content(after):
+        return item
+    if item.status == ItemStatus.PUBLISHED:
+        item.version += 1
+        item.save(update_fields=["version", "updated_at"])
+        after = item_snapshot(item)
+        _record_version(actor, item, after, note or "变更")
+    audit.record(actor=actor, action="item.update", target=item, before=before, after=after)
+    _reindex(item)
+    return item
+
+
+def _content(snapshot: dict) -> dict:
+    return {k: v for k, v in snapshot.items() if k not in {"updated_at", "version"}}
+
+
+def _record_version(actor, item: ServiceItem, snapshot: dict, note: str) -> None:
+    ServiceItemVersion.objects.create(
+        item=item, version=item.version, snapshot=snapshot, note=note[:200],
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )  # fmt: skip
+
+
+@transaction.atomic
+def publish_item(*, actor, item: ServiceItem, note: str = "发布") -> ServiceItem:
+    """发布: make an item visible to the public and open for applications."""
+    _check_writable(actor, item)
+    if item.status == ItemStatus.PUBLISHED:
+        raise ServiceError("services.already_published", "事项已发布")
+    missing = missing_elements(item)
+    if missing:
+        raise ServiceError(
+            "services.incomplete", f"事项要素不完整，缺少：{'、'.join(missing)}",
+            detail={"missing": missing},
+        )  # fmt: skip
+    before = audit.snapshot(item)
+    if ServiceItemVersion.objects.filter(item=item).exists():
+        item.version += 1
+    item.status = ItemStatus.PUBLISHED
+    item.published_at = timezone.now()
+    item.save(update_fields=["status", "version", "published_at", "updated_at"])
+    _record_version(actor, item, item_snapshot(item), note)
+    audit.record(actor=actor, action="item.publish", target=item, before=before,
+                 after=audit.snapshot(item))  # fmt: skip
+    _reindex(item)
+    return item
+
+
+@transaction.atomic
+def suspend_item(*, actor, item: ServiceItem, reason: str) -> ServiceItem:
+    """暂停: stop taking applications for an item; cases already open go on."""
+    _check_writable(actor, item)
+    if not reason.strip():
+        raise ServiceError("validation_failed", "请填写暂停原因")
+    before = audit.snapshot(item)
+    item.status = ItemStatus.SUSPENDED
+    item.save(update_fields=["status", "updated_at"])
+    audit.record(actor=actor, action="item.suspend", target=item, before=before,
+                 after={**audit.snapshot(item), "reason": reason})  # fmt: skip
+    _reindex(item)
+    return item
+
+
+# --- 事项要素完整率 -------------------------------------------------------------
+
+REQUIRED_ELEMENTS = (
+    ("name", "事项名称"), ("item_type", "事项类型"), ("legal_basis", "设定依据"),
+    ("conditions", "受理条件"), ("case_kind", "办件类型"), ("statutory_days", "法定办结时限"),
+    ("promised_days", "承诺办结时限"), ("window_address", "办理地点"),
+    ("office_hours", "办理时间"), ("phone", "咨询电话"), ("result_name", "审批结果"),
+)  # fmt: skip
+
+
+def missing_elements(item: ServiceItem) -> list[str]:
+    """The required 实施清单 elements an item lacks, by their Chinese names."""
+    missing = [label for name, label in REQUIRED_ELEMENTS if getattr(item, name) in (None, "")]
+    if item.pk and not item.materials.exists():
+        missing.append("申请材料")
+    if item.online and not item.form_definition:
+        missing.append("申请表")
+    return missing
+
+
+def completeness(item: ServiceItem) -> float:
+    total = len(REQUIRED_ELEMENTS) + 2
+    return round(1 - len(missing_elements(item)) / total, 4)
+
+
+# --- process models -----------------------------------------------------------
+
+
+@transaction.atomic
+def upload_process(*, actor, item: ServiceItem, name: str, bpmn_xml: str) -> ProcessModel:
+    """Attach a BPMN process drawn in bpmn.io / Camunda Modeler to an item, after checking it."""
+    _check_writable(actor, item)
+    known = set(Organisation.objects.values_list("uscc", flat=True))
+    parsed = bpmn.check_process(bpmn_xml, known_departments=known)
+    model = ProcessModel.objects.filter(digest=parsed.digest).first()
+    if model is None:
+        model = ProcessModel.objects.create(
+            name=(name or parsed.name)[:100], process_id=parsed.process_id, bpmn_xml=bpmn_xml,
+            digest=parsed.digest, user_tasks=[t.as_dict() for t in parsed.user_tasks],
+            created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        )  # fmt: skip
+    before = {"process": item.process_id}
+    item.process = model
+    item.save(update_fields=["process", "updated_at"])
+    audit.record(actor=actor, action="item.process", target=item, before=before,
+                 after={"process": model.pk, "digest": model.digest})  # fmt: skip
+    return model
+
+
+def default_process() -> ProcessModel:
+    """The built-in parallel review, stored once like any uploaded model."""
+    xml = bpmn.default_xml()
+    parsed = bpmn.check_process(xml)
+    model, _ = ProcessModel.objects.get_or_create(
+        digest=parsed.digest,
+        defaults={
+            "name": parsed.name, "process_id": parsed.process_id, "bpmn_xml": xml,
+            "user_tasks": [t.as_dict() for t in parsed.user_tasks], "is_default": True,
+        },
+    )  # fmt: skip
+    return model
+
+
+# --- themes (一件事) ------------------------------------------------------------
+
+
+@transaction.atomic
+def create_theme(*, actor, lead: Organisation, items: list[ServiceItem], **attrs) -> Theme:
+    """组建一件事: bundle several items with one joint form and one joint case."""
+    _check_owner(actor, lead)
+    unknown = set(attrs) - set(THEME_FIELDS)
+    if unknown:
+        raise ServiceError("validation_failed", f"主题含未知属性：{', '.join(sorted(unknown))}")
+    if len(items) < 2 or len({i.pk for i in items}) != len(items):
+        raise ServiceError("services.theme_items", "一件事至少包含两个不同的事项")
+    if Theme.objects.filter(code=attrs.get("code")).exists():
+        raise ServiceError("conflict", f"主题编码 {attrs.get('code')} 已被使用", status=409)
+    theme = Theme(lead=lead, **attrs)
+    full_clean(theme)
+    theme.save()
+    ThemeItem.objects.bulk_create(
+        [ThemeItem(theme=theme, item=item, position=n) for n, item in enumerate(items, start=1)]
+    )
+    audit.record(actor=actor, action="theme.create", target=theme,
+                 after={**audit.snapshot(theme), "items": [i.pk for i in items]})  # fmt: skip
+    _reindex_theme(theme)
+    return theme
+
+
+@transaction.atomic
+def publish_theme(*, actor, theme: Theme) -> Theme:
+    _check_writable(actor, theme)
+    unpublished = [i.name for i in theme.items.all() if i.status != ItemStatus.PUBLISHED]
+    if unpublished:
+        raise ServiceError("services.theme_items", f"以下事项尚未发布：{'、'.join(unpublished)}")
+    theme.status = ItemStatus.PUBLISHED
+    theme.save(update_fields=["status", "updated_at"])
+    audit.record(actor=actor, action="theme.publish", target=theme, after=audit.snapshot(theme))
+    _reindex_theme(theme)
+    return theme
+
+
+def _reindex(item: ServiceItem) -> None:
+    from yiwang.services.search import index_item
+
+    index_item(item)
+
+
+def _reindex_theme(theme: Theme) -> None:
+    from yiwang.services.search import index_theme
+
+    index_theme(theme)
