@@ -44,7 +44,7 @@ def _check_writable(actor, obj) -> None:
 
 
 def item_snapshot(item: ServiceItem) -> dict:
-    data = audit.snapshot(item)
+    data = audit.snapshot(item, [f.name for f in ServiceItem._meta.concrete_fields])
     data["participants"] = sorted(item.participants.values_list("id", flat=True))
     data["materials"] = [
         audit.snapshot(m, ["name", "required", "form", "copies", "description", "licence_type",
@@ -165,7 +165,7 @@ def publish_item(*, actor, item: ServiceItem, note: str = "发布") -> ServiceIt
             "services.incomplete", f"事项要素不完整，缺少：{'、'.join(missing)}",
             detail={"missing": missing},
         )  # fmt: skip
-    before = audit.snapshot(item)
+    before = item_snapshot(item)
     if ServiceItemVersion.objects.filter(item=item).exists():
         item.version += 1
     item.status = ItemStatus.PUBLISHED
@@ -173,7 +173,7 @@ def publish_item(*, actor, item: ServiceItem, note: str = "发布") -> ServiceIt
     item.save(update_fields=["status", "version", "published_at", "updated_at"])
     _record_version(actor, item, item_snapshot(item), note)
     audit.record(actor=actor, action="item.publish", target=item, before=before,
-                 after=audit.snapshot(item))  # fmt: skip
+                 after=item_snapshot(item))  # fmt: skip
     _reindex(item)
     return item
 
@@ -184,11 +184,11 @@ def suspend_item(*, actor, item: ServiceItem, reason: str) -> ServiceItem:
     _check_writable(actor, item)
     if not reason.strip():
         raise ServiceError("validation_failed", "请填写暂停原因")
-    before = audit.snapshot(item)
+    before = item_snapshot(item)
     item.status = ItemStatus.SUSPENDED
     item.save(update_fields=["status", "updated_at"])
     audit.record(actor=actor, action="item.suspend", target=item, before=before,
-                 after={**audit.snapshot(item), "reason": reason})  # fmt: skip
+                 after={**item_snapshot(item), "reason": reason})  # fmt: skip
     _reindex(item)
     return item
 
@@ -277,7 +277,7 @@ def create_theme(*, actor, lead: Organisation, items: list[ServiceItem], **attrs
         [ThemeItem(theme=theme, item=item, position=n) for n, item in enumerate(items, start=1)]
     )
     audit.record(actor=actor, action="theme.create", target=theme,
-                 after={**audit.snapshot(theme), "items": [i.pk for i in items]})  # fmt: skip
+                 after={**_theme_snapshot(theme), "items": [i.pk for i in items]})  # fmt: skip
     _reindex_theme(theme)
     return theme
 
@@ -290,9 +290,13 @@ def publish_theme(*, actor, theme: Theme) -> Theme:
         raise ServiceError("services.theme_items", f"以下事项尚未发布：{'、'.join(unpublished)}")
     theme.status = ItemStatus.PUBLISHED
     theme.save(update_fields=["status", "updated_at"])
-    audit.record(actor=actor, action="theme.publish", target=theme, after=audit.snapshot(theme))
+    audit.record(actor=actor, action="theme.publish", target=theme, after=_theme_snapshot(theme))
     _reindex_theme(theme)
     return theme
+
+
+def _theme_snapshot(theme: Theme) -> dict:
+    return audit.snapshot(theme, [f.name for f in Theme._meta.concrete_fields])
 
 
 def _reindex(item: ServiceItem) -> None:

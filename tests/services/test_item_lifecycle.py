@@ -1,0 +1,53 @@
+import pytest
+
+from tests import factories
+from yiwang.core.errors import NotFound, ServiceError
+from yiwang.core.models import AuditEvent
+from yiwang.services import services
+from yiwang.services.choices import ItemStatus
+from yiwang.services.models import ServiceItem
+from yiwang.services.search import search_items
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_published_item_has_a_first_version_and_is_found_by_a_two_character_word():
+    org = factories.organisation("江澜市市场监督管理局")
+    item = factories.service_item(org, name="食品经营许可（新办）")
+    assert item.status == ItemStatus.PUBLISHED
+    assert item.versions.get().version == 1
+    assert [i.pk for i in search_items("食品")] == [item.pk]
+    assert AuditEvent.objects.filter(action="item.publish", target_id=str(item.pk)).exists()
+
+
+def test_an_item_lacking_required_elements_cannot_be_published():
+    org = factories.organisation()
+    item = factories.service_item(org, publish=False, phone="", window_address="")
+    with pytest.raises(ServiceError) as caught:
+        services.publish_item(actor=factories.superuser(), item=item)
+    assert caught.value.code == "services.incomplete"
+    assert caught.value.detail["missing"] == ["办理地点", "咨询电话"]
+
+
+def test_a_promise_longer_than_the_statutory_limit_is_refused():
+    org = factories.organisation()
+    with pytest.raises(ServiceError) as caught:
+        factories.service_item(org, statutory_days=5, promised_days=10)
+    assert "承诺办结时限不能超过法定办结时限" in caught.value.message
+
+
+def test_an_admin_of_another_department_cannot_change_an_item():
+    org, other = factories.organisation(), factories.organisation()
+    item = factories.service_item(org)
+    with pytest.raises(NotFound):
+        services.update_item(actor=factories.staff("admin", other), item=item, name="改名")
+
+
+def test_an_update_that_changes_nothing_does_not_make_a_version():
+    org = factories.organisation()
+    item = factories.service_item(org)
+    admin = factories.staff("admin", org)
+    services.update_item(actor=admin, item=item, name=item.name)
+    assert ServiceItem.objects.get(pk=item.pk).version == 1
+    services.update_item(actor=admin, item=item, name="新名称")
+    assert ServiceItem.objects.get(pk=item.pk).version == 2
