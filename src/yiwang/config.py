@@ -84,6 +84,12 @@ VARS: tuple[Var, ...] = (
         secret=True,
     ),
     Var(
+        "NOTIFY_SENDER",
+        str,
+        "yiwang.cases.notify.ConsoleSender",
+        "class path of the SMS/email sender for applicants; the console sender only logs",
+    ),
+    Var(
         "ALLOW_TEST_REGION",
         bool,
         True,

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "yiwang.registry",
     "yiwang.exchange",
     "yiwang.services",
+    "yiwang.cases",
     "yiwang.portal",
     "yiwang.demo",
 ]

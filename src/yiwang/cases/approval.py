@@ -1,0 +1,217 @@
+"""Review by departments: the item's BPMN process on SpiffWorkflow, tasks, decisions, 特别程序."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.apps import apps
+from django.db import transaction
+from django.utils import timezone
+
+from yiwang.cases import clock, engine
+from yiwang.cases.choices import (
+    SPECIAL_PROCEDURES,
+    CaseStatus,
+    Decision,
+    MaterialSource,
+    TaskStatus,
+)
+from yiwang.cases.models import Case, CaseMaterial, CaseTask
+from yiwang.cases.notify import notify_applicant
+from yiwang.core import audit
+from yiwang.core.errors import NotFound, ServiceError
+from yiwang.core.models import Organisation
+from yiwang.core.permissions import can
+from yiwang.services.models import Material
+from yiwang.services.services import default_process
+
+
+def _events():
+    from yiwang.cases import services
+
+    return services
+
+
+def departments_of(case: Case) -> list[int]:
+    """Who reviews under the default process: the 实施主体 first, then each participant once."""
+    ids = [case.item.organisation_id]
+    for org_id in case.item.participants.order_by("id").values_list("id", flat=True):
+        if org_id not in ids:
+            ids.append(org_id)
+    return ids
+
+
+def start_process(case: Case, *, actor) -> None:
+    """Run the item's process (or the default parallel review) from acceptance."""
+    case.process = case.item.process or default_process()
+    step = engine.start(case.process.bpmn_xml, departments=departments_of(case),
+                        data={"case": case.number})  # fmt: skip
+    _apply(case, step, actor=actor)
+
+
+def _resolve(case: Case, task: engine.ReadyTask) -> tuple[Organisation, str]:
+    spec = {t["id"]: t for t in case.process.user_tasks}.get(task.node_id)
+    if spec is None:
+        raise ServiceError("cases.process_mismatch", f"流程节点 {task.node_id} 未登记办理岗位")
+    department = spec["department"]
+    if department == "lead":
+        return case.item.organisation, spec["role"]
+    if department == "participant":
+        return Organisation.objects.get(pk=task.department), spec["role"]
+    return Organisation.objects.get(uscc=department), spec["role"]
+
+
+def _apply(case: Case, step: engine.Step, *, actor) -> None:
+    case.workflow_state = step.state
+    case.save(update_fields=["process", "workflow_state", "updated_at"])
+    known = set(case.tasks.values_list("engine_id", flat=True))
+    services = _events()
+    for ready in step.ready:
+        if ready.engine_id in known:
+            continue
+        organisation, role = _resolve(case, ready)
+        CaseTask.objects.create(
+            case=case, engine_id=ready.engine_id, node_id=ready.node_id, name=ready.name,
+            organisation=organisation, role=role, due_date=case.due_date,
+        )  # fmt: skip
+        services.add_event(case, "task", f"{ready.name}：转{organisation.name}办理",
+                           organisation=organisation)  # fmt: skip
+    if step.finished:
+        finish(case, approved=bool(step.approved), actor=actor)
+
+
+@transaction.atomic
+def complete_task(*, actor, task: CaseTask, decision: str, opinion: str) -> CaseTask:
+    """审查: a reviewer of the task's department approves or rejects, with an opinion."""
+    task = CaseTask.objects.select_for_update().select_related("case").get(pk=task.pk)
+    if not can(actor, "view", task):
+        raise NotFound("任务")
+    if not can(actor, "change", task):
+        raise NotFound("任务")
+    if task.status != TaskStatus.OPEN:
+        raise ServiceError("cases.task_not_ready", "该任务已办理或不在待办状态", status=409)
+    if decision not in Decision.values:
+        raise ServiceError("validation_failed", "审查意见应为同意或不同意")
+    if decision == Decision.REJECT and len(opinion.strip()) < 4:
+        raise ServiceError("validation_failed", "不同意时请写明理由")
+    case = Case.objects.select_for_update().get(pk=task.case_id)
+    if case.status != CaseStatus.ACCEPTED:
+        raise ServiceError("cases.wrong_status", "办件不在审查中", status=409)
+    if clock.open_stop(case) is not None:
+        raise ServiceError(
+            "cases.clock_stopped", "特别程序进行中，结束后才能作出审查意见", status=409
+        )
+    step = engine.complete(case.process.bpmn_xml, case.workflow_state, engine_id=task.engine_id,
+                           decision=decision, opinion=opinion.strip())  # fmt: skip
+    task.status, task.decision, task.opinion = TaskStatus.DONE, decision, opinion.strip()
+    task.completed_by, task.completed_at = actor, timezone.now()
+    task.save(update_fields=["status", "decision", "opinion", "completed_by", "completed_at"])
+    _events().add_event(case, "review", f"{task.name}（{task.organisation.name}）："
+                        f"{task.get_decision_display()}" + (f"。{task.opinion}" if task.opinion else ""),
+                        actor=actor, organisation=task.organisation)  # fmt: skip
+    audit.record(actor=actor, action="case.review", target=case,
+                 after={"task": task.pk, "decision": decision, "opinion": task.opinion})  # fmt: skip
+    _apply(case, step, actor=actor)
+    return task
+
+
+def finish(case: Case, *, approved: bool, actor, note: str = "") -> None:
+    """办结: the case ends approved (准予) or rejected (不予许可); open tasks are cancelled."""
+    cancel_tasks(case)
+    case.status = CaseStatus.APPROVED if approved else CaseStatus.REJECTED
+    case.finished_at = timezone.now()
+    case.outcome_note = note or case.outcome_note
+    if approved:
+        case.result_reference = _issue_result(case, actor=actor)
+    case.save()
+    verdict = "准予" if approved else "不予许可"
+    _events().add_event(case, "finished", f"办结：{verdict}" + (f"。{note}" if note else ""),
+                        actor=actor)  # fmt: skip
+    audit.record(actor=actor, action="case.finish", target=case,
+                 after={"status": case.status, "result": case.result_reference})  # fmt: skip
+    notify_applicant(case, f"您的办件 {case.number} 已办结：{verdict}。")
+
+
+def _issue_result(case: Case, *, actor) -> str:
+    """The result document; an e-licence when the item's result is a licence type and
+    the licences app is installed."""
+    if case.item.result_licence_type and apps.is_installed("yiwang.licences"):
+        from yiwang.licences.integration import issue_for_case
+
+        return issue_for_case(case, actor=actor) or ""
+    return f"{case.number}-结果"
+
+
+def cancel_tasks(case: Case) -> None:
+    case.tasks.filter(status=TaskStatus.OPEN).update(status=TaskStatus.CANCELLED)
+
+
+# --- 特别程序 -------------------------------------------------------------------
+
+
+def _check_reviewer_of(actor, case: Case) -> None:
+    if not case.tasks.restrict(actor, "change").filter(status=TaskStatus.OPEN).exists():
+        raise NotFound("办件")
+
+
+@transaction.atomic
+def start_special_procedure(
+    *, actor, case: Case, kind: str, reason: str, planned_end: datetime.date
+) -> Case:
+    """特别程序 (现场核查, 专家评审, 听证): the clock stops until it ends."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    _check_reviewer_of(actor, case)
+    if kind not in SPECIAL_PROCEDURES:
+        raise ServiceError("validation_failed", "特别程序类型无效")
+    if len(reason.strip()) < 4:
+        raise ServiceError("validation_failed", "请写明启动特别程序的原因")
+    if planned_end is None or planned_end < timezone.localdate():
+        raise ServiceError("validation_failed", "请填写不早于今天的预计结束日期")
+    stop = clock.stop(case, kind=kind, reason=reason.strip(), planned_end=planned_end)
+    _events().add_event(case, "special", f"启动特别程序：{stop.get_kind_display()}（{reason.strip()}），"
+                        f"预计 {planned_end} 结束，期间暂停计时", actor=actor)  # fmt: skip
+    audit.record(actor=actor, action="case.special_start", target=case,
+                 after={"kind": kind, "reason": reason, "planned_end": str(planned_end)})  # fmt: skip
+    notify_applicant(
+        case, f"您的办件 {case.number} 进入特别程序（{stop.get_kind_display()}），暂停计时。"
+    )
+    return case
+
+
+@transaction.atomic
+def end_special_procedure(*, actor, case: Case, result: str = "") -> Case:
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    _check_reviewer_of(actor, case)
+    current = clock.open_stop(case)
+    if current is None or current.kind not in SPECIAL_PROCEDURES:
+        raise ServiceError("cases.no_special", "办件没有进行中的特别程序", status=409)
+    days = clock.resume(case)
+    _events().add_event(case, "special_end", f"特别程序结束，恢复计时（顺延 {days} 个工作日）"
+                        + (f"：{result}" if result else ""), actor=actor)  # fmt: skip
+    audit.record(actor=actor, action="case.special_end", target=case,
+                 after={"days": days, "result": result})  # fmt: skip
+    return case
+
+
+# --- reuse of materials (免提交) --------------------------------------------------
+
+
+def reuse_material(case: Case, material: Material) -> bool:
+    """Record a material the platform fetches itself; False when the applicant must provide it."""
+    if material.resource_id:
+        CaseMaterial.objects.create(
+            case=case, material=material, name=material.name, source=MaterialSource.SHARED,
+            reference=material.resource.code,
+        )  # fmt: skip
+        return True
+    if material.licence_type and apps.is_installed("yiwang.licences"):
+        from yiwang.licences.integration import reuse_licence
+
+        reference = reuse_licence(case, material)
+        if reference:
+            CaseMaterial.objects.create(
+                case=case, material=material, name=material.name,
+                source=MaterialSource.LICENCE, reference=reference, consent_at=timezone.now(),
+            )  # fmt: skip
+            return True
+    return False

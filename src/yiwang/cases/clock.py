@@ -1,0 +1,59 @@
+"""A case's clock in working days: due dates from acceptance, stopped by 补正 and 特别程序.
+
+When a stop ends after acceptance, the case's due dates (and its open tasks')
+move later by the working days the stop lasted.
+"""
+
+from __future__ import annotations
+
+from django.utils import timezone
+
+from yiwang.cases.choices import TaskStatus
+from yiwang.cases.models import Case, ClockStop
+from yiwang.core.errors import ServiceError
+from yiwang.core.workdays import add_working_days, working_days_between
+
+
+def set_due_dates(case: Case) -> None:
+    """Due dates from the acceptance day: promised and statutory limits in working days."""
+    start = timezone.localdate(case.accepted_at)
+    item = case.item
+    case.due_date = add_working_days(start, item.promised_days or 0)
+    case.statutory_due_date = (
+        add_working_days(start, item.statutory_days) if item.statutory_days else None
+    )
+
+
+def open_stop(case: Case) -> ClockStop | None:
+    return case.clock_stops.filter(ended_at__isnull=True).first()
+
+
+def stop(case: Case, *, kind: str, reason: str, planned_end=None) -> ClockStop:
+    if open_stop(case) is not None:
+        raise ServiceError("cases.clock_stopped", "办件已暂停计时，请先结束当前暂停", status=409)
+    return ClockStop.objects.create(
+        case=case, kind=kind, reason=reason, started_at=timezone.now(), planned_end=planned_end
+    )
+
+
+def resume(case: Case) -> int:
+    """End the open stop, if any; returns the working days the due dates moved."""
+    current = open_stop(case)
+    if current is None:
+        return 0
+    current.ended_at = timezone.now()
+    current.save(update_fields=["ended_at"])
+    if case.accepted_at is None or current.started_at < case.accepted_at:
+        return 0
+    days = working_days_between(
+        timezone.localdate(current.started_at), timezone.localdate(current.ended_at)
+    )
+    if days:
+        case.due_date = add_working_days(case.due_date, days)
+        if case.statutory_due_date:
+            case.statutory_due_date = add_working_days(case.statutory_due_date, days)
+        case.save(update_fields=["due_date", "statutory_due_date", "updated_at"])
+        for task in case.tasks.filter(status=TaskStatus.OPEN, due_date__isnull=False):
+            task.due_date = add_working_days(task.due_date, days)
+            task.save(update_fields=["due_date"])
+    return days

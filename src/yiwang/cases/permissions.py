@@ -1,0 +1,54 @@
+"""Who may see a case: its applicant, the departments taking part, supervisors.
+
+- The applicant: the user who applied, or an agent of the company that applied.
+- Staff (综合窗口, 审批人员) of the departments taking part: the item's 实施主体 and participants.
+- Supervisors (监察人员) see every case.
+A reviewer acts on tasks of their own department only; a clerk accepts cases of their departments.
+"""
+
+from django.db.models import Q
+
+from yiwang.core.choices import Role
+from yiwang.core.permissions import has_role, is_user, org_ids_with_role, rule
+
+
+def agent_usccs(actor) -> list[str]:
+    if not is_user(actor):
+        return []
+    return list(actor.agencies.values_list("company_uscc", flat=True))
+
+
+def applicant_filter(actor) -> Q:
+    if not is_user(actor):
+        return Q(pk__in=[])
+    return Q(applicant=actor) | Q(applicant_code__in=agent_usccs(actor), applicant_kind="company")
+
+
+@rule("cases.case", "view")
+def _view_cases(actor, qs):
+    if has_role(actor, Role.SUPERVISOR):
+        return qs
+    staff = org_ids_with_role(actor, Role.CLERK, Role.REVIEWER)
+    return qs.filter(applicant_filter(actor) | Q(participants__in=staff)).distinct()
+
+
+@rule("cases.case", "accept")
+def _accept_cases(actor, qs):
+    return qs.filter(participants__in=org_ids_with_role(actor, Role.CLERK)).distinct()
+
+
+@rule("cases.case", "apply")
+def _own_cases(actor, qs):
+    return qs.filter(applicant_filter(actor))
+
+
+@rule("cases.casetask", "view")
+def _view_tasks(actor, qs):
+    if has_role(actor, Role.SUPERVISOR):
+        return qs
+    return qs.filter(organisation_id__in=org_ids_with_role(actor, Role.REVIEWER, Role.CLERK))
+
+
+@rule("cases.casetask", "change")
+def _change_tasks(actor, qs):
+    return qs.filter(organisation_id__in=org_ids_with_role(actor, Role.REVIEWER))

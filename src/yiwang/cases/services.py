@@ -1,0 +1,376 @@
+"""Applications and the one window (综合窗口): submit, register, accept, 补正, refuse, withdraw.
+
+Every write is keyword-only, atomic, permission-checked and audited, and adds a
+line to the case's timeline. Review by departments is in `approval.py`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from yiwang.cases import approval, clock
+from yiwang.cases.choices import (
+    ApplicantKind,
+    CaseStatus,
+    Channel,
+    ClockStopKind,
+    MaterialSource,
+)
+from yiwang.cases.models import Case, CaseEvent, CaseMaterial, CaseSequence
+from yiwang.cases.notify import notify_applicant
+from yiwang.core import audit, identifiers
+from yiwang.core.choices import Role
+from yiwang.core.errors import NotFound, PermissionDenied, ServiceError
+from yiwang.core.permissions import can, has_role, is_user
+from yiwang.services import formdef
+from yiwang.services.choices import Audience, CaseKind, ItemStatus
+from yiwang.services.models import Material, ServiceItem
+
+MAX_MATERIAL_BYTES = 20 * 1024 * 1024
+MATERIAL_TYPES = {".pdf", ".jpg", ".jpeg", ".png", ".ofd", ".doc", ".docx", ".xls", ".xlsx"}
+
+
+def case_snapshot(case: Case) -> dict:
+    fields = [f.name for f in Case._meta.concrete_fields if f.name != "workflow_state"]
+    return audit.snapshot(case, fields)
+
+
+def add_event(case: Case, kind: str, message: str, *, actor=None, organisation=None) -> None:
+    label = getattr(actor, "audit_label", "") if actor is not None else "系统"
+    CaseEvent.objects.create(
+        case=case, kind=kind, message=message, actor_label=label or "系统",
+        organisation=organisation, occurred_at=timezone.now(),
+    )  # fmt: skip
+
+
+def next_number(item: ServiceItem, day) -> str:
+    """办件编号: the item's 实施编码 + yyyymmdd + a 4-digit sequence of that day."""
+    prefix = f"{item.code}{day:%Y%m%d}"
+    for _ in range(3):
+        try:
+            with transaction.atomic():
+                seq, _ = CaseSequence.objects.select_for_update().get_or_create(prefix=prefix)
+                seq.last += 1
+                seq.save(update_fields=["last"])
+                return f"{prefix}{seq.last:04d}"
+        except IntegrityError:
+            continue  # two first cases of the day raced to create the row; the loser retries
+    raise ServiceError("cases.number_busy", "办件编号生成繁忙，请稍后重试", status=503)
+
+
+# --- who applies ----------------------------------------------------------------
+
+
+def _applicant_of(actor, *, company_uscc: str | None) -> dict:
+    """The applicant's identity as the platform knows it (real-name account or agency)."""
+    if not is_user(actor):
+        raise PermissionDenied("请先登录再申请")
+    if company_uscc:
+        agency = actor.agencies.filter(company_uscc=company_uscc).first()
+        today = timezone.localdate()
+        if (
+            agency is None
+            or agency.valid_from > today
+            or (agency.valid_until and agency.valid_until < today)
+        ):
+            raise PermissionDenied("您不是该企业的有效代理人")
+        return {"applicant_kind": ApplicantKind.COMPANY, "applicant_name": agency.company_name,
+                "applicant_code": agency.company_uscc}  # fmt: skip
+    if not actor.id_number:
+        raise PermissionDenied("请先完成实名认证（填写公民身份号码）再申请")
+    return {"applicant_kind": ApplicantKind.PERSON, "applicant_name": actor.real_name,
+            "applicant_code": actor.id_number}  # fmt: skip
+
+
+def _check_audience(item: ServiceItem, kind: str) -> None:
+    wanted = {ApplicantKind.PERSON: Audience.PERSON, ApplicantKind.COMPANY: Audience.COMPANY}[kind]
+    if item.audience not in (wanted, Audience.BOTH):
+        raise ServiceError(
+            "cases.wrong_audience", f"该事项的服务对象是{item.get_audience_display()}"
+        )
+
+
+def _check_open_item(item: ServiceItem, *, online: bool) -> None:
+    if item.status != ItemStatus.PUBLISHED:
+        raise ServiceError("cases.item_closed", "该事项当前不受理申请")
+    if online and not item.online:
+        raise ServiceError("cases.not_online", "该事项不能网上申请，请到窗口办理")
+
+
+# --- materials ------------------------------------------------------------------
+
+
+def _store_upload(case: Case, material: Material, upload) -> CaseMaterial:
+    name = getattr(upload, "name", "") or "材料"
+    suffix = ("." + name.rsplit(".", 1)[-1].lower()) if "." in name else ""
+    if suffix not in MATERIAL_TYPES:
+        raise ServiceError(
+            "cases.material_type", f"「{material.name}」的文件类型不支持：{suffix or '无扩展名'}"
+        )
+    if upload.size > MAX_MATERIAL_BYTES:
+        raise ServiceError("cases.material_too_large", f"「{material.name}」超过 20 MB", status=413)
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    stored = CaseMaterial(case=case, material=material, name=material.name,
+                          source=MaterialSource.UPLOAD, sha256=digest.hexdigest())  # fmt: skip
+    stored.file.save(f"{case.number}-{material.pk}{suffix}", upload, save=False)
+    stored.save()
+    return stored
+
+
+def _provide_materials(case: Case, item: ServiceItem, uploads: dict, *, paper: set[int]) -> list:
+    """Record each material; what the platform can fetch is not asked of the applicant (免提交)."""
+    missing = []
+    for material in item.materials.all():
+        upload = uploads.get(material.pk) or uploads.get(str(material.pk))
+        if upload is not None:
+            _store_upload(case, material, upload)
+        elif material.pk in paper:
+            CaseMaterial.objects.create(case=case, material=material, name=material.name,
+                                        source=MaterialSource.PAPER)  # fmt: skip
+        elif approval.reuse_material(case, material):
+            continue
+        elif material.required:
+            missing.append(material.name)
+    return missing
+
+
+# --- submission -----------------------------------------------------------------
+
+
+def _new_case(*, item, applicant, channel, form_data, actor, registered_by=None, phone="") -> Case:
+    cleaned, errors = formdef.clean_submission(item.form_definition, form_data or {})
+    if errors:
+        first = next(iter(errors.values()))
+        raise ServiceError("validation_failed", first, detail={"fields": errors})
+    now = timezone.now()
+    case = Case.objects.create(
+        number=next_number(item, timezone.localdate(now)), item=item, item_version=item.version,
+        channel=channel, form_data=cleaned, status=CaseStatus.SUBMITTED, submitted_at=now,
+        registered_by=registered_by, contact_phone=phone,
+        applicant=actor if registered_by is None else None, **applicant,
+    )  # fmt: skip
+    case.participants.set([item.organisation_id, *item.participants.values_list("id", flat=True)])
+    ServiceItem.objects.filter(pk=item.pk).update(use_count=item.use_count + 1)
+    return case
+
+
+@transaction.atomic
+def submit_application(
+    *, actor, item: ServiceItem, form_data: dict, uploads: dict | None = None,
+    company_uscc: str | None = None, channel: str = Channel.ONLINE, phone: str = "",
+) -> Case:  # fmt: skip
+    """网上申请: an applicant submits; they get a case number and a receipt (回执)."""
+    _check_open_item(item, online=True)
+    if channel not in (Channel.ONLINE, Channel.MOBILE, Channel.KIOSK):
+        raise ServiceError("validation_failed", "申请渠道无效")
+    applicant = _applicant_of(actor, company_uscc=company_uscc)
+    _check_audience(item, applicant["applicant_kind"])
+    case = _new_case(item=item, applicant=applicant, channel=channel, form_data=form_data,
+                     actor=actor, phone=phone or actor.phone)  # fmt: skip
+    missing = _provide_materials(case, item, uploads or {}, paper=set())
+    if missing:
+        raise ServiceError("cases.materials_missing", f"请上传：{'、'.join(missing)}",
+                           detail={"missing": missing})  # fmt: skip
+    add_event(case, "submitted", f"提交申请（{case.get_channel_display()}）", actor=actor)
+    audit.record(actor=actor, action="case.submit", target=case, after=case_snapshot(case))
+    notify_applicant(case, f"您的申请已提交，办件编号 {case.number}，请等待受理。")
+    return case
+
+
+@transaction.atomic
+def register_walk_in(
+    *, actor, item: ServiceItem, applicant_kind: str, applicant_name: str, applicant_code: str,
+    form_data: dict, phone: str = "", uploads: dict | None = None,
+    paper_materials: list[int] = (), channel: str = Channel.WINDOW,
+) -> Case:  # fmt: skip
+    """窗口登记: a clerk registers the application of someone at the window."""
+    if not item.participants.filter(pk__in=_clerk_orgs(actor)).exists() and (
+        item.organisation_id not in _clerk_orgs(actor)
+    ):
+        raise PermissionDenied("只能登记本部门参与办理的事项")
+    _check_open_item(item, online=False)
+    if applicant_kind not in ApplicantKind.values:
+        raise ServiceError("validation_failed", "申请人类型无效")
+    check = (
+        identifiers.validate_ric
+        if applicant_kind == ApplicantKind.PERSON
+        else (identifiers.validate_uscc)
+    )
+    try:
+        code = check(applicant_code)
+    except identifiers.IdentifierError as exc:
+        raise ServiceError("validation_failed", f"申请人证件号码：{exc}") from exc
+    if not applicant_name.strip():
+        raise ServiceError("validation_failed", "请填写申请人姓名或名称")
+    _check_audience(item, applicant_kind)
+    applicant = {"applicant_kind": applicant_kind, "applicant_name": applicant_name.strip(),
+                 "applicant_code": code}  # fmt: skip
+    case = _new_case(item=item, applicant=applicant, channel=channel, form_data=form_data,
+                     actor=actor, registered_by=actor, phone=phone)  # fmt: skip
+    missing = _provide_materials(case, item, uploads or {}, paper=set(paper_materials))
+    if missing:
+        raise ServiceError("cases.materials_missing", f"缺少材料：{'、'.join(missing)}",
+                           detail={"missing": missing})  # fmt: skip
+    add_event(case, "registered", f"窗口登记（{case.get_channel_display()}）", actor=actor)
+    audit.record(actor=actor, action="case.register", target=case, after=case_snapshot(case))
+    return case
+
+
+def _clerk_orgs(actor) -> set[int]:
+    from yiwang.core.permissions import org_ids_with_role
+
+    return org_ids_with_role(actor, Role.CLERK)
+
+
+def _check_clerk(actor, case: Case) -> None:
+    if not can(actor, "view", case):
+        raise NotFound("办件")
+    if not can(actor, "accept", case):
+        raise PermissionDenied("只有参与办理部门的综合窗口人员可以受理")
+
+
+def _check_status(case: Case, *allowed: str) -> None:
+    if case.status not in allowed:
+        raise ServiceError(
+            "cases.wrong_status",
+            f"办件当前状态为「{case.get_status_display()}」，不能执行此操作",
+            status=409,
+        )
+
+
+# --- one window -------------------------------------------------------------------
+
+
+@transaction.atomic
+def accept_case(*, actor, case: Case, finish_now: bool = False, opinion: str = "") -> Case:
+    """受理: the window accepts; the clock starts and the item's process runs.
+
+    A 即办件 may be finished at acceptance (`finish_now`): it is approved at once.
+    """
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    _check_clerk(actor, case)
+    _check_status(case, CaseStatus.SUBMITTED)
+    before = case_snapshot(case)
+    now = timezone.now()
+    case.status = CaseStatus.ACCEPTED
+    case.accepted_at = now
+    clock.set_due_dates(case)
+    case.save()
+    add_event(case, "accepted", "已受理" + (f"：{opinion}" if opinion else ""), actor=actor)
+    if finish_now:
+        if case.item.case_kind != CaseKind.IMMEDIATE:
+            raise ServiceError("cases.not_immediate", "只有即办件可以当场办结")
+        approval.finish(case, approved=True, actor=actor, note=opinion or "即办件当场办结")
+    else:
+        approval.start_process(case, actor=actor)
+    audit.record(actor=actor, action="case.accept", target=case, before=before,
+                 after=case_snapshot(case))  # fmt: skip
+    notify_applicant(case, f"您的办件 {case.number} 已受理，承诺于 {case.due_date} 前办结。"
+                     if case.is_open else f"您的办件 {case.number} 已办结。")  # fmt: skip
+    return case
+
+
+@transaction.atomic
+def request_correction(*, actor, case: Case, corrections: list[str], message: str = "") -> Case:
+    """补正: tell the applicant exactly what to fix, all at once (一次性告知); the clock stops."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    _check_clerk(actor, case)
+    _check_status(case, CaseStatus.SUBMITTED)
+    corrections = [c.strip() for c in corrections if c and c.strip()]
+    if not corrections:
+        raise ServiceError("validation_failed", "请逐项写明需要补正的内容")
+    before = case_snapshot(case)
+    case.status = CaseStatus.CORRECTION
+    case.correction_notice = corrections
+    case.save(update_fields=["status", "correction_notice", "updated_at"])
+    clock.stop(case, kind=ClockStopKind.CORRECTION, reason="；".join(corrections))
+    add_event(case, "correction", "请补正：" + "；".join(corrections) + (f"（{message}）" if message else ""), actor=actor)  # fmt: skip
+    audit.record(actor=actor, action="case.correction", target=case, before=before,
+                 after=case_snapshot(case))  # fmt: skip
+    notify_applicant(case, f"您的办件 {case.number} 需要补正：" + "；".join(corrections))
+    return case
+
+
+@transaction.atomic
+def submit_correction(
+    *, actor, case: Case, form_data: dict | None = None, uploads: dict | None = None
+) -> Case:
+    """The applicant sends what was asked; the case waits for acceptance again, the clock runs."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if not can(actor, "apply", case):
+        raise NotFound("办件")
+    _check_status(case, CaseStatus.CORRECTION)
+    before = case_snapshot(case)
+    if form_data is not None:
+        merged = {**case.form_data, **form_data}
+        cleaned, errors = formdef.clean_submission(case.item.form_definition, merged)
+        if errors:
+            raise ServiceError("validation_failed", next(iter(errors.values())),
+                               detail={"fields": errors})  # fmt: skip
+        case.form_data = cleaned
+    materials = {m.pk: m for m in case.item.materials.all()}
+    for key, upload in (uploads or {}).items():
+        material = materials.get(int(key))
+        if material is None:
+            raise ServiceError("validation_failed", "上传的材料不属于该事项")
+        case.materials.filter(material=material).delete()
+        _store_upload(case, material, upload)
+    case.status = CaseStatus.SUBMITTED
+    case.save(update_fields=["status", "form_data", "updated_at"])
+    clock.resume(case)
+    add_event(case, "corrected", "已提交补正材料", actor=actor)
+    audit.record(actor=actor, action="case.corrected", target=case, before=before,
+                 after=case_snapshot(case))  # fmt: skip
+    return case
+
+
+@transaction.atomic
+def refuse_case(*, actor, case: Case, reason: str) -> Case:
+    """不予受理: the window refuses, with the reason the applicant will read."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    _check_clerk(actor, case)
+    _check_status(case, CaseStatus.SUBMITTED, CaseStatus.CORRECTION)
+    if len(reason.strip()) < 4:
+        raise ServiceError("validation_failed", "请写明不予受理的理由和依据")
+    before = case_snapshot(case)
+    clock.resume(case)
+    case.status = CaseStatus.REFUSED
+    case.finished_at = timezone.now()
+    case.outcome_note = reason.strip()
+    case.save(update_fields=["status", "finished_at", "outcome_note", "updated_at"])
+    add_event(case, "refused", f"不予受理：{reason.strip()}", actor=actor)
+    audit.record(actor=actor, action="case.refuse", target=case, before=before,
+                 after=case_snapshot(case))  # fmt: skip
+    notify_applicant(case, f"您的办件 {case.number} 不予受理：{reason.strip()}")
+    return case
+
+
+@transaction.atomic
+def withdraw_case(*, actor, case: Case, reason: str = "") -> Case:
+    """撤回: the applicant withdraws a case that is not finished."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if not can(actor, "apply", case):
+        raise NotFound("办件")
+    _check_status(case, CaseStatus.SUBMITTED, CaseStatus.CORRECTION, CaseStatus.ACCEPTED)
+    before = case_snapshot(case)
+    clock.resume(case)
+    approval.cancel_tasks(case)
+    case.status = CaseStatus.WITHDRAWN
+    case.finished_at = timezone.now()
+    case.outcome_note = reason.strip()
+    case.save(update_fields=["status", "finished_at", "outcome_note", "updated_at"])
+    add_event(case, "withdrawn", "申请人撤回申请" + (f"：{reason}" if reason else ""), actor=actor)
+    audit.record(actor=actor, action="case.withdraw", target=case, before=before,
+                 after=case_snapshot(case))  # fmt: skip
+    return case
+
+
+def ensure_staff_or_applicant(actor, case: Case) -> None:
+    if not can(actor, "view", case) and not has_role(actor, Role.SUPERVISOR):
+        raise NotFound("办件")
