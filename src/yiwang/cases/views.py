@@ -1,0 +1,242 @@
+"""Case pages: apply, my cases, the case page, the one window (综合窗口) and the reviewer's tasks."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from yiwang.cases import approval, selectors, services
+from yiwang.cases.choices import SPECIAL_PROCEDURES, ClockStopKind, TaskStatus
+from yiwang.cases.models import Case, CaseTask, Notification
+from yiwang.core.errors import ServiceError
+from yiwang.core.masking import reveal_or_mask
+from yiwang.core.permissions import can
+from yiwang.services.choices import ItemStatus
+from yiwang.services.models import ServiceItem
+
+
+def _case_for(user, number: str) -> Case:
+    case = Case.objects.restrict(user).filter(number=number).select_related("item").first()
+    if case is None:
+        raise Http404("办件不存在或无权访问")
+    return case
+
+
+def _uploads(request) -> dict:
+    return {
+        int(k.split("_", 1)[1]): f for k, f in request.FILES.items() if k.startswith("material_")
+    }
+
+
+def _form_values(request, item) -> dict:
+    return {f["code"]: request.POST.get(f["code"], "") for f in item.form_definition}
+
+
+def _agency(user, uscc: str | None):
+    return user.agencies.filter(company_uscc=uscc).first() if uscc else None
+
+
+@login_required
+def apply(request, item_id: int):
+    """网上申请: the item's form pre-filled from what the platform holds, and its materials."""
+    item = get_object_or_404(ServiceItem, pk=item_id, status=ItemStatus.PUBLISHED)
+    company = _agency(request.user, request.GET.get("company") or request.POST.get("company"))
+    values, errors = selectors.prefill(item, request.user, company=company), {}
+    if request.method == "POST":
+        values = _form_values(request, item)
+        try:
+            case = services.submit_application(
+                actor=request.user, item=item, form_data=values, uploads=_uploads(request),
+                company_uscc=company.company_uscc if company else None,
+            )  # fmt: skip
+        except ServiceError as exc:
+            errors = exc.detail.get("fields", {})
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, f"申请已提交，办件编号 {case.number}")
+            return redirect("cases:detail", number=case.number)
+    fields = [{**f, "value": values.get(f["code"], ""), "error": errors.get(f["code"])}
+              for f in item.form_definition]  # fmt: skip
+    return render(request, "cases/apply.html", {
+        "item": item, "fields": fields, "materials": item.materials.select_related("resource"),
+        "company": company, "agencies": request.user.agencies.all(),
+    })  # fmt: skip
+
+
+@login_required
+def mine(request):
+    """我的办件 and my messages."""
+    notes = Notification.objects.filter(user=request.user)[:20]
+    return render(request, "cases/mine.html", {
+        "cases": selectors.my_cases(request.user)[:200], "notes": notes,
+    })  # fmt: skip
+
+
+@login_required
+def detail(request, number: str):
+    """The case page: status, due dates, who holds it, timeline, materials, and the actions
+    this user may take."""
+    case = _case_for(request.user, number)
+    user = request.user
+    tasks = list(case.tasks.select_related("organisation", "completed_by"))
+    my_tasks = [t for t in tasks if t.status == TaskStatus.OPEN and can(user, "change", t)]
+    is_applicant = case.applicant_id == user.pk or can(user, "apply", case)
+    process_xml = case.process.bpmn_xml if case.process_id else None
+    current = sorted({t.node_id for t in tasks if t.status == TaskStatus.OPEN})
+    return render(request, "cases/detail.html", {
+        "case": case, "tasks": tasks, "my_tasks": my_tasks, "is_applicant": is_applicant,
+        "can_accept": can(user, "accept", case), "events": case.events.all(),
+        "materials": case.materials.all(), "stop": case.clock_stops.filter(ended_at__isnull=True).first(),
+        "holders": sorted({t.organisation.name for t in tasks if t.status == TaskStatus.OPEN}),
+        "applicant_code": case.applicant_code if is_applicant else reveal_or_mask(user, "ric", case.applicant_code),
+        "form_rows": [(f["label"], case.form_data.get(f["code"], "")) for f in case.item.form_definition],
+        "special_kinds": [(k, ClockStopKind(k).label) for k in SPECIAL_PROCEDURES],
+        "correction_fields": [{**f, "value": case.form_data.get(f["code"], "")} for f in case.item.form_definition],
+        "process_xml": process_xml, "current_nodes": current,
+        "today": datetime.date.today(),
+    })  # fmt: skip
+
+
+def _act(request, number: str, action) -> object:
+    case = _case_for(request.user, number)
+    try:
+        action(case)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    return redirect("cases:detail", number=case.number)
+
+
+@login_required
+@require_POST
+def accept(request, number: str):
+    def run(case):
+        services.accept_case(actor=request.user, case=case, finish_now=bool(request.POST.get("finish_now")),
+                             opinion=request.POST.get("opinion", ""))  # fmt: skip
+        messages.success(request, "已受理")
+
+    return _act(request, number, run)
+
+
+@login_required
+@require_POST
+def correction(request, number: str):
+    def run(case):
+        items = request.POST.get("corrections", "").splitlines()
+        services.request_correction(actor=request.user, case=case, corrections=items,
+                                    message=request.POST.get("message", ""))  # fmt: skip
+        messages.success(request, "已发出补正告知")
+
+    return _act(request, number, run)
+
+
+@login_required
+@require_POST
+def refuse(request, number: str):
+    def run(case):
+        services.refuse_case(actor=request.user, case=case, reason=request.POST.get("reason", ""))
+        messages.success(request, "已作出不予受理决定")
+
+    return _act(request, number, run)
+
+
+@login_required
+@require_POST
+def corrected(request, number: str):
+    def run(case):
+        services.submit_correction(actor=request.user, case=case,
+                                   form_data=_form_values(request, case.item), uploads=_uploads(request))  # fmt: skip
+        messages.success(request, "补正材料已提交")
+
+    return _act(request, number, run)
+
+
+@login_required
+@require_POST
+def special(request, number: str):
+    def run(case):
+        try:
+            planned = datetime.date.fromisoformat(request.POST.get("planned_end", ""))
+        except ValueError:
+            planned = None
+        approval.start_special_procedure(actor=request.user, case=case, kind=request.POST.get("kind", ""),
+                                         reason=request.POST.get("reason", ""), planned_end=planned)  # fmt: skip
+        messages.success(request, "已启动特别程序，暂停计时")
+
+    return _act(request, number, run)
+
+
+@login_required
+@require_POST
+def special_end(request, number: str):
+    def run(case):
+        approval.end_special_procedure(
+            actor=request.user, case=case, result=request.POST.get("result", "")
+        )
+        messages.success(request, "特别程序已结束，恢复计时")
+
+    return _act(request, number, run)
+
+
+@login_required
+@require_POST
+def complete(request, task_id: int):
+    task = CaseTask.objects.restrict(request.user, "change").filter(pk=task_id).first()
+    if task is None:
+        raise Http404("任务不存在或无权办理")
+    try:
+        approval.complete_task(actor=request.user, task=task, decision=request.POST.get("decision", ""),
+                               opinion=request.POST.get("opinion", ""))  # fmt: skip
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "审查意见已提交")
+    return redirect("cases:detail", number=task.case.number)
+
+
+@login_required
+def window(request):
+    """综合窗口: applications to accept, and the items a walk-in applicant can be registered for."""
+    return render(
+        request, "cases/window.html", {"cases": selectors.window_cases(request.user)[:200]}
+    )
+
+
+@login_required
+def tasks(request):
+    """审批待办: my departments' open review tasks, the most urgent first."""
+    return render(request, "cases/tasks.html", {
+        "tasks": selectors.open_tasks(request.user)[:200], "today": datetime.date.today(),
+    })  # fmt: skip
+
+
+@login_required
+def walk_in(request, item_id: int):
+    """窗口登记: a clerk registers an application for someone at the window."""
+    item = get_object_or_404(ServiceItem, pk=item_id, status=ItemStatus.PUBLISHED)
+    values, errors = {}, {}
+    if request.method == "POST":
+        values = _form_values(request, item)
+        paper = [int(v) for v in request.POST.getlist("paper") if v.isdigit()]
+        try:
+            case = services.register_walk_in(
+                actor=request.user, item=item, applicant_kind=request.POST.get("applicant_kind", ""),
+                applicant_name=request.POST.get("applicant_name", ""),
+                applicant_code=request.POST.get("applicant_code", ""), phone=request.POST.get("phone", ""),
+                form_data=values, uploads=_uploads(request), paper_materials=paper,
+            )  # fmt: skip
+        except ServiceError as exc:
+            errors = exc.detail.get("fields", {})
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, f"已登记，办件编号 {case.number}")
+            return redirect("cases:detail", number=case.number)
+    fields = [{**f, "value": values.get(f["code"], ""), "error": errors.get(f["code"])}
+              for f in item.form_definition]  # fmt: skip
+    return render(request, "cases/walk_in.html", {
+        "item": item, "fields": fields, "materials": item.materials.all(), "post": request.POST,
+    })  # fmt: skip

@@ -1,0 +1,63 @@
+import pytest
+from django.urls import reverse
+
+from tests import factories
+from tests.cases.test_flow import uploads_for
+from yiwang.cases import services
+from yiwang.cases.choices import CaseStatus
+from yiwang.cases.models import Case, CaseTask
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_apply_page_prefills_the_applicants_name(client, city):
+    client.force_login(city["citizen"])
+    page = client.get(reverse("cases:apply", args=[city["item"].pk]))
+    assert page.status_code == 200
+    assert 'value="张三"' in page.content.decode()
+
+
+def test_applying_through_the_page_leads_to_the_receipt(client, city):
+    client.force_login(city["citizen"])
+    material = city["item"].materials.get()
+    answer = client.post(
+        reverse("cases:apply", args=[city["item"].pk]),
+        {"name": "张三", f"material_{material.pk}": uploads_for(city["item"])[material.pk]},
+    )
+    case = Case.objects.get()
+    assert answer.status_code == 302 and answer["Location"].endswith(f"/cases/{case.number}/")
+    receipt = client.get(answer["Location"]).content.decode()
+    assert case.number in receipt and "待受理" in receipt
+
+
+def test_a_page_submission_with_errors_shows_them_beside_the_fields(client, city):
+    client.force_login(city["citizen"])
+    page = client.post(reverse("cases:apply", args=[city["item"].pk]), {"name": ""})
+    assert page.status_code == 200 and "请填写申请人姓名" in page.content.decode()
+    assert not Case.objects.exists()
+
+
+def test_the_clerk_accepts_and_a_reviewer_approves_through_the_pages(client, city):
+    case = services.submit_application(actor=city["citizen"], item=city["item"],
+                                       form_data={"name": "张三"}, uploads=uploads_for(city["item"]))  # fmt: skip
+    client.force_login(city["clerk"])
+    assert case.number in client.get(reverse("cases:window")).content.decode()
+    client.post(reverse("cases:accept", args=[case.number]))
+    assert Case.objects.get().status == CaseStatus.ACCEPTED
+    client.force_login(city["reviewers"]["fire"])
+    tasks_page = client.get(reverse("cases:tasks")).content.decode()
+    assert case.number in tasks_page
+    task = CaseTask.objects.get(organisation=city["fire"])
+    client.post(
+        reverse("cases:complete", args=[task.pk]), {"decision": "approve", "opinion": "同意"}
+    )
+    assert CaseTask.objects.get(pk=task.pk).decision == "approve"
+
+
+def test_a_stranger_gets_not_found_for_someone_elses_case(client, city):
+    case = services.submit_application(actor=city["citizen"], item=city["item"],
+                                       form_data={"name": "张三"}, uploads=uploads_for(city["item"]))  # fmt: skip
+    client.force_login(factories.user(id_number=factories.ric()))
+    assert client.get(reverse("cases:detail", args=[case.number])).status_code == 404
+    assert client.post(reverse("cases:accept", args=[case.number])).status_code == 404
+    assert Case.objects.get().status == CaseStatus.SUBMITTED
