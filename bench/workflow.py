@@ -82,7 +82,10 @@ def run(*, quick: bool = False):
                         approval.complete_task(actor=reviewers[task.organisation_id], task=task,
                                                decision="approve", opinion="同意")  # fmt: skip
                 _timer.stop()
-                assert Case.objects.filter(pk__in=[c.pk for c in cases], status="approved").count() == n
+                assert (
+                    Case.objects.filter(pk__in=[c.pk for c in cases], status="approved").count()
+                    == n
+                )
                 raise _Rollback
         except _Rollback:
             pass

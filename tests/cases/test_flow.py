@@ -239,3 +239,10 @@ def test_a_material_replaceable_by_shared_data_is_not_asked_for(city):
                                        uploads={material.pk: pdf()})  # fmt: skip
     shared = case.materials.get(name="户口簿")
     assert shared.source == "shared" and shared.reference == "B0101/000001"
+
+
+def test_a_clerk_of_the_service_centre_accepts_for_every_department(city):
+    centre = factories.organisation("江澜市政务服务中心", hosts_window=True)
+    clerk = factories.staff("clerk", centre)
+    case = services.accept_case(actor=clerk, case=_submit(city))
+    assert case.status == CaseStatus.ACCEPTED

@@ -2,6 +2,8 @@
 
 - The applicant: the user who applied, or an agent of the company that applied.
 - Staff (综合窗口, 审批人员) of the departments taking part: the item's 实施主体 and participants.
+- Clerks of an organisation that hosts the comprehensive window (政务服务中心, 一窗受理)
+  accept cases of every item.
 - Supervisors (监察人员) see every case.
 A reviewer acts on tasks of their own department only; a clerk accepts cases of their departments.
 """
@@ -24,9 +26,24 @@ def applicant_filter(actor) -> Q:
     return Q(applicant=actor) | Q(applicant_code__in=agent_usccs(actor), applicant_kind="company")
 
 
+def is_window_clerk(actor) -> bool:
+    """A clerk of an organisation that hosts the comprehensive window (政务服务中心)."""
+    clerk_orgs = org_ids_with_role(actor, Role.CLERK)
+    return (
+        bool(clerk_orgs)
+        and _organisation().objects.filter(id__in=clerk_orgs, hosts_window=True).exists()
+    )
+
+
+def _organisation():
+    from yiwang.core.models import Organisation
+
+    return Organisation
+
+
 @rule("cases.case", "view")
 def _view_cases(actor, qs):
-    if has_role(actor, Role.SUPERVISOR):
+    if has_role(actor, Role.SUPERVISOR) or is_window_clerk(actor):
         return qs
     staff = org_ids_with_role(actor, Role.CLERK, Role.REVIEWER)
     return qs.filter(applicant_filter(actor) | Q(participants__in=staff)).distinct()
@@ -34,6 +51,8 @@ def _view_cases(actor, qs):
 
 @rule("cases.case", "accept")
 def _accept_cases(actor, qs):
+    if is_window_clerk(actor):
+        return qs
     return qs.filter(participants__in=org_ids_with_role(actor, Role.CLERK)).distinct()
 
 

@@ -147,6 +147,8 @@ def _organisations(admin: User, result: DemoResult) -> dict[str, Organisation]:
     orgs = {"root": root}
     for name, short, kind in names.CITY_DEPARTMENTS:
         orgs[short] = make(name, short, kind, OrganisationLevel.CITY, names.CITY_REGION, root)
+    # 一窗受理: the service centre's clerks accept applications for every department.
+    Organisation.objects.filter(pk=orgs["政务服务中心"].pk).update(hosts_window=True)
     for region, county in {**names.DISTRICTS, **names.COUNTIES}.items():
         government = make(
             f"{names.CITY_NAME}{county}人民政府",

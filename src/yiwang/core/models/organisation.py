@@ -27,6 +27,11 @@ class Organisation(models.Model):
         related_name="children",
     )
     is_active = models.BooleanField("启用", default=True)
+    hosts_window = models.BooleanField(
+        "设综合窗口",
+        default=False,
+        help_text="政务服务中心等：其综合窗口人员受理各部门事项的申请",
+    )
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
 
     objects = RestrictedQuerySet.as_manager()
