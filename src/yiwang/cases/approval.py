@@ -43,13 +43,20 @@ def departments_of(case: Case) -> list[int]:
 
 def start_process(case: Case, *, actor) -> None:
     """Run the item's process (or the default parallel review) from acceptance."""
-    case.process = case.item.process or default_process()
+    case.process = case.item.process or default_process()  # cached per worker
     step = engine.start(case.process.bpmn_xml, departments=departments_of(case),
                         data={"case": case.number})  # fmt: skip
     _apply(case, step, actor=actor)
 
 
-def _resolve(case: Case, task: engine.ReadyTask) -> tuple[Organisation, str]:
+def _known_tasks(case: Case, step: engine.Step) -> set:
+    if not step.ready:
+        return set()
+    return set(case.tasks.filter(engine_id__in=[r.engine_id for r in step.ready])
+               .values_list("engine_id", flat=True))  # fmt: skip
+
+
+def _resolve(case: Case, task: engine.ReadyTask, departments: dict) -> tuple[Organisation, str]:
     spec = {t["id"]: t for t in case.process.user_tasks}.get(task.node_id)
     if spec is None:
         raise ServiceError("cases.process_mismatch", f"流程节点 {task.node_id} 未登记办理岗位")
@@ -57,19 +64,22 @@ def _resolve(case: Case, task: engine.ReadyTask) -> tuple[Organisation, str]:
     if department == "lead":
         return case.item.organisation, spec["role"]
     if department == "participant":
-        return Organisation.objects.get(pk=task.department), spec["role"]
+        return departments.get(task.department) or Organisation.objects.get(
+            pk=task.department
+        ), spec["role"]
     return Organisation.objects.get(uscc=department), spec["role"]
 
 
 def _apply(case: Case, step: engine.Step, *, actor) -> None:
     case.workflow_state = step.state
     case.save(update_fields=["process", "workflow_state", "updated_at"])
-    known = set(case.tasks.values_list("engine_id", flat=True))
     services = _events()
-    for ready in step.ready:
-        if ready.engine_id in known:
-            continue
-        organisation, role = _resolve(case, ready)
+    fresh = [r for r in step.ready if r.engine_id not in _known_tasks(case, step)]
+    departments = Organisation.objects.in_bulk(
+        [r.department for r in fresh if isinstance(r.department, int)]
+    )
+    for ready in fresh:
+        organisation, role = _resolve(case, ready, departments)
         CaseTask.objects.create(
             case=case, engine_id=ready.engine_id, node_id=ready.node_id, name=ready.name,
             organisation=organisation, role=role, due_date=case.due_date,
@@ -83,9 +93,7 @@ def _apply(case: Case, step: engine.Step, *, actor) -> None:
 @transaction.atomic
 def complete_task(*, actor, task: CaseTask, decision: str, opinion: str) -> CaseTask:
     """审查: a reviewer of the task's department approves or rejects, with an opinion."""
-    task = CaseTask.objects.select_for_update().select_related("case").get(pk=task.pk)
-    if not can(actor, "view", task):
-        raise NotFound("任务")
+    task = CaseTask.objects.select_for_update().select_related("organisation").get(pk=task.pk)
     if not can(actor, "change", task):
         raise NotFound("任务")
     if task.status != TaskStatus.OPEN:
@@ -94,7 +102,7 @@ def complete_task(*, actor, task: CaseTask, decision: str, opinion: str) -> Case
         raise ServiceError("validation_failed", "审查意见应为同意或不同意")
     if decision == Decision.REJECT and len(opinion.strip()) < 4:
         raise ServiceError("validation_failed", "不同意时请写明理由")
-    case = Case.objects.select_for_update().get(pk=task.case_id)
+    case = Case.objects.select_for_update().select_related("process", "item").get(pk=task.case_id)
     if case.status != CaseStatus.ACCEPTED:
         raise ServiceError("cases.wrong_status", "办件不在审查中", status=409)
     if clock.open_stop(case) is not None:
@@ -123,7 +131,9 @@ def finish(case: Case, *, approved: bool, actor, note: str = "") -> None:
     case.outcome_note = note or case.outcome_note
     if approved:
         case.result_reference = _issue_result(case, actor=actor)
-    case.save()
+    case.save(
+        update_fields=["status", "finished_at", "outcome_note", "result_reference", "updated_at"]
+    )
     verdict = "准予" if approved else "不予许可"
     _events().add_event(case, "finished", f"办结：{verdict}" + (f"。{note}" if note else ""),
                         actor=actor)  # fmt: skip

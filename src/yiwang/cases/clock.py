@@ -11,16 +11,16 @@ from django.utils import timezone
 from yiwang.cases.choices import TaskStatus
 from yiwang.cases.models import Case, ClockStop
 from yiwang.core.errors import ServiceError
-from yiwang.core.workdays import add_working_days, working_days_between
+from yiwang.core.workdays import WorkCalendar
 
 
 def set_due_dates(case: Case) -> None:
     """Due dates from the acceptance day: promised and statutory limits in working days."""
     start = timezone.localdate(case.accepted_at)
-    item = case.item
-    case.due_date = add_working_days(start, item.promised_days or 0)
+    item, calendar = case.item, WorkCalendar()
+    case.due_date = calendar.add_working_days(start, item.promised_days or 0)
     case.statutory_due_date = (
-        add_working_days(start, item.statutory_days) if item.statutory_days else None
+        calendar.add_working_days(start, item.statutory_days) if item.statutory_days else None
     )
 
 
@@ -45,15 +45,16 @@ def resume(case: Case) -> int:
     current.save(update_fields=["ended_at"])
     if case.accepted_at is None or current.started_at < case.accepted_at:
         return 0
-    days = working_days_between(
+    calendar = WorkCalendar()
+    days = calendar.working_days_between(
         timezone.localdate(current.started_at), timezone.localdate(current.ended_at)
     )
     if days:
-        case.due_date = add_working_days(case.due_date, days)
+        case.due_date = calendar.add_working_days(case.due_date, days)
         if case.statutory_due_date:
-            case.statutory_due_date = add_working_days(case.statutory_due_date, days)
+            case.statutory_due_date = calendar.add_working_days(case.statutory_due_date, days)
         case.save(update_fields=["due_date", "statutory_due_date", "updated_at"])
         for task in case.tasks.filter(status=TaskStatus.OPEN, due_date__isnull=False):
-            task.due_date = add_working_days(task.due_date, days)
+            task.due_date = calendar.add_working_days(task.due_date, days)
             task.save(update_fields=["due_date"])
     return days

@@ -15,9 +15,15 @@ from yiwang.core.permissions import has_role, is_user, org_ids_with_role, rule
 
 
 def agent_usccs(actor) -> list[str]:
+    """The companies the user acts for (cached on the user object, like its roles)."""
     if not is_user(actor):
         return []
-    return list(actor.agencies.values_list("company_uscc", flat=True))
+    cached = getattr(actor, "_yiwang_agencies", None)
+    if cached is None:
+        cached = actor._yiwang_agencies = list(
+            actor.agencies.values_list("company_uscc", flat=True)
+        )
+    return cached
 
 
 def applicant_filter(actor) -> Q:

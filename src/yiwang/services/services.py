@@ -243,7 +243,13 @@ def upload_process(*, actor, item: ServiceItem, name: str, bpmn_xml: str) -> Pro
 
 
 def default_process() -> ProcessModel:
-    """The built-in parallel review, stored once like any uploaded model."""
+    """The built-in parallel review, stored once like any uploaded model (looked up once per worker)."""
+    global _default_process
+    if _default_process is not None:
+        pk, digest = _default_process
+        model = ProcessModel.objects.filter(pk=pk, digest=digest).first()
+        if model is not None:
+            return model
     xml = bpmn.default_xml()
     parsed = bpmn.check_process(xml)
     model, _ = ProcessModel.objects.get_or_create(
@@ -253,7 +259,11 @@ def default_process() -> ProcessModel:
             "user_tasks": [t.as_dict() for t in parsed.user_tasks], "is_default": True,
         },
     )  # fmt: skip
+    _default_process = (model.pk, model.digest)
     return model
+
+
+_default_process: tuple[int, str] | None = None
 
 
 # --- themes (一件事) ------------------------------------------------------------
