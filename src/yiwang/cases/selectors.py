@@ -9,7 +9,12 @@ from yiwang.core.permissions import org_ids_with_role
 
 
 def prefill(item, user, *, company=None) -> dict:
-    """Values the platform already holds for the applicant, by the form's `prefill` sources."""
+    """Values the platform already holds for the applicant, by the form's `prefill` sources.
+
+    ``registry:<资源代码>.<信息项>`` sources read the applicant's own record (keyed by
+    their 身份号码, or the company's USCC) once per resource; each read is logged
+    as an exchange of the item's department (see `exchange.platform`).
+    """
     known = {
         "applicant.name": getattr(user, "real_name", ""),
         "applicant.id_number": getattr(user, "id_number", "") or "",
@@ -17,7 +22,30 @@ def prefill(item, user, *, company=None) -> dict:
         "company.name": company.company_name if company else "",
         "company.uscc": company.company_uscc if company else "",
     }
+    known.update(_registry_values(item, user, company))
     return {f["code"]: known[f["prefill"]] for f in item.form_definition if known.get(f["prefill"])}
+
+
+def _registry_values(item, user, company) -> dict:
+    wanted: dict[str, list[str]] = {}
+    for field in item.form_definition:
+        source = field.get("prefill") or ""
+        if source.startswith("registry:"):
+            resource_code, _, field_code = source.removeprefix("registry:").rpartition(".")
+            wanted.setdefault(resource_code, []).append(field_code)
+    if not wanted:
+        return {}
+    from yiwang.exchange.platform import read_own_record
+
+    subject = company.company_uscc if company else (getattr(user, "id_number", "") or "")
+    values = {}
+    for resource_code, field_codes in wanted.items():
+        record = read_own_record(
+            organisation=item.organisation, resource_code=resource_code, subject_code=subject,
+            field_codes=field_codes, purpose=f"申请预填：{item.name}",
+        )  # fmt: skip
+        values.update({f"registry:{resource_code}.{c}": v for c, v in record.items() if v})
+    return values
 
 
 def window_cases(actor):

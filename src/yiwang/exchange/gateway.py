@@ -63,6 +63,7 @@ class Call:
     grant: Grant | None = None
     started: float = field(default_factory=time.perf_counter)
     plan: tuple | None = None
+    field_codes: tuple = ()  # what a grant-less platform read took (申请预填)
 
     def log(
         self, *, status: int, keys=(), subjects=(), count: int = 0, error_code: str = ""
@@ -73,7 +74,8 @@ class Call:
             "resource_id": self.resource.pk if self.resource else None, "grant_id": self.grant.pk if self.grant else None,
             "operation": self.operation, "purpose": self.purpose[:300], "case_number": self.case_number[:64],
             "key_hashes": [subject_hash(k)[:32] for k in keys][:MAX_BATCH],
-            "field_codes": list(self.grant.field_codes) if self.grant else [], "record_count": count,
+            "field_codes": list(self.grant.field_codes) if self.grant else list(self.field_codes),
+            "record_count": count,
             "status": status, "error_code": error_code, "request_id": request_id_var.get(),
             "latency_ms": round((time.perf_counter() - self.started) * 1000, 3),
         }  # fmt: skip
