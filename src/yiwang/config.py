@@ -47,6 +47,11 @@ class Var:
                 return int(raw)
             except ValueError as exc:
                 raise ConfigError(f"{self.env_name} must be an integer, not {raw!r}") from exc
+        if self.kind is float:
+            try:
+                return float(raw)
+            except ValueError as exc:
+                raise ConfigError(f"{self.env_name} must be a number, not {raw!r}") from exc
         if self.kind is list:
             return [item.strip() for item in raw.split(",") if item.strip()]
         return raw
@@ -82,6 +87,18 @@ VARS: tuple[Var, ...] = (
         "",
         "hex SM2 private key that signs audit seals; generated under VAR_DIR outside production",
         secret=True,
+    ),
+    Var(
+        "YELLOW_RATIO",
+        float,
+        0.2,
+        "yellow card when the time left is at most this share of the promised time (per item overrides)",
+    ),
+    Var(
+        "YELLOW_DAYS",
+        int,
+        1,
+        "yellow card when at most this many working days are left (per item overrides)",
     ),
     Var(
         "NOTIFY_SENDER",

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "yiwang.exchange",
     "yiwang.services",
     "yiwang.cases",
+    "yiwang.supervision",
     "yiwang.portal",
     "yiwang.demo",
 ]

@@ -82,7 +82,7 @@ def _apply(case: Case, step: engine.Step, *, actor) -> None:
         organisation, role = _resolve(case, ready, departments)
         CaseTask.objects.create(
             case=case, engine_id=ready.engine_id, node_id=ready.node_id, name=ready.name,
-            organisation=organisation, role=role, due_date=case.due_date,
+            organisation=organisation, role=role, due_date=case.due_date, warn_date=case.warn_date,
         )  # fmt: skip
         services.add_event(case, "task", f"{ready.name}：转{organisation.name}办理",
                            organisation=organisation)  # fmt: skip
@@ -102,7 +102,11 @@ def complete_task(*, actor, task: CaseTask, decision: str, opinion: str) -> Case
         raise ServiceError("validation_failed", "审查意见应为同意或不同意")
     if decision == Decision.REJECT and len(opinion.strip()) < 4:
         raise ServiceError("validation_failed", "不同意时请写明理由")
-    case = Case.objects.select_for_update().select_related("process", "item").get(pk=task.case_id)
+    case = (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("process", "item")
+        .get(pk=task.case_id)
+    )
     if case.status != CaseStatus.ACCEPTED:
         raise ServiceError("cases.wrong_status", "办件不在审查中", status=409)
     if clock.open_stop(case) is not None:

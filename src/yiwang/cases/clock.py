@@ -6,6 +6,7 @@ move later by the working days the stop lasted.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.utils import timezone
 
 from yiwang.cases.choices import TaskStatus
@@ -19,9 +20,18 @@ def set_due_dates(case: Case) -> None:
     start = timezone.localdate(case.accepted_at)
     item, calendar = case.item, WorkCalendar()
     case.due_date = calendar.add_working_days(start, item.promised_days or 0)
+    case.warn_date = calendar.warning_date(case.due_date, yellow_threshold(item))
     case.statutory_due_date = (
         calendar.add_working_days(start, item.statutory_days) if item.statutory_days else None
     )
+
+
+def yellow_threshold(item) -> int:
+    """Working days left at which a case turns yellow: ≤ 20 % of the promised time or ≤ 1 day
+    by default; the item may set its own ratio and days."""
+    ratio = item.yellow_ratio if item.yellow_ratio is not None else settings.YIWANG["YELLOW_RATIO"]
+    days = item.yellow_days if item.yellow_days is not None else settings.YIWANG["YELLOW_DAYS"]
+    return max(int(ratio * (item.promised_days or 0)), days)
 
 
 def open_stop(case: Case) -> ClockStop | None:
@@ -51,10 +61,12 @@ def resume(case: Case) -> int:
     )
     if days:
         case.due_date = calendar.add_working_days(case.due_date, days)
+        case.warn_date = calendar.warning_date(case.due_date, yellow_threshold(case.item))
         if case.statutory_due_date:
             case.statutory_due_date = calendar.add_working_days(case.statutory_due_date, days)
-        case.save(update_fields=["due_date", "statutory_due_date", "updated_at"])
+        case.save(update_fields=["due_date", "warn_date", "statutory_due_date", "updated_at"])
         for task in case.tasks.filter(status=TaskStatus.OPEN, due_date__isnull=False):
             task.due_date = calendar.add_working_days(task.due_date, days)
-            task.save(update_fields=["due_date"])
+            task.warn_date = calendar.warning_date(task.due_date, yellow_threshold(case.item))
+            task.save(update_fields=["due_date", "warn_date"])
     return days

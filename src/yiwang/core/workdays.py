@@ -51,6 +51,15 @@ class WorkCalendar:
                 n -= 1
         return day
 
+    def warning_date(self, due: datetime.date, days_left: int) -> datetime.date:
+        """The first day from which at most `days_left` working days remain until `due`."""
+        day = due
+        while True:
+            before = day - datetime.timedelta(days=1)
+            if self.working_days_between(before, due) > days_left:
+                return day
+            day = before
+
     def working_days_between(self, a: datetime.date, b: datetime.date) -> int:
         """Working days in (a, b]: 0 when b ≤ a."""
         count, day = 0, a

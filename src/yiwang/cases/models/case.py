@@ -65,6 +65,12 @@ class Case(models.Model):
     accepted_at = models.DateTimeField("受理时间", null=True, blank=True)
     finished_at = models.DateTimeField("办结时间", null=True, blank=True)
     due_date = models.DateField("承诺办结日期", null=True, blank=True)
+    warn_date = models.DateField(
+        "预警日期",
+        null=True,
+        blank=True,
+        help_text="自该日起剩余时间进入黄牌区间（暂停计时期间顺延）",
+    )
     statutory_due_date = models.DateField("法定办结日期", null=True, blank=True)
     correction_notice = models.JSONField("补正告知", default=list, blank=True)
     outcome_note = models.TextField("办理结果说明", blank=True)
@@ -96,6 +102,7 @@ class Case(models.Model):
         ordering = ["-submitted_at"]
         indexes = [
             models.Index(fields=["status", "due_date"]),
+            models.Index(fields=["status", "warn_date"]),
             models.Index(fields=["item", "status"]),
         ]
 
@@ -126,6 +133,7 @@ class CaseTask(models.Model):
         "状态", max_length=10, choices=TaskStatus.choices, default=TaskStatus.OPEN
     )
     due_date = models.DateField("办理期限", null=True, blank=True)
+    warn_date = models.DateField("预警日期", null=True, blank=True)
     decision = models.CharField(
         "审查意见", max_length=8, choices=Decision.choices, blank=True, default=""
     )
@@ -142,7 +150,10 @@ class CaseTask(models.Model):
         verbose_name = "部门任务"
         verbose_name_plural = "部门任务"
         ordering = ["case", "created_at", "id"]
-        indexes = [models.Index(fields=["organisation", "status", "due_date"])]
+        indexes = [
+            models.Index(fields=["organisation", "status", "due_date"]),
+            models.Index(fields=["status", "warn_date"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.case.number} · {self.name}"

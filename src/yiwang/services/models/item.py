@@ -77,6 +77,18 @@ class ServiceItem(models.Model):
         help_text="为空时使用默认流程：各参与部门并行审查 → 决定 → 出件",
     )
     form_definition = models.JSONField("申请表", default=list, blank=True)
+    yellow_ratio = models.FloatField(
+        "黄牌预警比例",
+        null=True,
+        blank=True,
+        help_text="剩余时间不超过承诺时限的该比例时亮黄牌；空则用全局设置",
+    )
+    yellow_days = models.PositiveSmallIntegerField(
+        "黄牌预警天数",
+        null=True,
+        blank=True,
+        help_text="剩余工作日不超过该天数时亮黄牌；空则用全局设置",
+    )
     window_address = models.CharField("办理地点", max_length=200, blank=True)
     office_hours = models.CharField("办理时间", max_length=200, blank=True)
     phone = models.CharField("咨询电话", max_length=40, blank=True)

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class SupervisionConfig(AppConfig):
+    name = "yiwang.supervision"
+    label = "supervision"
+    verbose_name = "电子监察"
+
+    def ready(self):
+        from yiwang.supervision import permissions  # noqa: F401  (registers the rules)

@@ -1,0 +1,99 @@
+"""Every write of supervision: 督办 sent, replied and escalated; keyword-only, checked, audited."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from yiwang.core import audit
+from yiwang.core.choices import Role
+from yiwang.core.errors import NotFound, PermissionDenied, ServiceError
+from yiwang.core.models import Organisation
+from yiwang.core.permissions import can, has_role
+from yiwang.core.services import full_clean
+from yiwang.supervision.choices import CardLevel, CardStatus, CardSubject, NoticeStatus
+from yiwang.supervision.models import Card, CardEvent, SupervisionNotice
+
+
+def _snapshot(notice: SupervisionNotice) -> dict:
+    return audit.snapshot(notice)
+
+
+@transaction.atomic
+def send_notice(
+    *, actor, organisation: Organisation, message: str, reply_due: datetime.date,
+    case=None, card: Card | None = None,
+) -> SupervisionNotice:  # fmt: skip
+    """督办: a supervisor presses a department about a case or a card, with a reply deadline."""
+    if not has_role(actor, Role.SUPERVISOR):
+        raise PermissionDenied("只有监察人员可以督办")
+    if len(message.strip()) < 4:
+        raise ServiceError("validation_failed", "请写明督办事项")
+    if reply_due is None or reply_due < timezone.localdate():
+        raise ServiceError("validation_failed", "回复期限不能早于今天")
+    if card is not None:
+        case = case or card.case
+    notice = SupervisionNotice(
+        organisation=organisation, message=message.strip(), reply_due=reply_due, case=case,
+        card=card, sent_by=actor, sent_at=timezone.now(),
+    )  # fmt: skip
+    full_clean(notice)
+    notice.save()
+    audit.record(actor=actor, action="notice.send", target=notice, after=_snapshot(notice))
+    if case is not None:
+        from yiwang.cases.services import add_event
+
+        add_event(case, "notice", f"监察督办：{notice.message}（{organisation.name}，"
+                  f"{reply_due} 前回复）", actor=actor)  # fmt: skip
+    return notice
+
+
+@transaction.atomic
+def reply_notice(*, actor, notice: SupervisionNotice, reply: str) -> SupervisionNotice:
+    """The department answers a 督办; a late answer is still recorded, the escalation stays."""
+    notice = SupervisionNotice.objects.select_for_update().get(pk=notice.pk)
+    if not can(actor, "view", notice):
+        raise NotFound("督办")
+    if not can(actor, "reply", notice):
+        raise PermissionDenied("只有被督办部门的工作人员可以回复")
+    if notice.replied_at is not None:
+        raise ServiceError("supervision.replied", "该督办已回复", status=409)
+    if len(reply.strip()) < 4:
+        raise ServiceError("validation_failed", "请写明办理情况")
+    before = _snapshot(notice)
+    notice.reply, notice.replied_by, notice.replied_at = reply.strip(), actor, timezone.now()
+    if notice.status == NoticeStatus.SENT:
+        notice.status = NoticeStatus.REPLIED
+    notice.save(update_fields=["reply", "replied_by", "replied_at", "status"])
+    Card.objects.filter(subject_kind=CardSubject.NOTICE, subject_id=notice.pk,
+                        status=CardStatus.OPEN).update(status=CardStatus.CLOSED, closed_at=notice.replied_at)  # fmt: skip
+    audit.record(actor=actor, action="notice.reply", target=notice, before=before,
+                 after=_snapshot(notice))  # fmt: skip
+    return notice
+
+
+def escalate_overdue_notices(*, today: datetime.date, now) -> int:
+    """A 督办 not answered by its deadline is escalated to the department's parent and carded red."""
+    overdue = list(
+        SupervisionNotice.objects.filter(status=NoticeStatus.SENT, reply_due__lt=today)
+        .select_related("organisation")
+        .select_for_update(of=("self",))
+    )
+    for notice in overdue:
+        notice.status = NoticeStatus.OVERDUE
+        notice.escalated_to_id = notice.organisation.parent_id
+        notice.escalated_at = now
+        notice.save(update_fields=["status", "escalated_to", "escalated_at"])
+        card, created = Card.objects.get_or_create(
+            subject_kind=CardSubject.NOTICE, subject_id=notice.pk,
+            defaults={"case": notice.case, "organisation": notice.organisation, "level": CardLevel.RED,
+                      "due_date": notice.reply_due, "issued_at": now,
+                      "item_id": notice.case.item_id if notice.case_id else None},
+        )  # fmt: skip
+        if created:
+            CardEvent.objects.create(card=card, kind="issued", level=card.level, occurred_at=now)
+        audit.record(actor=None, action="notice.escalate", target=notice,
+                     after={"escalated_to": notice.escalated_to_id})  # fmt: skip
+    return len(overdue)

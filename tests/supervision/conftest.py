@@ -1,0 +1,1 @@
+from tests.cases.conftest import city  # noqa: F401 — the same small city

@@ -1,0 +1,89 @@
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from tests.cases.test_flow import uploads_for
+from yiwang.cases import approval, services
+from yiwang.cases.models import CaseTask
+from yiwang.supervision.models import Card, CardEvent
+from yiwang.supervision.sweep import sweep_deadlines
+
+pytestmark = pytest.mark.django_db
+
+
+def accepted(city):
+    case = services.submit_application(actor=city["citizen"], item=city["item"],
+                                       form_data={"name": "张三"}, uploads=uploads_for(city["item"]))  # fmt: skip
+    return services.accept_case(actor=city["clerk"], case=case)
+
+
+def day_after(date):
+    return date + datetime.timedelta(days=1)
+
+
+def test_a_case_far_from_its_deadline_gets_no_card(city):
+    case = accepted(city)
+    assert sweep_deadlines(today=case.warn_date - datetime.timedelta(days=1)).issued == 0
+    assert not Card.objects.exists()
+
+
+def test_a_case_entering_the_warning_zone_gets_a_yellow_card_and_each_task_too(city):
+    case = accepted(city)
+    result = sweep_deadlines(today=case.warn_date)
+    assert result.issued == 4  # the case and its three departments' tasks
+    card = Card.objects.get(subject_kind="case")
+    assert (card.level, card.status, card.organisation) == ("yellow", "open", city["market"])
+    assert list(card.events.values_list("kind", "level")) == [("issued", "yellow")]
+
+
+def test_a_yellow_card_is_escalated_to_red_once_the_deadline_passes(city):
+    case = accepted(city)
+    sweep_deadlines(today=case.warn_date)
+    result = sweep_deadlines(today=day_after(case.due_date))
+    assert result.escalated == 4
+    card = Card.objects.get(subject_kind="case")
+    assert card.level == "red" and card.escalated_at is not None
+    assert list(card.events.values_list("kind", flat=True)) == ["issued", "escalated"]
+
+
+def test_a_case_first_seen_after_its_deadline_gets_a_red_card_at_once(city):
+    case = accepted(city)
+    sweep_deadlines(today=day_after(case.due_date))
+    assert Card.objects.get(subject_kind="case").level == "red"
+
+
+def test_sweeping_twice_issues_nothing_new(city):
+    case = accepted(city)
+    sweep_deadlines(today=case.warn_date)
+    again = sweep_deadlines(today=case.warn_date)
+    assert (again.issued, again.escalated, again.closed) == (0, 0, 0)
+    assert CardEvent.objects.count() == 4
+
+
+def test_a_case_finished_late_keeps_its_red_card_closed(city):
+    case = accepted(city)
+    sweep_deadlines(today=day_after(case.due_date))
+    for task in CaseTask.objects.filter(case=case):
+        key = {v: k for k, v in city.items() if k in ("market", "fire", "urban")}[task.organisation]
+        approval.complete_task(actor=city["reviewers"][key], task=task, decision="approve", opinion="")
+    result = sweep_deadlines(today=day_after(case.due_date))
+    card = Card.objects.get(subject_kind="case")
+    assert result.closed == 4 and (card.level, card.status) == ("red", "closed")
+
+
+def test_a_department_that_finished_its_task_has_its_task_card_closed_while_others_stay(city):
+    case = accepted(city)
+    sweep_deadlines(today=case.warn_date)
+    task = CaseTask.objects.get(case=case, organisation=city["fire"])
+    approval.complete_task(actor=city["reviewers"]["fire"], task=task, decision="approve", opinion="")
+    sweep_deadlines(today=case.warn_date)
+    assert Card.objects.get(subject_kind="task", subject_id=task.pk).status == "closed"
+    assert Card.objects.filter(subject_kind="task", status="open").count() == 2
+
+
+def test_a_case_whose_clock_is_stopped_gets_no_card(city):
+    case = accepted(city)
+    approval.start_special_procedure(actor=city["reviewers"]["fire"], case=case, kind="expert",
+                                     reason="需要专家评审", planned_end=timezone.localdate())  # fmt: skip
+    assert sweep_deadlines(today=day_after(case.due_date)).issued == 0
