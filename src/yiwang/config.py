@@ -101,6 +101,12 @@ VARS: tuple[Var, ...] = (
         "yellow card when at most this many working days are left (per item overrides)",
     ),
     Var(
+        "RECTIFY_DAYS",
+        int,
+        5,
+        "working days a department has to answer a bad rating (差评整改)",
+    ),
+    Var(
         "NOTIFY_SENDER",
         str,
         "yiwang.cases.notify.ConsoleSender",

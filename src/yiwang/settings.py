@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "yiwang.services",
     "yiwang.cases",
     "yiwang.supervision",
+    "yiwang.reviews",
     "yiwang.portal",
     "yiwang.demo",
 ]

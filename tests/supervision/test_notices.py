@@ -25,7 +25,9 @@ def tomorrow():
 def test_a_supervisor_sends_a_notice_and_the_department_replies(city, supervisor):
     notice = services.send_notice(actor=supervisor, organisation=city["fire"], message="请说明超期原因",
                                   reply_due=tomorrow())  # fmt: skip
-    replied = services.reply_notice(actor=city["reviewers"]["fire"], notice=notice, reply="已安排专人加快办理")
+    replied = services.reply_notice(
+        actor=city["reviewers"]["fire"], notice=notice, reply="已安排专人加快办理"
+    )
     assert replied.status == "replied" and replied.replied_by == city["reviewers"]["fire"]
     assert AuditEvent.objects.filter(action="notice.reply", target_id=str(notice.pk)).exists()
 
@@ -61,7 +63,9 @@ def test_a_late_reply_escalates_the_notice_to_the_parent_and_cards_it_red(city, 
     assert (notice.status, notice.escalated_to) == ("overdue", parent)
     card = Card.objects.get(subject_kind="notice", subject_id=notice.pk)
     assert card.level == "red" and card.status == "open"
-    services.reply_notice(actor=city["reviewers"]["fire"], notice=notice, reply="迟到的回复，已整改")
+    services.reply_notice(
+        actor=city["reviewers"]["fire"], notice=notice, reply="迟到的回复，已整改"
+    )
     notice.refresh_from_db()
     card.refresh_from_db()
     assert notice.status == "overdue" and card.status == "closed"

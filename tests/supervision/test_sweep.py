@@ -66,7 +66,9 @@ def test_a_case_finished_late_keeps_its_red_card_closed(city):
     sweep_deadlines(today=day_after(case.due_date))
     for task in CaseTask.objects.filter(case=case):
         key = {v: k for k, v in city.items() if k in ("market", "fire", "urban")}[task.organisation]
-        approval.complete_task(actor=city["reviewers"][key], task=task, decision="approve", opinion="")
+        approval.complete_task(
+            actor=city["reviewers"][key], task=task, decision="approve", opinion=""
+        )
     result = sweep_deadlines(today=day_after(case.due_date))
     card = Card.objects.get(subject_kind="case")
     assert result.closed == 4 and (card.level, card.status) == ("red", "closed")
@@ -76,7 +78,9 @@ def test_a_department_that_finished_its_task_has_its_task_card_closed_while_othe
     case = accepted(city)
     sweep_deadlines(today=case.warn_date)
     task = CaseTask.objects.get(case=case, organisation=city["fire"])
-    approval.complete_task(actor=city["reviewers"]["fire"], task=task, decision="approve", opinion="")
+    approval.complete_task(
+        actor=city["reviewers"]["fire"], task=task, decision="approve", opinion=""
+    )
     sweep_deadlines(today=case.warn_date)
     assert Card.objects.get(subject_kind="task", subject_id=task.pk).status == "closed"
     assert Card.objects.filter(subject_kind="task", status="open").count() == 2

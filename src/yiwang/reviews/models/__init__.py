@@ -1,0 +1,3 @@
+from .rating import Rating, Rectification
+
+__all__ = ["Rating", "Rectification"]

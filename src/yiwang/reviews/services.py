@@ -1,0 +1,178 @@
+"""Every write of 好差评: rate, rectify, confirm; keyword-only, atomic, checked, audited."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from yiwang.cases.choices import FINISHED_STATUSES, CaseStatus
+from yiwang.cases.models import Case
+from yiwang.cases.notify import notify_applicant
+from yiwang.cases.services import add_event
+from yiwang.core import audit
+from yiwang.core.errors import NotFound, PermissionDenied, ServiceError
+from yiwang.core.permissions import can
+from yiwang.core.workdays import add_working_days
+from yiwang.reviews.choices import (
+    BAD_LEVELS,
+    DIMENSIONS,
+    Level,
+    RatingChannel,
+    RectificationStatus,
+    ReplyKind,
+)
+from yiwang.reviews.models import Rating, Rectification
+
+MAX_COMMENT = 1000
+
+
+def _check_rater(actor, case: Case, channel: str) -> None:
+    if can(actor, "apply", case):
+        return
+    if channel == RatingChannel.WINDOW and can(actor, "accept", case):
+        return  # the window's rating device, operated at the clerk's desk
+    if not can(actor, "view", case):
+        raise NotFound("办件")
+    raise PermissionDenied("只有申请人可以评价")
+
+
+def _check_rateable(case: Case, channel: str) -> None:
+    if channel == RatingChannel.WINDOW:
+        if case.status in (CaseStatus.SUBMITTED,) and not case.registered_by_id:
+            raise ServiceError("reviews.too_early", "窗口服务尚未发生，暂不能评价")
+    elif case.status not in FINISHED_STATUSES:
+        raise ServiceError("reviews.too_early", "办件办结后才能评价")
+
+
+@transaction.atomic
+def rate_case(
+    *, actor, case: Case, level: int, channel: str = RatingChannel.ONLINE, comment: str = "",
+    dimensions: dict | None = None, anonymous: bool = False,
+) -> Rating:  # fmt: skip
+    """评价: one rating per case and channel; 不满意 / 非常不满意 open a rectification."""
+    _check_rater(actor, case, channel)
+    if channel not in RatingChannel.values:
+        raise ServiceError("validation_failed", "评价渠道无效")
+    if level not in Level.values:
+        raise ServiceError("validation_failed", "评价等级应为 1（非常不满意）到 5（非常满意）")
+    dimensions = dimensions or {}
+    if set(dimensions) - set(DIMENSIONS) or any(v not in Level.values for v in dimensions.values()):
+        raise ServiceError("validation_failed", "分项评价无效")
+    if len(comment) > MAX_COMMENT:
+        raise ServiceError("validation_failed", f"评价内容不能超过 {MAX_COMMENT} 字")
+    if level in BAD_LEVELS and len(comment.strip()) < 2:
+        raise ServiceError("validation_failed", "差评请写明不满意的原因，以便部门整改")
+    _check_rateable(case, channel)
+    now = timezone.now()
+    rating = Rating(
+        case=case, channel=channel, level=level, comment=comment.strip(), dimensions=dimensions,
+        anonymous=anonymous, rater=actor if case.applicant_id == getattr(actor, "pk", None) else None,
+        organisation=case.item.organisation, item=case.item, created_at=now,
+    )  # fmt: skip
+    try:
+        with transaction.atomic():
+            rating.save()
+    except IntegrityError as exc:
+        raise ServiceError("reviews.already_rated", "该办件已通过此渠道评价", status=409) from exc
+    audit.record(actor=actor, action="rating.create", target=rating,
+                 after={"level": level, "channel": channel, "anonymous": anonymous})  # fmt: skip
+    add_event(case, "rating", f"申请人评价：{rating.get_level_display()}")
+    if level in BAD_LEVELS:
+        _open_rectification(rating, now)
+    return rating
+
+
+def _open_rectification(rating: Rating, now) -> Rectification:
+    days = settings.YIWANG["RECTIFY_DAYS"]
+    rectification = Rectification.objects.create(
+        rating=rating, organisation=rating.organisation, created_at=now,
+        due_date=add_working_days(timezone.localdate(now), days),
+    )  # fmt: skip
+    audit.record(actor=None, action="rectification.open", target=rectification,
+                 after={"due_date": str(rectification.due_date)})  # fmt: skip
+    return rectification
+
+
+@transaction.atomic
+def reply_rectification(
+    *, actor, rectification: Rectification, kind: str, reply: str
+) -> Rectification:
+    """The department answers a bad rating: fixed (已整改) or explained (已解释说明)."""
+    rectification = Rectification.objects.select_for_update().get(pk=rectification.pk)
+    if not can(actor, "view", rectification):
+        raise NotFound("整改")
+    if not can(actor, "reply", rectification):
+        raise PermissionDenied("只有被评价部门的工作人员可以回复整改")
+    if rectification.status not in (RectificationStatus.OPEN, RectificationStatus.CONTESTED):
+        raise ServiceError("reviews.wrong_status", "该整改当前不需要回复", status=409)
+    if kind not in ReplyKind.values or len(reply.strip()) < 4:
+        raise ServiceError("validation_failed", "请选择整改方式并写明整改情况")
+    before = audit.snapshot(rectification)
+    rectification.status = RectificationStatus.REPLIED
+    rectification.reply_kind, rectification.reply = kind, reply.strip()
+    rectification.replied_by, rectification.replied_at = actor, timezone.now()
+    rectification.save()
+    from yiwang.supervision.models import Card
+
+    Card.objects.filter(subject_kind="rectification", subject_id=rectification.pk,
+                        status="open").update(status="closed", closed_at=rectification.replied_at)  # fmt: skip
+    audit.record(actor=actor, action="rectification.reply", target=rectification, before=before,
+                 after=audit.snapshot(rectification))  # fmt: skip
+    notify_applicant(rectification.rating.case,
+                     f"您对办件 {rectification.rating.case.number} 的评价，部门已回复：{rectification.reply}")  # fmt: skip
+    return rectification
+
+
+@transaction.atomic
+def confirm_rectification(
+    *, actor, rectification: Rectification, satisfied: bool, note: str = ""
+) -> Rectification:
+    """The applicant confirms the rectification, or contests it (the department answers again)."""
+    rectification = Rectification.objects.select_for_update().get(pk=rectification.pk)
+    case = rectification.rating.case
+    if not can(actor, "apply", case):
+        raise NotFound("整改")
+    if rectification.status != RectificationStatus.REPLIED:
+        raise ServiceError("reviews.wrong_status", "部门尚未回复，暂不能确认", status=409)
+    if not satisfied and len(note.strip()) < 2:
+        raise ServiceError("validation_failed", "请写明异议")
+    before = audit.snapshot(rectification)
+    rectification.applicant_note = note.strip()
+    if satisfied:
+        rectification.status = RectificationStatus.CONFIRMED
+        rectification.closed_at = timezone.now()
+    else:
+        rectification.status = RectificationStatus.CONTESTED
+        rectification.due_date = add_working_days(
+            timezone.localdate(), settings.YIWANG["RECTIFY_DAYS"]
+        )
+    rectification.save()
+    audit.record(actor=actor, action="rectification.confirm", target=rectification, before=before,
+                 after=audit.snapshot(rectification))  # fmt: skip
+    return rectification
+
+
+def card_late_rectifications(*, today, now) -> int:
+    """Rectifications past their deadline without an answer get a red card (called by the sweep)."""
+    from yiwang.supervision.models import Card, CardEvent
+
+    late = Rectification.objects.filter(
+        status__in=[RectificationStatus.OPEN, RectificationStatus.CONTESTED], due_date__lt=today
+    ).select_related("rating")
+    issued = 0
+    for rectification in late:
+        card, created = Card.objects.get_or_create(
+            subject_kind="rectification", subject_id=rectification.pk,
+            defaults={"case_id": rectification.rating.case_id, "organisation_id": rectification.organisation_id,
+                      "item_id": rectification.rating.item_id, "level": "red",
+                      "due_date": rectification.due_date, "issued_at": now},
+        )  # fmt: skip
+        if not created and card.status == "closed":
+            card.status, card.closed_at, card.escalated_at = "open", None, now
+            card.save(update_fields=["status", "closed_at", "escalated_at"])
+            created = True
+        if created:
+            CardEvent.objects.create(card=card, kind="issued", level="red", occurred_at=now)
+            issued += 1
+    return issued
