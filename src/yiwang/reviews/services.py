@@ -51,6 +51,7 @@ def rate_case(
     dimensions: dict | None = None, anonymous: bool = False,
 ) -> Rating:  # fmt: skip
     """评价: one rating per case and channel; 不满意 / 非常不满意 open a rectification."""
+    case = Case.objects.select_related("item").get(pk=case.pk)
     _check_rater(actor, case, channel)
     if channel not in RatingChannel.values:
         raise ServiceError("validation_failed", "评价渠道无效")

@@ -1,4 +1,5 @@
 from .card import Card, CardEvent
 from .notice import SupervisionNotice
+from .stats import DailyStats
 
-__all__ = ["Card", "CardEvent", "SupervisionNotice"]
+__all__ = ["Card", "CardEvent", "DailyStats", "SupervisionNotice"]

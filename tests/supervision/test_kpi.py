@@ -1,0 +1,91 @@
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from tests import factories
+from tests.cases.test_flow import uploads_for
+from yiwang.cases import approval, services
+from yiwang.cases.models import CaseTask
+from yiwang.reviews import services as reviews
+from yiwang.supervision import kpi
+from yiwang.supervision.sweep import sweep_deadlines
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def activity(city):
+    """Three cases of the market's item: two online, one at the window; one finished, one refused."""
+    item = city["item"]
+
+    def online():
+        return services.submit_application(actor=city["citizen"], item=item, form_data={"name": "张三"},
+                                           uploads=uploads_for(item))  # fmt: skip
+
+    finished, refused = online(), online()
+    services.register_walk_in(actor=city["clerk"], item=item, applicant_kind="person", applicant_name="李四",
+                              applicant_code=factories.ric(), form_data={"name": "李四"},
+                              paper_materials=[m.pk for m in item.materials.all()])  # fmt: skip
+    services.accept_case(actor=city["clerk"], case=finished)
+    sweep_deadlines(today=timezone.localdate() + datetime.timedelta(days=30))  # late: red cards
+    for task in CaseTask.objects.filter(case=finished):
+        key = {city["market"]: "market", city["fire"]: "fire", city["urban"]: "urban"}[
+            task.organisation
+        ]
+        approval.complete_task(
+            actor=city["reviewers"][key], task=task, decision="approve", opinion=""
+        )
+    refused = services.refuse_case(actor=city["clerk"], case=refused, reason="不属于受理范围")
+    reviews.rate_case(actor=city["citizen"], case=refused, level=1, comment="白跑一趟")
+    reviews.rate_case(actor=city["citizen"], case=finished, level=5)
+    return city
+
+
+def today_range():
+    today = timezone.localdate()
+    return today - datetime.timedelta(days=1), today + datetime.timedelta(days=1)
+
+
+def test_kpis_count_what_happened(activity):
+    start, end = today_range()
+    market = kpi.summarise(kpi.raw_counts(start, end))[activity["market"].pk]
+    assert (
+        market["received"],
+        market["received_online"],
+        market["accepted"],
+        market["finished"],
+    ) == (3, 2, 1, 1)
+    assert market["online_rate"] == round(2 / 3, 4)
+    assert market["finished_on_time"] == 1 and market["on_time_rate"] == 1.0
+    assert (market["cards"], market["red_cards"], market["red_rate"]) == (1, 1, 1.0)
+    assert market["steps"] == 3
+
+
+def test_the_daily_aggregates_give_the_same_kpis_as_the_raw_cases(activity):
+    start, end = today_range()
+    assert kpi.refresh_daily(start, end) >= 1
+    raw = kpi.summarise(kpi.raw_counts(start, end))
+    daily = kpi.summarise(kpi.daily_counts(start, end))
+    assert daily == raw
+    assert kpi.summarise(kpi.daily_counts(start, end), by="item") == kpi.summarise(
+        kpi.raw_counts(start, end), by="item"
+    )
+
+
+def test_a_period_without_cases_has_no_rates(activity):
+    long_ago = datetime.date(2020, 1, 1)
+    assert kpi.summarise(kpi.raw_counts(long_ago, long_ago)) == {}
+
+
+def test_satisfaction_and_rectification_rates(activity):
+    start, end = today_range()
+    market = kpi.satisfaction(start, end)[activity["market"].pk]
+    assert (market["ratings"], market["satisfaction_rate"]) == (2, 0.5)
+    assert (market["rectifications"], market["rectification_rate"]) == (1, 0.0)
+
+
+def test_item_figures_give_the_compression_ratio_and_visits(activity):
+    figures = kpi.item_figures()[activity["market"].pk]
+    assert figures["compression_ratio"] == 0.75  # promised 5 of statutory 20 working days
+    assert figures["one_visit_share"] == 1.0 and figures["completeness"] == 1.0
