@@ -12,3 +12,23 @@ def sweep_deadlines() -> dict:
     from yiwang.supervision.sweep import sweep_deadlines as sweep
 
     return sweep().as_dict()
+
+
+@periodic(3600)
+@task()
+def weekly_report() -> str:
+    """Each hour: if last week's 周通报 is missing, write it; also refresh the last two days' stats."""
+    import datetime
+
+    from django.utils import timezone
+
+    from yiwang.supervision import kpi
+    from yiwang.supervision.models import WeeklyReport
+    from yiwang.supervision.reports import build_weekly_report, last_monday
+
+    today = timezone.localdate()
+    kpi.refresh_daily(today - datetime.timedelta(days=1), today)
+    monday = last_monday(today)
+    if WeeklyReport.objects.filter(week_start=monday).exists():
+        return "exists"
+    return str(build_weekly_report(monday).week_start)

@@ -1,0 +1,52 @@
+import datetime
+
+import pytest
+from openpyxl import load_workbook
+
+from yiwang.supervision.models import WeeklyReport
+from yiwang.supervision.reports import build_weekly_report, last_monday, score
+
+pytestmark = pytest.mark.django_db
+
+
+def this_monday():
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    return today - datetime.timedelta(days=today.weekday())
+
+
+def test_the_weekly_report_ranks_departments_and_writes_xlsx_and_pdf(activity, settings, tmp_path):
+    settings.STORAGES = {**settings.STORAGES, "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": tmp_path}}}  # fmt: skip
+    report = build_weekly_report(this_monday())
+    assert [row["rank"] for row in report.summary] == list(range(1, len(report.summary) + 1))
+    market = next(r for r in report.summary if r["organisation"] == "江澜市市场监督管理局")
+    assert market["received"] == 3 and market["score"] == score(market)
+    sheet = load_workbook(report.xlsx.path).active
+    assert sheet.cell(1, 2).value == "部门" and sheet.max_row == len(report.summary) + 1
+    with open(report.pdf.path, "rb") as pdf:
+        assert pdf.read(5) == b"%PDF-"
+
+
+def test_building_a_week_again_replaces_its_report(activity):
+    build_weekly_report(this_monday())
+    build_weekly_report(this_monday())
+    assert WeeklyReport.objects.count() == 1
+
+
+def test_a_report_must_start_on_a_monday(activity):
+    with pytest.raises(ValueError):
+        build_weekly_report(this_monday() + datetime.timedelta(days=1))
+
+
+def test_last_monday_is_the_start_of_the_last_complete_week():
+    assert last_monday(datetime.date(2026, 11, 22)) == datetime.date(2026, 11, 9)  # a Sunday
+    assert last_monday(datetime.date(2026, 11, 23)) == datetime.date(2026, 11, 16)  # a Monday
+
+
+def test_the_score_rewards_on_time_work_and_satisfaction():
+    good = {"on_time_rate": 1.0, "red_rate": 0.0, "satisfaction_rate": 1.0, "online_rate": 1.0,
+            "rectification_rate": 1.0}  # fmt: skip
+    late = {**good, "on_time_rate": 0.5, "red_rate": 0.5}
+    assert score(good) == 100 and score(late) < score(good)
