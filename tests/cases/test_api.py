@@ -14,6 +14,7 @@ from tests import factories
 from tests.openapi import assert_matches_openapi
 from yiwang.cases import services
 from yiwang.cases.models import Case, CaseTask
+from yiwang.core.models import Membership
 
 pytestmark = pytest.mark.django_db
 
@@ -87,7 +88,7 @@ def an_outsider():
     """Staff of a department not taking part: a clerk and a reviewer at once."""
     other = factories.organisation("江澜市文化旅游局")
     user = factories.staff("clerk", other)
-    factories.Membership.objects.create(user=user, organisation=other, role="reviewer")
+    Membership.objects.create(user=user, organisation=other, role="reviewer")
     return user
 
 
@@ -190,3 +191,27 @@ def test_the_multipart_payload_and_material_files_are_documented(client):
 
 def payload(**data) -> str:
     return json.dumps(data, ensure_ascii=False)
+
+
+def _queries(client, path) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(path).status_code == 200
+    return len(captured)
+
+
+def test_listing_cases_and_tasks_costs_the_same_queries_for_one_or_many(client, city):
+    accepted(city)
+    client.force_login(city["reviewers"]["fire"])
+    one = _queries(client, BASE), _queries(client, f"{BASE}/tasks")
+    for _ in range(4):
+        accepted(city)
+    assert (_queries(client, BASE), _queries(client, f"{BASE}/tasks")) == one
+
+
+def test_reading_a_case_costs_the_same_queries_however_long_its_history(client, city):
+    short, long = submit(city), accepted(city)
+    client.force_login(city["reviewers"]["fire"])
+    assert _queries(client, f"{BASE}/{short.number}") == _queries(client, f"{BASE}/{long.number}")
