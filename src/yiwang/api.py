@@ -111,6 +111,7 @@ def _mount_routers() -> None:
     from yiwang.exchange.api import router as exchange_router
 
     api.add_router("/exchange", exchange_router)
+    api.add_router("/cases", "yiwang.cases.api.router")
 
 
 _mount_routers()
