@@ -246,3 +246,41 @@ def test_a_clerk_of_the_service_centre_accepts_for_every_department(city):
     clerk = factories.staff("clerk", centre)
     case = services.accept_case(actor=clerk, case=_submit(city))
     assert case.status == CaseStatus.ACCEPTED
+
+
+def test_an_agent_whose_authorisation_ended_no_longer_sees_the_companys_cases(city):
+    import datetime as dt
+
+    from yiwang.core.models import CompanyAgent
+
+    agent = factories.user(id_number=factories.ric())
+    uscc = factories.uscc()
+    agency = CompanyAgent.objects.create(user=agent, company_uscc=uscc, company_name="江澜测试餐饮有限公司",
+                                         valid_from=dt.date(2020, 1, 1))  # fmt: skip
+    case = services.submit_application(actor=agent, item=city["item"], form_data={"name": "张三"},
+                                       uploads=uploads_for(city["item"]), company_uscc=uscc)  # fmt: skip
+    assert Case.objects.restrict(agent).filter(pk=case.pk).exists()
+    agency.valid_until = dt.date(2021, 12, 31)
+    agency.save()
+    fresh = type(agent).objects.get(pk=agent.pk)
+    assert not Case.objects.restrict(fresh).filter(pk=case.pk).exists()
+
+
+def test_only_the_department_that_started_a_special_procedure_ends_it(city):
+    case = _accepted(city)
+    approval.start_special_procedure(actor=city["reviewers"]["fire"], case=case, kind="hearing",
+                                     reason="需要举行听证", planned_end=timezone.localdate())  # fmt: skip
+    with pytest.raises(PermissionDenied):
+        approval.end_special_procedure(actor=city["reviewers"]["urban"], case=case)
+    approval.end_special_procedure(actor=city["reviewers"]["fire"], case=case)
+
+
+def test_withdrawing_during_a_special_procedure_does_not_move_the_due_date(city):
+    case = _accepted(city)
+    approval.start_special_procedure(actor=city["reviewers"]["fire"], case=case, kind="expert",
+                                     reason="需要专家评审", planned_end=timezone.localdate())  # fmt: skip
+    due = Case.objects.get(pk=case.pk).due_date
+    services.withdraw_case(actor=city["citizen"], case=case)
+    case.refresh_from_db()
+    assert case.status == CaseStatus.WITHDRAWN and case.due_date == due
+    assert case.clock_stops.get().ended_at is not None

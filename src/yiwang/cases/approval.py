@@ -19,7 +19,7 @@ from yiwang.cases.choices import (
 from yiwang.cases.models import Case, CaseMaterial, CaseTask
 from yiwang.cases.notify import notify_applicant
 from yiwang.core import audit
-from yiwang.core.errors import NotFound, ServiceError
+from yiwang.core.errors import NotFound, PermissionDenied, ServiceError
 from yiwang.core.models import Organisation
 from yiwang.core.permissions import can
 from yiwang.services.models import Material
@@ -93,8 +93,21 @@ def _apply(case: Case, step: engine.Step, *, actor) -> None:
 @transaction.atomic
 def complete_task(*, actor, task: CaseTask, decision: str, opinion: str) -> CaseTask:
     """审查: a reviewer of the task's department approves or rejects, with an opinion."""
-    task = CaseTask.objects.select_for_update().select_related("organisation").get(pk=task.pk)
-    if not can(actor, "change", task):
+    # Lock the case before its task, in the order accept and withdraw use (no deadlock).
+    case_id = CaseTask.objects.filter(pk=task.pk).values_list("case_id", flat=True).first()
+    case = (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("process", "item")
+        .filter(pk=case_id)
+        .first()
+    )
+    task = (
+        CaseTask.objects.select_for_update()
+        .select_related("organisation")
+        .filter(pk=task.pk)
+        .first()
+    )
+    if case is None or task is None or not can(actor, "change", task):
         raise NotFound("任务")
     if task.status != TaskStatus.OPEN:
         raise ServiceError("cases.task_not_ready", "该任务已办理或不在待办状态", status=409)
@@ -102,11 +115,6 @@ def complete_task(*, actor, task: CaseTask, decision: str, opinion: str) -> Case
         raise ServiceError("validation_failed", "审查意见应为同意或不同意")
     if decision == Decision.REJECT and len(opinion.strip()) < 4:
         raise ServiceError("validation_failed", "不同意时请写明理由")
-    case = (
-        Case.objects.select_for_update(of=("self",))
-        .select_related("process", "item")
-        .get(pk=task.case_id)
-    )
     if case.status != CaseStatus.ACCEPTED:
         raise ServiceError("cases.wrong_status", "办件不在审查中", status=409)
     if clock.open_stop(case) is not None:
@@ -181,7 +189,9 @@ def start_special_procedure(
         raise ServiceError("validation_failed", "请写明启动特别程序的原因")
     if planned_end is None or planned_end < timezone.localdate():
         raise ServiceError("validation_failed", "请填写不早于今天的预计结束日期")
-    stop = clock.stop(case, kind=kind, reason=reason.strip(), planned_end=planned_end)
+    own = case.tasks.restrict(actor, "change").filter(status=TaskStatus.OPEN).first()
+    stop = clock.stop(case, kind=kind, reason=reason.strip(), planned_end=planned_end,
+                      organisation=own.organisation if own else None)  # fmt: skip
     _events().add_event(case, "special", f"启动特别程序：{stop.get_kind_display()}（{reason.strip()}），"
                         f"预计 {planned_end} 结束，期间暂停计时", actor=actor)  # fmt: skip
     audit.record(actor=actor, action="case.special_start", target=case,
@@ -199,6 +209,13 @@ def end_special_procedure(*, actor, case: Case, result: str = "") -> Case:
     current = clock.open_stop(case)
     if current is None or current.kind not in SPECIAL_PROCEDURES:
         raise ServiceError("cases.no_special", "办件没有进行中的特别程序", status=409)
+    if (
+        current.organisation_id
+        and not case.tasks.restrict(actor, "change")
+        .filter(organisation_id=current.organisation_id)
+        .exists()
+    ):
+        raise PermissionDenied("只有启动特别程序的部门可以结束它")
     days = clock.resume(case)
     _events().add_event(case, "special_end", f"特别程序结束，恢复计时（顺延 {days} 个工作日）"
                         + (f"：{result}" if result else ""), actor=actor)  # fmt: skip

@@ -38,11 +38,16 @@ def open_stop(case: Case) -> ClockStop | None:
     return case.clock_stops.filter(ended_at__isnull=True).first()
 
 
-def stop(case: Case, *, kind: str, reason: str, planned_end=None) -> ClockStop:
+def stop(case: Case, *, kind: str, reason: str, planned_end=None, organisation=None) -> ClockStop:
     if open_stop(case) is not None:
         raise ServiceError("cases.clock_stopped", "办件已暂停计时，请先结束当前暂停", status=409)
     return ClockStop.objects.create(
-        case=case, kind=kind, reason=reason, started_at=timezone.now(), planned_end=planned_end
+        case=case,
+        kind=kind,
+        reason=reason,
+        started_at=timezone.now(),
+        planned_end=planned_end,
+        organisation=organisation,
     )
 
 
@@ -70,3 +75,8 @@ def resume(case: Case) -> int:
             task.warn_date = calendar.warning_date(task.due_date, yellow_threshold(case.item))
             task.save(update_fields=["due_date", "warn_date"])
     return days
+
+
+def end_without_moving(case: Case) -> None:
+    """End the open stop of a case that is being finished: its due dates no longer matter."""
+    case.clock_stops.filter(ended_at__isnull=True).update(ended_at=timezone.now())

@@ -9,6 +9,7 @@ A reviewer acts on tasks of their own department only; a clerk accepts cases of 
 """
 
 from django.db.models import Q
+from django.utils import timezone
 
 from yiwang.core.choices import Role
 from yiwang.core.permissions import has_role, is_user, org_ids_with_role, rule
@@ -20,16 +21,19 @@ def agent_usccs(actor) -> list[str]:
         return []
     cached = getattr(actor, "_yiwang_agencies", None)
     if cached is None:
-        cached = actor._yiwang_agencies = list(
-            actor.agencies.values_list("company_uscc", flat=True)
-        )
+        today = timezone.localdate()  # an agency acts only while its authorisation runs
+        in_force = actor.agencies.filter(valid_from__lte=today).exclude(valid_until__lt=today)
+        cached = actor._yiwang_agencies = list(in_force.values_list("company_uscc", flat=True))
     return cached
 
 
 def applicant_filter(actor) -> Q:
     if not is_user(actor):
         return Q(pk__in=[])
-    return Q(applicant=actor) | Q(applicant_code__in=agent_usccs(actor), applicant_kind="company")
+    # A company's case belongs to the company: its agents in force, not whoever once applied.
+    return Q(applicant=actor, applicant_kind="person") | Q(
+        applicant_code__in=agent_usccs(actor), applicant_kind="company"
+    )
 
 
 def is_window_clerk(actor) -> bool:

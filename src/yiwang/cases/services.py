@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from yiwang.cases import approval, clock
@@ -59,7 +60,7 @@ def next_number(item: ServiceItem, day) -> str:
                 return f"{prefix}{seq.last:04d}"
         except IntegrityError:
             continue  # two first cases of the day raced to create the row; the loser retries
-    raise ServiceError("cases.number_busy", "办件编号生成繁忙，请稍后重试", status=503)
+    raise ServiceError("cases.number_busy", "办件编号生成繁忙，请稍后重试", status=409)
 
 
 # --- who applies ----------------------------------------------------------------
@@ -157,7 +158,7 @@ def _new_case(*, item, applicant, channel, form_data, actor, registered_by=None,
         applicant=actor if registered_by is None else None, **applicant,
     )  # fmt: skip
     case.participants.set([item.organisation_id, *item.participants.values_list("id", flat=True)])
-    ServiceItem.objects.filter(pk=item.pk).update(use_count=item.use_count + 1)
+    ServiceItem.objects.filter(pk=item.pk).update(use_count=F("use_count") + 1)
     return case
 
 
@@ -342,7 +343,7 @@ def refuse_case(*, actor, case: Case, reason: str) -> Case:
     if len(reason.strip()) < 4:
         raise ServiceError("validation_failed", "请写明不予受理的理由和依据")
     before = case_snapshot(case)
-    clock.resume(case)
+    clock.end_without_moving(case)
     case.status = CaseStatus.REFUSED
     case.finished_at = timezone.now()
     case.outcome_note = reason.strip()
@@ -362,7 +363,7 @@ def withdraw_case(*, actor, case: Case, reason: str = "") -> Case:
         raise NotFound("办件")
     _check_status(case, CaseStatus.SUBMITTED, CaseStatus.CORRECTION, CaseStatus.ACCEPTED)
     before = case_snapshot(case)
-    clock.resume(case)
+    clock.end_without_moving(case)
     approval.cancel_tasks(case)
     case.status = CaseStatus.WITHDRAWN
     case.finished_at = timezone.now()

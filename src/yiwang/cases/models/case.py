@@ -217,6 +217,14 @@ class ClockStop(models.Model):
     reason = models.TextField("原因")
     started_at = models.DateTimeField("开始")
     planned_end = models.DateField("预计结束", null=True, blank=True)
+    organisation = models.ForeignKey(
+        "core.Organisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="启动部门",
+    )
     ended_at = models.DateTimeField("结束", null=True, blank=True)
 
     class Meta:
