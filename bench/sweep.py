@@ -1,0 +1,151 @@
+"""Deadline sweep over open cases against one indexed scan of them; KPI queries over the same cases."""
+
+import statistics
+import sys
+import time
+from pathlib import Path
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from yiwang.core import identifiers
+from yiwang.core.models import Organisation
+from yiwang.services.models import ServiceItem
+from yiwang.supervision import kpi
+from yiwang.supervision.sweep import sweep_deadlines
+
+ITEMS = 20
+
+
+class _Rollback(Exception):
+    pass
+
+
+def _items() -> list[ServiceItem]:
+    orgs = [
+        Organisation.objects.create(
+            name=f"基准监察部门{n}", uscc=identifiers.make_uscc(region="990100", org_body=f"BENCHT{n:02d}"),
+            region_code="990100", kind="department", level="city",
+        )
+        for n in range(5)
+    ]  # fmt: skip
+    return [
+        ServiceItem.objects.create(
+            code=f"99BENCHSWEEP{n:04d}", name=f"基准事项{n}", item_type="licensing", audience="both",
+            organisation=orgs[n % len(orgs)], case_kind="promised", statutory_days=20, promised_days=10,
+            status="published",
+        )
+        for n in range(ITEMS)
+    ]  # fmt: skip
+
+
+# Open cases accepted over the last 40 days with due dates spread around today: about one in ten
+# overdue, one in ten in the warning zone; one department task per case. A tenth of the cases
+# are finished (they count for the KPIs, not for the sweep).
+_GENERATE = {
+    "postgresql": """
+INSERT INTO cases_case (number, item_id, item_version, applicant_kind, applicant_name, applicant_code,
+    contact_phone, channel, form_data, status, submitted_at, accepted_at, finished_at, due_date, warn_date,
+    correction_notice, outcome_note, workflow_state, result_reference, created_at, updated_at)
+SELECT 'BENCH' || g, %(first_item)s + (g %% %(items)s), 1, 'person', '基准', '990102199001011234', '',
+    CASE WHEN g %% 3 = 0 THEN 'window' ELSE 'online' END, '{}'::jsonb,
+    CASE WHEN g %% 10 = 0 THEN 'approved' ELSE 'accepted' END,
+    %(now)s - (g %% 40) * interval '1 day' - interval '1 hour', %(now)s - (g %% 40) * interval '1 day',
+    CASE WHEN g %% 10 = 0 THEN %(now)s - (g %% 7) * interval '1 day' END,
+    %(today)s + ((g::bigint * 7919) %% 100 - 10)::int, %(today)s + ((g::bigint * 7919) %% 100 - 12)::int,
+    '[]'::jsonb, '', '', '', %(now)s, %(now)s
+FROM generate_series(1, %(n)s) AS g
+""",
+    "sqlite": """
+WITH RECURSIVE s(g) AS (SELECT 1 UNION ALL SELECT g + 1 FROM s WHERE g < %(n)s)
+INSERT INTO cases_case (number, item_id, item_version, applicant_kind, applicant_name, applicant_code,
+    contact_phone, channel, form_data, status, submitted_at, accepted_at, finished_at, due_date, warn_date,
+    correction_notice, outcome_note, workflow_state, result_reference, created_at, updated_at)
+SELECT 'BENCH' || g, %(first_item)s + (g %% %(items)s), 1, 'person', '基准', '990102199001011234', '',
+    CASE WHEN g %% 3 = 0 THEN 'window' ELSE 'online' END, '{}',
+    CASE WHEN g %% 10 = 0 THEN 'approved' ELSE 'accepted' END,
+    datetime(%(now)s, '-' || (g %% 40) || ' days', '-1 hours'), datetime(%(now)s, '-' || (g %% 40) || ' days'),
+    CASE WHEN g %% 10 = 0 THEN datetime(%(now)s, '-' || (g %% 7) || ' days') END,
+    date(%(today)s, ((g * 7919) %% 100 - 10) || ' days'), date(%(today)s, ((g * 7919) %% 100 - 12) || ' days'),
+    '[]', '', '', '', %(now)s, %(now)s
+FROM s
+""",
+}
+_TASKS = """
+INSERT INTO cases_casetask (case_id, engine_id, node_id, name, organisation_id, role, status, due_date,
+    warn_date, decision, opinion, created_at)
+SELECT c.id, {uuid}, 'review', '部门审查', i.organisation_id, 'reviewer', 'open', c.due_date, c.warn_date,
+    '', '', c.accepted_at
+FROM cases_case c JOIN services_serviceitem i ON i.id = c.item_id
+WHERE c.number LIKE 'BENCH%%' AND c.status = 'accepted'
+"""
+_UUID = {"postgresql": "md5(c.id::text)::uuid", "sqlite": "lower(hex(randomblob(16)))"}
+_SCAN = "SELECT count(*), min(due_date) FROM cases_case WHERE status = 'accepted'"
+
+
+def _generate(n: int, items: list[ServiceItem]) -> None:
+    vendor = connection.vendor
+    now, today = timezone.now(), timezone.localdate()
+    params = {"n": n, "items": len(items), "first_item": items[0].pk, "now": now, "today": today}
+    if vendor == "sqlite":
+        params["now"], params["today"] = now.strftime("%Y-%m-%d %H:%M:%S"), today.isoformat()
+    with connection.cursor() as cursor:
+        cursor.execute(_GENERATE[vendor], params)
+        cursor.execute(_TASKS.format(uuid=_UUID[vendor]))
+        if vendor == "postgresql":
+            cursor.execute("ANALYZE cases_case; ANALYZE cases_casetask; ANALYZE supervision_card")
+
+
+def _timed(work) -> float:
+    started = time.perf_counter()
+    work()
+    return time.perf_counter() - started
+
+
+def _scan():
+    with connection.cursor() as cursor:
+        cursor.execute(_SCAN)
+        cursor.fetchone()
+
+
+def run(*, quick: bool = False):
+    n = 10_000 if quick else 1_000_000
+    repeats = 3 if quick else 5
+    lines = []
+    try:
+        with transaction.atomic():
+            items = _items()
+            started = time.perf_counter()
+            _generate(n, items)
+            generated = time.perf_counter() - started
+            scans = [_timed(_scan) for _ in range(repeats)]
+            first = time.perf_counter()
+            result = sweep_deadlines()
+            first = time.perf_counter() - first
+            steady = [_timed(sweep_deadlines) for _ in range(repeats)]
+            today = timezone.localdate()
+            start = today.replace(day=1) if quick else today.replace(month=1, day=1)
+            raw = _timed(lambda: kpi.summarise(kpi.raw_counts(start, today)))
+            refresh = _timed(lambda: kpi.refresh_daily(start, today))
+            daily = [
+                _timed(lambda: kpi.summarise(kpi.daily_counts(start, today)))
+                for _ in range(repeats)
+            ]
+            scan, sweep = statistics.median(scans), statistics.median(steady)
+            lines += [
+                f"# {connection.vendor}, {n:,} cases (90 % open) with one task each, generated in {generated:.1f} s",
+                f"# first sweep {first * 1000:,.0f} ms issued {result.issued:,} cards; "
+                f"KPIs from raw cases {raw * 1000:,.0f} ms, daily refresh {refresh * 1000:,.0f} ms",
+                f"sweep: {sweep * 1000:,.1f} ms steady sweep | baseline {scan * 1000:,.1f} ms indexed scan "
+                f"of the open cases | ratio {sweep / scan:.2f} (target ≤ 3)",
+                f"sweep-first: {first * 1000:,.1f} ms first sweep | baseline {scan * 1000:,.1f} ms | "
+                f"ratio {first / scan:.2f}",
+                f"kpi: {statistics.median(daily) * 1000:,.1f} ms KPIs per department from daily aggregates "
+                f"(target ≤ 500 ms)",
+            ]
+            raise _Rollback
+    except _Rollback:
+        pass
+    yield from lines
