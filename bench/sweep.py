@@ -55,7 +55,7 @@ SELECT 'BENCH' || g, %(first_item)s + (g %% %(items)s), 1, 'person', '基准', '
     %(now)s - (g %% 40) * interval '1 day' - interval '1 hour', %(now)s - (g %% 40) * interval '1 day',
     CASE WHEN g %% 10 = 0 THEN %(now)s - (g %% 7) * interval '1 day' END,
     %(today)s + ((g::bigint * 7919) %% 100 - 10)::int, %(today)s + ((g::bigint * 7919) %% 100 - 12)::int,
-    '[]'::jsonb, '', '', '', %(now)s, %(now)s
+    '[]'::jsonb, '', '', '', %(now)s, %(now)s - (g %% 40) * interval '1 day' - interval '1 hour'
 FROM generate_series(1, %(n)s) AS g
 """,
     "sqlite": """
@@ -69,7 +69,7 @@ SELECT 'BENCH' || g, %(first_item)s + (g %% %(items)s), 1, 'person', '基准', '
     datetime(%(now)s, '-' || (g %% 40) || ' days', '-1 hours'), datetime(%(now)s, '-' || (g %% 40) || ' days'),
     CASE WHEN g %% 10 = 0 THEN datetime(%(now)s, '-' || (g %% 7) || ' days') END,
     date(%(today)s, ((g * 7919) %% 100 - 10) || ' days'), date(%(today)s, ((g * 7919) %% 100 - 12) || ' days'),
-    '[]', '', '', '', %(now)s, %(now)s
+    '[]', '', '', '', %(now)s, datetime(%(now)s, '-' || (g %% 40) || ' days', '-1 hours')
 FROM s
 """,
 }
@@ -94,8 +94,15 @@ def _generate(n: int, items: list[ServiceItem]) -> None:
     with connection.cursor() as cursor:
         cursor.execute(_GENERATE[vendor], params)
         cursor.execute(_TASKS.format(uuid=_UUID[vendor]))
-        if vendor == "postgresql":
-            cursor.execute("ANALYZE cases_case; ANALYZE cases_casetask; ANALYZE supervision_card")
+    _analyze("cases_case", "cases_casetask", "supervision_card")
+
+
+def _analyze(*tables: str) -> None:
+    """Fresh planner statistics; the bench works in one transaction, which autovacuum cannot see."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            for table in tables:
+                cursor.execute(f"ANALYZE {table}")
 
 
 def _timed(work) -> float:
@@ -110,6 +117,16 @@ def _scan():
         cursor.fetchone()
 
 
+def _touch_some() -> None:
+    """What five minutes of a city look like: a few hundred cases changed since the last run."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE cases_case SET updated_at = %s WHERE id IN "
+            "(SELECT id FROM cases_case WHERE number LIKE 'BENCH%%' ORDER BY id LIMIT 300)",
+            [timezone.now()],
+        )
+
+
 def run(*, quick: bool = False):
     n = 10_000 if quick else 1_000_000
     repeats = 3 if quick else 5
@@ -122,9 +139,14 @@ def run(*, quick: bool = False):
             generated = time.perf_counter() - started
             scans = [_timed(_scan) for _ in range(repeats)]
             first = time.perf_counter()
-            result = sweep_deadlines()
+            result = sweep_deadlines(full=True)
             first = time.perf_counter() - first
-            steady = [_timed(sweep_deadlines) for _ in range(repeats)]
+            _analyze(
+                "supervision_card", "supervision_cardevent"
+            )  # as autovacuum does once they commit
+            fulls = [_timed(lambda: sweep_deadlines(full=True)) for _ in range(repeats)]
+            _touch_some()
+            steady = [_timed(lambda: sweep_deadlines(full=False)) for _ in range(repeats)]
             today = timezone.localdate()
             start = today.replace(day=1) if quick else today.replace(month=1, day=1)
             raw = _timed(lambda: kpi.summarise(kpi.raw_counts(start, today)))
@@ -133,15 +155,19 @@ def run(*, quick: bool = False):
                 _timed(lambda: kpi.summarise(kpi.daily_counts(start, today)))
                 for _ in range(repeats)
             ]
-            scan, sweep = statistics.median(scans), statistics.median(steady)
+            scan, full, sweep = (
+                statistics.median(scans),
+                statistics.median(fulls),
+                statistics.median(steady),
+            )
             lines += [
                 f"# {connection.vendor}, {n:,} cases (90 % open) with one task each, generated in {generated:.1f} s",
-                f"# first sweep {first * 1000:,.0f} ms issued {result.issued:,} cards; "
+                f"# first full sweep {first * 1000:,.0f} ms issued {result.issued:,} cards; "
                 f"KPIs from raw cases {raw * 1000:,.0f} ms, daily refresh {refresh * 1000:,.0f} ms",
-                f"sweep: {sweep * 1000:,.1f} ms steady sweep | baseline {scan * 1000:,.1f} ms indexed scan "
-                f"of the open cases | ratio {sweep / scan:.2f} (target ≤ 3)",
-                f"sweep-first: {first * 1000:,.1f} ms first sweep | baseline {scan * 1000:,.1f} ms | "
-                f"ratio {first / scan:.2f}",
+                f"sweep: {sweep * 1000:,.1f} ms incremental sweep (every 5 min) | baseline {scan * 1000:,.1f} ms "
+                f"indexed scan of the open cases | ratio {sweep / scan:.2f} (target ≤ 3)",
+                f"sweep-full: {full * 1000:,.1f} ms full sweep (daily) | baseline {scan * 1000:,.1f} ms | "
+                f"ratio {full / scan:.2f}",
                 f"kpi: {statistics.median(daily) * 1000:,.1f} ms KPIs per department from daily aggregates "
                 f"(target ≤ 500 ms)",
             ]

@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from tests.cases.test_flow import uploads_for
 from yiwang.cases import approval, services
-from yiwang.cases.models import CaseTask
+from yiwang.cases.models import Case, CaseTask
 from yiwang.supervision.models import Card, CardEvent
 from yiwang.supervision.sweep import sweep_deadlines
 
@@ -91,3 +91,38 @@ def test_a_case_whose_clock_is_stopped_gets_no_card(city):
     approval.start_special_procedure(actor=city["reviewers"]["fire"], case=case, kind="expert",
                                      reason="需要专家评审", planned_end=timezone.localdate())  # fmt: skip
     assert sweep_deadlines(today=day_after(case.due_date)).issued == 0
+
+
+def test_the_first_sweep_is_full_and_the_next_ones_incremental_until_a_day_passes(city):
+    accepted(city)
+    now = timezone.now()
+    assert sweep_deadlines(now=now).full
+    assert not sweep_deadlines(now=now + datetime.timedelta(minutes=5)).full
+    assert sweep_deadlines(now=now + datetime.timedelta(hours=25)).full
+
+
+def test_an_incremental_sweep_cards_a_case_whose_warning_day_came_though_nothing_changed(city):
+    case = accepted(city)
+    long_ago = timezone.now() - datetime.timedelta(days=30)
+    Case.objects.filter(pk=case.pk).update(updated_at=long_ago)
+    sweep_deadlines(today=case.warn_date - datetime.timedelta(days=1), full=True)
+    result = sweep_deadlines(today=case.warn_date, full=False)
+    assert not result.full and Card.objects.filter(subject_kind="case", subject_id=case.pk).exists()
+
+
+def test_an_incremental_sweep_skips_unchanged_cases_that_a_full_sweep_repairs(city):
+    case = accepted(city)
+    sweep_deadlines(today=case.warn_date, full=True)
+    Card.objects.filter(subject_kind="case").delete()  # an inconsistency, say a restored backup
+    Case.objects.filter(pk=case.pk).update(updated_at=timezone.now() - datetime.timedelta(days=30))
+    assert sweep_deadlines(today=case.warn_date, full=False).issued == 0
+    assert sweep_deadlines(today=case.warn_date, full=True).issued == 1
+
+
+def test_an_incremental_sweep_escalates_when_the_due_day_passes(city):
+    case = accepted(city)
+    sweep_deadlines(today=case.warn_date, full=True)
+    Case.objects.filter(pk=case.pk).update(updated_at=timezone.now() - datetime.timedelta(days=30))
+    result = sweep_deadlines(today=day_after(case.due_date), full=False)
+    assert result.escalated == 4  # the case and its three tasks, by their due days alone
+    assert Card.objects.get(subject_kind="case").level == "red"

@@ -1,8 +1,11 @@
-"""The deadline sweep (电子监察): cards issued, escalated and closed in a few set-based statements.
+"""The deadline sweep (电子监察): cards issued, escalated and closed in set-based statements.
 
-Each step is one INSERT … SELECT or UPDATE over the open cases (index on
-status + warn_date / due_date), so a sweep over a million open cases costs a
-few index scans, not a million Python objects. A case or task whose clock is
+Each step is one INSERT … SELECT or UPDATE, never a Python loop over cases. A
+run is *incremental* by default: it looks only at cases whose warning or due
+day arrived since the last run, and at cases changed since that run began
+(every change of a case — acceptance, a decision, a stop that ends — touches
+its `updated_at`). A *full* run looks at every open case; it runs when there
+is no earlier run, once a day, and on demand. A case or task whose clock is
 stopped (补正, 特别程序) gets no new card and is not escalated.
 """
 
@@ -14,68 +17,95 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 from django.utils import timezone
 
-ISSUE = {
-    "case": """
-INSERT INTO supervision_card (subject_kind, subject_id, case_id, organisation_id, item_id, level, status,
-                              due_date, issued_at)
-SELECT 'case', c.id, c.id, i.organisation_id, c.item_id,
-       CASE WHEN c.due_date < %s THEN 'red' ELSE 'yellow' END, 'open', c.due_date, %s
-FROM cases_case c JOIN services_serviceitem i ON i.id = c.item_id
-WHERE c.status = 'accepted' AND c.warn_date <= %s
-  AND NOT EXISTS (SELECT 1 FROM supervision_card k WHERE k.subject_kind = 'case' AND k.subject_id = c.id)
-  AND NOT EXISTS (SELECT 1 FROM cases_clockstop s WHERE s.case_id = c.id AND s.ended_at IS NULL)
-""",
-    "task": """
-INSERT INTO supervision_card (subject_kind, subject_id, case_id, organisation_id, item_id, level, status,
-                              due_date, issued_at)
-SELECT 'task', t.id, t.case_id, t.organisation_id, c.item_id,
-       CASE WHEN t.due_date < %s THEN 'red' ELSE 'yellow' END, 'open', t.due_date, %s
-FROM cases_casetask t JOIN cases_case c ON c.id = t.case_id
-WHERE t.status = 'open' AND t.warn_date <= %s
-  AND NOT EXISTS (SELECT 1 FROM supervision_card k WHERE k.subject_kind = 'task' AND k.subject_id = t.id)
-  AND NOT EXISTS (SELECT 1 FROM cases_clockstop s WHERE s.case_id = t.case_id AND s.ended_at IS NULL)
-""",
+from yiwang.supervision.models import SweepRun
+
+FULL_EVERY = datetime.timedelta(hours=24)
+MARGIN = datetime.timedelta(minutes=1)  # changes committed while the previous run was starting
+
+# The statements are assembled from the constant fragments below, never from input (hence the
+# S608 waivers); values travel as parameters.
+_NOT_STOPPED = (
+    "NOT EXISTS (SELECT 1 FROM cases_clockstop s WHERE s.case_id = c.id AND s.ended_at IS NULL)"
+)
+_CARD_COLUMNS = "(subject_kind, subject_id, case_id, organisation_id, item_id, level, status, due_date, issued_at)"
+
+# Which open cases (c) and tasks (t) a statement looks at, per kind of run.
+WINDOWS = {
+    "full": ["1 = 1"],
+    "issue_case": ["c.warn_date > %(last_today)s", "c.updated_at >= %(since)s"],
+    "issue_task": ["t.warn_date > %(last_today)s", "c.updated_at >= %(since)s"],
+    "escalate_case": ["c.due_date >= %(last_today)s", "c.updated_at >= %(since)s"],
+    "escalate_task": ["t.due_date >= %(last_today)s", "c.updated_at >= %(since)s"],
 }
 
-ESCALATE = {
-    "case": """
-UPDATE supervision_card SET level = 'red', escalated_at = %s
-WHERE subject_kind = 'case' AND status = 'open' AND level = 'yellow'
-  AND EXISTS (SELECT 1 FROM cases_case c WHERE c.id = supervision_card.subject_id
-              AND c.status = 'accepted' AND c.due_date < %s AND NOT EXISTS (SELECT 1 FROM cases_clockstop s WHERE s.case_id = c.id AND s.ended_at IS NULL))
-""",
-    "task": """
-UPDATE supervision_card SET level = 'red', escalated_at = %s
-WHERE subject_kind = 'task' AND status = 'open' AND level = 'yellow'
-  AND EXISTS (SELECT 1 FROM cases_casetask t WHERE t.id = supervision_card.subject_id
-              AND t.status = 'open' AND t.due_date < %s AND NOT EXISTS (SELECT 1 FROM cases_clockstop s WHERE s.case_id = t.case_id AND s.ended_at IS NULL))
-""",
+
+def _issue_case(window: str) -> str:
+    return (
+        f"INSERT INTO supervision_card {_CARD_COLUMNS} "  # noqa: S608
+        "SELECT 'case', c.id, c.id, i.organisation_id, c.item_id, "
+        "CASE WHEN c.due_date < %(today)s THEN 'red' ELSE 'yellow' END, 'open', c.due_date, %(now)s "
+        "FROM cases_case c JOIN services_serviceitem i ON i.id = c.item_id "
+        f"WHERE c.status = 'accepted' AND c.warn_date <= %(today)s AND {window} AND {_NOT_STOPPED} "
+        "ON CONFLICT (subject_kind, subject_id) DO NOTHING"
+    )
+
+
+def _issue_task(window: str) -> str:
+    return (
+        f"INSERT INTO supervision_card {_CARD_COLUMNS} "  # noqa: S608
+        "SELECT 'task', t.id, t.case_id, t.organisation_id, c.item_id, "
+        "CASE WHEN t.due_date < %(today)s THEN 'red' ELSE 'yellow' END, 'open', t.due_date, %(now)s "
+        "FROM cases_casetask t JOIN cases_case c ON c.id = t.case_id "
+        f"WHERE t.status = 'open' AND t.warn_date <= %(today)s AND {window} AND {_NOT_STOPPED} "
+        "ON CONFLICT (subject_kind, subject_id) DO NOTHING"
+    )
+
+
+def _escalate(kind: str, window: str) -> str:
+    subjects = (
+        "SELECT c.id FROM cases_case c WHERE c.status = 'accepted' AND c.due_date < %(today)s"
+        if kind == "case"
+        else "SELECT t.id FROM cases_casetask t JOIN cases_case c ON c.id = t.case_id "
+        "WHERE t.status = 'open' AND t.due_date < %(today)s"
+    )
+    return (
+        "UPDATE supervision_card SET level = 'red', escalated_at = %(now)s "  # noqa: S608
+        f"WHERE subject_kind = '{kind}' AND status = 'open' AND level = 'yellow' "
+        f"AND subject_id IN ({subjects} AND {window} AND {_NOT_STOPPED})"
+    )
+
+
+# A finished subject closes its card (a red card stays red); a yellow card whose deadline moved
+# out of the warning zone (the clock was stopped) is withdrawn the same way.
+_STILL_OPEN = {
+    "case": "SELECT 1 FROM cases_case c WHERE c.id = supervision_card.subject_id AND c.status = 'accepted' "
+    "AND (supervision_card.level = 'red' OR c.warn_date <= %(today)s)",
+    "task": "SELECT 1 FROM cases_casetask t WHERE t.id = supervision_card.subject_id AND t.status = 'open' "
+    "AND (supervision_card.level = 'red' OR t.warn_date <= %(today)s)",
+}
+_CHANGED = {
+    "case": "SELECT c.id FROM cases_case c WHERE c.updated_at >= %(since)s",
+    "task": "SELECT t.id FROM cases_casetask t JOIN cases_case c ON c.id = t.case_id "
+    "WHERE c.updated_at >= %(since)s",
 }
 
-# A finished subject closes its card (a red card stays red); a yellow card whose deadline
-# moved out of the warning zone (the clock was stopped) is withdrawn the same way.
-CLOSE = {
-    "case": """
-UPDATE supervision_card SET status = 'closed', closed_at = %s
-WHERE subject_kind = 'case' AND status = 'open'
-  AND NOT EXISTS (SELECT 1 FROM cases_case c WHERE c.id = supervision_card.subject_id
-                  AND c.status = 'accepted' AND (supervision_card.level = 'red' OR c.warn_date <= %s))
-""",
-    "task": """
-UPDATE supervision_card SET status = 'closed', closed_at = %s
-WHERE subject_kind = 'task' AND status = 'open'
-  AND NOT EXISTS (SELECT 1 FROM cases_casetask t WHERE t.id = supervision_card.subject_id
-                  AND t.status = 'open' AND (supervision_card.level = 'red' OR t.warn_date <= %s))
-""",
-}
+
+def _close(kind: str, full: bool) -> str:
+    changed = "" if full else f" AND subject_id IN ({_CHANGED[kind]})"
+    return (
+        "UPDATE supervision_card SET status = 'closed', closed_at = %(now)s "  # noqa: S608
+        f"WHERE subject_kind = '{kind}' AND status = 'open' AND NOT EXISTS ({_STILL_OPEN[kind]})"
+        f"{changed}"
+    )
+
 
 EVENTS = {
-    "issued_at": "INSERT INTO supervision_cardevent (card_id, kind, level, occurred_at) "
-    "SELECT id, %s, level, issued_at FROM supervision_card WHERE issued_at = %s",
-    "escalated_at": "INSERT INTO supervision_cardevent (card_id, kind, level, occurred_at) "
-    "SELECT id, %s, level, escalated_at FROM supervision_card WHERE escalated_at = %s",
-    "closed_at": "INSERT INTO supervision_cardevent (card_id, kind, level, occurred_at) "
-    "SELECT id, %s, level, closed_at FROM supervision_card WHERE closed_at = %s",
+    "issued": "INSERT INTO supervision_cardevent (card_id, kind, level, occurred_at) "
+    "SELECT id, 'issued', level, issued_at FROM supervision_card WHERE issued_at = %(now)s",
+    "escalated": "INSERT INTO supervision_cardevent (card_id, kind, level, occurred_at) "
+    "SELECT id, 'escalated', level, escalated_at FROM supervision_card WHERE escalated_at = %(now)s",
+    "closed": "INSERT INTO supervision_cardevent (card_id, kind, level, occurred_at) "
+    "SELECT id, 'closed', level, closed_at FROM supervision_card WHERE closed_at = %(now)s",
 }
 
 
@@ -86,32 +116,59 @@ class SweepResult:
     closed: int = 0
     notices_overdue: int = 0
     rectifications_late: int = 0
+    full: bool = False
 
     def as_dict(self) -> dict:
         return dict(self.__dict__)
 
 
-def sweep_deadlines(*, today: datetime.date | None = None, now=None) -> SweepResult:
+def _statements(full: bool) -> list[tuple[str, str]]:
+    """(counter, SQL) in order: close, escalate, issue — for cases, then for tasks."""
+    pick = (lambda name: WINDOWS["full"]) if full else (lambda name: WINDOWS[name])
+    found = [("closed", _close("case", full)), ("closed", _close("task", full))]
+    found += [("escalated", _escalate("case", w)) for w in pick("escalate_case")]
+    found += [("escalated", _escalate("task", w)) for w in pick("escalate_task")]
+    found += [("issued", _issue_case(w)) for w in pick("issue_case")]
+    found += [("issued", _issue_task(w)) for w in pick("issue_task")]
+    return found
+
+
+def sweep_deadlines(
+    *, today: datetime.date | None = None, now=None, full: bool | None = None
+) -> SweepResult:
     """扫描: set every open case and task to normal / yellow / red, as cards with a history."""
     now = now or timezone.now()
     today = today or timezone.localdate(now)
-    result = SweepResult()
-    with transaction.atomic(), connection.cursor() as cursor:
-        for subject in ("case", "task"):
-            cursor.execute(CLOSE[subject], [now, today])
-            result.closed += cursor.rowcount
-            cursor.execute(ESCALATE[subject], [now, today])
-            result.escalated += cursor.rowcount
-            cursor.execute(ISSUE[subject], [today, now, today])
-            result.issued += cursor.rowcount
-        for kind, column in (("issued", "issued_at"), ("escalated", "escalated_at"),
-                             ("closed", "closed_at")):  # fmt: skip
-            cursor.execute(EVENTS[column], [kind, now])
+    with transaction.atomic():
+        _lock()
+        last = SweepRun.objects.filter(finished_at__isnull=False).first()
+        last_full = SweepRun.objects.filter(finished_at__isnull=False, full=True).first()
+        if full is None:
+            full = last is None or last_full is None or now - last_full.started_at > FULL_EVERY
+        params = {"now": now, "today": today,
+                  "since": (last.started_at - MARGIN) if last else now,
+                  "last_today": last.today if last else today}  # fmt: skip
+        result = SweepResult(full=full)
+        with connection.cursor() as cursor:
+            for counter, sql in _statements(full):
+                cursor.execute(sql, params)
+                setattr(result, counter, getattr(result, counter) + max(cursor.rowcount, 0))
+            for sql in EVENTS.values():
+                cursor.execute(sql, params)
         from yiwang.supervision.services import escalate_overdue_notices
 
         result.notices_overdue = escalate_overdue_notices(today=today, now=now)
         result.rectifications_late = _late_rectifications(today=today, now=now)
+        SweepRun.objects.create(started_at=now, finished_at=timezone.now(), today=today, full=full,
+                                result=result.as_dict())  # fmt: skip
     return result
+
+
+def _lock() -> None:
+    """One sweep at a time (PostgreSQL advisory lock; SQLite serialises writers anyway)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [0x59575357])  # "YWSW"
 
 
 def _late_rectifications(*, today, now) -> int:

@@ -104,6 +104,7 @@ class Case(models.Model):
             models.Index(fields=["status", "due_date"]),
             models.Index(fields=["status", "warn_date"]),
             models.Index(fields=["item", "status"]),
+            models.Index(fields=["updated_at"]),  # the incremental deadline sweep
         ]
 
     def __str__(self) -> str:
