@@ -126,3 +126,15 @@ def test_an_incremental_sweep_escalates_when_the_due_day_passes(city):
     result = sweep_deadlines(today=day_after(case.due_date), full=False)
     assert result.escalated == 4  # the case and its three tasks, by their due days alone
     assert Card.objects.get(subject_kind="case").level == "red"
+
+
+def test_the_sweep_command_runs_a_full_sweep_on_demand(city):
+    import io
+
+    from django.core.management import call_command
+
+    case = accepted(city)
+    Case.objects.filter(pk=case.pk).update(warn_date=timezone.localdate())
+    out = io.StringIO()
+    call_command("sweep", "--full", stdout=out)
+    assert '"full": true' in out.getvalue() and Card.objects.filter(subject_kind="case").exists()
