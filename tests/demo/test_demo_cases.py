@@ -1,0 +1,61 @@
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from tests import factories
+from yiwang.cases.models import Case, CaseTask
+from yiwang.demo import cases as demo_cases
+from yiwang.reviews.models import Rating
+from yiwang.supervision import kpi
+from yiwang.supervision.models import Card
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def little_city(monkeypatch):
+    monkeypatch.setitem(demo_cases.SIZES, "small", {"history": 400, "live": 6})
+    centre = factories.organisation("江澜市政务服务中心", hosts_window=True)
+    factories.staff("clerk", centre)
+    departments = [factories.organisation(f"部门{n}") for n in range(4)]
+    for n, org in enumerate(departments):
+        factories.service_item(org, participants=[departments[(n + 1) % 4]], promised_days=5 + n)
+    for _ in range(20):
+        factories.user(id_number=factories.ric())
+    return departments
+
+
+def test_a_year_of_history_is_written_with_tasks_timelines_and_some_late_cases(little_city):
+    statuses = demo_cases.build_history(seed=1, scale="small")
+    assert sum(statuses.values()) == 400 and statuses["approved"] > 300
+    accepted = Case.objects.filter(accepted_at__isnull=False)
+    assert CaseTask.objects.filter(case__in=accepted).count() == 2 * accepted.count()
+    assert Card.objects.filter(level="red", status="closed").exists()
+    assert Rating.objects.filter(level__lte=2).exists()
+    numbers = list(Case.objects.values_list("number", flat=True))
+    assert len(numbers) == len(set(numbers))
+
+
+def test_the_history_is_the_same_for_the_same_seed(little_city):
+    demo_cases.build_history(seed=7, scale="small")
+    first = sorted(Case.objects.values_list("number", "status", "due_date"))
+    Case.objects.all().delete()
+    from yiwang.cases.models import CaseSequence
+
+    CaseSequence.objects.all().delete()
+    demo_cases.build_history(seed=7, scale="small")
+    assert sorted(Case.objects.values_list("number", "status", "due_date")) == first
+
+
+def test_the_whole_year_gives_departments_different_kpis(little_city, settings, tmp_path):
+    settings.STORAGES = {**settings.STORAGES, "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": tmp_path}}}  # fmt: skip
+    result = demo_cases.build(seed=1, scale="small")
+    assert result["live"] >= 1
+    today = timezone.localdate()
+    figures = kpi.summarise(kpi.daily_counts(today - datetime.timedelta(days=366), today))
+    on_time = {org: row["on_time_rate"] for org, row in figures.items()}
+    assert max(on_time.values()) > min(on_time.values())
+    live = Case.objects.filter(status__in=["submitted", "accepted"])
+    assert live.exists() and all(c.workflow_state for c in live.filter(status="accepted"))
