@@ -160,3 +160,26 @@ def test_a_supervisor_reads_the_dashboard_and_builds_a_weekly_report(
     with page.expect_download() as download:
         page.get_by_role("link", name="下载 PDF").click()
     assert download.value.suggested_filename.endswith(".pdf")
+
+
+def test_the_supervision_pages_fit_a_phone_and_draw_charts_under_the_csp(page, city):
+    from yiwang.cases import services
+    from yiwang.supervision.sweep import sweep_deadlines
+
+    services.accept_case(actor=city["clerk"], case=submit(city))
+    sweep_deadlines(today=timezone.localdate() + datetime.timedelta(days=30))
+    errors = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.set_viewport_size({"width": 375, "height": 740})
+    sign_in(page, city["url"], "inspector")
+    for path in ("/supervision/", "/supervision/dashboard/", "/satisfaction/"):
+        page.goto(f"{city['url']}{path}")
+        row = page.locator("table.list tbody tr").first
+        assert row.evaluate("el => getComputedStyle(el).display") == "block", path
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375, path
+    page.goto(f"{city['url']}/supervision/")
+    expect(page.locator("#red-cards td[data-label='责任部门']").first).to_have_text(
+        "江澜市市场监督管理局"
+    )
+    expect(page.locator("#card-trend-chart svg")).to_be_visible()
+    assert not [e for e in errors if "Content Security Policy" in e]

@@ -179,3 +179,20 @@ def test_the_public_page_shows_rates_once_there_are_enough_ratings(client, city)
     page = client.get(reverse("reviews:satisfaction"), {"days": "90"}).content.decode()
     assert "67%" in page and "原因说明" not in page
     assert client.get(reverse("reviews:satisfaction"), {"days": "abc"}).status_code == 200
+
+
+def test_a_late_rectification_is_marked_and_carded_on_the_department_pages(client, bad):
+    import datetime
+
+    from django.utils import timezone
+
+    from yiwang.supervision.sweep import sweep_deadlines
+
+    past = timezone.localdate() - datetime.timedelta(days=1)
+    Rectification.objects.update(due_date=past)  # the deadline has passed
+    sweep_deadlines()
+    client.force_login(bad["clerk"])
+    page = client.get(reverse("reviews:rectifications")).content.decode()
+    assert "已逾期" in page and "late-box" in page
+    page = client.get(reverse("supervision:mine")).content.decode()
+    assert "差评整改" in page and bad["case"].number in page and "card-red" in page

@@ -288,3 +288,24 @@ def test_the_applicant_sees_the_clock_but_not_the_cards(client, late):
     client.force_login(late["citizen"])
     page = client.get(reverse("cases:detail", args=[late["case"].number])).content.decode()
     assert "办理时限" in page and 'id="case-cards"' not in page and "就此办件发起督办" not in page
+
+
+def test_the_clock_counts_working_days_overdue_once_the_due_date_has_passed(client, late):
+    from yiwang.cases.models import Case
+
+    Case.objects.filter(pk=late["case"].pk).update(
+        due_date=timezone.localdate() - datetime.timedelta(days=14)
+    )
+    client.force_login(late["citizen"])
+    page = client.get(reverse("cases:detail", args=[late["case"].number])).content.decode()
+    assert "已超期 " in page and "个工作日" in page
+
+
+def test_a_stopped_clock_says_so_and_lists_the_stop(client, late):
+    from yiwang.cases import approval
+
+    approval.start_special_procedure(actor=late["reviewers"]["fire"], case=late["case"], kind="inspection",
+                                     reason="需要现场核查消防设施", planned_end=later(10))  # fmt: skip
+    client.force_login(late["citizen"])
+    page = client.get(reverse("cases:detail", args=[late["case"].number])).content.decode()
+    assert "暂停计时中" in page and "需要现场核查消防设施" in page and "现场核查" in page

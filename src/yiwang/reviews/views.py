@@ -112,10 +112,8 @@ def rectifications(request):
 def reply(request, rectification_id: int):
     """整改回复 by the rated department."""
     own = org_ids_with_role(request.user, *DEPARTMENT_ROLES)
-    rectification = selectors.department_rectifications(request.user, own).filter(
-        pk=rectification_id
-    )
-    rectification = rectification.first()
+    found = selectors.department_rectifications(request.user, own)
+    rectification = found.filter(pk=rectification_id).first()
     if rectification is None:
         raise Http404("整改不存在或无权访问")
     form = RectificationReplyForm(request.POST)

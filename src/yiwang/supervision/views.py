@@ -60,8 +60,9 @@ def board(request):
     user, today = request.user, timezone.localdate()
     red = selectors.open_cards(user).filter(level=CardLevel.RED).order_by("due_date", "id")
     waiting = selectors.notices(user).filter(status__in=[NoticeStatus.SENT, NoticeStatus.OVERDUE])
+    by_department = selectors.cards_by(user, "organisation")
     return render(request, "supervision/board.html", {
-        "by_department": selectors.cards_by(user, "organisation"),
+        "by_department": by_department, "open_total": sum(r["total"] for r in by_department),
         "by_item": selectors.cards_by(user, "item")[:50],
         "trend": selectors.trend(user, today=today), "red_cards": red[:200],
         "open_notices": [(n, selectors.is_late(n, today)) for n in waiting[:100]],
@@ -74,9 +75,12 @@ def _notice_target(request):
     source = request.POST if request.method == "POST" else request.GET
     card_id, number = source.get("card", ""), source.get("case", "")
     if card_id.isdigit():
-        card = selectors.open_cards(request.user).filter(pk=int(card_id)).first()
-        if card is None:
-            card = Card.objects.restrict(request.user).filter(pk=int(card_id)).first()
+        card = (
+            Card.objects.restrict(request.user)
+            .filter(pk=int(card_id))
+            .select_related("case")
+            .first()
+        )
         if card is None:
             raise Http404("警示牌不存在或无权访问")
         return card, card.case, Organisation.objects.filter(pk=card.organisation_id)
@@ -110,7 +114,9 @@ def mine(request):
     user, today = request.user, timezone.localdate()
     own = selectors.department_ids(user)
     cards = (
-        selectors.open_cards(user).filter(organisation_id__in=own).order_by("-level", "due_date")
+        selectors.open_cards(user)
+        .filter(organisation_id__in=own)
+        .order_by("level", "due_date")  # red before yellow
     )
     received = selectors.notices(user).filter(organisation_id__in=own)[:200]
     return render(request, "supervision/mine.html", {
