@@ -309,3 +309,17 @@ def test_a_stopped_clock_says_so_and_lists_the_stop(client, late):
     client.force_login(late["citizen"])
     page = client.get(reverse("cases:detail", args=[late["case"].number])).content.decode()
     assert "暂停计时中" in page and "需要现场核查消防设施" in page and "现场核查" in page
+
+
+def test_the_dashboard_shows_the_busiest_rows_only_when_there_are_too_many(
+    client, activity, supervisor, monkeypatch
+):
+    from yiwang.supervision import kpi, views
+
+    kpi.refresh_daily(timezone.localdate(), timezone.localdate())
+    factories.service_item(activity["fire"], name="消防安全检查")  # a second row, without cases
+    monkeypatch.setattr(views, "MAX_ROWS", 1)
+    client.force_login(supervisor)
+    page = client.get(reverse("supervision:dashboard")).content.decode()
+    assert "页面只显示收件最多的 1 项" in page
+    assert "江澜市市场监督管理局" in page and "江澜市消防救援支队</td>" not in page

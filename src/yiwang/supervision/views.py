@@ -158,6 +158,7 @@ COLUMNS = (
     ("zero_visit_share", "零跑动", "%"), ("satisfaction_rate", "满意率", "%"),
     ("rectification_rate", "差评整改率", "%"), ("completeness", "要素完整率", "%"),
 )  # fmt: skip
+MAX_ROWS = 200
 ITEM_COLUMNS = tuple(c for c in COLUMNS if c[0] not in {"compression_ratio", "one_visit_share",
                                                           "zero_visit_share", "completeness"})  # fmt: skip
 
@@ -200,6 +201,12 @@ def dashboard(request):
     table = [(r, [(label, _shown(r.get(key), kind)) for key, label, kind in columns]) for r in rows]
     if request.GET.get("format") == "xlsx":
         return _dashboard_xlsx(chosen, columns, table)
+    cut = len(rows) > MAX_ROWS  # a city has thousands of items: the page shows the busiest
+    if cut:
+        keep = sorted(range(len(rows)), key=lambda i: (-rows[i]["received"], rows[i]["name"]))[
+            :MAX_ROWS
+        ]
+        rows, table = [rows[i] for i in sorted(keep)], [table[i] for i in sorted(keep)]
     chart = {
         "names": [r["name"] for r in rows],
         "received": [r["received"] for r in rows],
@@ -211,7 +218,7 @@ def dashboard(request):
     return render(request, "supervision/dashboard.html", {
         "form": form, "rows": table, "columns": columns, "chart": chart, **chosen,
         "last_day": selectors.last_refresh(), "is_supervisor": selectors.is_supervisor(request.user),
-        "query": request.GET.urlencode(),
+        "query": request.GET.urlencode(), "cut": cut, "max_rows": MAX_ROWS,
     })  # fmt: skip
 
 
