@@ -196,3 +196,28 @@ def test_a_late_rectification_is_marked_and_carded_on_the_department_pages(clien
     assert "已逾期" in page and "late-box" in page
     page = client.get(reverse("supervision:mine")).content.decode()
     assert "差评整改" in page and bad["case"].number in page and "card-red" in page
+
+
+def test_after_window_service_the_applicant_rates_on_the_window_device(client, city, finished):
+    client.force_login(city["clerk"])
+    page = client.get(reverse("cases:detail", args=[finished.number])).content.decode()
+    assert "窗口评价器" in page
+    answer = client.post(rate_url(finished), {"channel": "window", "window-level": "5"})
+    assert answer.status_code == 302
+    rating = Rating.objects.get()
+    assert (rating.channel, rating.level, rating.rater) == ("window", 5, None)
+    page = client.get(reverse("cases:detail", args=[finished.number])).content.decode()
+    assert "窗口评价器" not in page  # one rating per channel
+
+
+def test_the_window_device_is_not_offered_before_the_window_served_anyone(client, city):
+    from tests.cases.test_flow import uploads_for
+    from yiwang.cases import services as cases
+
+    case = cases.submit_application(actor=city["citizen"], item=city["item"], form_data={"name": "张三"},
+                                    uploads=uploads_for(city["item"]))  # fmt: skip
+    client.force_login(city["clerk"])
+    page = client.get(reverse("cases:detail", args=[case.number])).content.decode()
+    assert "窗口评价器" not in page
+    answer = client.post(rate_url(case), {"channel": "window", "window-level": "5"}, follow=True)
+    assert "窗口服务尚未发生" in answer.content.decode() and not Rating.objects.exists()

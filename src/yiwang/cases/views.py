@@ -105,7 +105,7 @@ def detail(request, number: str):
         "correction_fields": [{**f, "value": case.form_data.get(f["code"], "")} for f in case.item.form_definition],
         "process_xml": process_xml, "current_nodes": current, "today": today,
         "clock": case_clock(user, case, today=today), "is_supervisor": is_supervisor(user),
-        "review": case_panel(user, case, is_applicant=is_applicant),
+        "review": case_panel(user, case, is_applicant=is_applicant, at_window=can(user, "accept", case)),
     })  # fmt: skip
 
 

@@ -69,16 +69,23 @@ def public_satisfaction(start: datetime.date, end: datetime.date) -> dict:
     }
 
 
-def case_panel(actor, case, *, is_applicant: bool) -> dict:
+def case_panel(actor, case, *, is_applicant: bool, at_window: bool = False) -> dict:
     """What the case page shows of 好差评: the rating form for the applicant of a finished case,
-    or the rating given and its rectification."""
-    from yiwang.cases.choices import FINISHED_STATUSES
+    or the rating given and its rectification; for the window clerk, the window's rating device
+    (窗口评价器) once the window has served the applicant."""
+    from yiwang.cases.choices import FINISHED_STATUSES, CaseStatus
     from yiwang.reviews.forms import RatingForm
 
     rating = case_rating(actor, case)
     rateable = is_applicant and rating is None and case.status in FINISHED_STATUSES
     rectification = getattr(rating, "rectification", None) if rating else None
+    served = case.registered_by_id is not None or case.status != CaseStatus.SUBMITTED
+    window = (
+        at_window and not is_applicant and served
+        and not Rating.objects.filter(case=case, channel="window").exists()
+    )  # fmt: skip
     return {
         "rating": rating, "rectification": rectification,
         "rating_form": RatingForm() if rateable else None,
+        "window_form": RatingForm(prefix="window") if window else None,
     }  # fmt: skip

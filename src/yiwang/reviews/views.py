@@ -39,15 +39,17 @@ def _case_for(user, number: str) -> Case:
 @login_required
 @require_POST
 def rate(request, number: str):
-    """评价 a finished case from its page (online channel)."""
+    """评价 a finished case from its page (online), or at the window's rating device (窗口评价器)
+    after the window served the applicant."""
     case = _case_for(request.user, number)
-    form = RatingForm(request.POST)
+    channel = "window" if request.POST.get("channel") == "window" else "online"
+    form = RatingForm(request.POST, prefix="window" if channel == "window" else None)
     if not form.is_valid():
         messages.error(request, _first_error(form))
         return redirect("cases:detail", number=case.number)
     try:
         rating = services.rate_case(
-            actor=request.user, case=case, level=form.cleaned_data["level"],
+            actor=request.user, case=case, level=form.cleaned_data["level"], channel=channel,
             comment=form.cleaned_data["comment"], dimensions=form.dimensions(),
             anonymous=form.cleaned_data["anonymous"],
         )  # fmt: skip
