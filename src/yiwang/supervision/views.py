@@ -120,7 +120,7 @@ def mine(request):
     )
     received = selectors.notices(user).filter(organisation_id__in=own)[:200]
     return render(request, "supervision/mine.html", {
-        "cards": cards[:300], "today": today, "form": ReplyForm(),
+        "cards": cards[:300], "today": today,
         "notices": [(n, selectors.is_late(n, today)) for n in received],
     })  # fmt: skip
 
