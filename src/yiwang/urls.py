@@ -18,6 +18,8 @@ urlpatterns = [
     path("registry/", include("yiwang.registry.urls")),
     path("exchange/", include("yiwang.exchange.urls")),
     path("cases/", include("yiwang.cases.urls")),
+    path("supervision/", include("yiwang.supervision.urls")),
+    path("", include("yiwang.reviews.urls")),  # /reviews/… and the public /satisfaction/
     path(
         "accounts/login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"
     ),

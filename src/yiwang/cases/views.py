@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from yiwang.cases import approval, selectors, services
@@ -88,6 +89,11 @@ def detail(request, number: str):
     is_applicant = case.applicant_id == user.pk or can(user, "apply", case)
     process_xml = case.process.bpmn_xml if case.process_id else None
     current = sorted({t.node_id for t in tasks if t.status == TaskStatus.OPEN})
+    # The clock and 好差评 parts are read by the apps that own them (电子监察, 好差评).
+    from yiwang.reviews.selectors import case_panel
+    from yiwang.supervision.selectors import case_clock, is_supervisor
+
+    today = timezone.localdate()
     return render(request, "cases/detail.html", {
         "case": case, "tasks": tasks, "my_tasks": my_tasks, "is_applicant": is_applicant,
         "can_accept": can(user, "accept", case), "events": case.events.all(),
@@ -97,8 +103,9 @@ def detail(request, number: str):
         "form_rows": [(f["label"], case.form_data.get(f["code"], "")) for f in case.item.form_definition],
         "special_kinds": [(k, ClockStopKind(k).label) for k in SPECIAL_PROCEDURES],
         "correction_fields": [{**f, "value": case.form_data.get(f["code"], "")} for f in case.item.form_definition],
-        "process_xml": process_xml, "current_nodes": current,
-        "today": datetime.date.today(),
+        "process_xml": process_xml, "current_nodes": current, "today": today,
+        "clock": case_clock(user, case, today=today), "is_supervisor": is_supervisor(user),
+        "review": case_panel(user, case, is_applicant=is_applicant, at_window=can(user, "accept", case)),
     })  # fmt: skip
 
 
