@@ -107,3 +107,19 @@ def test_a_late_rectification_gets_a_red_card_closed_by_the_answer(city, finishe
                                  reply="已整改完毕")  # fmt: skip
     card.refresh_from_db()
     assert card.status == "closed" and card.level == "red"
+
+
+def test_a_contested_rectification_that_runs_late_again_gets_its_card_back_with_the_new_deadline(
+    city, finished
+):
+    rating = services.rate_case(actor=city["citizen"], case=finished, level=1, comment="服务很差")
+    first_due = rating.rectification.due_date
+    sweep_deadlines(today=first_due + datetime.timedelta(days=1))
+    replied = services.reply_rectification(actor=city["clerk"], rectification=rating.rectification,
+                                           kind="explained", reply="已书面说明依据")  # fmt: skip
+    contested = services.confirm_rectification(actor=city["citizen"], rectification=replied,
+                                               satisfied=False, note="仍不认可")  # fmt: skip
+    sweep_deadlines(today=contested.due_date + datetime.timedelta(days=1))
+    card = Card.objects.get(subject_kind="rectification")
+    assert card.status == "open" and card.due_date == contested.due_date
+    assert list(card.events.values_list("kind", flat=True)) == ["issued", "closed", "issued"]

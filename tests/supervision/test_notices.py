@@ -69,3 +69,26 @@ def test_a_late_reply_escalates_the_notice_to_the_parent_and_cards_it_red(city, 
     notice.refresh_from_db()
     card.refresh_from_db()
     assert notice.status == "overdue" and card.status == "closed"
+
+
+def test_a_reply_closes_the_notices_card_and_says_so_in_its_history(city, supervisor):
+    parent = factories.organisation("江澜市人民政府")
+    city["fire"].parent = parent
+    city["fire"].save()
+    notice = services.send_notice(actor=supervisor, organisation=city["fire"], message="请说明原因",
+                                  reply_due=tomorrow())  # fmt: skip
+    sweep_deadlines(today=tomorrow() + datetime.timedelta(days=1))
+    services.reply_notice(actor=city["reviewers"]["fire"], notice=notice, reply="已说明情况")
+    card = Card.objects.get(subject_kind="notice")
+    assert list(card.events.values_list("kind", flat=True)) == ["issued", "closed"]
+
+
+def test_a_notice_about_a_card_must_go_to_the_cards_department(city, supervisor):
+    from yiwang.supervision.models import Card as CardModel
+
+    card = CardModel.objects.create(subject_kind="case", subject_id=1, organisation=city["fire"], level="red",
+                                    due_date=timezone.localdate(), issued_at=timezone.now())  # fmt: skip
+    with pytest.raises(ServiceError) as caught:
+        services.send_notice(actor=supervisor, organisation=city["urban"], message="请说明原因",
+                             reply_due=tomorrow(), card=card)  # fmt: skip
+    assert "责任部门" in caught.value.message

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from yiwang.cases import approval, selectors, services
+from yiwang.cases import approval, panels, selectors, services
 from yiwang.cases.choices import SPECIAL_PROCEDURES, ClockStopKind, TaskStatus
 from yiwang.cases.models import Case, CaseTask, Notification
 from yiwang.core.errors import ServiceError
@@ -89,14 +89,15 @@ def detail(request, number: str):
     is_applicant = case.applicant_id == user.pk or can(user, "apply", case)
     process_xml = case.process.bpmn_xml if case.process_id else None
     current = sorted({t.node_id for t in tasks if t.status == TaskStatus.OPEN})
-    # The clock and 好差评 parts are read by the apps that own them (电子监察, 好差评).
-    from yiwang.reviews.selectors import case_panel
-    from yiwang.supervision.selectors import case_clock, is_supervisor
-
     today = timezone.localdate()
+    # The clock and 好差评 parts come from the apps that own them, as panels.
+    at_window = can(user, "accept", case)
+    panel_templates, panel_context = panels.collect(
+        user, case, {"is_applicant": is_applicant, "at_window": at_window, "today": today}
+    )
     return render(request, "cases/detail.html", {
         "case": case, "tasks": tasks, "my_tasks": my_tasks, "is_applicant": is_applicant,
-        "can_accept": can(user, "accept", case), "events": case.events.all(),
+        "can_accept": at_window, "events": case.events.all(),
         "materials": case.materials.all(), "stop": case.clock_stops.filter(ended_at__isnull=True).first(),
         "holders": sorted({t.organisation.name for t in tasks if t.status == TaskStatus.OPEN}),
         "applicant_code": case.applicant_code if is_applicant else reveal_or_mask(user, "ric", case.applicant_code),
@@ -104,8 +105,7 @@ def detail(request, number: str):
         "special_kinds": [(k, ClockStopKind(k).label) for k in SPECIAL_PROCEDURES],
         "correction_fields": [{**f, "value": case.form_data.get(f["code"], "")} for f in case.item.form_definition],
         "process_xml": process_xml, "current_nodes": current, "today": today,
-        "clock": case_clock(user, case, today=today), "is_supervisor": is_supervisor(user),
-        "review": case_panel(user, case, is_applicant=is_applicant, at_window=can(user, "accept", case)),
+        "panel_templates": panel_templates, **panel_context,
     })  # fmt: skip
 
 

@@ -7,4 +7,4 @@ class ReviewsConfig(AppConfig):
     verbose_name = "好差评"
 
     def ready(self):
-        from yiwang.reviews import permissions  # noqa: F401  (registers the rules)
+        from yiwang.reviews import panels, permissions  # noqa: F401  (rules, case-page panel)

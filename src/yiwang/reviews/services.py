@@ -68,7 +68,7 @@ def rate_case(
     now = timezone.now()
     rating = Rating(
         case=case, channel=channel, level=level, comment=comment.strip(), dimensions=dimensions,
-        anonymous=anonymous, rater=actor if case.applicant_id == getattr(actor, "pk", None) else None,
+        anonymous=anonymous, rater=actor if can(actor, "apply", case) else None,
         organisation=case.item.organisation, item=case.item, created_at=now,
     )  # fmt: skip
     try:
@@ -114,10 +114,11 @@ def reply_rectification(
     rectification.reply_kind, rectification.reply = kind, reply.strip()
     rectification.replied_by, rectification.replied_at = actor, timezone.now()
     rectification.save()
-    from yiwang.supervision.models import Card
+    from yiwang.supervision.services import close_cards
 
-    Card.objects.filter(subject_kind="rectification", subject_id=rectification.pk,
-                        status="open").update(status="closed", closed_at=rectification.replied_at)  # fmt: skip
+    close_cards(
+        subject_kind="rectification", subject_id=rectification.pk, at=rectification.replied_at
+    )
     audit.record(actor=actor, action="rectification.reply", target=rectification, before=before,
                  after=audit.snapshot(rectification))  # fmt: skip
     notify_applicant(rectification.rating.case,
@@ -171,7 +172,8 @@ def card_late_rectifications(*, today, now) -> int:
         )  # fmt: skip
         if not created and card.status == "closed":
             card.status, card.closed_at, card.escalated_at = "open", None, now
-            card.save(update_fields=["status", "closed_at", "escalated_at"])
+            card.due_date = rectification.due_date  # the deadline of the contested round
+            card.save(update_fields=["status", "closed_at", "escalated_at", "due_date"])
             created = True
         if created:
             CardEvent.objects.create(card=card, kind="issued", level="red", occurred_at=now)

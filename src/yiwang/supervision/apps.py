@@ -7,4 +7,4 @@ class SupervisionConfig(AppConfig):
     verbose_name = "电子监察"
 
     def ready(self):
-        from yiwang.supervision import permissions  # noqa: F401  (registers the rules)
+        from yiwang.supervision import panels, permissions  # noqa: F401  (rules, case-page panel)

@@ -29,6 +29,14 @@ def send_notice(
     """督办: a supervisor presses a department about a case or a card, with a reply deadline."""
     if not has_role(actor, Role.SUPERVISOR):
         raise PermissionDenied("只有监察人员可以督办")
+    if card is not None and card.organisation_id != organisation.pk:
+        raise ServiceError("validation_failed", "督办对象应为该警示牌的责任部门")
+    if (
+        card is None
+        and case is not None
+        and not case.participants.filter(pk=organisation.pk).exists()
+    ):
+        raise ServiceError("validation_failed", "督办对象应为参与办理该办件的部门")
     if len(message.strip()) < 4:
         raise ServiceError("validation_failed", "请写明督办事项")
     if reply_due is None or reply_due < timezone.localdate():
@@ -67,11 +75,21 @@ def reply_notice(*, actor, notice: SupervisionNotice, reply: str) -> Supervision
     if notice.status == NoticeStatus.SENT:
         notice.status = NoticeStatus.REPLIED
     notice.save(update_fields=["reply", "replied_by", "replied_at", "status"])
-    Card.objects.filter(subject_kind=CardSubject.NOTICE, subject_id=notice.pk,
-                        status=CardStatus.OPEN).update(status=CardStatus.CLOSED, closed_at=notice.replied_at)  # fmt: skip
+    close_cards(subject_kind=CardSubject.NOTICE, subject_id=notice.pk, at=notice.replied_at)
     audit.record(actor=actor, action="notice.reply", target=notice, before=before,
                  after=_snapshot(notice))  # fmt: skip
     return notice
+
+
+def close_cards(*, subject_kind: str, subject_id: int, at) -> int:
+    """Close a subject's open card (its level stays) and record the closing in its history."""
+    ids = list(Card.objects.filter(subject_kind=subject_kind, subject_id=subject_id,
+                                   status=CardStatus.OPEN).values_list("pk", "level"))  # fmt: skip
+    Card.objects.filter(pk__in=[pk for pk, _ in ids]).update(status=CardStatus.CLOSED, closed_at=at)
+    CardEvent.objects.bulk_create(
+        [CardEvent(card_id=pk, kind="closed", level=level, occurred_at=at) for pk, level in ids]
+    )
+    return len(ids)
 
 
 def escalate_overdue_notices(*, today: datetime.date, now) -> int:

@@ -24,6 +24,7 @@ class DailyStats(models.Model):
     red_cards = models.PositiveIntegerField("红牌（办件）", default=0)
     steps = models.PositiveIntegerField("办结环节", default=0)
     step_seconds = models.BigIntegerField("环节总秒数", default=0)
+    built_at = models.DateTimeField("统计时间", auto_now=True)
 
     class Meta:
         verbose_name = "办件日统计"
