@@ -111,6 +111,9 @@ def _mount_routers() -> None:
     from yiwang.exchange.api import router as exchange_router
 
     api.add_router("/exchange", exchange_router)
+    from yiwang.services.api import router as services_router
+
+    api.add_router("/services", services_router)
 
 
 _mount_routers()

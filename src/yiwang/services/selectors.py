@@ -1,0 +1,187 @@
+"""Reads of service items and themes that depend on who asks, and the merged views of a theme."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, QuerySet
+
+from yiwang.core import search
+from yiwang.core.choices import Role
+from yiwang.core.models import Organisation
+from yiwang.core.permissions import has_role
+from yiwang.services.choices import (
+    COMPANY_EVENTS,
+    PERSON_EVENTS,
+    Audience,
+    FormFieldType,
+    ItemStatus,
+)
+from yiwang.services.models import Material, ServiceItem, Theme
+from yiwang.services.search import ITEM_KIND
+from yiwang.services.services import missing_elements
+
+MAX_SEARCH_HITS = 500
+
+
+def items(
+    actor, *, q=None, organisation_id=None, life_event=None, audience=None, status=None
+) -> QuerySet | list[ServiceItem]:
+    """The items `actor` may see, filtered; a query `q` (published items only) ranks by
+    Chinese full-text relevance, then by use, and answers a list in that order."""
+    qs = ServiceItem.objects.restrict(actor, "view").select_related("organisation")
+    if organisation_id:
+        qs = qs.filter(organisation_id=organisation_id)
+    if life_event:
+        qs = qs.filter(life_event=life_event)
+    if audience:
+        # An item for 自然人和法人 serves either audience.
+        qs = qs.filter(audience__in=[audience, Audience.BOTH])
+    if status:
+        qs = qs.filter(status=status)
+    if q and q.strip():
+        ids = search.search(kind=ITEM_KIND, query=q, limit=MAX_SEARCH_HITS)
+        by_id = {item.pk: item for item in qs.filter(pk__in=ids)}
+        return [by_id[pk] for pk in ids if pk in by_id]
+    return qs.order_by("-use_count", "code")
+
+
+def published_items(actor=None, **filters):
+    return items(actor, status=ItemStatus.PUBLISHED, **filters)
+
+
+def themes(actor, *, status=None) -> QuerySet:
+    qs = Theme.objects.restrict(actor, "view").select_related("lead").prefetch_related("items")
+    return qs.filter(status=status) if status else qs
+
+
+def life_events(audience: str) -> list:
+    """主题分类 of 个人 (person) or 法人 (company), in the order a portal lists them."""
+    return list(PERSON_EVENTS if audience == Audience.PERSON else COMPANY_EVENTS)
+
+
+def departments_with_items() -> QuerySet:
+    """Organisations that implement at least one published item, with how many."""
+    return (
+        Organisation.objects.filter(service_items__status=ItemStatus.PUBLISHED)
+        .annotate(item_count=Count("service_items"))
+        .order_by("-item_count", "name")
+    )
+
+
+# --- 一件事: one set of materials, one form -----------------------------------
+
+
+@dataclass
+class ThemeMaterial:
+    """A document of a theme: asked once however many of its items need it."""
+
+    key: str
+    material: Material
+    required: bool
+    items: list[str] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return self.material.name
+
+    @property
+    def replaceable(self) -> bool:
+        return self.material.replaceable
+
+
+def theme_items(theme: Theme) -> list[ServiceItem]:
+    return [
+        ti.item
+        for ti in theme.theme_items.select_related("item__organisation").prefetch_related(
+            "item__materials__resource"
+        )
+    ]
+
+
+def theme_materials(theme: Theme) -> list[ThemeMaterial]:
+    """The theme's materials de-duplicated by `Material.dedup_key`, in item order; a document
+    is required when any item requires it."""
+    merged: dict[str, ThemeMaterial] = {}
+    for item in theme_items(theme):
+        for material in item.materials.all():
+            key = material.dedup_key
+            entry = merged.get(key)
+            if entry is None:
+                entry = merged[key] = ThemeMaterial(key=key, material=material, required=False)
+            entry.required = entry.required or material.required
+            entry.items.append(item.name)
+    return list(merged.values())
+
+
+def theme_form(theme: Theme) -> list[dict]:
+    """One joint form: the items' fields merged by code. The first item to define a code
+    gives its label and type; a field is required when any item requires it."""
+    merged: dict[str, dict] = {}
+    for item in theme_items(theme):
+        for definition in item.form_definition or []:
+            entry = merged.get(definition["code"])
+            if entry is None:
+                merged[definition["code"]] = {
+                    **definition,
+                    "type_label": FormFieldType(definition["type"]).label,
+                    "items": [item.name],
+                }
+                continue
+            entry["required"] = entry["required"] or definition.get("required", False)
+            entry["items"].append(item.name)
+    return list(merged.values())
+
+
+# --- 事项要素完整率 -------------------------------------------------------------
+
+
+@dataclass
+class DepartmentCompleteness:
+    organisation: Organisation
+    total: int = 0
+    incomplete: list[tuple[ServiceItem, list[str]]] = field(default_factory=list)
+
+    @property
+    def rate(self) -> float:
+        return 1.0 if not self.total else 1 - len(self.incomplete) / self.total
+
+
+def completeness_by_department(actor) -> list[DepartmentCompleteness]:
+    """Per department the actor administers (all for supervisors): its items and those
+    lacking required 实施清单 elements, worst rate first."""
+    action = "view" if has_role(actor, Role.SUPERVISOR) else "change"
+    qs = ServiceItem.objects.restrict(actor, action)
+    found: dict[int, DepartmentCompleteness] = {}
+    for item in qs.select_related("organisation").prefetch_related("materials").order_by("code"):
+        entry = found.setdefault(
+            item.organisation_id, DepartmentCompleteness(organisation=item.organisation)
+        )
+        entry.total += 1
+        missing = missing_elements(item)
+        if missing:
+            entry.incomplete.append((item, missing))
+    return sorted(found.values(), key=lambda d: (d.rate, d.organisation.name))
+
+
+# --- the applicant's side -----------------------------------------------------
+
+
+def prefill_values(definition: list[dict], user) -> dict:
+    """Values the platform fills in for a signed-in applicant (applicant.* and company.*).
+
+    Registry prefills (``registry:…``) are fetched by the cases app as logged exchanges.
+    """
+    if not getattr(user, "is_authenticated", False):
+        return {}
+    agency = user.agencies.order_by("id").first() if hasattr(user, "agencies") else None
+    sources = {
+        "applicant.name": getattr(user, "real_name", ""),
+        "applicant.id_number": getattr(user, "id_number", ""),
+        "applicant.phone": getattr(user, "phone", ""),
+        "company.name": agency.company_name if agency else "",
+        "company.uscc": agency.company_uscc if agency else "",
+    }
+    return {
+        f["code"]: sources[f["prefill"]] for f in definition if sources.get(f.get("prefill") or "")
+    }
