@@ -1,7 +1,5 @@
 """Service-item endpoints: items and themes read by anyone, written by the departments' admins."""
 
-from __future__ import annotations
-
 import datetime
 
 from django.shortcuts import get_object_or_404

@@ -74,7 +74,8 @@ class ItemForm(forms.ModelForm):
 
 
 class MaterialRowForm(forms.Form):
-    name = forms.CharField(label="材料名称", max_length=200)
+    # Not required: the empty rows offered for new materials are skipped when saved.
+    name = forms.CharField(label="材料名称", max_length=200, required=False)
     required = forms.BooleanField(label="必要", required=False, initial=True)
     form = forms.ChoiceField(label="形式", choices=MaterialForm.choices, initial="electronic")
     copies = forms.IntegerField(label="份数", min_value=1, max_value=99, initial=1)
