@@ -20,7 +20,7 @@ used), then the object id.
 
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from django.db import connection
 
@@ -86,20 +86,37 @@ def index_document(
 
     An index entry is derived data, not a government record: it is not audited.
     """
-    title_tokens = tokenize(title)
-    document = SearchDocument(
-        kind=kind,
-        object_id=object_id,
-        # PostgreSQL text cannot hold NUL; to the tokenizer it was a separator.
-        title=title.replace("\x00", ""),
-        body=body.replace("\x00", ""),
-        title_tokens=" ".join(title_tokens),
-        tokens=" ".join(title_tokens + tokenize(body[:MAX_BODY_CHARS])),
-        boost=boost,
-    )
+    index_documents(kind=kind, documents=[(object_id, title, body, boost)])
+
+
+def index_documents(
+    *, kind: str, documents: Iterable[tuple[int, str, str, float]], batch_size: int = 1000
+) -> None:
+    """Add or replace many (object_id, title, body, boost) documents, in batches."""
+    batch = []
+    for object_id, title, body, boost in documents:
+        title_tokens = tokenize(title)
+        batch.append(SearchDocument(
+            kind=kind,
+            object_id=object_id,
+            # PostgreSQL text cannot hold NUL; to the tokenizer it was a separator.
+            title=title.replace("\x00", ""),
+            body=body.replace("\x00", ""),
+            title_tokens=" ".join(title_tokens),
+            tokens=" ".join(title_tokens + tokenize(body[:MAX_BODY_CHARS])),
+            boost=boost,
+        ))  # fmt: skip
+        if len(batch) >= batch_size:
+            _upsert(batch)
+            batch = []
+    if batch:
+        _upsert(batch)
+
+
+def _upsert(documents: list[SearchDocument]) -> None:
     # One INSERT … ON CONFLICT DO UPDATE: no race between two writers of the same document.
     SearchDocument.objects.bulk_create(
-        [document],
+        documents,
         update_conflicts=True,
         unique_fields=["kind", "object_id"],
         update_fields=["title", "body", "title_tokens", "tokens", "boost"],

@@ -205,8 +205,7 @@ def build_items(orgs: dict[str, Organisation], admin, *, scale: str) -> list[Ser
                                note="演示数据发布", created_by=admin)
             for i in published
         ])  # fmt: skip
-        for item in published:
-            search.index_item(item)
+        search.index_items(published)
         audit.record(actor=admin, action="demo.service_items", target=orgs["root"],
                      after={"items": len(published), "materials": len(materials)})  # fmt: skip
     return published

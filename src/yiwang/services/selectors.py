@@ -40,10 +40,34 @@ def items(
     if status:
         qs = qs.filter(status=status)
     if q and q.strip():
-        ids = search.search(kind=ITEM_KIND, query=q, limit=MAX_SEARCH_HITS)
-        by_id = {item.pk: item for item in qs.filter(pk__in=ids)}
-        return [by_id[pk] for pk in ids if pk in by_id]
+        if organisation_id or life_event or audience:
+            ids = search.search(kind=ITEM_KIND, query=q, limit=MAX_SEARCH_HITS)
+            by_id = {item.pk: item for item in qs.filter(pk__in=ids)}
+            return [by_id[pk] for pk in ids if pk in by_id]
+        return SearchResults(q, qs)
     return qs.order_by("-use_count", "code")
+
+
+class SearchResults:
+    """The published items matching a query, best first, fetched one page at a time
+    (a Paginator and the API's pagination slice it and ask its length)."""
+
+    def __init__(self, query: str, qs: QuerySet):
+        self.query, self.qs, self._count = query, qs, None
+
+    def __len__(self) -> int:
+        if self._count is None:
+            self._count = search.count(kind=ITEM_KIND, query=self.query)
+        return self._count
+
+    def __getitem__(self, key):
+        if isinstance(key, int):
+            return self[key : key + 1][0]
+        start = key.start or 0
+        stop = len(self) if key.stop is None else key.stop
+        ids = search.search(kind=ITEM_KIND, query=self.query, limit=stop - start, offset=start)
+        by_id = {item.pk: item for item in self.qs.filter(pk__in=ids)}
+        return [by_id[pk] for pk in ids if pk in by_id]
 
 
 def published_items(actor=None, **filters):
