@@ -128,23 +128,35 @@ def remove_document(*, kind: str, object_id: int) -> None:
     SearchDocument.objects.filter(kind=kind, object_id=object_id).delete()
 
 
-def search(*, kind: str, query: str, limit: int = 50, offset: int = 0) -> list[int]:
-    """Object ids of the documents of `kind` that match every token of `query`, best first."""
+def search(
+    *, kind: str, query: str, limit: int = 50, offset: int = 0, broad: bool = False
+) -> list[int]:
+    """Object ids of the documents of `kind` that match every token of `query`, best first.
+
+    A caller that knows the query is *broad* (a lone character, 登记 among thousands of
+    items — see `count(at_most=…)`) says so: ranking every match by bm25 costs time in
+    proportion to the matches and the differences mean little, so a broad query ranks
+    title matches first, then by boost, then by id.
+    """
     tokens = query_tokens(query)
     if not tokens or limit <= 0:
         return []
-    sql, params = _SEARCH[connection.vendor](tokens)
+    sql, params = (_BROAD if broad else _SEARCH)[connection.vendor](tokens)
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, kind, limit, max(offset, 0)])
         return [row[0] for row in cursor.fetchall()]
 
 
-def count(*, kind: str, query: str) -> int:
-    """How many documents of `kind` match every token of `query`."""
+def count(*, kind: str, query: str, at_most: int = 0) -> int:
+    """How many documents of `kind` match every token of `query`; with `at_most`, counting
+    stops there (cheap for a query that matches thousands)."""
     tokens = query_tokens(query)
     if not tokens:
         return 0
     sql, params = _COUNT[connection.vendor](tokens)
+    if at_most > 0:
+        sql = sql.replace("SELECT count(*)", "SELECT 1", 1)
+        sql = f"SELECT count(*) FROM ({sql} LIMIT {int(at_most)}) AS bounded"  # noqa: S608
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, kind])
         return cursor.fetchone()[0]
@@ -176,6 +188,20 @@ def _sqlite_search(tokens: list[str]) -> tuple[str, list]:
     return sql, [_fts5_match(tokens)]
 
 
+def _sqlite_broad(tokens: list[str]) -> tuple[str, list]:
+    # Title matches, found once through the column filter, sort first; no bm25 per match.
+    title_match = "{title_tokens} : (" + _fts5_match(tokens) + ")"
+    sql = f"""
+        WITH titled AS (
+            SELECT rowid FROM core_searchdocument_fts WHERE core_searchdocument_fts MATCH %s
+        )
+        SELECT d.object_id {_SQLITE_MATCHES}
+        ORDER BY f.rowid IN (SELECT rowid FROM titled) DESC, d.boost DESC, d.object_id
+        LIMIT %s OFFSET %s
+    """
+    return sql, [title_match, _fts5_match(tokens)]
+
+
 def _sqlite_count(tokens: list[str]) -> tuple[str, list]:
     return f"SELECT count(*) {_SQLITE_MATCHES}", [_fts5_match(tokens)]
 
@@ -201,6 +227,18 @@ def _postgresql_search(tokens: list[str]) -> tuple[str, list]:
     return sql, [_tsquery(tokens)]
 
 
+def _postgresql_broad(tokens: list[str]) -> tuple[str, list]:
+    # Title lexemes carry weight A: ts_filter keeps them, no ts_rank per match.
+    sql = """
+        SELECT d.object_id
+        FROM core_searchdocument AS d, to_tsquery('simple', %s) AS q
+        WHERE d.search_vector @@ q AND d.kind = %s
+        ORDER BY (ts_filter(d.search_vector, '{a}') @@ q) DESC, d.boost DESC, d.object_id
+        LIMIT %s OFFSET %s
+    """
+    return sql, [_tsquery(tokens)]
+
+
 def _postgresql_count(tokens: list[str]) -> tuple[str, list]:
     sql = """
         SELECT count(*) FROM core_searchdocument AS d
@@ -211,3 +249,4 @@ def _postgresql_count(tokens: list[str]) -> tuple[str, list]:
 
 _SEARCH = {"sqlite": _sqlite_search, "postgresql": _postgresql_search}
 _COUNT = {"sqlite": _sqlite_count, "postgresql": _postgresql_count}
+_BROAD = {"sqlite": _sqlite_broad, "postgresql": _postgresql_broad}

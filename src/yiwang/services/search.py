@@ -13,10 +13,10 @@ THEME_KIND = "services.theme"
 
 
 def _item_document(item: ServiceItem) -> tuple[int, str, str, float]:
-    body = " ".join(
-        [item.organisation.name, item.get_item_type_display(), item.summary, item.conditions,
-         item.result_name, " ".join(m.name for m in item.materials.all())]
-    )  # fmt: skip
+    # The body is what a visitor names the item by besides its title: the department, the
+    # summary, the result. Material names and the item type are left out: nearly every item
+    # asks for an 申请书 or is a 行政许可, so they would match everything and rank nothing.
+    body = " ".join([item.organisation.name, item.summary, item.result_name])
     # Use counts lift popular items a little; relevance still decides first.
     return item.pk, item.name, body, math.log10(1 + item.use_count)
 

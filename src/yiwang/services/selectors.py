@@ -21,7 +21,11 @@ from yiwang.services.models import Material, ServiceItem, Theme
 from yiwang.services.search import ITEM_KIND
 from yiwang.services.services import missing_elements
 
+# A page shows how many items match up to this many ("500+" beyond).
 MAX_SEARCH_HITS = 500
+# A query matching more items than this ranks title matches by use instead of by bm25
+# (see core.search.search): thousands of matches of one character cost, and mean, little.
+BROAD_AFTER = 200
 
 
 def items(
@@ -40,24 +44,33 @@ def items(
     if status:
         qs = qs.filter(status=status)
     if q and q.strip():
-        if organisation_id or life_event or audience:
+        if organisation_id or life_event or audience or status not in (None, ItemStatus.PUBLISHED):
             ids = search.search(kind=ITEM_KIND, query=q, limit=MAX_SEARCH_HITS)
-            by_id = {item.pk: item for item in qs.filter(pk__in=ids)}
+            by_id = {item.pk: item for item in qs.filter(pk__in=ids).order_by()}
             return [by_id[pk] for pk in ids if pk in by_id]
-        return SearchResults(q, qs)
+        return SearchResults(q)
     return qs.order_by("-use_count", "code")
 
 
 class SearchResults:
     """The published items matching a query, best first, fetched one page at a time
-    (a Paginator and the API's pagination slice it and ask its length)."""
+    (a Paginator and the API's pagination slice it and ask its length).
 
-    def __init__(self, query: str, qs: QuerySet):
-        self.query, self.qs, self._count = query, qs, None
+    The index holds published items only, and published items are public: the page is
+    fetched by primary key alone, without the permission rule's status condition that
+    could lead SQLite to scan the status index instead.
+    """
+
+    def __init__(self, query: str):
+        self.query, self._count = query, None
+
+    @property
+    def capped(self) -> bool:
+        return len(self) >= MAX_SEARCH_HITS
 
     def __len__(self) -> int:
         if self._count is None:
-            self._count = search.count(kind=ITEM_KIND, query=self.query)
+            self._count = search.count(kind=ITEM_KIND, query=self.query, at_most=MAX_SEARCH_HITS)
         return self._count
 
     def __getitem__(self, key):
@@ -65,8 +78,10 @@ class SearchResults:
             return self[key : key + 1][0]
         start = key.start or 0
         stop = len(self) if key.stop is None else key.stop
-        ids = search.search(kind=ITEM_KIND, query=self.query, limit=stop - start, offset=start)
-        by_id = {item.pk: item for item in self.qs.filter(pk__in=ids)}
+        ids = search.search(kind=ITEM_KIND, query=self.query, limit=stop - start, offset=start,
+                            broad=len(self) > BROAD_AFTER)  # fmt: skip
+        found = ServiceItem.objects.select_related("organisation").filter(pk__in=ids).order_by()
+        by_id = {item.pk: item for item in found if item.status == ItemStatus.PUBLISHED}
         return [by_id[pk] for pk in ids if pk in by_id]
 
 
