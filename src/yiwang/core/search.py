@@ -198,7 +198,7 @@ def _sqlite_broad(tokens: list[str]) -> tuple[str, list]:
         SELECT d.object_id {_SQLITE_MATCHES}
         ORDER BY f.rowid IN (SELECT rowid FROM titled) DESC, d.boost DESC, d.object_id
         LIMIT %s OFFSET %s
-    """
+    """  # noqa: S608 — only constant SQL is interpolated; the tokens are parameters
     return sql, [title_match, _fts5_match(tokens)]
 
 
