@@ -182,3 +182,36 @@ def test_a_theme_of_one_item_is_refused(client, market_admin, food_item, city):
         "code": "solo", "name": "单事项", "audience": "company", "lead": city["market"].pk,
         "items": [food_item.pk]})  # fmt: skip
     assert "一件事至少包含两个不同的事项" in text(response)
+
+
+def test_an_example_file_is_uploaded_kept_on_edit_and_downloaded_by_visitors(
+    client, market_admin, food_item, settings, tmp_path
+):
+    settings.STORAGES = {**settings.STORAGES, "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": tmp_path}}}  # fmt: skip
+    client.force_login(market_admin)
+    form = {**ITEM_POST, "code": food_item.code, "name": food_item.name, "m-TOTAL_FORMS": "1",
+            "m-0-name": "食品经营许可申请书", "form_json": "[]"}  # fmt: skip
+    sample = SimpleUploadedFile(
+        "申请书样表.pdf", b"%PDF-1.4 sample", content_type="application/pdf"
+    )
+    client.post(f"/services/manage/items/{food_item.pk}/edit/", {**form, "m-0-example": sample})
+    client.post(
+        f"/services/manage/items/{food_item.pk}/edit/", {**form, "m-0-description": "加盖公章"}
+    )
+    material = food_item.materials.get()
+    assert material.description == "加盖公章" and material.example
+    client.logout()
+    download = client.get(f"/services/materials/{material.pk}/example/")
+    assert (
+        download.status_code == 200 and b"".join(download.streaming_content) == b"%PDF-1.4 sample"
+    )
+
+
+def test_an_example_that_is_not_a_document_is_refused(client, market_admin, food_item):
+    client.force_login(market_admin)
+    form = {**ITEM_POST, "code": food_item.code, "name": food_item.name, "m-TOTAL_FORMS": "1",
+            "m-0-name": "食品经营许可申请书", "form_json": "[]",
+            "m-0-example": SimpleUploadedFile("run.exe", b"MZ")}  # fmt: skip
+    response = client.post(f"/services/manage/items/{food_item.pk}/edit/", form)
+    assert "示例样表只能是 PDF、图片、Word 或 Excel 文件" in text(response)
