@@ -74,5 +74,10 @@ def test_an_admin_sees_a_bad_form_definition_explained_and_publishes_a_draft(pag
     expect(page.get_by_role("alert").filter(has_text="类型无效")).to_be_visible()
     page.goto(f"{items['url']}/services/manage/items/{draft.pk}/")
     expect(page.locator(".bpmn-viewer[data-ready='1'] svg").first).to_be_visible()
+    # The snippet highlights element ids it is given: here the user tasks.
+    expect(
+        page.locator(".bpmn-viewer .djs-element.bpmn-current[data-element-id='review']")
+    ).to_have_count(1)
+    expect(page.get_by_text("人工任务「部门审查」：各参与部门并行的审批人员办理")).to_be_visible()
     page.get_by_role("button", name="发布").click()
     expect(page.get_by_text("事项已发布。")).to_be_visible()

@@ -113,11 +113,13 @@ def item_detail(request, item_id: int):
     item = get_object_or_404(
         ServiceItem.objects.restrict(request.user, "change").select_related("process"), pk=item_id
     )
+    process = process_context(item)
     return render(request, "services/manage/item.html", {
-        "item": item, "missing": missing_elements(item),
+        "item": item, "missing": missing_elements(item), **process,
+        "task_ids": [t["id"] for t in process["user_tasks"]],
         "materials": item.materials.select_related("resource"),
         "versions": item.versions.all()[:10], "upload_form": ProcessUploadForm(),
-        "participants": item.participants.all(), **process_context(item),
+        "participants": item.participants.all(),
     })  # fmt: skip
 
 

@@ -83,10 +83,14 @@ def _visible_item(request, item_id: int) -> ServiceItem:
 
 
 def process_context(item: ServiceItem) -> dict:
-    """What the BPMN viewer snippet needs: the item's process or the default one."""
+    """What the BPMN viewer snippet needs: the item's process or the default one, and the
+    ids of its user tasks (the admin's page highlights who works on what)."""
     if item.process_id:
-        return {"bpmn_xml": item.process.bpmn_xml, "process_name": item.process.name}
-    return {"bpmn_xml": bpmn.default_xml(), "process_name": "并联审批（默认流程）"}
+        xml, name, tasks = item.process.bpmn_xml, item.process.name, item.process.user_tasks
+    else:
+        xml, name = bpmn.default_xml(), "并联审批（默认流程）"
+        tasks = [t.as_dict() for t in bpmn.check_process(xml).user_tasks]
+    return {"bpmn_xml": xml, "process_name": name, "user_tasks": tasks}
 
 
 def guide(request, item_id: int):
