@@ -26,6 +26,12 @@ MAX_SEARCH_HITS = 500
 # A query matching more items than this ranks title matches by use instead of by bm25
 # (see core.search.search): thousands of matches of one character cost, and mean, little.
 BROAD_AFTER = 200
+# What a result list shows (the API's summary too); the long texts and the form stay unread.
+SUMMARY_FIELDS = (
+    "code", "name", "item_type", "audience", "life_event", "case_kind", "promised_days",
+    "immediate", "online", "nearby", "one_visit", "status", "version", "use_count",
+    "organisation__name", "organisation__uscc",
+)  # fmt: skip
 
 
 def items(
@@ -80,7 +86,12 @@ class SearchResults:
         stop = len(self) if key.stop is None else key.stop
         ids = search.search(kind=ITEM_KIND, query=self.query, limit=stop - start, offset=start,
                             broad=len(self) > BROAD_AFTER)  # fmt: skip
-        found = ServiceItem.objects.select_related("organisation").filter(pk__in=ids).order_by()
+        found = (
+            ServiceItem.objects.select_related("organisation")
+            .only(*SUMMARY_FIELDS)
+            .filter(pk__in=ids)
+            .order_by()
+        )
         by_id = {item.pk: item for item in found if item.status == ItemStatus.PUBLISHED}
         return [by_id[pk] for pk in ids if pk in by_id]
 
