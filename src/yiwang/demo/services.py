@@ -228,6 +228,36 @@ def build_themes(orgs: dict[str, Organisation], admin) -> list:
     return themes
 
 
+# Drafts still being described, so that 事项要素完整率 has something to report.
+DRAFTS = [
+    ("市场监管局", "DRAFT0001", "网络餐饮服务第三方平台备案", {"phone": "", "window_address": ""}),
+    ("城管局", "DRAFT0002", "大型户外广告设置审批", {"legal_basis": ""}),
+    ("卫健委", "DRAFT0003", "放射诊疗许可", {"office_hours": "", "result_name": ""}),
+]
+
+
+def build_drafts(orgs: dict[str, Organisation], admin) -> list[ServiceItem]:
+    """A few drafts lacking required elements, written through the service like an admin's."""
+    drafts = []
+    for short, code, name, missing in DRAFTS:
+        base = BasicItem(0, short, name, "licensing", "company", "operation", 20, 10, (), "许可决定书",
+                         ("申请书", "营业执照@biz"), ())  # fmt: skip
+        org = orgs[short]
+        attrs = {
+            "code": f"{code}{org.uscc}", "name": name, "item_type": "licensing", "audience": "company",
+            "life_event": "operation", "legal_basis": f"《{name}管理办法》", "conditions": "符合法定条件",
+            "case_kind": "promised", "statutory_days": 20, "promised_days": 10, "result_name": "许可决定书",
+            "window_address": f"{names.CITY_NAME}政务服务中心", "office_hours": "工作日 9:00-17:00",
+            "phone": "0999-12345", **missing,
+        }  # fmt: skip
+        drafts.append(item_services.create_item(
+            actor=admin, organisation=org, materials=_materials(base, orgs, {}),
+            participants=[org], form_definition=form_definition(base), **attrs,
+        ))  # fmt: skip
+    return drafts
+
+
 def build(orgs: dict[str, Organisation], admin, *, scale: str) -> tuple[int, int]:
     items = build_items(orgs, admin, scale=scale)
+    build_drafts(orgs, admin)
     return len(items), len(build_themes(orgs, admin))
