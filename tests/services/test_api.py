@@ -58,6 +58,20 @@ def test_a_draft_is_not_found_by_anonymous_callers(client, city):
     assert response.status_code == 404
 
 
+def test_a_draft_is_visible_to_its_own_admin_and_not_to_another_departments(
+    client, market_admin, health_admin, city
+):
+    draft = factories.service_item(city["market"], publish=False)
+    client.force_login(market_admin)
+    own = client.get(f"{ITEMS}/{draft.pk}")
+    assert_matches_openapi(own, "get", "/api/v1/services/items/{item_id}")
+    assert own.json()["status"] == "draft"
+    assert client.get(ITEMS, {"status": "draft"}).json()["count"] == 1
+    client.force_login(health_admin)
+    assert client.get(f"{ITEMS}/{draft.pk}").status_code == 404
+    assert client.get(ITEMS, {"status": "draft"}).json()["count"] == 0
+
+
 # --- writes: anonymous / admin of another department / own admin ----------------
 
 
@@ -194,6 +208,9 @@ def test_another_admin_cannot_publish_a_theme_they_do_not_lead(
     licence = factories.service_item(city["market"], name="营业执照（设立登记）")
     theme = services.create_theme(actor=market_admin, lead=city["market"], items=[licence, food_item],
                                   code="open-restaurant", name="我要开餐馆", audience="company")  # fmt: skip
+    anonymous = post(client, f"/api/v1/services/themes/{theme.pk}/publish", {})
+    assert_matches_openapi(anonymous, "post", "/api/v1/services/themes/{theme_id}/publish")
+    assert anonymous.status_code == 401
     client.force_login(health_admin)
     response = post(client, f"/api/v1/services/themes/{theme.pk}/publish", {})
     assert_matches_openapi(response, "post", "/api/v1/services/themes/{theme_id}/publish")
