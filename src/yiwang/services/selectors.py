@@ -36,9 +36,10 @@ SUMMARY_FIELDS = (
 
 def items(
     actor, *, q=None, organisation_id=None, life_event=None, audience=None, status=None
-) -> QuerySet | list[ServiceItem]:
+) -> QuerySet | list[ServiceItem] | SearchResults:
     """The items `actor` may see, filtered; a query `q` (published items only) ranks by
-    Chinese full-text relevance, then by use, and answers a list in that order."""
+    Chinese full-text relevance, then by use: alone it answers `SearchResults`, fetched a
+    page at a time; with other filters, a list of the 500 best matches that pass them."""
     qs = ServiceItem.objects.restrict(actor, "view").select_related("organisation")
     if organisation_id:
         qs = qs.filter(organisation_id=organisation_id)
