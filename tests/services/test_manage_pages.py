@@ -215,3 +215,15 @@ def test_an_example_that_is_not_a_document_is_refused(client, market_admin, food
             "m-0-example": SimpleUploadedFile("run.exe", b"MZ")}  # fmt: skip
     response = client.post(f"/services/manage/items/{food_item.pk}/edit/", form)
     assert "示例样表只能是 PDF、图片、Word 或 Excel 文件" in text(response)
+
+
+def test_the_workbench_offers_item_management_to_admins_only(client, market_admin, city):
+    client.force_login(market_admin)
+    assert 'href="/services/manage/"' in text(client.get("/core/workbench/"))
+    client.force_login(factories.staff("clerk", city["market"]))
+    assert 'href="/services/manage/"' not in text(client.get("/core/workbench/"))
+    client.force_login(factories.staff("supervisor", city["root"]))
+    page = text(client.get("/core/workbench/"))
+    assert (
+        'href="/services/manage/completeness/"' in page and 'href="/services/manage/"' not in page
+    )
