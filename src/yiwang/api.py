@@ -112,6 +112,9 @@ def _mount_routers() -> None:
 
     api.add_router("/exchange", exchange_router)
     api.add_router("/cases", "yiwang.cases.api.router")
+    from yiwang.services.api import router as services_router
+
+    api.add_router("/services", services_router)
 
 
 _mount_routers()

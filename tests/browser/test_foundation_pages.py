@@ -8,7 +8,9 @@ from tests.browser.conftest import sign_in
 def test_a_visitor_finds_a_department_in_the_directory(page, site):
     page.goto(site["url"])
     expect(page.get_by_role("heading", name="一网通办 · 数据共享")).to_be_visible()
-    page.get_by_label("查找部门").fill("市场")
+    # The home page's search box finds service items; the directory has its own.
+    page.locator("header nav").get_by_role("link", name="部门目录").click()
+    page.get_by_label("部门名称").fill("市场")
     page.get_by_role("button", name="搜索").click()
     expect(page.get_by_role("cell", name="江澜市市场监督管理局")).to_be_visible()
     expect(page.get_by_text("江澜市卫生健康委员会")).to_have_count(0)

@@ -28,14 +28,14 @@ from yiwang.cases.schemas import (
     CaseDetailOut,
     CaseFilter,
     CaseOut,
+    CaseReasonIn,
     CorrectionIn,
     CorrectionRequestIn,
-    DecisionIn,
     ItemRef,
     MyTaskOut,
-    ReasonIn,
     SpecialEndIn,
     SpecialIn,
+    TaskDecisionIn,
     WalkInIn,
     WithdrawIn,
 )
@@ -210,7 +210,7 @@ def list_tasks(request):
 
 @router.post("/tasks/{task_id}/complete", response={200: MyTaskOut, **ERRORS},
              summary="审查：同意或不同意，并写明意见")  # fmt: skip
-def complete_task(request, task_id: ObjectId, payload: DecisionIn):
+def complete_task(request, task_id: ObjectId, payload: TaskDecisionIn):
     task = get_object_or_404(CaseTask.objects.restrict(request.user, "view"), pk=task_id)
     approval.complete_task(actor=request.user, task=task, decision=payload.decision,
                            opinion=payload.opinion)  # fmt: skip
@@ -242,7 +242,7 @@ def request_correction(request, number: CaseNumber, payload: CorrectionRequestIn
 
 
 @router.post("/{number}/refuse", response={200: CaseDetailOut, **ERRORS}, summary="不予受理")
-def refuse_case(request, number: CaseNumber, payload: ReasonIn):
+def refuse_case(request, number: CaseNumber, payload: CaseReasonIn):
     case = services.refuse_case(
         actor=request.user, case=_case(request.user, number), reason=payload.reason
     )

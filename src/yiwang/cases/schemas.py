@@ -82,7 +82,7 @@ class CorrectionRequestIn(Schema):
     message: str = Field("", max_length=500)
 
 
-class ReasonIn(Schema):
+class CaseReasonIn(Schema):
     reason: str = Field(..., min_length=1, max_length=1000)
 
 
@@ -90,7 +90,7 @@ class WithdrawIn(Schema):
     reason: str = Field("", max_length=1000)
 
 
-class DecisionIn(Schema):
+class TaskDecisionIn(Schema):
     decision: Decision
     opinion: str = Field("", max_length=2000)
 
@@ -180,7 +180,7 @@ class CaseOut(Schema):
         return _personal(obj, context, "contact_phone")
 
 
-class MaterialOut(Schema):
+class CaseMaterialOut(Schema):
     id: int
     material_id: int | None
     name: str
@@ -263,7 +263,7 @@ class CaseDetailOut(CaseOut):
     form_data: dict = Field(
         ..., description="申请表（身份号码、手机号码、申请人姓名对工作人员脱敏）"
     )
-    materials: list[MaterialOut]
+    materials: list[CaseMaterialOut]
     tasks: list[TaskOut]
     events: list[EventOut] = Field(..., description="办理过程（时间线）")
     clock_stops: list[ClockStopOut] = Field(..., description="补正、特别程序期间暂停计时")

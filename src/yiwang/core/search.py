@@ -20,7 +20,7 @@ used), then the object id.
 
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from django.db import connection
 
@@ -86,20 +86,37 @@ def index_document(
 
     An index entry is derived data, not a government record: it is not audited.
     """
-    title_tokens = tokenize(title)
-    document = SearchDocument(
-        kind=kind,
-        object_id=object_id,
-        # PostgreSQL text cannot hold NUL; to the tokenizer it was a separator.
-        title=title.replace("\x00", ""),
-        body=body.replace("\x00", ""),
-        title_tokens=" ".join(title_tokens),
-        tokens=" ".join(title_tokens + tokenize(body[:MAX_BODY_CHARS])),
-        boost=boost,
-    )
+    index_documents(kind=kind, documents=[(object_id, title, body, boost)])
+
+
+def index_documents(
+    *, kind: str, documents: Iterable[tuple[int, str, str, float]], batch_size: int = 1000
+) -> None:
+    """Add or replace many (object_id, title, body, boost) documents, in batches."""
+    batch = []
+    for object_id, title, body, boost in documents:
+        title_tokens = tokenize(title)
+        batch.append(SearchDocument(
+            kind=kind,
+            object_id=object_id,
+            # PostgreSQL text cannot hold NUL; to the tokenizer it was a separator.
+            title=title.replace("\x00", ""),
+            body=body.replace("\x00", ""),
+            title_tokens=" ".join(title_tokens),
+            tokens=" ".join(title_tokens + tokenize(body[:MAX_BODY_CHARS])),
+            boost=boost,
+        ))  # fmt: skip
+        if len(batch) >= batch_size:
+            _upsert(batch)
+            batch = []
+    if batch:
+        _upsert(batch)
+
+
+def _upsert(documents: list[SearchDocument]) -> None:
     # One INSERT … ON CONFLICT DO UPDATE: no race between two writers of the same document.
     SearchDocument.objects.bulk_create(
-        [document],
+        documents,
         update_conflicts=True,
         unique_fields=["kind", "object_id"],
         update_fields=["title", "body", "title_tokens", "tokens", "boost"],
@@ -111,23 +128,35 @@ def remove_document(*, kind: str, object_id: int) -> None:
     SearchDocument.objects.filter(kind=kind, object_id=object_id).delete()
 
 
-def search(*, kind: str, query: str, limit: int = 50, offset: int = 0) -> list[int]:
-    """Object ids of the documents of `kind` that match every token of `query`, best first."""
+def search(
+    *, kind: str, query: str, limit: int = 50, offset: int = 0, broad: bool = False
+) -> list[int]:
+    """Object ids of the documents of `kind` that match every token of `query`, best first.
+
+    A caller that knows the query is *broad* (a lone character, 登记 among thousands of
+    items — see `count(at_most=…)`) says so: ranking every match by bm25 / ts_rank costs
+    time in proportion to the matches and the differences mean little, so a broad query
+    ranks title matches first, then by boost, then by id.
+    """
     tokens = query_tokens(query)
     if not tokens or limit <= 0:
         return []
-    sql, params = _SEARCH[connection.vendor](tokens)
+    sql, params = (_BROAD if broad else _SEARCH)[connection.vendor](tokens)
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, kind, limit, max(offset, 0)])
         return [row[0] for row in cursor.fetchall()]
 
 
-def count(*, kind: str, query: str) -> int:
-    """How many documents of `kind` match every token of `query`."""
+def count(*, kind: str, query: str, at_most: int = 0) -> int:
+    """How many documents of `kind` match every token of `query`; with `at_most`, counting
+    stops there (cheap for a query that matches thousands)."""
     tokens = query_tokens(query)
     if not tokens:
         return 0
     sql, params = _COUNT[connection.vendor](tokens)
+    if at_most > 0:
+        sql = sql.replace("SELECT count(*)", "SELECT 1", 1)
+        sql = f"SELECT count(*) FROM ({sql} LIMIT {int(at_most)}) AS bounded"  # noqa: S608
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, kind])
         return cursor.fetchone()[0]
@@ -159,6 +188,20 @@ def _sqlite_search(tokens: list[str]) -> tuple[str, list]:
     return sql, [_fts5_match(tokens)]
 
 
+def _sqlite_broad(tokens: list[str]) -> tuple[str, list]:
+    # Title matches, found once through the column filter, sort first; no bm25 per match.
+    title_match = "{title_tokens} : (" + _fts5_match(tokens) + ")"
+    sql = f"""
+        WITH titled AS (
+            SELECT rowid FROM core_searchdocument_fts WHERE core_searchdocument_fts MATCH %s
+        )
+        SELECT d.object_id {_SQLITE_MATCHES}
+        ORDER BY f.rowid IN (SELECT rowid FROM titled) DESC, d.boost DESC, d.object_id
+        LIMIT %s OFFSET %s
+    """  # noqa: S608 — only constant SQL is interpolated; the tokens are parameters
+    return sql, [title_match, _fts5_match(tokens)]
+
+
 def _sqlite_count(tokens: list[str]) -> tuple[str, list]:
     return f"SELECT count(*) {_SQLITE_MATCHES}", [_fts5_match(tokens)]
 
@@ -184,6 +227,23 @@ def _postgresql_search(tokens: list[str]) -> tuple[str, list]:
     return sql, [_tsquery(tokens)]
 
 
+def _postgresql_broad(tokens: list[str]) -> tuple[str, list]:
+    # A title match is a token found in the space-joined title tokens: a string search per
+    # match, cheaper than ts_filter or ts_rank over thousands of matches.
+    needles = ", ".join(f"%s::text AS n{i}" for i in range(len(tokens)))
+    titled = " AND ".join(
+        f"position(t.n{i} in ' ' || d.title_tokens || ' ') > 0" for i in range(len(tokens))
+    )
+    sql = f"""
+        SELECT d.object_id
+        FROM core_searchdocument AS d, to_tsquery('simple', %s) AS q, (SELECT {needles}) AS t
+        WHERE d.search_vector @@ q AND d.kind = %s
+        ORDER BY ({titled}) DESC, d.boost DESC, d.object_id
+        LIMIT %s OFFSET %s
+    """  # noqa: S608 — only constant SQL is interpolated; the tokens are parameters
+    return sql, [_tsquery(tokens), *(f" {token} " for token in tokens)]
+
+
 def _postgresql_count(tokens: list[str]) -> tuple[str, list]:
     sql = """
         SELECT count(*) FROM core_searchdocument AS d
@@ -194,3 +254,4 @@ def _postgresql_count(tokens: list[str]) -> tuple[str, list]:
 
 _SEARCH = {"sqlite": _sqlite_search, "postgresql": _postgresql_search}
 _COUNT = {"sqlite": _sqlite_count, "postgresql": _postgresql_count}
+_BROAD = {"sqlite": _sqlite_broad, "postgresql": _postgresql_broad}

@@ -28,6 +28,7 @@ def workbench(request):
             "memberships": memberships,
             "jobs": jobs,
             "is_supervisor": has_role(request.user, "supervisor"),
+            "manages_items": Organisation.objects.restrict(request.user, "write_items").exists(),
             "manages_clients": ApiClient.objects.restrict(request.user, "view").exists()
             or Organisation.objects.restrict(request.user, "manage_clients").exists(),
         },

@@ -52,6 +52,8 @@ class DemoResult:
     api_key: str = ""
     files: dict[str, Path] = field(default_factory=dict)
     loads: list = field(default_factory=list)
+    service_items: int = 0
+    themes: int = 0
 
 
 def demo_dir(seed: int) -> Path:
@@ -101,6 +103,9 @@ def build(*, scale: str = "small", seed: int = 1, progress: Progress | None = No
         resources = registries.build_catalog(orgs, admin)
         result.files.update(registries.write_department_files(demo_dir(seed), seed, sizes))
         result.loads = registries.load_all(resources, result.files, progress)
+    from yiwang.demo import services as demo_services
+
+    result.service_items, result.themes = demo_services.build(orgs, admin, scale=scale)
     return result
 
 

@@ -13,7 +13,12 @@ def home(request):
         .filter(level=OrganisationLevel.CITY)
         .count()
     )
-    return render(request, "portal/home.html", {"department_count": departments})
+    from yiwang.services.selectors import life_events
+
+    return render(request, "portal/home.html", {
+        "department_count": departments,
+        "person_events": life_events("person"), "company_events": life_events("company"),
+    })  # fmt: skip
 
 
 def organisation_directory(request):

@@ -12,18 +12,28 @@ ITEM_KIND = "services.item"
 THEME_KIND = "services.theme"
 
 
+def _item_document(item: ServiceItem) -> tuple[int, str, str, float]:
+    # The body is what a visitor names the item by besides its title: the department, the
+    # summary, the result. Material names and the item type are left out: nearly every item
+    # asks for an 申请书 or is a 行政许可, so they would match everything and rank nothing.
+    body = " ".join([item.organisation.name, item.summary, item.result_name])
+    # Use counts lift popular items a little; relevance still decides first.
+    return item.pk, item.name, body, math.log10(1 + item.use_count)
+
+
 def index_item(item: ServiceItem) -> None:
     if item.status != ItemStatus.PUBLISHED:
         search.remove_document(kind=ITEM_KIND, object_id=item.pk)
         return
-    body = " ".join(
-        [item.organisation.name, item.get_item_type_display(), item.summary, item.conditions,
-         item.result_name, " ".join(m.name for m in item.materials.all())]
-    )  # fmt: skip
-    # Use counts lift popular items a little; relevance still decides first.
-    boost = math.log10(1 + item.use_count)
-    search.index_document(
-        kind=ITEM_KIND, object_id=item.pk, title=item.name, body=body, boost=boost
+    search.index_documents(kind=ITEM_KIND, documents=[_item_document(item)])
+
+
+def index_items(items) -> None:
+    """Index many published items at once (demo data, bulk loads); pass them with
+    ``select_related("organisation")`` and ``prefetch_related("materials")``."""
+    search.index_documents(
+        kind=ITEM_KIND,
+        documents=(_item_document(i) for i in items if i.status == ItemStatus.PUBLISHED),
     )
 
 

@@ -28,7 +28,7 @@ ITEM_FIELDS = (
     "window_address", "office_hours", "phone",
 )  # fmt: skip
 MATERIAL_FIELDS = (
-    "name", "required", "form", "copies", "description", "licence_type", "resource",
+    "name", "required", "form", "copies", "description", "licence_type", "resource", "example",
 )  # fmt: skip
 THEME_FIELDS = ("code", "name", "summary", "audience", "life_event")
 
@@ -123,7 +123,7 @@ def update_item(
         item.form_definition = formdef.check_definition(form_definition)
     full_clean(item)
     if materials is not None:
-        built = _build_materials(item, materials)
+        built = _build_materials(item, _keep_examples(item, materials))
         item.materials.all().delete()
         Material.objects.bulk_create(built)
     if participants is not None:
@@ -140,6 +140,16 @@ def update_item(
     audit.record(actor=actor, action="item.update", target=item, before=before, after=after)
     _reindex(item)
     return item
+
+
+def _keep_examples(item: ServiceItem, materials: list[dict]) -> list[dict]:
+    """A material sent again without an example file keeps the one it had (matched by name)."""
+    examples = {m.name.strip(): m.example for m in item.materials.all() if m.example}
+    return [
+        spec if spec.get("example") or spec.get("name", "").strip() not in examples
+        else {**spec, "example": examples[spec["name"].strip()]}
+        for spec in materials
+    ]  # fmt: skip
 
 
 def _content(snapshot: dict) -> dict:

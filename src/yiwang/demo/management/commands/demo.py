@@ -35,6 +35,9 @@ class Command(BaseCommand):
                 f"{result.organisations} 个单位，{result.staff} 个岗位账号"
             )
         )
+        self.stdout.write(
+            f"  政务服务事项 {result.service_items} 个（已发布），一件事 {result.themes} 个"
+        )
         for stage, path in result.files.items():
             self.stdout.write(f"  数据文件 {stage}: {path}")
         for load in result.loads:
