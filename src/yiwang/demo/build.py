@@ -54,6 +54,7 @@ class DemoResult:
     loads: list = field(default_factory=list)
     service_items: int = 0
     themes: int = 0
+    cases: dict = field(default_factory=dict)
 
 
 def demo_dir(seed: int) -> Path:
@@ -106,6 +107,11 @@ def build(*, scale: str = "small", seed: int = 1, progress: Progress | None = No
     from yiwang.demo import services as demo_services
 
     result.service_items, result.themes = demo_services.build(orgs, admin, scale=scale)
+    from yiwang.demo import cases as demo_cases
+
+    progress("办件", 0, 1)
+    result.cases = demo_cases.build(seed=seed, scale=scale)
+    progress("办件", 1, 1)
     return result
 
 

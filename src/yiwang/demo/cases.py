@@ -26,11 +26,11 @@ from yiwang.cases.choices import CaseStatus, Channel, TaskStatus
 from yiwang.cases.clock import yellow_threshold
 from yiwang.cases.models import Case, CaseEvent, CaseSequence, CaseTask
 from yiwang.core.errors import ServiceError
-from yiwang.core.models import User
+from yiwang.core.models import CompanyAgent, User
 from yiwang.core.workdays import WorkCalendar
 from yiwang.reviews.choices import RatingChannel, RectificationStatus, ReplyKind
 from yiwang.reviews.models import Rating, Rectification
-from yiwang.services.choices import CaseKind, ItemStatus
+from yiwang.services.choices import Audience, CaseKind, ItemStatus
 from yiwang.services.models import ServiceItem
 from yiwang.supervision.models import Card, CardEvent
 
@@ -244,21 +244,28 @@ def build_live(*, seed: int, scale: str) -> int:
     items = [i for i in ServiceItem.objects.filter(status=ItemStatus.PUBLISHED, online=True)
              .prefetch_related("materials") if i.case_kind == CaseKind.PROMISED]  # fmt: skip
     citizens = list(User.objects.filter(id_number__isnull=False, memberships__isnull=True)[:200])
+    agencies = list(CompanyAgent.objects.select_related("user")[:100])
     clerks = list(
         User.objects.filter(memberships__role="clerk", memberships__organisation__hosts_window=True)
     )
     if not items or not citizens or not clerks:
         return 0
     made = 0
-    for _ in range(SIZES[scale]["live"]):
-        item, citizen = rng.choice(items), rng.choice(citizens)
-        form = {f["code"]: _sample_value(f, citizen) for f in item.form_definition}
+    named = User.objects.filter(username="citizen").first()
+    for n in range(SIZES[scale]["live"]):
+        item = rng.choice(items)
+        agency = rng.choice(agencies) if item.audience == Audience.COMPANY and agencies else None
+        # The demo's own citizen account gets the first few, so that 我的办件 shows something.
+        citizen = agency.user if agency else (named if named and n < 4 else rng.choice(citizens))
+        form = {f["code"]: _sample_value(f, citizen, agency) for f in item.form_definition}
+        # Shared data is fetched by the platform; everything else is uploaded (a licence may not exist).
         uploads = {m.pk: SimpleUploadedFile(f"{m.name}.pdf", b"%PDF-1.4 demo", "application/pdf")
-                   for m in item.materials.all() if not m.replaceable}  # fmt: skip
+                   for m in item.materials.all() if not m.resource_id}  # fmt: skip
         try:
             case = case_services.submit_application(
-                actor=citizen, item=item, form_data=form, uploads=uploads
-            )
+                actor=citizen, item=item, form_data=form, uploads=uploads,
+                company_uscc=agency.company_uscc if agency else None,
+            )  # fmt: skip
             if rng.random() < 0.7:
                 case = case_services.accept_case(actor=rng.choice(clerks), case=case)
                 _age(case, days=rng.randint(0, 12))
@@ -286,10 +293,14 @@ def _age(case: Case, *, days: int) -> None:
     )
 
 
-def _sample_value(field: dict, user) -> str:
+def _sample_value(field: dict, user, agency=None) -> str:
     kind = field["type"]
     if field.get("prefill") == "applicant.name":
         return user.real_name
+    if field.get("prefill") == "company.name" and agency:
+        return agency.company_name
+    if kind == "uscc" and agency:
+        return agency.company_uscc
     if kind == "ric":
         return user.id_number or ""
     if kind == "phone":

@@ -38,6 +38,12 @@ class Command(BaseCommand):
         self.stdout.write(
             f"  政务服务事项 {result.service_items} 个（已发布），一件事 {result.themes} 个"
         )
+        if result.cases:
+            history = sum(result.cases.get("history", {}).values())
+            self.stdout.write(
+                f"  办件：近一年已办结 {history} 件，在办 {result.cases.get('live', 0)} 件，"
+                f"警示牌 {result.cases.get('cards', 0)} 张，周通报 {result.cases.get('report', '')}"
+            )
         for stage, path in result.files.items():
             self.stdout.write(f"  数据文件 {stage}: {path}")
         for load in result.loads:
