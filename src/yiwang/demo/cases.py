@@ -35,6 +35,7 @@ from yiwang.services.models import ServiceItem
 from yiwang.supervision.models import Card, CardEvent
 
 SIZES = {"small": {"history": 3_000, "live": 40}, "city": {"history": 200_000, "live": 600}}
+OTHER = {"history": 150, "live": 4}  # the scales tests invent
 CHANNELS = [(Channel.ONLINE, 55), (Channel.WINDOW, 30), (Channel.MOBILE, 12), (Channel.KIOSK, 3)]
 COMMENTS_BAD = [
     "等待时间太长",
@@ -84,7 +85,7 @@ def build_history(*, seed: int, scale: str, today: datetime.date | None = None) 
         for d in (start + datetime.timedelta(days=n) for n in range(351))
         if calendar.is_working_day(d)
     ]
-    remaining = SIZES[scale]["history"]
+    remaining = SIZES.get(scale, OTHER)["history"]
     while remaining > 0:
         chunk = min(BATCH, remaining)
         remaining -= chunk
@@ -252,7 +253,7 @@ def build_live(*, seed: int, scale: str) -> int:
         return 0
     made = 0
     named = User.objects.filter(username="citizen").first()
-    for n in range(SIZES[scale]["live"]):
+    for n in range(SIZES.get(scale, OTHER)["live"]):
         item = rng.choice(items)
         agency = rng.choice(agencies) if item.audience == Audience.COMPANY and agencies else None
         # The demo's own citizen account gets the first few, so that 我的办件 shows something.
