@@ -111,6 +111,9 @@ def _mount_routers() -> None:
     from yiwang.exchange.api import router as exchange_router
 
     api.add_router("/exchange", exchange_router)
+    from yiwang.licences.api import router as licences_router
+
+    api.add_router("/licences", licences_router)
 
 
 _mount_routers()

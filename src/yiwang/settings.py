@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "yiwang.catalog",
     "yiwang.registry",
     "yiwang.exchange",
+    "yiwang.licences",
     "yiwang.portal",
     "yiwang.demo",
 ]

@@ -17,6 +17,7 @@ urlpatterns = [
     path("catalog/", include("yiwang.catalog.urls")),
     path("registry/", include("yiwang.registry.urls")),
     path("exchange/", include("yiwang.exchange.urls")),
+    path("licences/", include("yiwang.licences.urls")),
     path(
         "accounts/login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"
     ),

@@ -52,6 +52,7 @@ class DemoResult:
     api_key: str = ""
     files: dict[str, Path] = field(default_factory=dict)
     loads: list = field(default_factory=list)
+    licences: dict = field(default_factory=dict)
 
 
 def demo_dir(seed: int) -> Path:
@@ -94,6 +95,9 @@ def build(*, scale: str = "small", seed: int = 1, progress: Progress | None = No
         _accounts(admin, orgs, seed, sizes, result)
         issued = _api_client(admin, orgs)
         result.api_key = issued.secret
+    from yiwang.demo import licences
+
+    result.licences = licences.build(orgs, admin, seed=seed, sizes=sizes)
     result.files = _write_files(seed, sizes, progress)
     if registries_too:
         from yiwang.demo import registries

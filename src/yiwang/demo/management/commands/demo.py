@@ -35,6 +35,8 @@ class Command(BaseCommand):
                 f"{result.organisations} 个单位，{result.staff} 个岗位账号"
             )
         )
+        for kind, count in result.licences.items():
+            self.stdout.write(f"  电子证照 {kind}：{count:,} 张")
         for stage, path in result.files.items():
             self.stdout.write(f"  数据文件 {stage}: {path}")
         for load in result.loads:

@@ -1,0 +1,262 @@
+"""Verification of licences: online by identifier (or a presented signed JSON), and offline
+against a published key set and status lists (what `yiwang verify FILE` does).
+
+Every answer is a `Verification`: a state, its Chinese label, a message, and what may be
+shown to anyone — issuer, type, number, dates and the holder masked.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.utils import timezone
+
+from yiwang.core import masking
+from yiwang.core.identifiers import IdentifierError, validate_licence_id
+from yiwang.licences import documents, keys, publication
+from yiwang.licences.choices import HolderCodeType, LicenceStatus, SealStatus, StatusPurpose
+from yiwang.licences.choices import VerificationState as State
+from yiwang.licences.models import Licence
+
+MESSAGES = {
+    State.VALID: "证照真实有效",
+    State.SUSPENDED: "证照已被颁发机构暂停使用",
+    State.REVOKED: "证照已被吊销或注销",
+    State.CANCELLED: "证照已注销",
+    State.SUPERSEDED: "这是已变更证照的旧版本，请出示最新版本",
+    State.EXPIRED: "证照已超过有效期",
+    State.NOT_YET_VALID: "证照尚未到有效期起始日",
+    State.SIGNATURE_INVALID: "签名验证失败：内容被改动，或不是颁发机构的印章所签",
+    State.NOT_FOUND: "本平台没有签发过此标识的证照，二维码或标识可能是伪造的",
+    State.MALFORMED: "标识或内容格式不正确",
+}
+STATUS_STATES = {
+    LicenceStatus.SUSPENDED: State.SUSPENDED,
+    LicenceStatus.REVOKED: State.REVOKED,
+    LicenceStatus.CANCELLED: State.CANCELLED,
+    LicenceStatus.SUPERSEDED: State.SUPERSEDED,
+    LicenceStatus.EXPIRED: State.EXPIRED,
+}
+
+
+@dataclass
+class Verification:
+    """The typed result of a verification."""
+
+    state: str
+    message: str
+    identifier: str = ""
+    licence: dict = field(default_factory=dict)
+    signature_valid: bool = False
+    reason: str = ""
+
+    @property
+    def label(self) -> str:
+        return State(self.state).label
+
+    @property
+    def is_valid(self) -> bool:
+        return self.state == State.VALID
+
+    def as_dict(self) -> dict:
+        return {"state": self.state, "label": self.label, "valid": self.is_valid, "message": self.message,
+                "identifier": self.identifier, "signature_valid": self.signature_valid,
+                "reason": self.reason, "licence": self.licence}  # fmt: skip
+
+
+def _fail(state: str, identifier: str = "", message: str | None = None) -> Verification:
+    return Verification(state=state, message=message or MESSAGES[state], identifier=identifier)
+
+
+def public_summary(content: dict) -> dict:
+    """What anyone may see of a licence: the holder masked."""
+    holder = content.get("holder") or {}
+    return {"name": content.get("name", ""), "number": content.get("number", ""),
+            "issuer": (content.get("issuer") or {}).get("name", ""), "type_code": content.get("type_code", ""),
+            "issued_on": content.get("issued_on"), "valid_from": content.get("valid_from"),
+            "valid_until": content.get("valid_until"), "version": content.get("version"),
+            "holder_name": masking.mask_name(str(holder.get("name", ""))),
+            "holder_code": masking.mask_ric(str(holder.get("code", ""))),
+            "holder_code_type": HolderCodeType(holder["code_type"]).label
+            if holder.get("code_type") in HolderCodeType.values else ""}  # fmt: skip
+
+
+def date_state(content: dict, today: datetime.date) -> str | None:
+    start, end = content.get("valid_from"), content.get("valid_until")
+    if start and datetime.date.fromisoformat(start) > today:
+        return State.NOT_YET_VALID
+    if end and datetime.date.fromisoformat(end) < today:
+        return State.EXPIRED
+    return None
+
+
+# --- online -------------------------------------------------------------------
+
+
+def verify_licence(query: str, *, today: datetime.date | None = None) -> Verification:
+    """Verify what was pasted or scanned (an identifier, or the verify URL from a QR code).
+
+    Checks the identifier's MOD 37,36 check character, finds the licence, verifies the seal's
+    signature over the stored canonical JSON, then its status and dates. Public: the answer
+    masks the holder.
+    """
+    try:
+        identifier = validate_licence_id(documents.identifier_from_scan(query))
+    except IdentifierError as exc:
+        return _fail(State.MALFORMED, message=f"{MESSAGES[State.MALFORMED]}：{exc.message}")
+    licence = (
+        Licence.objects.select_related("seal").only(
+            "identifier", "document", "signature", "status", "status_reason",
+            "seal__algorithm", "seal__public_key", "seal__status",
+        ).filter(identifier=identifier).first()
+    )  # fmt: skip
+    if licence is None:
+        return _fail(State.NOT_FOUND, identifier)
+    return check_stored(licence, today=today)
+
+
+def check_stored(licence: Licence, *, today: datetime.date | None = None) -> Verification:
+    """Signature, status and dates of one stored licence."""
+    seal = licence.seal
+    signed = keys.verify(seal.algorithm, bytes.fromhex(seal.public_key), licence.document.encode(),
+                         bytes.fromhex(licence.signature))  # fmt: skip
+    if not signed or seal.status == SealStatus.REVOKED:
+        return _fail(State.SIGNATURE_INVALID, licence.identifier)
+    content = licence.content
+    state = STATUS_STATES.get(licence.status) or date_state(content, today or timezone.localdate())
+    state = state or State.VALID
+    return Verification(state=state, message=MESSAGES[state], identifier=licence.identifier,
+                        licence=public_summary(content), signature_valid=True,
+                        reason=licence.status_reason if state != State.VALID else "")  # fmt: skip
+
+
+def verify_document(document: dict, *, today: datetime.date | None = None) -> Verification:
+    """Verify a presented signed JSON ({"licence": ..., "proof": ...}) against the stored licence:
+    a changed field, another seal's signature or a replayed old version is each detected."""
+    content, proof = _parts(document)
+    if content is None:
+        return _fail(State.MALFORMED, message='内容应为 {"licence": …, "proof": …} 形式的签名 JSON')
+    try:
+        identifier = validate_licence_id(content.get("id"))
+    except IdentifierError as exc:
+        return _fail(State.MALFORMED, message=f"{MESSAGES[State.MALFORMED]}：{exc.message}")
+    licence = Licence.objects.select_related("seal").filter(identifier=identifier).first()
+    if licence is None:
+        return _fail(State.NOT_FOUND, identifier)
+    seal = licence.seal
+    presented = documents.signed_bytes(content)
+    if proof.get("kid") != seal.key_id or presented != licence.document.encode():
+        return _fail(State.SIGNATURE_INVALID, identifier)
+    if not keys.verify(
+        seal.algorithm, bytes.fromhex(seal.public_key), presented, _hex(proof.get("signature"))
+    ):
+        return _fail(State.SIGNATURE_INVALID, identifier)
+    return check_stored(licence, today=today)
+
+
+def _parts(document) -> tuple[dict | None, dict]:
+    if not isinstance(document, dict):
+        return None, {}
+    content, proof = document.get("licence"), document.get("proof")
+    if not isinstance(content, dict) or not isinstance(proof, dict):
+        return None, {}
+    return content, proof
+
+
+def _hex(value) -> bytes:
+    try:
+        return bytes.fromhex(str(value or ""))
+    except ValueError:
+        return b""
+
+
+# --- offline --------------------------------------------------------------------
+
+
+def verify_offline(document: dict, *, key_set: dict, status_lists: list[dict],
+                   today: datetime.date | None = None) -> Verification:  # fmt: skip
+    """Verify a signed licence JSON with no access to the platform: the seal's key from
+    `key_set`, the status bits from the signed `status_lists` (each checked with the platform
+    key in the key set). Without a status list for a purpose, that status is reported unknown."""
+    today = today or datetime.date.today()
+    content, proof = _parts(document)
+    if content is None:
+        return _fail(State.MALFORMED, message='内容应为 {"licence": …, "proof": …} 形式的签名 JSON')
+    identifier = str(content.get("id", ""))
+    try:
+        validate_licence_id(identifier)
+    except IdentifierError as exc:
+        return _fail(State.MALFORMED, identifier, f"{MESSAGES[State.MALFORMED]}：{exc.message}")
+    seal = _key(key_set, proof.get("kid"), "licence")
+    if seal is None or not _signed_by(
+        seal, documents.signed_bytes(content), proof.get("signature")
+    ):
+        return _fail(State.SIGNATURE_INVALID, identifier)
+    if not _issued_within(seal, content):
+        return _fail(State.SIGNATURE_INVALID, identifier, "签名印章在颁发日期不在有效期内")
+    result = Verification(state=State.VALID, message=MESSAGES[State.VALID], identifier=identifier,
+                          licence=public_summary(content), signature_valid=True)  # fmt: skip
+    state, unknown = _offline_status(content, key_set, status_lists)
+    state = state or date_state(content, today)
+    if state:
+        result.state, result.message = state, MESSAGES[state]
+    elif unknown:
+        result.reason = "未提供以下状态列表，无法离线判断：" + "、".join(unknown)
+    return result
+
+
+def _key(key_set: dict, kid, use: str) -> dict | None:
+    for key in key_set.get("keys", []) if isinstance(key_set, dict) else []:
+        if isinstance(key, dict) and key.get("kid") == kid and key.get("use") == use:
+            return key
+    return None
+
+
+def _signed_by(key: dict, message: bytes, signature) -> bool:
+    try:
+        algorithm, public = keys.public_key_from_jwk(key)
+    except (ValueError, KeyError, TypeError):
+        return False
+    if key.get("status") == SealStatus.REVOKED:
+        return False
+    return keys.verify(algorithm, public, message, _hex(signature))
+
+
+def _issued_within(key: dict, content: dict) -> bool:
+    issued = content.get("issued_on") or ""
+    return key.get("valid_from", "") <= issued <= key.get("valid_until", "9999-12-31")
+
+
+def _offline_status(
+    content: dict, key_set: dict, status_lists: list[dict]
+) -> tuple[str | None, list[str]]:
+    unknown = []
+    for entry in content.get("status") or []:
+        purpose = entry.get("statusPurpose")
+        credential = next((c for c in status_lists if _list_purpose(c) == purpose), None)
+        if credential is None or not _list_signed(credential, key_set):
+            unknown.append(
+                StatusPurpose(purpose).label if purpose in StatusPurpose.values else str(purpose)
+            )
+            continue
+        bits = publication.decode_bits(credential["credentialSubject"]["encodedList"])
+        if publication.bit_at(bits, int(entry["statusListIndex"])):
+            return (
+                State.REVOKED if purpose == StatusPurpose.REVOCATION else State.SUSPENDED
+            ), unknown
+    return None, unknown
+
+
+def _list_purpose(credential) -> str | None:
+    try:
+        return credential["credentialSubject"]["statusPurpose"]
+    except (KeyError, TypeError):
+        return None
+
+
+def _list_signed(credential: dict, key_set: dict) -> bool:
+    proof = credential.get("proof") or {}
+    key = _key(key_set, proof.get("kid"), "status-list")
+    body = {k: v for k, v in credential.items() if k != "proof"}
+    return key is not None and _signed_by(key, documents.signed_bytes(body), proof.get("signature"))
