@@ -216,6 +216,7 @@ def change_licence(*, actor, licence: Licence, reason: str, data: dict | None = 
         f"变更为第 {new.version} 版：{reason.strip()}",
         "supersede",
     )
+    _refresh_status(licence, old)
     audit.record(
         actor=actor,
         action="licence.change",
@@ -223,6 +224,12 @@ def change_licence(*, actor, licence: Licence, reason: str, data: dict | None = 
         after={**snapshot(new), "reason": reason.strip()},
     )
     return new
+
+
+def _refresh_status(stale: Licence, fresh: Licence) -> None:
+    """The caller's instance shows the new status too (the change was made on a locked copy)."""
+    stale.status, stale.status_reason = fresh.status, fresh.status_reason
+    stale.status_changed_at = fresh.status_changed_at
 
 
 def _set_status(actor, licence: Licence, status: str, reason: str, action: str) -> None:
@@ -252,6 +259,7 @@ def set_licence_status(*, actor, licence: Licence, status: str, reason: str) -> 
     if len((reason or "").strip()) < 2:
         raise ServiceError("validation_failed", "请说明原因")
     _set_status(actor, locked, status, reason.strip(), ACTIONS[status])
+    _refresh_status(licence, locked)
     return locked
 
 
@@ -309,6 +317,7 @@ def record_licence_use(*, actor, licence: Licence, applicant_code: str, purpose:
         raise ServiceError("licence.consent_required", "使用证照须经持证人同意")
     if len((purpose or "").strip()) < 2:
         raise ServiceError("validation_failed", "请写明用证用途")
+    licence = Licence.objects.select_related("seal").get(pk=licence.pk)  # the status as of now
     result = check_stored(licence)
     if not result.is_valid:
         raise ServiceError(

@@ -49,3 +49,5 @@ class Command(BaseCommand):
             self.stdout.write(f"  {result.reason}")
         if not result.is_valid:
             raise CommandError(f"核验未通过：{result.label}")
+        if result.reason:
+            raise CommandError("签名有效，但状态未能离线核验：请提供平台签名的状态列表")
