@@ -3,11 +3,12 @@
 import json
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods
 
+from yiwang.core.errors import NotFound
 from yiwang.licences import face, publication, selectors
 from yiwang.licences.pdf import licence_pdf
 from yiwang.licences.verification import verify_document, verify_licence
@@ -23,6 +24,13 @@ def _verify_pasted(text: str):
         except ValueError:
             return verify_document({})
     return verify_licence(text)
+
+
+def _held(request, licence_id: int):
+    try:
+        return selectors.held_licence(request.user, licence_id)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
 
 
 @require_http_methods(["GET", "POST"])
@@ -48,7 +56,7 @@ def wallet(request):
 @login_required
 def wallet_detail(request, licence_id: int):
     """One licence: its 照面 with seal and QR, its status, downloads, and 用证记录."""
-    licence = selectors.held_licence(request.user, licence_id)
+    licence = _held(request, licence_id)
     return render(request, "licences/detail.html", {
         "licence": licence, "face": face.face_of(licence), "qr": face.qr_data_uri(licence.identifier),
         "seal": mark_safe(face.seal_svg(licence.issuer.name)),  # noqa: S308 — built by code, the name escaped
@@ -58,7 +66,7 @@ def wallet_detail(request, licence_id: int):
 
 @login_required
 def wallet_pdf(request, licence_id: int):
-    licence = selectors.held_licence(request.user, licence_id)
+    licence = _held(request, licence_id)
     response = HttpResponse(licence_pdf(licence), content_type="application/pdf")
     response["Content-Disposition"] = (
         f'attachment; filename="licence-{licence.number}-v{licence.version}.pdf"'
@@ -68,7 +76,7 @@ def wallet_pdf(request, licence_id: int):
 
 @login_required
 def wallet_json(request, licence_id: int):
-    licence = selectors.held_licence(request.user, licence_id)
+    licence = _held(request, licence_id)
     response = JsonResponse(
         publication.bundle(licence), json_dumps_params={"ensure_ascii": False, "indent": 2}
     )
