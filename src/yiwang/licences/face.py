@@ -69,7 +69,7 @@ def qr_data_uri(identifier: str) -> str:
 
 
 def seal_svg(organisation_name: str, *, size: int = 160, colour: str = "#d0021b") -> str:
-    """The seal image: a red ring, a five-pointed star and the organisation's name along the top arc."""
+    """The seal image: a red ring, a five-pointed star and the organisation's name along a 240° arc."""
     r = size / 2
     points = " ".join(
         f"{r + (r * 0.28 if i % 2 == 0 else r * 0.11) * math.sin(math.pi * i / 5):.1f},"
@@ -77,14 +77,19 @@ def seal_svg(organisation_name: str, *, size: int = 160, colour: str = "#d0021b"
         for i in range(10)
     )
     text = escape(organisation_name)
-    arc = r * 0.72
+    arc = r * 0.7
+    dx, dy = arc * math.cos(math.radians(30)), arc * math.sin(math.radians(30))
+    length = arc * math.radians(240) * 0.96
+    font = min(size * 0.13, length / max(len(organisation_name), 1))
     return (
         f'<svg class="seal" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}" width="{size}" '
         f'height="{size}" role="img" aria-label="{text}电子印章">'
         f'<circle cx="{r}" cy="{r}" r="{r - 4}" fill="none" stroke="{colour}" stroke-width="5"/>'
         f'<polygon points="{points}" fill="{colour}"/>'
-        f'<path id="seal-arc" d="M {r - arc},{r} A {arc},{arc} 0 1 1 {r + arc},{r}" fill="none"/>'
-        f'<text fill="{colour}" font-size="{size * 0.11:.0f}" font-weight="bold">'
-        f'<textPath href="#seal-arc" startOffset="50%" text-anchor="middle">{text}</textPath></text>'
+        f'<path id="seal-arc" d="M {r - dx:.1f},{r + dy:.1f} A {arc:.1f},{arc:.1f} 0 1 1 {r + dx:.1f},{r + dy:.1f}" '
+        f'fill="none"/>'
+        f'<text fill="{colour}" font-size="{font:.1f}" font-weight="bold">'
+        f'<textPath href="#seal-arc" startOffset="50%" text-anchor="middle" textLength="{length:.0f}" '
+        f'lengthAdjust="spacing">{text}</textPath></text>'
         f"</svg>"
     )

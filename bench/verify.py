@@ -1,0 +1,141 @@
+"""Licence verification API against raw SM2 verify of the same signatures; issuance/s."""
+
+import datetime
+import http.client
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+from django.db import connection
+
+sys.path.insert(0, str(Path(__file__).parent))
+from _harness import line, median_rate
+from gmalglib import sm2 as _sm2
+
+from yiwang.core.crypto import DEFAULT_SIGNER_ID
+from yiwang.core.models import Organisation, User
+from yiwang.demo import generator
+from yiwang.licences import services
+from yiwang.licences.models import Counter, IssuingSeal, Licence, LicenceType
+
+BENCH_USCC = generator.organisation_uscc(9_999_992, region="990100", kind="department")
+CLIENTS = 8
+
+
+def setup(count: int) -> tuple[list[Licence], float]:
+    """A bench issuer with a seal and a type; `count` licences issued through the service."""
+    teardown()
+    org = Organisation.objects.create(name="证照基准局", uscc=BENCH_USCC, region_code="990100", kind="department",
+                                      level="city")  # fmt: skip
+    admin = User.objects.create(username="bench-licences", is_superuser=True, is_active=True)
+    services.create_seal(actor=admin, organisation=org, name="证照基准印章",
+                         valid_until=datetime.date.today() + datetime.timedelta(days=30))  # fmt: skip
+    kind = services.create_licence_type(actor=admin, defining_org=org, code_suffix="999", name="基准许可证",
+                                        holder_code_types=["001"], fields=[{"code": "scope", "name": "许可范围"}])  # fmt: skip
+    companies = [generator.company(13, i, people=count) for i in range(count)]
+    started = time.perf_counter()
+    licences = [services.issue_licence(actor=admin, licence_type=kind, holder_name=c.name, holder_code=c.uscc,
+                                       holder_code_type="001", data={"scope": c.industry}, issuer=org) for c in companies]  # fmt: skip
+    return licences, count / (time.perf_counter() - started)
+
+
+def teardown() -> None:
+    org = Organisation.objects.filter(uscc=BENCH_USCC).first()
+    if org is not None:
+        Licence.objects.filter(issuer=org).delete()
+        IssuingSeal.objects.filter(organisation=org).delete()
+        for kind in LicenceType.objects.filter(defining_org=org):
+            Counter.objects.filter(name__startswith=f"serial:{kind.code}").delete()
+            kind.delete()
+        org.delete()
+    User.objects.filter(username="bench-licences").delete()
+
+
+def raw_rate(licences: list[Licence], repeats: int) -> float:
+    """gmalglib's SM2 verify of the very signatures the API checks, one verifier object, one thread."""
+    verifier = _sm2.SM2(pk=bytes.fromhex(licences[0].seal.public_key), uid=DEFAULT_SIGNER_ID)
+    pairs = [(x.document.encode(), bytes.fromhex(x.signature)) for x in licences]
+
+    def work() -> int:
+        for message, signature in pairs:
+            if not verifier.verify(message, signature):
+                raise RuntimeError("a bench signature failed raw verification")
+        return len(pairs)
+
+    return median_rate(work, repeats=repeats)
+
+
+def start_server(port: int) -> subprocess.Popen:
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "yiwang.settings", "YIWANG_DEBUG": "false"}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "yiwang.wsgi:application", "--bind", f"127.0.0.1:{port}",
+         "--workers", "2", "--worker-class", "gthread", "--threads", "4", "--log-level", "warning"],
+        env=env, start_new_session=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return server
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError("server did not start")
+
+
+def hammer(port: int, paths: list[str], seconds: float) -> tuple[float, int]:
+    """CLIENTS keep-alive connections for `seconds`; (verifications/s, answers that were not "valid")."""
+    done, bad, lock = [0], [0], threading.Lock()
+    stop = time.monotonic() + seconds
+
+    def run(offset: int):
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        mine, wrong, i = 0, 0, offset
+        while time.monotonic() < stop:
+            conn.request("GET", paths[i % len(paths)])
+            response = conn.getresponse()
+            body = response.read()
+            mine, i = mine + 1, i + CLIENTS
+            wrong += response.status != 200 or b'"state": "valid"' not in body
+        conn.close()
+        with lock:
+            done[0] += mine
+            bad[0] += wrong
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(CLIENTS)]
+    started = time.monotonic()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return done[0] / (time.monotonic() - started), bad[0]
+
+
+def run(*, quick: bool = False):
+    count, seconds, repeats = (100, 3, 3) if quick else (2000, 15, 5)
+    licences, issued_rate = setup(count)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = start_server(port)
+    try:
+        paths = [f"/api/v1/licences/verify?q={quote(x.identifier)}" for x in licences]
+        hammer(port, paths[:100], 1)  # warm both workers
+        raw = raw_rate(licences, repeats)
+        api_rate, bad = hammer(port, paths, seconds)
+        raw_after = raw_rate(licences, repeats)
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+        teardown()
+    baseline = max(raw, raw_after)
+    yield (f"# {connection.vendor}, {count:,} licences, {CLIENTS} keep-alive clients for {seconds}s, "
+           f"gunicorn 2 workers × 4 threads; answers not valid: {bad}")  # fmt: skip
+    yield f"# issuance (service: signed, audited, persisted): {issued_rate:,.0f} licences/s"
+    yield f"# raw SM2 verify (gmalglib, one thread): {raw:,.0f}/s before, {raw_after:,.0f}/s after the API run"
+    yield line("verify", api_rate, "verifications/s", baseline, "raw SM2 verifies/s")
