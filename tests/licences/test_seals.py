@@ -142,3 +142,35 @@ def test_production_refuses_to_start_without_the_seal_encryption_key(production_
     result = run_yiwang("check", env={**production_env, "YIWANG_SEAL_ENCRYPTION_KEY": ""})
     assert result.returncode != 0
     assert "YIWANG_SEAL_ENCRYPTION_KEY" in result.stderr
+
+
+def admin_type_post(client, city, user):
+    from django.contrib.auth.models import Permission
+
+    user.is_staff = True
+    user.save()
+    user.user_permissions.add(
+        *Permission.objects.filter(codename__in=["add_licencetype", "view_licencetype"])
+    )
+    client.force_login(user)
+    return client.post("/admin/licences/licencetype/add/", {
+        "code": f"{city['market'].uscc}009", "name": "市场证照", "defining_org": city["market"].pk,
+        "holder_code_types": '["001"]', "fields": "[]", "face_layout": '[["holder_name", "名称"]]',
+        "face_colour": "#b22222", "is_active": "on"})  # fmt: skip
+
+
+def test_an_admin_of_another_organisation_cannot_define_its_licence_type_in_the_admin(client, city):
+    from yiwang.licences.models import LicenceType
+
+    assert admin_type_post(client, city, city["health_admin"]).status_code == 403
+    assert not LicenceType.objects.exists()
+
+
+def test_the_defining_bodys_admin_defines_a_licence_type_in_the_admin_audited(client, city):
+    from yiwang.licences.models import LicenceType
+
+    assert admin_type_post(client, city, city["admin"]).status_code == 302
+    licence_type = LicenceType.objects.get()
+    assert AuditEvent.objects.filter(
+        action="licencetype.create", target_id=str(licence_type.pk)
+    ).exists()

@@ -10,6 +10,7 @@ from yiwang.core.choices import MaskKind
 from yiwang.core.errors import ServiceError
 from yiwang.licences import services
 from yiwang.licences.models import IssuingSeal, Licence, LicenceType, LicenceUse
+from yiwang.licences.services.setup import administers
 
 
 @admin.register(LicenceType)
@@ -18,6 +19,14 @@ class LicenceTypeAdmin(AuditedAdmin):
     search_fields = ["code", "name"]
     autocomplete_fields = ["defining_org"]
     filter_horizontal = ["issuers"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).restrict(request.user, "change")
+
+    def save_model(self, request, obj, form, change):
+        if not administers(request.user, obj.defining_org):
+            raise DjangoPermissionDenied("只有定义机构的管理员可以定义或修改证照类型")
+        super().save_model(request, obj, form, change)
 
 
 class SealForm(forms.ModelForm):

@@ -39,7 +39,7 @@ TYPE_FIELDS = [
 MAX_SEAL_YEARS = 10
 
 
-def _administers(actor, organisation: Organisation) -> bool:
+def administers(actor, organisation: Organisation) -> bool:
     return is_superuser(actor) or organisation.pk in administered_org_ids(actor)
 
 
@@ -49,7 +49,7 @@ def create_licence_type(*, actor, defining_org: Organisation, code_suffix: str, 
                         validity_years: int | None = None, face_layout: list | None = None,
                         issuers: list[Organisation] | None = None, face_colour: str = "#b22222") -> LicenceType:  # fmt: skip
     """Define a 证照类型: code = the defining body's USCC + `code_suffix` (3 digits)."""
-    if not _administers(actor, defining_org):
+    if not administers(actor, defining_org):
         raise PermissionDenied("只有定义机构的管理员可以定义证照类型")
     licence_type = LicenceType(code=f"{defining_org.uscc}{code_suffix}", name=name.strip(),
                                defining_org=defining_org, holder_code_types=holder_code_types,
@@ -92,7 +92,7 @@ def _new_seal(organisation, name, valid_from, valid_until, algorithm) -> Issuing
 def create_seal(*, actor, organisation: Organisation, name: str, valid_until: datetime.date,
                 valid_from: datetime.date | None = None, algorithm: str | None = None) -> IssuingSeal:  # fmt: skip
     """Make an organisation's 电子印章: a new key pair (SM2 by default), the private key encrypted."""
-    if not _administers(actor, organisation):
+    if not administers(actor, organisation):
         raise PermissionDenied("只有本单位的管理员可以制作电子印章")
     seal = _new_seal(organisation, name, valid_from or timezone.localdate(), valid_until, algorithm)
     audit.record(
