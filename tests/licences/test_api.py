@@ -224,3 +224,36 @@ def test_licence_types_are_listed_publicly(client, types):
         "医师执业证书",
     }
     assert_matches_openapi(response, "get", "/api/v1/licences/types")
+
+
+def test_a_supervisor_sees_any_licence_and_a_data_officer_of_the_issuer_does_not(
+    client, factory, city, business_licence
+):
+    path = f"{BASE}/licences/{business_licence.identifier}"
+    client.force_login(factory.staff("supervisor", city["root"]))
+    assert client.get(path).status_code == 200
+    client.force_login(factory.staff("data_officer", city["market"]))
+    assert client.get(path).status_code == 404
+
+
+def test_licence_detail_without_credentials_is_401(client, business_licence):
+    response = client.get(f"{BASE}/licences/{business_licence.identifier}")
+    assert response.status_code == 401
+    assert_matches_openapi(response, "get", "/api/v1/licences/licences/{identifier}")
+
+
+def test_a_staff_session_issues_for_its_own_organisation(client, city, types, company):
+    client.force_login(city["reviewer"])
+    response = post(client, "/licences", issue_body(types, company))
+    assert response.status_code == 201 and response.json()["issuer"] == "江澜市市场监督管理局"
+
+
+def test_a_suspension_sets_the_bit_in_the_published_list(client, factory, city, business_licence):
+    from yiwang.licences import publication
+
+    post(client, f"/licences/{business_licence.identifier}/status", {"status": "suspended", "reason": "调查"},
+         **key_for(factory, city["market"]))  # fmt: skip
+    encoded = client.get(f"{BASE}/status-lists/suspension").json()["credentialSubject"][
+        "encodedList"
+    ]
+    assert publication.bit_at(publication.decode_bits(encoded), business_licence.status_index)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import datetime
 
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from yiwang.core import audit, crypto
+from yiwang.core.choices import Role
 from yiwang.core.errors import NotFound, PermissionDenied, ServiceError
 from yiwang.core.identifiers import IdentifierError, LicenceId, validate_ric, validate_uscc
 from yiwang.core.models import Organisation
@@ -37,11 +37,19 @@ def snapshot(licence: Licence) -> dict:
     return {**data, "document_sm3": crypto.sm3_hex(licence.document.encode())}
 
 
+_TAKE = "UPDATE licences_counter SET value = value + 1 WHERE name = %s RETURNING value"
+
+
 def _next(name: str) -> int:
-    """Take the next number of a named sequence; the row stays locked until the transaction ends."""
-    Counter.objects.get_or_create(name=name)
-    Counter.objects.filter(name=name).update(value=F("value") + 1)
-    return Counter.objects.filter(name=name).values_list("value", flat=True).get()
+    """Take the next number of a named sequence (one statement); the row stays locked until the
+    transaction ends, so concurrent issuers queue here rather than share a number."""
+    with connection.cursor() as cursor:
+        cursor.execute(_TAKE, [name])
+        row = cursor.fetchone()
+    if row is not None:
+        return row[0]
+    Counter.objects.get_or_create(name=name)  # the first number of a new sequence
+    return _next(name)
 
 
 def _clean_holder(licence_type: LicenceType, code: str, code_type: str) -> str:
@@ -306,7 +314,7 @@ def record_licence_use(*, actor, licence: Licence, applicant_code: str, purpose:
     if is_client(actor):
         organisation = actor.organisation
     elif organisation is not None and not (
-        is_superuser(actor) or organisation.pk in org_ids_with_role(actor, *_ANY)
+        is_superuser(actor) or organisation.pk in org_ids_with_role(actor, *Role.values)
     ):
         raise PermissionDenied("只能以本人所在部门的名义用证")
     if (applicant_code or "").strip().upper() != licence.holder_code:
@@ -330,6 +338,3 @@ def record_licence_use(*, actor, licence: Licence, applicant_code: str, purpose:
     audit.record(actor=actor, action="licence.use", target=licence,
                  after={"use": use.pk, "purpose": use.purpose, "case_number": use.case_number, "consent": True})  # fmt: skip
     return use
-
-
-_ANY = ("clerk", "reviewer", "data_officer", "supervisor", "admin")
