@@ -88,8 +88,8 @@ def citizen(factory):
 
 def issue_business(city, types, company, **extra):
     return services.issue_licence(actor=extra.pop("actor", city["reviewer"]), licence_type=types["business"],
-                                  holder_name=company["name"], holder_code=company["uscc"], holder_code_type="001",
-                                  data=extra.pop("data", BUSINESS_DATA), **extra)  # fmt: skip
+                                  holder_name=extra.pop("holder_name", company["name"]), holder_code=company["uscc"],
+                                  holder_code_type="001", data=extra.pop("data", BUSINESS_DATA), **extra)  # fmt: skip
 
 
 @pytest.fixture

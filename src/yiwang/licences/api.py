@@ -14,6 +14,7 @@ from yiwang.api import ERRORS
 from yiwang.core.api import ObjectId, Page
 from yiwang.core.auth import AUTH, actor_of, session_auth
 from yiwang.core.errors import NotFound, ServiceError
+from yiwang.core.identifiers import IdentifierError, validate_licence_id
 from yiwang.core.models import Organisation
 from yiwang.licences import documents, publication, selectors, services
 from yiwang.licences.choices import HolderCodeType, LicenceStatus, StatusPurpose, VerificationState
@@ -35,7 +36,7 @@ class LicenceTypeOut(Schema):
 
 
 class IssueIn(Schema):
-    licence_type_code: str = Field(..., min_length=21, max_length=21, description="证照类型代码")
+    licence_type_code: str = Field(..., pattern=r"^[0-9A-Z]{21}$", description="证照类型代码")
     holder_name: str = Field(..., min_length=2, max_length=200)
     holder_code: str = Field(..., min_length=18, max_length=18)
     holder_code_type: HolderCodeType
@@ -177,10 +178,18 @@ def _licence_type(code: str) -> LicenceType:
     return found
 
 
+def _valid_identifier(identifier: str) -> str:
+    """The identifier checked (format and check character) before any query; else "not found"."""
+    try:
+        return validate_licence_id(identifier)
+    except IdentifierError as exc:
+        raise NotFound("电子证照") from exc
+
+
 def _changeable(request, identifier: str) -> Licence:
     licence = (
         Licence.objects.restrict(actor_of(request), "change")
-        .filter(identifier=identifier.upper())
+        .filter(identifier=_valid_identifier(identifier))
         .first()
     )
     if licence is None:
@@ -213,7 +222,7 @@ def detail(request, identifier: Identifier):
     qs = Licence.objects.restrict(actor_of(request), "view").select_related(
         "licence_type", "issuer", "seal"
     )
-    return get_object_or_404(qs, identifier=identifier.upper())
+    return get_object_or_404(qs, identifier=_valid_identifier(identifier))
 
 
 @router.post("/licences/{identifier}/status", response={200: LicenceOut, **ERRORS}, auth=AUTH,
@@ -237,7 +246,7 @@ def change(request, identifier: Identifier, payload: ChangeIn):
     "/uses", response={201: UseOut, **ERRORS}, auth=AUTH, summary="登记用证（须持证人同意）"
 )
 def record_use(request, payload: UseIn):
-    licence = Licence.objects.filter(identifier=payload.identifier.strip().upper()).first()
+    licence = Licence.objects.filter(identifier=_valid_identifier(payload.identifier)).first()
     if licence is None:
         raise NotFound("电子证照")
     use = services.record_licence_use(

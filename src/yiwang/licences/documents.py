@@ -36,7 +36,10 @@ def identifier_from_scan(text: str) -> str:
     """The identifier in what was pasted or scanned: a bare identifier, or a verify URL with ?id=."""
     text = (text or "").strip()
     if "://" in text or text.startswith("/"):
-        values = parse_qs(urlsplit(text).query).get("id") or [""]
+        try:
+            values = parse_qs(urlsplit(text).query).get("id") or [""]
+        except ValueError:  # e.g. "http://[" — not a URL after all
+            return ""
         return values[0].strip()
     return text
 
@@ -78,6 +81,15 @@ def content_for(*, identifier: str, licence_type, issuer, number: str, holder: d
 
 def signed_bytes(content: dict) -> bytes:
     return crypto.canonical_json(content)
+
+
+def presented_bytes(content) -> bytes | None:
+    """The canonical form of presented content, None when it has none (an integer beyond 2^53,
+    a non-finite number…): such content cannot be what a seal signed."""
+    try:
+        return crypto.canonical_json(content)
+    except (ValueError, TypeError, OverflowError):
+        return None
 
 
 def proof(seal, signature: bytes, created: datetime.datetime) -> dict:

@@ -166,8 +166,12 @@ def verify_document(document: dict, *, today: datetime.date | None = None) -> Ve
     if licence is None:
         return _fail(State.NOT_FOUND, identifier)
     seal = licence.seal
-    presented = documents.signed_bytes(content)
-    if proof.get("kid") != seal.key_id or presented != licence.document.encode():
+    presented = documents.presented_bytes(content)
+    if (
+        presented is None
+        or proof.get("kid") != seal.key_id
+        or presented != licence.document.encode()
+    ):
         return _fail(State.SIGNATURE_INVALID, identifier)
     if not keys.verify(
         seal.algorithm, bytes.fromhex(seal.public_key), presented, _hex(proof.get("signature"))
@@ -210,9 +214,8 @@ def verify_offline(document: dict, *, key_set: dict, status_lists: list[dict],
     except IdentifierError as exc:
         return _fail(State.MALFORMED, identifier, f"{MESSAGES[State.MALFORMED]}：{exc.message}")
     seal = _key(key_set, proof.get("kid"), "licence")
-    if seal is None or not _signed_by(
-        seal, documents.signed_bytes(content), proof.get("signature")
-    ):
+    presented = documents.presented_bytes(content)
+    if seal is None or presented is None or not _signed_by(seal, presented, proof.get("signature")):
         return _fail(State.SIGNATURE_INVALID, identifier)
     if not _issued_within(seal, content):
         return _fail(State.SIGNATURE_INVALID, identifier, "签名印章在颁发日期不在有效期内")
@@ -254,19 +257,29 @@ def _offline_status(
 ) -> tuple[str | None, list[str]]:
     unknown = []
     for entry in content.get("status") or []:
-        purpose = entry.get("statusPurpose")
+        purpose = entry.get("statusPurpose") if isinstance(entry, dict) else None
         credential = next((c for c in status_lists if _list_purpose(c) == purpose), None)
-        if credential is None or not _list_signed(credential, key_set):
+        bit = _status_bit(credential, entry, key_set) if credential is not None else None
+        if bit is None:
             unknown.append(
                 StatusPurpose(purpose).label if purpose in StatusPurpose.values else str(purpose)
             )
-            continue
-        bits = publication.decode_bits(credential["credentialSubject"]["encodedList"])
-        if publication.bit_at(bits, int(entry["statusListIndex"])):
+        elif bit:
             return (
                 State.REVOKED if purpose == StatusPurpose.REVOCATION else State.SUSPENDED
             ), unknown
     return None, unknown
+
+
+def _status_bit(credential: dict, entry: dict, key_set: dict) -> bool | None:
+    """The licence's bit in a signed list; None when the list is unsigned, forged or unreadable."""
+    if not _list_signed(credential, key_set):
+        return None
+    try:
+        bits = publication.decode_bits(credential["credentialSubject"]["encodedList"])
+        return publication.bit_at(bits, int(entry["statusListIndex"]))
+    except (ValueError, KeyError, TypeError, OSError, EOFError):
+        return None
 
 
 def _list_purpose(credential) -> str | None:
@@ -276,8 +289,15 @@ def _list_purpose(credential) -> str | None:
         return None
 
 
-def _list_signed(credential: dict, key_set: dict) -> bool:
-    proof = credential.get("proof") or {}
+def _list_signed(credential, key_set: dict) -> bool:
+    if not isinstance(credential, dict) or not isinstance(credential.get("proof"), dict):
+        return False
+    proof = credential["proof"]
     key = _key(key_set, proof.get("kid"), "status-list")
     body = {k: v for k, v in credential.items() if k != "proof"}
-    return key is not None and _signed_by(key, documents.signed_bytes(body), proof.get("signature"))
+    presented = documents.presented_bytes(body)
+    return (
+        key is not None
+        and presented is not None
+        and _signed_by(key, presented, proof.get("signature"))
+    )

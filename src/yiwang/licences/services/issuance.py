@@ -52,6 +52,14 @@ def _next(name: str) -> int:
     return _next(name)
 
 
+def _refuse_control_characters(*texts) -> None:
+    """Text with NUL or other control characters is refused: PostgreSQL cannot store NUL, and
+    nothing printed on a licence needs them."""
+    for text in texts:
+        if isinstance(text, str) and any(ord(c) < 32 and c not in "\t\n\r" for c in text):
+            raise ServiceError("validation_failed", "文字中不能含有控制字符")
+
+
 def _clean_holder(licence_type: LicenceType, code: str, code_type: str) -> str:
     if code_type not in licence_type.holder_code_types:
         allowed = "、".join(HolderCodeType(t).label for t in licence_type.holder_code_types)
@@ -78,6 +86,7 @@ def _clean_data(licence_type: LicenceType, data: dict) -> dict:
     ]
     if missing:
         raise ServiceError("licence.data", f"缺少必填信息项：{'、'.join(missing)}")
+    _refuse_control_characters(*data.values())
     clean = {}
     for code, value in data.items():
         if not isinstance(value, str | int | bool) or len(str(value)) > MAX_VALUE_LENGTH:
@@ -170,6 +179,7 @@ def issue_licence(*, actor, licence_type: LicenceType, holder_name: str, holder_
     type's own fields; `valid_until=None` applies the type's validity rule (or 长期).
     Raises ServiceError with a Chinese message for bad input, PermissionDenied otherwise.
     """
+    _refuse_control_characters(holder_name, holder_code, number, case_number, region_code)
     issuer = issuer or _default_issuer(actor)
     _check_issuer(actor, licence_type, issuer)
     if len((holder_name or "").strip()) < 2:
@@ -202,6 +212,7 @@ def change_licence(*, actor, licence: Licence, reason: str, data: dict | None = 
                    case_number: str | None = None) -> Licence:  # fmt: skip
     """变更: a new version (same 流水号, version + 1) with the changed data, signed anew;
     the old version becomes 已变更 and its bit is set in the revocation list."""
+    _refuse_control_characters(reason, holder_name, case_number)
     old = _locked_for_change(actor, licence)
     if old.status != LicenceStatus.VALID:
         raise ServiceError(
@@ -258,6 +269,7 @@ def _set_status(actor, licence: Licence, status: str, reason: str, action: str) 
 def set_licence_status(*, actor, licence: Licence, status: str, reason: str) -> Licence:
     """暂停 (suspended), 恢复 (valid), 吊销 (revoked, a sanction) or 注销 (cancelled, e.g. the holder
     closed down), always with a reason. 吊销 and 注销 are final."""
+    _refuse_control_characters(reason)
     locked = _locked_for_change(actor, licence)
     if status not in TRANSITIONS:
         raise ServiceError("validation_failed", "状态只能是 valid、suspended、revoked 或 cancelled")
@@ -309,6 +321,7 @@ def record_licence_use(*, actor, licence: Licence, applicant_code: str, purpose:
     """
     from yiwang.licences.verification import check_stored
 
+    _refuse_control_characters(applicant_code, purpose, case_number)
     if not (is_client(actor) or is_user(actor)):
         raise PermissionDenied("需要登录或使用应用系统密钥")
     if is_client(actor):
