@@ -113,3 +113,19 @@ def test_an_agency_that_ended_no_longer_shows_the_companys_licences(
     company["agent"].agencies.update(valid_until=datetime.date.today() - datetime.timedelta(days=1))
     client.force_login(company["agent"])
     assert "营业执照" not in text(client.get("/licences/wallet/"))
+
+
+def test_the_wallet_lists_the_latest_version_and_its_page_lists_every_version(
+    client, city, company, business_licence
+):
+    new = services.change_licence(
+        actor=city["reviewer"], licence=business_licence, reason="住所变更", data={}
+    )
+    client.force_login(company["agent"])
+    listing = text(client.get("/licences/wallet/"))
+    assert (
+        f"/licences/wallet/{new.pk}/" in listing
+        and f"/licences/wallet/{business_licence.pk}/" not in listing
+    )
+    detail = text(client.get(f"/licences/wallet/{new.pk}/"))
+    assert "第 1 版" in detail and "第 2 版" in detail and "已变更（旧版本）" in detail

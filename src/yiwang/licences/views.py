@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods
 
 from yiwang.core.errors import NotFound
 from yiwang.licences import face, publication, selectors
+from yiwang.licences.choices import LicenceStatus
 from yiwang.licences.pdf import licence_pdf
 from yiwang.licences.verification import verify_document, verify_licence
 
@@ -48,7 +49,9 @@ def verify(request):
 @login_required
 def wallet(request):
     """我的证照: the user's licences and those of the companies they act for."""
-    licences = list(selectors.wallet_for(request.user)[:500])
+    licences = list(
+        selectors.wallet_for(request.user).exclude(status=LicenceStatus.SUPERSEDED)[:500]
+    )
     identified = bool(request.user.id_number) or request.user.agencies.exists()
     return render(request, "licences/wallet.html", {"licences": licences, "identified": identified})
 
