@@ -74,6 +74,8 @@ def test_a_validity_longer_than_the_rule_is_refused(city, types, citizen):
             {"valid_from": datetime.date(2026, 5, 1), "valid_until": datetime.date(2026, 4, 1)},
             "不能早于",
         ),
+        ({"valid_from": datetime.date(9999, 12, 31)}, "超出合理范围"),
+        ({"valid_until": datetime.date(9999, 12, 31)}, "超出合理范围"),
     ],
 )
 def test_bad_input_is_refused_with_a_chinese_message(city, types, company, change, message):
@@ -199,3 +201,21 @@ def test_the_expiry_sweep_marks_past_licences_expired_one_audit_row_each(doctor_
     doctor_licence.refresh_from_db()
     assert doctor_licence.status == "expired"
     assert events("licence.expire", doctor_licence).get().actor_kind == "system"
+
+
+def test_a_licence_starting_on_29_february_ends_on_28_february_years_later(city, types, citizen):
+    licence = services.issue_licence(actor=city["health_reviewer"], licence_type=types["doctor"], holder_name="王医生",
+                                     holder_code=citizen.id_number, holder_code_type="111", data={"speciality": "内科"},
+                                     valid_from=datetime.date(2028, 2, 29))  # fmt: skip
+    assert licence.valid_until == datetime.date(2033, 2, 27)
+
+
+def test_an_integer_beyond_what_canonical_json_can_write_is_refused(city, types, company):
+    with pytest.raises(ServiceError, match="应为不超过"):
+        issue_business(city, types, company, data={**BUSINESS_DATA, "capital": 2**60})
+
+
+def test_a_change_cannot_stretch_the_validity_beyond_the_rule(city, doctor_licence):
+    with pytest.raises(ServiceError, match="最长 5 年"):
+        services.change_licence(actor=city["health_reviewer"], licence=doctor_licence, reason="延期",
+                                valid_until=doctor_licence.valid_until.replace(year=doctor_licence.valid_until.year + 3))  # fmt: skip

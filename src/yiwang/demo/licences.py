@@ -19,6 +19,7 @@ from yiwang.core import audit
 from yiwang.demo import generator
 from yiwang.licences import documents, keys, services
 from yiwang.licences.models import Counter, Licence
+from yiwang.licences.services.issuance import add_years
 
 FOOD_SECTORS = {"餐饮", "批发零售", "食品制造"}
 BATCH = 1000
@@ -140,7 +141,7 @@ def _licence(licence_type, issuer, seal, private, n, index, holder, since, data)
     serial = f"{n:08d}"
     identifier = str(LicenceId(licence_type.code, issuer.uscc, serial, "1"))
     valid_from = max(since, datetime.date(2024, 1, 1))
-    valid_until = (valid_from.replace(year=valid_from.year + licence_type.validity_years) - datetime.timedelta(days=1)
+    valid_until = (add_years(valid_from, licence_type.validity_years) - datetime.timedelta(days=1)
                    if licence_type.validity_years else None)  # fmt: skip
     number = f"{issuer.region_code}{licence_type.code[-3:]}{serial}"
     holder_map = {"name": holder[0], "code": holder[1], "code_type": holder[2]}

@@ -19,6 +19,7 @@ from yiwang.licences.models import Counter, IssuingSeal, Licence, LicenceType, L
 from yiwang.licences.permissions import issuing_org_ids
 
 MAX_VALUE_LENGTH = 2000
+MAX_SAFE_INTEGER = 2**53 - 1  # what RFC 8785 (JavaScript numbers) can write exactly
 TRANSITIONS = {
     LicenceStatus.SUSPENDED: {LicenceStatus.VALID},
     LicenceStatus.VALID: {LicenceStatus.SUSPENDED},
@@ -89,7 +90,11 @@ def _clean_data(licence_type: LicenceType, data: dict) -> dict:
     _refuse_control_characters(*data.values())
     clean = {}
     for code, value in data.items():
-        if not isinstance(value, str | int | bool) or len(str(value)) > MAX_VALUE_LENGTH:
+        if (
+            not isinstance(value, str | int | bool)
+            or len(str(value)) > MAX_VALUE_LENGTH
+            or (isinstance(value, int) and abs(value) > MAX_SAFE_INTEGER)
+        ):
             raise ServiceError(
                 "licence.data",
                 f"信息项「{names[code]}」应为不超过 {MAX_VALUE_LENGTH} 字的文字或整数",
@@ -98,15 +103,25 @@ def _clean_data(licence_type: LicenceType, data: dict) -> dict:
     return clean
 
 
+def add_years(day: datetime.date, years: int) -> datetime.date:
+    """The same day `years` later; 29 February becomes 28 February in a common year."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
 def _period(
     licence_type: LicenceType, valid_from, valid_until
 ) -> tuple[datetime.date, datetime.date | None]:
+    if not 1949 <= valid_from.year <= 2200 or (valid_until and valid_until.year > 2200):
+        raise ServiceError("licence.validity", "有效期日期超出合理范围（1949–2200 年）")
     years = licence_type.validity_years
     if years and valid_until is None:
-        valid_until = valid_from.replace(year=valid_from.year + years) - datetime.timedelta(days=1)
+        valid_until = add_years(valid_from, years) - datetime.timedelta(days=1)
     if valid_until is not None and valid_until < valid_from:
         raise ServiceError("licence.validity", "有效期截止日期不能早于起始日期")
-    if years and valid_until > valid_from.replace(year=valid_from.year + years):
+    if years and valid_until > add_years(valid_from, years):
         raise ServiceError("licence.validity", f"{licence_type.name}的有效期最长 {years} 年")
     return valid_from, valid_until
 
@@ -223,10 +238,10 @@ def change_licence(*, actor, licence: Licence, reason: str, data: dict | None = 
     content = old.content
     merged = {**content["data"], **(data or {})}
     holder = {**content["holder"], "name": (holder_name or content["holder"]["name"]).strip()}
-    until = valid_until or old.valid_until
+    start, until = _period(old.licence_type, timezone.localdate(), valid_until or old.valid_until)
     new = _sign_and_save(licence_type=old.licence_type, issuer=old.issuer, holder=holder, number=old.number,
                          serial=old.serial, version=old.version + 1, previous=old, region_code=old.region_code,
-                         valid_from=timezone.localdate(), valid_until=until,
+                         valid_from=start, valid_until=until,
                          data=_clean_data(old.licence_type, merged), case_number=case_number or old.case_number)  # fmt: skip
     _set_status(
         actor,
