@@ -153,3 +153,24 @@ def test_the_downloaded_bundle_verifies_offline_with_its_embedded_material(
 def test_a_missing_file_is_a_clear_error(tmp_path):
     with pytest.raises(CommandError, match="无法读取证照文件"):
         call_command("verify", str(tmp_path / "nope.json"))
+
+
+def test_an_ed25519_licence_verifies_offline_through_its_okp_key(city, types, company, settings):
+    from tests.licences.conftest import a_year_from
+    from yiwang.licences.verification import verify_offline
+
+    settings.YIWANG = {**settings.YIWANG, "SEAL_ALGORITHM": "ed25519"}
+    services.rotate_seal(actor=city["admin"], seal=city["market"].seals.get(), algorithm="ed25519",
+                         valid_until=a_year_from())  # fmt: skip
+    licence = issue_business(city, types, company)
+    lists = [publication.status_list(p) for p in ("revocation", "suspension")]
+    result = verify_offline(
+        documents.wrapped(licence), key_set=publication.key_set(), status_lists=lists
+    )
+    assert licence.seal.algorithm == "ed25519" and result.state == "valid" and not result.reason
+    tampered = documents.wrapped(licence)
+    tampered["licence"]["number"] = "X"
+    assert (
+        verify_offline(tampered, key_set=publication.key_set(), status_lists=lists).state
+        == "signature_invalid"
+    )
