@@ -36,6 +36,22 @@ def test_every_demo_licence_verifies_and_every_state_is_shown(tiny_city):
     assert "signature_invalid" not in states and states.count("valid") == len(states) - 3
 
 
+def test_demo_licences_verify_offline_with_the_published_material(tiny_city):
+    from yiwang.licences import documents, publication
+    from yiwang.licences.verification import verify_offline
+
+    key_set, lists = (
+        publication.key_set(),
+        [publication.status_list(p) for p in ("revocation", "suspension")],
+    )
+    results = [verify_offline(documents.wrapped(x), key_set=key_set, status_lists=lists).state
+               for x in Licence.objects.select_related("seal").order_by("id")]  # fmt: skip
+    assert (
+        results.count("valid") == len(results) - 3 and results.count("revoked") == 2
+    )  # revoked + superseded
+    assert results.count("suspended") == 1
+
+
 def test_the_demo_agent_and_citizen_have_licences_in_their_wallets(tiny_city):
     agent = CompanyAgent.objects.order_by("id").first().user
     names = {licence.licence_type.name for licence in selectors.wallet_for(agent)}

@@ -149,3 +149,12 @@ def test_a_signature_made_by_gmssl_with_the_seal_key_verifies_here(business_lice
 def test_several_versions_and_licences_each_verify_on_their_own(city, types, company):
     licences = [issue_business(city, types, company) for _ in range(3)]
     assert {verify_licence(licence.identifier).state for licence in licences} == {"valid"}
+
+
+def test_a_licence_dated_outside_its_seals_validity_does_not_verify(business_licence, seals):
+    from yiwang.licences.models import IssuingSeal
+
+    later = business_licence.issued_on + datetime.timedelta(days=1)
+    IssuingSeal.objects.filter(pk=seals["market"].pk).update(valid_from=later)
+    result = verify_licence(business_licence.identifier)
+    assert result.state == "signature_invalid" and "有效期" in result.message

@@ -48,6 +48,12 @@ DOCTOR = dict(code_suffix="001", name="医师执业证书", holder_code_types=["
                            ["speciality", "执业范围"], ["practice_org", "执业地点"], ["number", "证书编码"]])  # fmt: skip
 
 
+def seals_from(today: datetime.date) -> datetime.date:
+    """The demo seals' start: 1 January two years back. Demo licences are dated from then on,
+    since a licence dated before its seal existed does not verify."""
+    return datetime.date(today.year - 2, 1, 1)
+
+
 def counts_for(sizes: dict) -> dict[str, int]:
     """How many companies get a 营业执照 (a fifth, at most 20,000) and people a 医师执业证书."""
     return {
@@ -63,7 +69,7 @@ def build(orgs: dict, admin, *, seed: int, sizes: dict) -> dict[str, int]:
         today = timezone.localdate()
         for org in (market, health):
             services.create_seal(actor=admin, organisation=org, name=f"{org.name}电子证照专用章",
-                                 valid_from=today - datetime.timedelta(days=30),
+                                 valid_from=seals_from(today),
                                  valid_until=today + datetime.timedelta(days=5 * 365))  # fmt: skip
         business = services.create_licence_type(actor=admin, defining_org=market, **BUSINESS)
         food = services.create_licence_type(actor=admin, defining_org=market, **FOOD)
@@ -73,7 +79,9 @@ def build(orgs: dict, admin, *, seed: int, sizes: dict) -> dict[str, int]:
     for kind, licence_type, holders in (("营业执照", business, _companies(seed, sizes, share, food=False)),
                                         ("食品经营许可证", food, _companies(seed, sizes, share, food=True)),
                                         ("医师执业证书", doctor, _doctors(seed, share))):  # fmt: skip
-        issued[kind] = _bulk_issue(licence_type, licence_type.issuers.get(), holders)
+        issued[kind] = _bulk_issue(
+            licence_type, licence_type.issuers.get(), holders, seals_from(today)
+        )
     _show_every_state(admin, business)
     audit.record(actor=admin, action="demo.licences", target=orgs["root"], after=issued)
     return issued
@@ -103,7 +111,7 @@ def _doctors(seed: int, share: dict):
               "practice_org": "江澜市第一人民医院"}  # fmt: skip
 
 
-def _bulk_issue(licence_type, issuer, holders) -> int:
+def _bulk_issue(licence_type, issuer, holders, start: datetime.date) -> int:
     """Sign and insert in batches with the same content and identifiers `issue_licence` makes."""
     seal = issuer.seals.get()
     private = keys.decrypt_private_key(seal.private_key_encrypted, seal.key_id)
@@ -112,17 +120,10 @@ def _bulk_issue(licence_type, issuer, holders) -> int:
     batch, count = [], 0
     for name, code, code_type, since, data in holders:
         count += 1
+        holder = (name, code, code_type)
         batch.append(
             _licence(
-                licence_type,
-                issuer,
-                seal,
-                private,
-                count,
-                index,
-                (name, code, code_type),
-                since,
-                data,
+                licence_type, issuer, seal, private, count, index, holder, max(since, start), data
             )
         )
         index += 1
@@ -135,12 +136,11 @@ def _bulk_issue(licence_type, issuer, holders) -> int:
     return count
 
 
-def _licence(licence_type, issuer, seal, private, n, index, holder, since, data) -> Licence:
+def _licence(licence_type, issuer, seal, private, n, index, holder, valid_from, data) -> Licence:
     from yiwang.core.identifiers import LicenceId
 
     serial = f"{n:08d}"
     identifier = str(LicenceId(licence_type.code, issuer.uscc, serial, "1"))
-    valid_from = max(since, datetime.date(2024, 1, 1))
     valid_until = (add_years(valid_from, licence_type.validity_years) - datetime.timedelta(days=1)
                    if licence_type.validity_years else None)  # fmt: skip
     number = f"{issuer.region_code}{licence_type.code[-3:]}{serial}"

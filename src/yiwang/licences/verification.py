@@ -33,6 +33,7 @@ MESSAGES = {
     State.NOT_FOUND: "本平台没有签发过此标识的证照，二维码或标识可能是伪造的",
     State.MALFORMED: "标识或内容格式不正确",
 }
+SEAL_OUT_OF_DATE = "签名印章在证照颁发日期不在其有效期内"
 STATUS_STATES = {
     LicenceStatus.SUSPENDED: State.SUSPENDED,
     LicenceStatus.REVOKED: State.REVOKED,
@@ -117,7 +118,7 @@ def verify_licence(query: str, *, today: datetime.date | None = None) -> Verific
 # much as the SM2 verification itself (see `yiwang bench verify`).
 _STORED = """
     SELECT l.identifier, l.document, l.signature, l.status, l.status_reason,
-           s.algorithm, s.public_key, s.status
+           s.algorithm, s.public_key, s.status, s.valid_from, s.valid_until
     FROM licences_licence l JOIN licences_issuingseal s ON s.id = l.seal_id
     WHERE l.identifier = %s
 """
@@ -133,15 +134,18 @@ def check_stored(licence: Licence, *, today: datetime.date | None = None) -> Ver
     """Signature, status and dates of one stored licence."""
     seal = licence.seal
     return _check(licence.identifier, licence.document, licence.signature, licence.status, licence.status_reason,
-                  seal.algorithm, seal.public_key, seal.status, today=today)  # fmt: skip
+                  seal.algorithm, seal.public_key, seal.status, seal.valid_from, seal.valid_until, today=today)  # fmt: skip
 
 
 def _check(identifier: str, document: str, signature: str, status: str, reason: str, algorithm: str,
-           public_key: str, seal_status: str, *, today: datetime.date | None) -> Verification:  # fmt: skip
+           public_key: str, seal_status: str, seal_from, seal_until, *, today: datetime.date | None) -> Verification:  # fmt: skip
     signed = keys.verify(algorithm, bytes.fromhex(public_key), document.encode(), _hex(signature))
     if not signed or seal_status == SealStatus.REVOKED:
         return _fail(State.SIGNATURE_INVALID, identifier)
     content = json.loads(document)
+    # Dates come back as date objects (PostgreSQL) or ISO text (SQLite); compared as ISO text.
+    if not str(seal_from) <= str(content.get("issued_on")) <= str(seal_until):
+        return _fail(State.SIGNATURE_INVALID, identifier, SEAL_OUT_OF_DATE)
     state = (
         STATUS_STATES.get(status)
         or date_state(content, today or timezone.localdate())
@@ -218,7 +222,7 @@ def verify_offline(document: dict, *, key_set: dict, status_lists: list[dict],
     if seal is None or presented is None or not _signed_by(seal, presented, proof.get("signature")):
         return _fail(State.SIGNATURE_INVALID, identifier)
     if not _issued_within(seal, content):
-        return _fail(State.SIGNATURE_INVALID, identifier, "签名印章在颁发日期不在有效期内")
+        return _fail(State.SIGNATURE_INVALID, identifier, SEAL_OUT_OF_DATE)
     result = Verification(state=State.VALID, message=MESSAGES[State.VALID], identifier=identifier,
                           licence=public_summary(content), signature_valid=True)  # fmt: skip
     state, unknown = _offline_status(content, key_set, status_lists)
