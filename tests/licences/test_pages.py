@@ -129,3 +129,23 @@ def test_the_wallet_lists_the_latest_version_and_its_page_lists_every_version(
     )
     detail = text(client.get(f"/licences/wallet/{new.pk}/"))
     assert "第 1 版" in detail and "第 2 版" in detail and "已变更（旧版本）" in detail
+
+
+def test_the_wallet_page_query_count_does_not_grow_with_the_licences(client, city, types, company, business_licence,
+                                                                      django_assert_max_num_queries):  # fmt: skip
+    from tests.licences.conftest import issue_business
+
+    client.force_login(company["agent"])
+    with django_assert_max_num_queries(12) as few:
+        client.get("/licences/wallet/")
+    for _ in range(5):
+        issue_business(city, types, company)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert text(client.get("/licences/wallet/")).count("营业执照") >= 6
+
+
+def test_verification_by_identifier_is_one_query(business_licence, django_assert_num_queries):
+    from yiwang.licences.verification import verify_licence
+
+    with django_assert_num_queries(1):
+        assert verify_licence(business_licence.identifier).state == "valid"
