@@ -71,3 +71,18 @@ def test_the_holder_opens_the_wallet_sees_the_face_and_downloads_the_pdf(page, l
     download.value.save_as(path)
     assert path.read_bytes().startswith(b"%PDF")
     expect(page.get_by_text("暂无用证记录")).to_be_visible()
+
+
+def test_the_issuers_staff_suspend_a_licence_with_a_reason(page, licensed):
+    number = licensed["licence"].number
+    sign_in(page, licensed["url"], "market-admin")
+    page.get_by_role("link", name="工作台", exact=True).click()
+    page.get_by_role("link", name="证照管理").click()
+    page.get_by_placeholder("证照编号、电子证照标识或持证主体代码").fill(number)
+    page.get_by_role("button", name="查询").click()
+    row = page.get_by_role("row", name=number)
+    row.get_by_label(f"新状态：{number}").select_option(label="已暂停")
+    row.get_by_label(f"原因：{number}").fill("涉嫌违法经营，立案调查")
+    row.get_by_role("button", name="提交").click()
+    expect(page.get_by_text(f"证照 {number} 已改为「已暂停」。")).to_be_visible()
+    expect(page.get_by_role("row", name=number)).to_contain_text("涉嫌违法经营，立案调查")
