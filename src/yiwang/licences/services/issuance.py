@@ -146,15 +146,6 @@ def _default_issuer(actor) -> Organisation:
     return Organisation.objects.get(pk=next(iter(ids)))
 
 
-def _check_issuer(actor, licence_type: LicenceType, issuer: Organisation) -> None:
-    if not (is_superuser(actor) or issuer.pk in issuing_org_ids(actor)):
-        raise PermissionDenied("只有颁发机构的工作人员或其应用系统可以签发证照")
-    if not licence_type.is_active or not licence_type.issuers.filter(pk=issuer.pk).exists():
-        raise ServiceError(
-            "licence.not_issuer", f"{issuer.name}不是{licence_type.name}的颁发机构", status=403
-        )
-
-
 def _sign_and_save(*, licence_type, issuer, holder, number, serial, version, previous, region_code,
                    valid_from, valid_until, data, case_number) -> Licence:  # fmt: skip
     seal = _signing_seal(issuer)
@@ -196,7 +187,24 @@ def issue_licence(*, actor, licence_type: LicenceType, holder_name: str, holder_
     """
     _refuse_control_characters(holder_name, holder_code, number, case_number, region_code)
     issuer = issuer or _default_issuer(actor)
-    _check_issuer(actor, licence_type, issuer)
+    if not (is_superuser(actor) or issuer.pk in issuing_org_ids(actor)):
+        raise PermissionDenied("只有颁发机构的工作人员或其应用系统可以签发证照")
+    return issue_checked(actor=actor, licence_type=licence_type, issuer=issuer, holder_name=holder_name,
+                         holder_code=holder_code, holder_code_type=holder_code_type, data=data,
+                         valid_from=valid_from, valid_until=valid_until, case_number=case_number,
+                         number=number, region_code=region_code)  # fmt: skip
+
+
+def issue_checked(*, actor, licence_type: LicenceType, issuer: Organisation, holder_name: str, holder_code: str,
+                  holder_code_type: str, data: dict, valid_from=None, valid_until=None, case_number=None,
+                  number=None, region_code=None) -> Licence:  # fmt: skip
+    """Issue once the caller has established the authority to issue in `issuer`'s name:
+    `issue_licence` by the actor's role, `integration.issue_for_case` by the approved case."""
+    _refuse_control_characters(holder_name, holder_code, number, case_number, region_code)
+    if not licence_type.is_active or not licence_type.issuers.filter(pk=issuer.pk).exists():
+        raise ServiceError(
+            "licence.not_issuer", f"{issuer.name}不是{licence_type.name}的颁发机构", status=403
+        )
     if len((holder_name or "").strip()) < 2:
         raise ServiceError("licence.holder_name", "请填写持证主体名称")
     holder = {"name": holder_name.strip(), "code": _clean_holder(licence_type, holder_code, holder_code_type),
@@ -320,6 +328,8 @@ def expire_licences(*, actor=None, today: datetime.date | None = None) -> int:
 def _user_label(actor, organisation: Organisation | None) -> str:
     if is_client(actor):
         return actor.identity
+    if not is_user(actor):
+        return organisation.name if organisation else "系统"
     person = actor.audit_label
     return f"{organisation.name}（{person}）" if organisation else person
 
@@ -334,8 +344,6 @@ def record_licence_use(*, actor, licence: Licence, applicant_code: str, purpose:
     and the department handling the case. Refused when the licence is another holder's,
     when consent is missing, or when the licence is not valid today.
     """
-    from yiwang.licences.verification import check_stored
-
     _refuse_control_characters(applicant_code, purpose, case_number)
     if not (is_client(actor) or is_user(actor)):
         raise PermissionDenied("需要登录或使用应用系统密钥")
@@ -353,6 +361,16 @@ def record_licence_use(*, actor, licence: Licence, applicant_code: str, purpose:
         raise ServiceError("licence.consent_required", "使用证照须经持证人同意")
     if len((purpose or "").strip()) < 2:
         raise ServiceError("validation_failed", "请写明用证用途")
+    return write_use(actor=actor, licence=licence, organisation=organisation, purpose=purpose,
+                     case_number=case_number)  # fmt: skip
+
+
+def write_use(*, actor, licence: Licence, organisation: Organisation | None, purpose: str,
+              case_number: str = "") -> LicenceUse:  # fmt: skip
+    """Write a 用证记录 once holder, consent and the user's department were checked (by
+    `record_licence_use`, or by `integration.reuse_licence` for an application)."""
+    from yiwang.licences.verification import check_stored
+
     licence = Licence.objects.select_related("seal").get(pk=licence.pk)  # the status as of now
     result = check_stored(licence)
     if not result.is_valid:
