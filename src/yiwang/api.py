@@ -115,6 +115,9 @@ def _mount_routers() -> None:
     from yiwang.services.api import router as services_router
 
     api.add_router("/services", services_router)
+    from yiwang.licences.api import router as licences_router
+
+    api.add_router("/licences", licences_router)
 
 
 _mount_routers()

@@ -1,6 +1,6 @@
 """The `yiwang` console command: Django's manage.py with Yiwang's settings.
 
-Yiwang's own subcommands: demo, serve, worker, audit verify|seal, bench, doctor;
+Yiwang's own subcommands: demo, serve, worker, audit verify|seal, bench, doctor, verify FILE;
 every Django command (migrate, createsuperuser, ...) works as well.
 """
 

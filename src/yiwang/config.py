@@ -154,6 +154,20 @@ VARS: tuple[Var, ...] = (
     Var("API_BATCH_ROWS", int, 10_000, "most rows in one API batch pushed to a registry"),
     Var("AUDIT_SEAL_BATCH", int, 5000, "largest number of audit events sealed in one seal"),
     Var("TIME_ZONE", str, "Asia/Shanghai", "time zone of the government served"),
+    Var(
+        "SEAL_ENCRYPTION_KEY",
+        str,
+        "",
+        "64 hex characters (AES-256) that encrypt the e-licence seals' private keys at rest; generated under VAR_DIR outside production",
+        secret=True,
+    ),
+    Var("SEAL_ALGORITHM", str, "sm2", "algorithm of new issuing seals (电子印章): sm2 | ed25519"),
+    Var(
+        "PUBLIC_URL",
+        str,
+        "http://127.0.0.1:8000",
+        "the site's public address, printed in licence QR codes and status-list links",
+    ),
 )
 
 
@@ -176,4 +190,8 @@ def check_production(values: dict[str, Any]) -> list[str]:
         problems.append("YIWANG_DEBUG 在生产环境必须关闭")
     if not values["PLATFORM_SM2_KEY"]:
         problems.append("YIWANG_PLATFORM_SM2_KEY 缺失：生产环境必须配置平台 SM2 签名私钥")
+    if not values["SEAL_ENCRYPTION_KEY"]:
+        problems.append("YIWANG_SEAL_ENCRYPTION_KEY 缺失：生产环境必须配置电子印章私钥的加密密钥")
+    if values["SEAL_ALGORITHM"] not in {"sm2", "ed25519"}:
+        problems.append("YIWANG_SEAL_ALGORITHM 只能是 sm2 或 ed25519")
     return problems

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "yiwang.cases",
     "yiwang.supervision",
     "yiwang.reviews",
+    "yiwang.licences",
     "yiwang.portal",
     "yiwang.demo",
 ]

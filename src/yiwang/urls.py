@@ -17,6 +17,7 @@ urlpatterns = [
     path("catalog/", include("yiwang.catalog.urls")),
     path("registry/", include("yiwang.registry.urls")),
     path("exchange/", include("yiwang.exchange.urls")),
+    path("licences/", include("yiwang.licences.urls")),
     path("services/", include("yiwang.services.urls")),
     path("cases/", include("yiwang.cases.urls")),
     path("supervision/", include("yiwang.supervision.urls")),

@@ -30,6 +30,7 @@ def production_env(tmp_path):
         "YIWANG_ENV": "production",
         "YIWANG_SECRET_KEY": secrets.token_urlsafe(60),
         "YIWANG_PLATFORM_SM2_KEY": Sm2KeyPair.generate().private_key.hex(),
+        "YIWANG_SEAL_ENCRYPTION_KEY": secrets.token_hex(32),
         "YIWANG_VAR_DIR": str(tmp_path),
     }
 

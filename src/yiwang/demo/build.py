@@ -55,6 +55,7 @@ class DemoResult:
     service_items: int = 0
     themes: int = 0
     cases: dict = field(default_factory=dict)
+    licences: dict = field(default_factory=dict)
 
 
 def demo_dir(seed: int) -> Path:
@@ -97,6 +98,9 @@ def build(*, scale: str = "small", seed: int = 1, progress: Progress | None = No
         _accounts(admin, orgs, seed, sizes, result)
         issued = _api_client(admin, orgs)
         result.api_key = issued.secret
+    from yiwang.demo import licences
+
+    result.licences = licences.build(orgs, admin, seed=seed, sizes=sizes)
     result.files = _write_files(seed, sizes, progress)
     if registries_too:
         from yiwang.demo import registries

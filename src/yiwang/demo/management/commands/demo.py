@@ -44,6 +44,8 @@ class Command(BaseCommand):
                 f"  办件：近一年已办结 {history} 件，在办 {result.cases.get('live', 0)} 件，"
                 f"警示牌 {result.cases.get('cards', 0)} 张，周通报 {result.cases.get('report', '')}"
             )
+        for kind, count in result.licences.items():
+            self.stdout.write(f"  电子证照 {kind}：{count:,} 张")
         for stage, path in result.files.items():
             self.stdout.write(f"  数据文件 {stage}: {path}")
         for load in result.loads:

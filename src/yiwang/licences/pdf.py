@@ -1,0 +1,120 @@
+"""The licence as a PDF: the 照面 rows, the issuer's seal (drawn, red) and the verification QR.
+
+Chinese text uses reportlab's built-in CID font STSong-Light: the PDF names the font and the
+reader supplies the glyphs (Adobe-GB1), so no font file is shipped or fetched.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfgen.canvas import Canvas
+
+from yiwang.licences.face import Face, face_of, qr_code
+
+FONT = "STSong-Light"
+SEAL_RED = colors.HexColor("#d0021b")
+pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+
+
+def licence_pdf(licence) -> bytes:
+    """Render one licence on an A4 page."""
+    face = face_of(licence)
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, pagesize=A4, pageCompression=1)
+    canvas.setTitle(f"{face.title} {face.identifier}")
+    canvas.setAuthor(face.issuer)
+    width, height = A4
+    _frame(canvas, face, width, height)
+    _rows(canvas, face, width, height)
+    _qr(canvas, face.identifier, 60, 90)
+    draw_seal(canvas, face.issuer, width - 150, 170, 60)
+    canvas.setFont(FONT, 12)
+    canvas.drawRightString(width - 70, 150, f"颁发机构：{face.issuer}")
+    canvas.drawRightString(width - 70, 130, f"颁发日期：{face.issued_on}")
+    canvas.setFont(FONT, 8)
+    canvas.drawString(60, 60, f"电子证照标识：{face.identifier}")
+    canvas.showPage()
+    canvas.save()
+    return buffer.getvalue()
+
+
+def _frame(canvas: Canvas, face: Face, width: float, height: float) -> None:
+    colour = colors.HexColor(face.colour)
+    canvas.setStrokeColor(colour)
+    canvas.setLineWidth(3)
+    canvas.rect(36, 36, width - 72, height - 72)
+    canvas.setLineWidth(1)
+    canvas.rect(42, 42, width - 84, height - 84)
+    canvas.setFillColor(colour)
+    canvas.setFont(FONT, 30)
+    canvas.drawCentredString(width / 2, height - 110, face.title)
+    canvas.setFillColor(colors.black)
+
+
+def _wrap(text: str, per_line: int) -> list[str]:
+    return [text[i : i + per_line] for i in range(0, len(text), per_line)] or [""]
+
+
+def _rows(canvas: Canvas, face: Face, width: float, height: float) -> None:
+    y = height - 170
+    for label, value in face.rows:
+        canvas.setFont(FONT, 13)
+        canvas.drawString(80, y, label)
+        for line in _wrap(value, 28)[:6]:
+            canvas.drawString(200, y, line)
+            y -= 20
+        y -= 10
+
+
+def _qr(canvas: Canvas, identifier: str, x: float, y: float, size: float = 90) -> None:
+    matrix = list(qr_code(identifier).matrix)
+    cell = size / len(matrix)
+    canvas.setFillColor(colors.black)
+    for row, bits in enumerate(matrix):
+        for col, bit in enumerate(bits):
+            if bit:
+                canvas.rect(
+                    x + col * cell, y + size - (row + 1) * cell, cell, cell, stroke=0, fill=1
+                )
+    canvas.setFont(FONT, 9)
+    canvas.drawString(x, y - 14, "扫码核验真伪")
+
+
+def draw_seal(canvas: Canvas, name: str, cx: float, cy: float, radius: float) -> None:
+    """A red seal: ring, star, and the organisation's name on the upper arc."""
+    canvas.saveState()
+    canvas.setStrokeColor(SEAL_RED)
+    canvas.setFillColor(SEAL_RED)
+    canvas.setLineWidth(3)
+    canvas.circle(cx, cy, radius, stroke=1, fill=0)
+    star = canvas.beginPath()
+    for i in range(10):
+        r = radius * (0.3 if i % 2 == 0 else 0.12)
+        angle = math.pi / 2 + math.pi * i / 5
+        point = (cx + r * math.cos(angle), cy + r * math.sin(angle))
+        if i == 0:
+            star.moveTo(*point)
+        else:
+            star.lineTo(*point)
+    star.close()
+    canvas.drawPath(star, stroke=0, fill=1)
+    _arc_text(canvas, name, cx, cy, radius * 0.75, radius * 0.22)
+    canvas.restoreState()
+
+
+def _arc_text(canvas: Canvas, text: str, cx: float, cy: float, radius: float, size: float) -> None:
+    span = min(math.radians(240), len(text) * size * 1.1 / radius)
+    canvas.setFont(FONT, size)
+    for i, char in enumerate(text):
+        angle = math.pi / 2 + span / 2 - (span * (i + 0.5) / len(text))
+        canvas.saveState()
+        canvas.translate(cx + radius * math.cos(angle), cy + radius * math.sin(angle))
+        canvas.rotate(math.degrees(angle) - 90)
+        canvas.drawCentredString(0, -size / 3, char)
+        canvas.restoreState()

@@ -1,0 +1,85 @@
+"""Bad input never becomes a 500: odd URLs, uncanonicalisable JSON, NUL characters, broken lists."""
+
+import json
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from tests.licences.conftest import BUSINESS_DATA, issue_business
+from yiwang.core.errors import ServiceError
+from yiwang.licences import documents, publication, services
+from yiwang.licences.verification import verify_document, verify_licence, verify_offline
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_url_that_does_not_parse_is_malformed(client):
+    assert verify_licence("http://[").state == "malformed"
+    assert client.get("/api/v1/licences/verify", {"q": "http://["}).json()["state"] == "malformed"
+
+
+def test_a_document_with_an_integer_beyond_json_range_is_refused_not_raised(business_licence):
+    document = documents.wrapped(business_licence)
+    document["licence"]["data"]["capital"] = 2**70
+    assert verify_document(document).state == "signature_invalid"
+
+
+def test_offline_a_document_with_an_uncanonicalisable_number_is_signature_invalid(business_licence):
+    document = documents.wrapped(business_licence)
+    document["licence"]["version"] = 2**64
+    assert (
+        verify_offline(document, key_set=publication.key_set(), status_lists=[]).state
+        == "signature_invalid"
+    )
+
+
+@pytest.mark.parametrize("field", ["holder_name", "number", "case_number"])
+def test_nul_characters_in_issued_text_are_refused(city, types, company, field):
+    with pytest.raises(ServiceError, match="控制字符"):
+        issue_business(city, types, company, **{field: "江澜\x00公司"})
+
+
+def test_nul_characters_in_data_are_refused(city, types, company):
+    with pytest.raises(ServiceError, match="控制字符"):
+        issue_business(city, types, company, data={**BUSINESS_DATA, "scope": "食品\x00销售"})
+
+
+def test_a_nul_in_a_reason_is_refused(city, business_licence):
+    with pytest.raises(ServiceError, match="控制字符"):
+        services.set_licence_status(actor=city["reviewer"], licence=business_licence, status="suspended",
+                                    reason="调查\x00")  # fmt: skip
+
+
+def test_an_identifier_with_a_nul_in_the_api_path_is_404(client, factory, city, business_licence):
+    from tests.licences.test_api import key_for
+
+    response = client.get(f"/api/v1/licences/licences/{business_licence.identifier}%00",
+                          **key_for(factory, city["market"]))  # fmt: skip
+    assert response.status_code == 404
+
+
+def test_a_status_list_that_cannot_be_decoded_leaves_the_status_unverified(
+    tmp_path, business_licence, capsys
+):
+    broken = publication.status_list("revocation")
+    broken["credentialSubject"]["encodedList"] = "u!!!"
+    for path, content in (("l.json", documents.wrapped(business_licence)), ("k.json", publication.key_set()),
+                          ("r.json", broken), ("s.json", publication.status_list("suspension"))):  # fmt: skip
+        (tmp_path / path).write_text(json.dumps(content, ensure_ascii=False), encoding="utf-8")
+    with pytest.raises(CommandError, match="状态未能离线核验"):
+        call_command("verify", str(tmp_path / "l.json"), "--keys", str(tmp_path / "k.json"),
+                     "--status", str(tmp_path / "r.json"), "--status", str(tmp_path / "s.json"))  # fmt: skip
+
+
+def test_garbage_status_lists_and_key_sets_do_not_raise(business_licence):
+    document = documents.wrapped(business_licence)
+    for key_set, lists in (
+        ({"keys": "x"}, []),
+        ([], ["x", 1, None]),
+        (publication.key_set(), [{"proof": "x"}]),
+    ):
+        assert verify_offline(document, key_set=key_set, status_lists=lists).state in {
+            "signature_invalid",
+            "valid",
+        }

@@ -1,0 +1,176 @@
+"""The key set, the bitstring status lists, and offline verification (`yiwang verify FILE`)."""
+
+import datetime
+import json
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from tests.licences.conftest import issue_business
+from yiwang.core import crypto
+from yiwang.licences import documents, publication, services
+
+pytestmark = pytest.mark.django_db
+
+
+def offline_files(tmp_path, licence):
+    """The files someone downloads: the licence bundle, the key set and both status lists."""
+    paths = {"licence": tmp_path / "licence.json", "keys": tmp_path / "keys.json",
+             "revocation": tmp_path / "revocation.json", "suspension": tmp_path / "suspension.json"}  # fmt: skip
+    paths["licence"].write_text(
+        json.dumps(documents.wrapped(licence), ensure_ascii=False), encoding="utf-8"
+    )
+    paths["keys"].write_text(json.dumps(publication.key_set()), encoding="utf-8")
+    for purpose in ("revocation", "suspension"):
+        paths[purpose].write_text(json.dumps(publication.status_list(purpose)), encoding="utf-8")
+    return paths
+
+
+def run_verify(paths, *extra):
+    call_command("verify", str(paths["licence"]), "--keys", str(paths["keys"]), "--status", str(paths["revocation"]),
+                 "--status", str(paths["suspension"]), *extra)  # fmt: skip
+
+
+def test_a_status_list_has_the_w3c_shape_and_at_least_16_kib_of_bits(business_licence):
+    credential = publication.status_list("revocation")
+    assert credential["type"] == ["VerifiableCredential", "BitstringStatusListCredential"]
+    subject = credential["credentialSubject"]
+    assert subject["type"] == "BitstringStatusList" and subject["statusPurpose"] == "revocation"
+    assert (
+        subject["encodedList"].startswith("u")
+        and len(publication.decode_bits(subject["encodedList"])) == 16384
+    )
+
+
+def test_the_status_list_is_signed_by_the_platform_key(business_licence):
+    credential = publication.status_list("suspension")
+    body = {k: v for k, v in credential.items() if k != "proof"}
+    assert crypto.sm2_verify(crypto.platform_key().public_key, crypto.canonical_json(body),
+                             bytes.fromhex(credential["proof"]["signature"]))  # fmt: skip
+
+
+def test_revoking_and_suspending_set_the_licences_bits_in_their_lists(city, types, company):
+    revoked, suspended, valid = (issue_business(city, types, company) for _ in range(3))
+    services.set_licence_status(
+        actor=city["reviewer"], licence=revoked, status="revoked", reason="吊销"
+    )
+    services.set_licence_status(
+        actor=city["reviewer"], licence=suspended, status="suspended", reason="暂停"
+    )
+    revocation = publication.decode_bits(
+        publication.status_list("revocation")["credentialSubject"]["encodedList"]
+    )
+    suspension = publication.decode_bits(
+        publication.status_list("suspension")["credentialSubject"]["encodedList"]
+    )
+    assert [
+        publication.bit_at(revocation, x.status_index) for x in (revoked, suspended, valid)
+    ] == [True, False, False]
+    assert [
+        publication.bit_at(suspension, x.status_index) for x in (revoked, suspended, valid)
+    ] == [False, True, False]
+
+
+def test_the_licence_points_at_both_status_lists_by_its_index(business_licence):
+    entries = business_licence.content["status"]
+    assert {e["statusPurpose"] for e in entries} == {"revocation", "suspension"}
+    assert all(e["statusListIndex"] == str(business_licence.status_index) for e in entries)
+
+
+def test_offline_verification_accepts_a_valid_licence(tmp_path, business_licence, capsys):
+    run_verify(offline_files(tmp_path, business_licence))
+    assert "有效（valid）" in capsys.readouterr().out
+
+
+def test_offline_verification_finds_a_revoked_licence_in_the_status_list(
+    tmp_path, city, business_licence
+):
+    services.set_licence_status(
+        actor=city["reviewer"], licence=business_licence, status="revoked", reason="吊销"
+    )
+    with pytest.raises(CommandError, match="已吊销"):
+        run_verify(offline_files(tmp_path, business_licence))
+
+
+def test_offline_verification_finds_an_old_version_revoked(tmp_path, city, business_licence):
+    paths = offline_files(tmp_path, business_licence)
+    services.change_licence(
+        actor=city["reviewer"],
+        licence=business_licence,
+        reason="变更",
+        data={"capital": "200 万元"},
+    )
+    paths["revocation"].write_text(
+        json.dumps(publication.status_list("revocation")), encoding="utf-8"
+    )
+    with pytest.raises(CommandError, match="已吊销"):
+        run_verify(paths)
+
+
+def test_offline_verification_refuses_a_tampered_file(tmp_path, business_licence):
+    paths = offline_files(tmp_path, business_licence)
+    document = json.loads(paths["licence"].read_text(encoding="utf-8"))
+    document["licence"]["holder"]["name"] = "冒名公司"
+    paths["licence"].write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+    with pytest.raises(CommandError, match="签名无效"):
+        run_verify(paths)
+
+
+def test_a_forged_status_list_is_ignored_and_the_status_left_unverified(
+    tmp_path, city, business_licence, capsys
+):
+    services.set_licence_status(
+        actor=city["reviewer"], licence=business_licence, status="revoked", reason="吊销"
+    )
+    paths = offline_files(tmp_path, business_licence)
+    forged = json.loads(paths["revocation"].read_text())
+    forged["credentialSubject"]["encodedList"] = publication.encode_bits([], publication.MIN_BITS)
+    paths["revocation"].write_text(json.dumps(forged), encoding="utf-8")
+    with pytest.raises(CommandError, match="状态未能离线核验"):
+        run_verify(paths)
+    assert "无法离线判断：吊销/注销" in capsys.readouterr().out
+
+
+def test_offline_verification_reports_expiry_by_date(tmp_path, doctor_licence):
+    after = (doctor_licence.valid_until + datetime.timedelta(days=1)).isoformat()
+    with pytest.raises(CommandError, match="已过期"):
+        run_verify(offline_files(tmp_path, doctor_licence), "--date", after)
+
+
+def test_the_downloaded_bundle_verifies_offline_with_its_embedded_material(
+    tmp_path, business_licence, capsys
+):
+    path = tmp_path / "bundle.json"
+    path.write_text(
+        json.dumps(publication.bundle(business_licence), ensure_ascii=False), encoding="utf-8"
+    )
+    call_command("verify", str(path))
+    out = capsys.readouterr().out
+    assert "内嵌的核验材料" in out and "有效（valid）" in out
+
+
+def test_a_missing_file_is_a_clear_error(tmp_path):
+    with pytest.raises(CommandError, match="无法读取证照文件"):
+        call_command("verify", str(tmp_path / "nope.json"))
+
+
+def test_an_ed25519_licence_verifies_offline_through_its_okp_key(city, types, company, settings):
+    from tests.licences.conftest import a_year_from
+    from yiwang.licences.verification import verify_offline
+
+    settings.YIWANG = {**settings.YIWANG, "SEAL_ALGORITHM": "ed25519"}
+    services.rotate_seal(actor=city["admin"], seal=city["market"].seals.get(), algorithm="ed25519",
+                         valid_until=a_year_from())  # fmt: skip
+    licence = issue_business(city, types, company)
+    lists = [publication.status_list(p) for p in ("revocation", "suspension")]
+    result = verify_offline(
+        documents.wrapped(licence), key_set=publication.key_set(), status_lists=lists
+    )
+    assert licence.seal.algorithm == "ed25519" and result.state == "valid" and not result.reason
+    tampered = documents.wrapped(licence)
+    tampered["licence"]["number"] = "X"
+    assert (
+        verify_offline(tampered, key_set=publication.key_set(), status_lists=lists).state
+        == "signature_invalid"
+    )
