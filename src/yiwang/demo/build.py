@@ -112,6 +112,9 @@ def build(*, scale: str = "small", seed: int = 1, progress: Progress | None = No
 
     result.service_items, result.themes = demo_services.build(orgs, admin, scale=scale)
     from yiwang.demo import cases as demo_cases
+    from yiwang.demo.licences import link_item_results
+
+    link_item_results(admin)
 
     progress("办件", 0, 1)
     result.cases = demo_cases.build(seed=seed, scale=scale)

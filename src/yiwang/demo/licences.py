@@ -169,3 +169,27 @@ def _show_every_state(admin, business) -> None:
                                     reason="涉嫌违法经营，立案调查期间暂停（演示）")  # fmt: skip
         services.change_licence(actor=admin, licence=licences[2], reason="住所变更（演示）",
                                 data={"address": "江澜市东湖区滨江路88号"})  # fmt: skip
+
+
+def link_item_results(admin) -> int:
+    """Point the demo items whose result is one of these licences at its type, where the item's
+    department issues that type with a seal of its own (so an approved case issues it), and add
+    the licence's fields to the item's form, so that the application carries its data."""
+    from yiwang.licences.models import LicenceType
+    from yiwang.services import services as item_services
+    from yiwang.services.models import ServiceItem
+
+    linked = 0
+    for licence_type in LicenceType.objects.filter(is_active=True).prefetch_related("issuers"):
+        issuers = [o.pk for o in licence_type.issuers.all() if o.seals.exists()]
+        for item in ServiceItem.objects.filter(
+            result_name=licence_type.name, organisation_id__in=issuers
+        ):
+            known = {f["code"] for f in item.form_definition}
+            extra = [{"code": f["code"], "label": f["name"], "type": "text", "required": bool(f.get("required"))}
+                     for f in licence_type.fields if f["code"] not in known]  # fmt: skip
+            item_services.update_item(actor=admin, item=item, result_licence_type=licence_type.code,
+                                      form_definition=item.form_definition + extra,
+                                      note="审批结果签发电子证照")  # fmt: skip
+            linked += 1
+    return linked

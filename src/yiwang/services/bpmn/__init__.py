@@ -24,6 +24,7 @@ from pathlib import Path
 from lxml import etree
 from SpiffWorkflow.bpmn.parser import BpmnParser
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
 
 from yiwang.core.errors import ServiceError
 
@@ -176,4 +177,18 @@ def load_spec(xml: str):
     parser = BpmnParser()
     parser.add_bpmn_xml(etree.fromstring(xml.encode("utf-8")), filename="process.bpmn")
     process_id = _parse_tree(xml).get("id")
-    return parser.get_spec(process_id), parser.get_subprocess_specs(process_id)
+    spec, subprocess_specs = parser.get_spec(process_id), parser.get_subprocess_specs(process_id)
+    for one in (spec, *subprocess_specs.values()):
+        _connect_multi_instance(one)
+    return spec, subprocess_specs
+
+
+def _connect_multi_instance(spec) -> None:
+    """Wire each multi-instance task to its instances' completion, as SpiffWorkflow does only
+    when it creates the instances: a case restored in another worker process (or after a
+    restart) would otherwise never see its parallel reviews merge, and would stall."""
+    for task_spec in spec.task_specs.values():
+        if isinstance(task_spec, MultiInstanceTask):
+            child = spec.task_specs[task_spec.task_spec]
+            if not child.completed_event.is_connected(task_spec.merge_child):
+                child.completed_event.connect(task_spec.merge_child)
