@@ -33,7 +33,10 @@ def _events():
 
 
 def departments_of(case: Case) -> list[int]:
-    """Who reviews under the default process: the 实施主体 first, then each participant once."""
+    """Who reviews under the default process: the 实施主体 first, then each participant once;
+    for a theme (一件事), every department of every item."""
+    if case.theme_id:
+        return list(case.participants.order_by("id").values_list("id", flat=True))
     ids = [case.item.organisation_id]
     for org_id in case.item.participants.order_by("id").values_list("id", flat=True):
         if org_id not in ids:
@@ -156,12 +159,25 @@ def finish(case: Case, *, approved: bool, actor, note: str = "") -> None:
 
 def _issue_result(case: Case, *, actor) -> str:
     """The result document; an e-licence when the item's result is a licence type and
-    the licences app is installed."""
-    if case.item.result_licence_type and apps.is_installed("yiwang.licences"):
-        from yiwang.licences.integration import issue_for_case
+    the licences app is installed. A theme's case issues the result of each of its items."""
+    items = [case.item]
+    if case.theme_id:
+        from yiwang.services.selectors import theme_items
 
-        return issue_for_case(case, actor=actor) or ""
-    return f"{case.number}-结果"
+        items = theme_items(case.theme)
+    results = []
+    for item in items:
+        if item.result_licence_type and apps.is_installed("yiwang.licences"):
+            from yiwang.licences.integration import issue_for_case
+
+            case.item = item  # the licence is the result of this item of the case
+            results.append(issue_for_case(case, actor=actor) or "")
+        else:
+            results.append(
+                f"{case.number}-{item.code[-6:]}-结果" if case.theme_id else f"{case.number}-结果"
+            )
+    case.item = items[0]
+    return "；".join(r for r in results if r)[:120]
 
 
 def cancel_tasks(case: Case) -> None:

@@ -19,11 +19,19 @@ def set_due_dates(case: Case) -> None:
     """Due dates from the acceptance day: promised and statutory limits in working days."""
     start = timezone.localdate(case.accepted_at)
     item, calendar = case.item, WorkCalendar()
-    case.due_date = calendar.add_working_days(start, item.promised_days or 0)
+    promised, statutory = _limits(case)
+    case.due_date = calendar.add_working_days(start, promised)
     case.warn_date = calendar.warning_date(case.due_date, yellow_threshold(item))
-    case.statutory_due_date = (
-        calendar.add_working_days(start, item.statutory_days) if item.statutory_days else None
-    )
+    case.statutory_due_date = calendar.add_working_days(start, statutory) if statutory else None
+
+
+def _limits(case: Case) -> tuple[int, int | None]:
+    """Promised and statutory working days: the item's, or the longest among a theme's items."""
+    if not case.theme_id:
+        return case.item.promised_days or 0, case.item.statutory_days
+    items = [ti.item for ti in case.theme.theme_items.select_related("item")]
+    statutory = [i.statutory_days for i in items if i.statutory_days]
+    return max(i.promised_days or 0 for i in items), max(statutory) if statutory else None
 
 
 def yellow_threshold(item) -> int:

@@ -186,6 +186,78 @@ def submit_application(
 
 
 @transaction.atomic
+def submit_theme_application(
+    *, actor, theme, form_data: dict, uploads: dict | None = None,
+    company_uscc: str | None = None, channel: str = Channel.ONLINE, phone: str = "",
+) -> Case:  # fmt: skip
+    """一件事: one joint form and one joint case for all the theme's items; each document once.
+
+    The case is numbered under the theme's first item; every department of every item
+    reviews it in parallel, and it is due by the longest promised limit among the items.
+    """
+    from yiwang.services.selectors import theme_form, theme_items, theme_materials
+
+    if theme.status != ItemStatus.PUBLISHED:
+        raise ServiceError("cases.item_closed", "该一件事主题当前不受理申请")
+    items = theme_items(theme)
+    for item in items:
+        _check_open_item(item, online=True)
+    applicant = _applicant_of(actor, company_uscc=company_uscc)
+    for item in items:
+        _check_audience(item, applicant["applicant_kind"])
+    form = theme_form(theme)
+    cleaned, errors = formdef.clean_submission(form, form_data or {})
+    if errors:
+        raise ServiceError(
+            "validation_failed", next(iter(errors.values())), detail={"fields": errors}
+        )
+    lead, now = items[0], timezone.now()
+    case = Case.objects.create(
+        number=next_number(lead, timezone.localdate(now)), item=lead, item_version=lead.version, theme=theme,
+        channel=channel, form_data=cleaned, status=CaseStatus.SUBMITTED, submitted_at=now,
+        contact_phone=phone or actor.phone, applicant=actor, **applicant,
+    )  # fmt: skip
+    departments = []
+    for item in items:
+        for org_id in [item.organisation_id, *item.participants.values_list("id", flat=True)]:
+            if org_id not in departments:
+                departments.append(org_id)
+    case.participants.set(departments)
+    ServiceItem.objects.filter(pk__in=[i.pk for i in items]).update(use_count=F("use_count") + 1)
+    missing = []
+    for entry in theme_materials(theme):
+        upload = (uploads or {}).get(entry.material.pk) or (uploads or {}).get(
+            str(entry.material.pk)
+        )
+        if upload is not None:
+            _store_upload(case, entry.material, upload)
+        elif approval.reuse_material(case, entry.material):
+            continue
+        elif entry.required:
+            missing.append(entry.name)
+    if missing:
+        raise ServiceError(
+            "cases.materials_missing", f"请上传：{'、'.join(missing)}", detail={"missing": missing}
+        )
+    add_event(case, "submitted", f"提交一件事申请「{theme.name}」（{case.get_channel_display()}），"
+              f"含 {len(items)} 个事项", actor=actor)  # fmt: skip
+    audit.record(actor=actor, action="case.submit", target=case, after=case_snapshot(case))
+    notify_applicant(
+        case, f"您的一件事申请「{theme.name}」已提交，办件编号 {case.number}，请等待受理。"
+    )
+    return case
+
+
+def form_definition_of(case: Case) -> list[dict]:
+    """The form the case was applied with: the item's, or the theme's joint form."""
+    if case.theme_id:
+        from yiwang.services.selectors import theme_form
+
+        return theme_form(case.theme)
+    return case.item.form_definition
+
+
+@transaction.atomic
 def register_walk_in(
     *, actor, item: ServiceItem, applicant_kind: str, applicant_name: str, applicant_code: str,
     form_data: dict, phone: str = "", uploads: dict | None = None,
@@ -313,7 +385,7 @@ def submit_correction(
     before = case_snapshot(case)
     if form_data is not None:
         merged = {**case.form_data, **form_data}
-        cleaned, errors = formdef.clean_submission(case.item.form_definition, merged)
+        cleaned, errors = formdef.clean_submission(form_definition_of(case), merged)
         if errors:
             raise ServiceError("validation_failed", next(iter(errors.values())),
                                detail={"fields": errors})  # fmt: skip

@@ -5,6 +5,7 @@ from yiwang.cases import views
 app_name = "cases"
 urlpatterns = [
     path("apply/<int:item_id>/", views.apply, name="apply"),
+    path("apply/theme/<slug:code>/", views.apply_theme, name="apply_theme"),
     path("mine/", views.mine, name="mine"),
     path("window/", views.window, name="window"),
     path("window/register/<int:item_id>/", views.walk_in, name="walk_in"),

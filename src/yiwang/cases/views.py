@@ -18,7 +18,7 @@ from yiwang.core.errors import ServiceError
 from yiwang.core.masking import reveal_or_mask
 from yiwang.core.permissions import can
 from yiwang.services.choices import ItemStatus
-from yiwang.services.models import ServiceItem
+from yiwang.services.models import ServiceItem, Theme
 
 
 def _case_for(user, number: str) -> Case:
@@ -34,8 +34,9 @@ def _uploads(request) -> dict:
     }
 
 
-def _form_values(request, item) -> dict:
-    return {f["code"]: request.POST.get(f["code"], "") for f in item.form_definition}
+def _form_values(request, item_or_definition) -> dict:
+    definition = getattr(item_or_definition, "form_definition", item_or_definition)
+    return {f["code"]: request.POST.get(f["code"], "") for f in definition}
 
 
 def _agency(user, uscc: str | None):
@@ -66,6 +67,41 @@ def apply(request, item_id: int):
     return render(request, "cases/apply.html", {
         "item": item, "fields": fields, "materials": item.materials.select_related("resource"),
         "company": company, "agencies": request.user.agencies.all(),
+    })  # fmt: skip
+
+
+@login_required
+def apply_theme(request, code: str):
+    """一件事: one joint form and the de-duplicated materials of all the theme's items."""
+    from yiwang.services.selectors import theme_form, theme_items, theme_materials
+
+    theme = get_object_or_404(Theme, code=code, status=ItemStatus.PUBLISHED)
+    company = _agency(request.user, request.GET.get("company") or request.POST.get("company"))
+    definition = theme_form(theme)
+    values, errors = {}, {}
+    for item in theme_items(theme):
+        values.update(selectors.prefill(item, request.user, company=company))
+    if request.method == "POST":
+        values = _form_values(request, definition)
+        try:
+            case = services.submit_theme_application(
+                actor=request.user, theme=theme, form_data=values, uploads=_uploads(request),
+                company_uscc=company.company_uscc if company else None,
+            )  # fmt: skip
+        except ServiceError as exc:
+            errors = exc.detail.get("fields", {})
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, f"一件事申请已提交，办件编号 {case.number}")
+            return redirect("cases:detail", number=case.number)
+    fields = [
+        {**f, "value": values.get(f["code"], ""), "error": errors.get(f["code"])}
+        for f in definition
+    ]
+    materials = [entry.material for entry in theme_materials(theme)]
+    return render(request, "cases/apply.html", {
+        "item": theme, "theme": theme, "fields": fields, "materials": materials, "company": company,
+        "agencies": request.user.agencies.all(),
     })  # fmt: skip
 
 
@@ -101,9 +137,9 @@ def detail(request, number: str):
         "materials": case.materials.all(), "stop": case.clock_stops.filter(ended_at__isnull=True).first(),
         "holders": sorted({t.organisation.name for t in tasks if t.status == TaskStatus.OPEN}),
         "applicant_code": case.applicant_code if is_applicant else reveal_or_mask(user, "ric", case.applicant_code),
-        "form_rows": [(f["label"], case.form_data.get(f["code"], "")) for f in case.item.form_definition],
+        "form_rows": [(f["label"], case.form_data.get(f["code"], "")) for f in services.form_definition_of(case)],
         "special_kinds": [(k, ClockStopKind(k).label) for k in SPECIAL_PROCEDURES],
-        "correction_fields": [{**f, "value": case.form_data.get(f["code"], "")} for f in case.item.form_definition],
+        "correction_fields": [{**f, "value": case.form_data.get(f["code"], "")} for f in services.form_definition_of(case)],
         "process_xml": process_xml, "current_nodes": current, "today": today,
         "panel_templates": panel_templates, **panel_context,
     })  # fmt: skip
@@ -156,7 +192,8 @@ def refuse(request, number: str):
 def corrected(request, number: str):
     def run(case):
         services.submit_correction(actor=request.user, case=case,
-                                   form_data=_form_values(request, case.item), uploads=_uploads(request))  # fmt: skip
+                                   form_data=_form_values(request, services.form_definition_of(case)),
+                                   uploads=_uploads(request))  # fmt: skip
         messages.success(request, "补正材料已提交")
 
     return _act(request, number, run)

@@ -1,0 +1,80 @@
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from tests import factories
+from yiwang.cases import approval, services
+from yiwang.cases.choices import CaseStatus
+from yiwang.cases.models import Case, CaseTask
+from yiwang.core.errors import ServiceError
+from yiwang.services import services as item_services
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def restaurant(city):
+    """我要开餐馆: the market's food licence and the urban bureau's signboard permit, sharing 申请书."""
+    signboard = factories.service_item(city["urban"], name="户外招牌设置", promised_days=8, materials=[
+        {"name": "申请书"}, {"name": "招牌效果图"}],
+        form_definition=[{"code": "name", "label": "申请人姓名", "type": "text", "required": True},
+                         {"code": "sign_size", "label": "招牌尺寸", "type": "text", "required": True}])  # fmt: skip
+    theme = item_services.create_theme(actor=factories.superuser(), lead=city["market"], code="restaurant",
+                                       name="我要开餐馆", audience="both", items=[city["item"], signboard])  # fmt: skip
+    theme = item_services.publish_theme(actor=factories.superuser(), theme=theme)
+    return {**city, "theme": theme, "signboard": signboard}
+
+
+def uploads(theme):
+    from yiwang.services.selectors import theme_materials
+
+    return {e.material.pk: SimpleUploadedFile("a.pdf", b"%PDF") for e in theme_materials(theme)}
+
+
+def test_a_theme_gives_one_case_reviewed_by_every_department_of_its_items(restaurant):
+    case = services.submit_theme_application(actor=restaurant["citizen"], theme=restaurant["theme"],
+                                             form_data={"name": "张三", "sign_size": "3m×1m"},
+                                             uploads=uploads(restaurant["theme"]))  # fmt: skip
+    assert case.theme == restaurant["theme"] and Case.objects.count() == 1
+    assert sorted(case.materials.values_list("name", flat=True)) == ["招牌效果图", "申请书"]
+    case = services.accept_case(actor=restaurant["clerk"], case=case)
+    departments = {t.organisation for t in CaseTask.objects.filter(case=case)}
+    assert departments == {restaurant["market"], restaurant["fire"], restaurant["urban"]}
+    from django.utils import timezone
+
+    from yiwang.core.workdays import add_working_days
+
+    # due by the longest promised limit among the items (8 working days, not the licence's 5)
+    assert case.due_date == add_working_days(timezone.localdate(case.accepted_at), 8)
+    for task in CaseTask.objects.filter(case=case):
+        key = {
+            restaurant["market"]: "market",
+            restaurant["fire"]: "fire",
+            restaurant["urban"]: "urban",
+        }[task.organisation]
+        approval.complete_task(
+            actor=restaurant["reviewers"][key], task=task, decision="approve", opinion=""
+        )
+    case.refresh_from_db()
+    assert case.status == CaseStatus.APPROVED and case.result_reference.count("结果") == 2
+
+
+def test_the_joint_form_requires_every_items_fields(restaurant):
+    with pytest.raises(ServiceError) as caught:
+        services.submit_theme_application(actor=restaurant["citizen"], theme=restaurant["theme"],
+                                          form_data={"name": "张三"}, uploads=uploads(restaurant["theme"]))  # fmt: skip
+    assert "sign_size" in caught.value.detail["fields"]
+
+
+def test_the_theme_apply_page_submits_one_case(client, restaurant):
+    client.force_login(restaurant["citizen"])
+    from yiwang.services.selectors import theme_materials
+
+    files = {
+        f"material_{e.material.pk}": SimpleUploadedFile("a.pdf", b"%PDF")
+        for e in theme_materials(restaurant["theme"])
+    }
+    answer = client.post(reverse("cases:apply_theme", args=["restaurant"]),
+                         {"name": "张三", "sign_size": "2m", **files})  # fmt: skip
+    case = Case.objects.get()
+    assert answer.status_code == 302 and case.theme_id == restaurant["theme"].pk
