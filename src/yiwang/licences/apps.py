@@ -7,4 +7,4 @@ class LicencesConfig(AppConfig):
     verbose_name = "电子证照"
 
     def ready(self):
-        from yiwang.licences import permissions  # noqa: F401 — registers the licences' rules
+        from yiwang.licences import panels, permissions  # noqa: F401 — rules, case-page panel

@@ -1,0 +1,89 @@
+"""E-licences inside real cases: a material provided by the applicant's licence (免提交), shown to
+the reviewer with its data and verification; the licence that an approved case issues."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from tests import factories
+from yiwang.cases import approval
+from yiwang.cases import services as cases
+from yiwang.cases.models import CaseTask
+from yiwang.core.errors import ServiceError
+from yiwang.licences import services as licences
+from yiwang.licences.models import Licence, LicenceUse
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def food_item(city, types):
+    form = [{"code": code, "label": code, "type": "text", "required": code == "scope"}
+            for code in ("company_type", "representative", "capital", "scope")]  # fmt: skip
+    return factories.service_item(city["market"], name="食品经营许可（新办）", audience="company",
+                                  result_licence_type=types["business"].code, form_definition=form,
+                                  materials=[{"name": "营业执照", "licence_type": types["business"].code},
+                                             {"name": "申请书"}])  # fmt: skip
+
+
+def apply(company, item):
+    own = item.materials.get(name="申请书")
+    return cases.submit_application(
+        actor=company["agent"], item=item, company_uscc=company["uscc"],
+        form_data={"company_type": "有限责任公司", "representative": "张三", "scope": "食品销售"},
+        uploads={own.pk: SimpleUploadedFile("a.pdf", b"%PDF")},
+    )  # fmt: skip
+
+
+def test_a_held_licence_provides_the_material_with_a_use_record(
+    city, company, food_item, business_licence
+):
+    case = apply(company, food_item)
+    provided = case.materials.get(name="营业执照")
+    assert (provided.source, provided.reference) == ("licence", business_licence.identifier)
+    assert provided.consent_at is not None
+    assert LicenceUse.objects.filter(licence=business_licence, case_number=case.number).exists()
+
+
+def test_without_the_licence_the_material_must_be_uploaded(city, types, company, food_item):
+    with pytest.raises(ServiceError, match="营业执照"):
+        apply(company, food_item)
+
+
+def test_a_revoked_licence_does_not_provide_the_material(
+    city, company, food_item, business_licence
+):
+    licences.set_licence_status(
+        actor=city["reviewer"],
+        licence=business_licence,
+        status="revoked",
+        reason="依法吊销营业执照",
+    )
+    with pytest.raises(ServiceError, match="营业执照"):
+        apply(company, food_item)
+
+
+def test_the_reviewer_sees_the_licence_data_and_its_verification(
+    client, city, company, food_item, business_licence
+):
+    case = apply(company, food_item)
+    clerk = factories.staff("clerk", city["market"])
+    cases.accept_case(actor=clerk, case=case)
+    client.force_login(city["reviewer"])
+    page = client.get(reverse("cases:detail", args=[case.number])).content.decode()
+    assert "免提交的电子证照" in page and "核验：有效" in page and "食品销售" in page
+
+
+def test_the_approved_case_issues_its_licence_to_the_company(
+    city, company, food_item, business_licence
+):
+    case = cases.accept_case(
+        actor=factories.staff("clerk", city["market"]), case=apply(company, food_item)
+    )
+    for task in CaseTask.objects.filter(case=case):
+        approval.complete_task(
+            actor=city["reviewer"], task=task, decision="approve", opinion="同意"
+        )
+    case.refresh_from_db()
+    issued = Licence.objects.get(identifier=case.result_reference)
+    assert issued.holder_code == company["uscc"] and issued.case_number == case.number
