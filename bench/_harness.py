@@ -20,3 +20,29 @@ def line(
 ) -> str:
     ratio = figure / baseline if baseline else float("nan")
     return f"{name}: {figure:,.0f} {unit} | baseline {baseline:,.0f} {baseline_unit or unit} | ratio {ratio:.2f}"
+
+
+def start_gunicorn(
+    port: int, *, settings: str, workers: int, threads: int, pythonpath: str | None = None
+):
+    """A gunicorn server of Yiwang on 127.0.0.1:`port` in its own session; waits until it listens."""
+    import os
+    import socket
+    import subprocess
+    import sys
+
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": settings, "YIWANG_DEBUG": "false"}
+    extra = ["--pythonpath", pythonpath] if pythonpath else []
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "yiwang.wsgi:application", *extra, "--bind", f"127.0.0.1:{port}",
+         "--workers", str(workers), "--worker-class", "gthread", "--threads", str(threads), "--log-level", "warning"],
+        env=env, start_new_session=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return server
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError("server did not start")

@@ -20,7 +20,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _harness import line
+from _harness import line, start_gunicorn
 
 from yiwang.catalog import services as catalog
 from yiwang.catalog.models import Resource
@@ -117,21 +117,13 @@ def teardown():
 
 
 def start_server(port: int) -> subprocess.Popen:
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "_exchange_settings", "YIWANG_DEBUG": "false"}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "yiwang.wsgi:application",
-         "--pythonpath", str(Path(__file__).parent), "--bind", f"127.0.0.1:{port}", "--workers", "4",
-         "--worker-class", "gthread", "--threads", "8", "--log-level", "warning"],
-        env=env, start_new_session=True,
-    )  # fmt: skip
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return server
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError("server did not start")
+    return start_gunicorn(
+        port,
+        settings="_exchange_settings",
+        workers=4,
+        threads=8,
+        pythonpath=str(Path(__file__).parent),
+    )
 
 
 def hammer(port: int, paths, headers: dict, seconds: float) -> tuple[float, list[float], int]:

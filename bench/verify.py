@@ -15,7 +15,7 @@ from urllib.parse import quote
 from django.db import connection
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _harness import line
+from _harness import line, start_gunicorn
 from gmalglib import sm2 as _sm2
 
 from yiwang.core.crypto import DEFAULT_SIGNER_ID
@@ -93,20 +93,7 @@ def raw_on_every_core(licences: list[Licence], seconds: float) -> float:
 
 
 def start_server(port: int) -> subprocess.Popen:
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "yiwang.settings", "YIWANG_DEBUG": "false"}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "yiwang.wsgi:application", "--bind", f"127.0.0.1:{port}",
-         "--workers", str(WORKERS), "--worker-class", "gthread", "--threads", str(THREADS), "--log-level", "warning"],
-        env=env, start_new_session=True,
-    )  # fmt: skip
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return server
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError("server did not start")
+    return start_gunicorn(port, settings="yiwang.settings", workers=WORKERS, threads=THREADS)
 
 
 def _get(sock: socket.socket, request: bytes) -> tuple[int, bytes]:
