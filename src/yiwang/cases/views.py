@@ -43,31 +43,43 @@ def _agency(user, uscc: str | None):
     return user.agencies.filter(company_uscc=uscc).first() if uscc else None
 
 
+def _application_page(
+    request, *, definition, initial: dict, submit, done: str, template: str, context: dict
+):
+    """The shared shape of the apply, theme and walk-in pages: show the form (pre-filled), and on
+    POST call `submit(values)`; a refusal shows its message and each field's error in place."""
+    values, errors = initial, {}
+    if request.method == "POST":
+        values = _form_values(request, definition)
+        try:
+            case = submit(values)
+        except ServiceError as exc:
+            errors = exc.detail.get("fields", {})
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, f"{done}，办件编号 {case.number}")
+            return redirect("cases:detail", number=case.number)
+    fields = [
+        {**f, "value": values.get(f["code"], ""), "error": errors.get(f["code"])}
+        for f in definition
+    ]
+    return render(request, template, {**context, "fields": fields})
+
+
 @login_required
 def apply(request, item_id: int):
     """网上申请: the item's form pre-filled from what the platform holds, and its materials."""
     item = get_object_or_404(ServiceItem, pk=item_id, status=ItemStatus.PUBLISHED)
     company = _agency(request.user, request.GET.get("company") or request.POST.get("company"))
-    values, errors = selectors.prefill(item, request.user, company=company), {}
-    if request.method == "POST":
-        values = _form_values(request, item)
-        try:
-            case = services.submit_application(
-                actor=request.user, item=item, form_data=values, uploads=_uploads(request),
-                company_uscc=company.company_uscc if company else None,
-            )  # fmt: skip
-        except ServiceError as exc:
-            errors = exc.detail.get("fields", {})
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, f"申请已提交，办件编号 {case.number}")
-            return redirect("cases:detail", number=case.number)
-    fields = [{**f, "value": values.get(f["code"], ""), "error": errors.get(f["code"])}
-              for f in item.form_definition]  # fmt: skip
-    return render(request, "cases/apply.html", {
-        "item": item, "fields": fields, "materials": item.materials.select_related("resource"),
-        "company": company, "agencies": request.user.agencies.all(),
-    })  # fmt: skip
+    return _application_page(
+        request, definition=item.form_definition, done="申请已提交", template="cases/apply.html",
+        initial=selectors.prefill(item, request.user, company=company) if request.method == "GET" else {},
+        submit=lambda values: services.submit_application(
+            actor=request.user, item=item, form_data=values, uploads=_uploads(request),
+            company_uscc=company.company_uscc if company else None),
+        context={"item": item, "materials": item.materials.select_related("resource"), "company": company,
+                 "agencies": request.user.agencies.all()},
+    )  # fmt: skip
 
 
 @login_required
@@ -77,32 +89,19 @@ def apply_theme(request, code: str):
 
     theme = get_object_or_404(Theme, code=code, status=ItemStatus.PUBLISHED)
     company = _agency(request.user, request.GET.get("company") or request.POST.get("company"))
-    definition = theme_form(theme)
-    values, errors = {}, {}
-    for item in theme_items(theme):
-        values.update(selectors.prefill(item, request.user, company=company))
-    if request.method == "POST":
-        values = _form_values(request, definition)
-        try:
-            case = services.submit_theme_application(
-                actor=request.user, theme=theme, form_data=values, uploads=_uploads(request),
-                company_uscc=company.company_uscc if company else None,
-            )  # fmt: skip
-        except ServiceError as exc:
-            errors = exc.detail.get("fields", {})
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, f"一件事申请已提交，办件编号 {case.number}")
-            return redirect("cases:detail", number=case.number)
-    fields = [
-        {**f, "value": values.get(f["code"], ""), "error": errors.get(f["code"])}
-        for f in definition
-    ]
-    materials = [entry.material for entry in theme_materials(theme)]
-    return render(request, "cases/apply.html", {
-        "item": theme, "theme": theme, "fields": fields, "materials": materials, "company": company,
-        "agencies": request.user.agencies.all(),
-    })  # fmt: skip
+    initial = {}
+    if request.method == "GET":
+        for item in theme_items(theme):
+            initial.update(selectors.prefill(item, request.user, company=company))
+    return _application_page(
+        request, definition=theme_form(theme), initial=initial, done="一件事申请已提交",
+        template="cases/apply.html",
+        submit=lambda values: services.submit_theme_application(
+            actor=request.user, theme=theme, form_data=values, uploads=_uploads(request),
+            company_uscc=company.company_uscc if company else None),
+        context={"item": theme, "theme": theme, "company": company, "agencies": request.user.agencies.all(),
+                 "materials": [entry.material for entry in theme_materials(theme)]},
+    )  # fmt: skip
 
 
 @login_required
@@ -262,25 +261,13 @@ def tasks(request):
 def walk_in(request, item_id: int):
     """窗口登记: a clerk registers an application for someone at the window."""
     item = get_object_or_404(ServiceItem, pk=item_id, status=ItemStatus.PUBLISHED)
-    values, errors = {}, {}
-    if request.method == "POST":
-        values = _form_values(request, item)
-        paper = [int(v) for v in request.POST.getlist("paper") if v.isdigit()]
-        try:
-            case = services.register_walk_in(
-                actor=request.user, item=item, applicant_kind=request.POST.get("applicant_kind", ""),
-                applicant_name=request.POST.get("applicant_name", ""),
-                applicant_code=request.POST.get("applicant_code", ""), phone=request.POST.get("phone", ""),
-                form_data=values, uploads=_uploads(request), paper_materials=paper,
-            )  # fmt: skip
-        except ServiceError as exc:
-            errors = exc.detail.get("fields", {})
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, f"已登记，办件编号 {case.number}")
-            return redirect("cases:detail", number=case.number)
-    fields = [{**f, "value": values.get(f["code"], ""), "error": errors.get(f["code"])}
-              for f in item.form_definition]  # fmt: skip
-    return render(request, "cases/walk_in.html", {
-        "item": item, "fields": fields, "materials": item.materials.all(), "post": request.POST,
-    })  # fmt: skip
+    post = request.POST
+    return _application_page(
+        request, definition=item.form_definition, initial={}, done="已登记", template="cases/walk_in.html",
+        submit=lambda values: services.register_walk_in(
+            actor=request.user, item=item, applicant_kind=post.get("applicant_kind", ""),
+            applicant_name=post.get("applicant_name", ""), applicant_code=post.get("applicant_code", ""),
+            phone=post.get("phone", ""), form_data=values, uploads=_uploads(request),
+            paper_materials=[int(v) for v in post.getlist("paper") if v.isdigit()]),
+        context={"item": item, "materials": item.materials.all(), "post": post},
+    )  # fmt: skip
