@@ -319,6 +319,24 @@ def _sample_value(field: dict, user, agency=None) -> str:
     return "演示"
 
 
+def _analyze() -> None:
+    """Planner statistics after a bulk load: without them PostgreSQL takes the new tables for
+    empty and joins them in nested loops, and the KPI refresh below takes minutes."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for table in (
+            "cases_case",
+            "cases_casetask",
+            "supervision_card",
+            "reviews_rating",
+            "reviews_rectification",
+        ):
+            cursor.execute(f"ANALYZE {table}")
+
+
 def build(*, seed: int, scale: str) -> dict:
     """The whole year: history, live cases, the sweep, the KPI aggregates and last week's report."""
     from yiwang.supervision import kpi
@@ -328,6 +346,7 @@ def build(*, seed: int, scale: str) -> dict:
     today = timezone.localdate()
     statuses = build_history(seed=seed, scale=scale, today=today)
     live = build_live(seed=seed, scale=scale)
+    _analyze()
     swept = sweep_deadlines(full=True)
     kpi.refresh_daily(today - datetime.timedelta(days=366), today)
     report = build_weekly_report(last_monday(today))
