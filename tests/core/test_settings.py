@@ -84,3 +84,10 @@ def test_pages_carry_security_headers(client, db):
     assert "default-src 'self'" in response["Content-Security-Policy"]
     assert response["X-Frame-Options"] == "DENY"
     assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_a_query_string_with_a_nul_character_is_refused_not_a_server_error(client, db):
+    api = client.get("/api/v1/organisations", {"q": "江\x00澜"})
+    assert api.status_code == 400 and api.json()["code"] == "validation_failed"
+    assert client.get("/organisations/", {"q": "a\x00b"}).status_code == 400
+    assert client.get("/api/v1/organisations", {"q": "江澜"}).status_code == 200  # the directory is public

@@ -40,3 +40,32 @@ def client_ip(request) -> str:
     if proxies and len(forwarded) >= proxies:
         return forwarded[-proxies]
     return request.META.get("REMOTE_ADDR", "")
+
+
+class RejectNulMiddleware:
+    """Refuse a query string carrying a NUL character (400), for pages and API alike.
+
+    PostgreSQL text cannot hold NUL, so a search or filter with one would end in a 500; no
+    legitimate value contains it. Bodies are checked where they are parsed (forms refuse NUL).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if any(
+            "\x00" in value for values in request.GET.lists() for value in [values[0], *values[1]]
+        ):
+            return _bad_request(request)
+        return self.get_response(request)
+
+
+def _bad_request(request):
+    from django.http import HttpResponseBadRequest, JsonResponse
+
+    message = "请求参数含有不允许的字符（NUL）"
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {"code": "validation_failed", "message": message, "detail": {}}, status=400
+        )
+    return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
