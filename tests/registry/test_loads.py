@@ -249,7 +249,8 @@ def test_the_quarantine_download_is_formula_safe(officer, published, client):
     rows = [company_row(1, name="=cmd|' /C calc'!A0", established="bad")]
     load = load_file(officer, published, csv_bytes(rows))
     client.force_login(officer)
-    body = client.get(f"/api/v1/registry/loads/{load.pk}/errors.csv").content.decode("utf-8-sig")
+    response = client.get(f"/api/v1/registry/loads/{load.pk}/errors.csv")
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
     assert "value.not_date" in body
     assert "=cmd" in body and ",=cmd" not in body and "'" in body
 
