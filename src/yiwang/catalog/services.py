@@ -187,6 +187,8 @@ def publish_resource(*, actor, resource: Resource, note: str = "首次发布") -
 def retire_resource(*, actor, resource: Resource, reason: str) -> Resource:
     """停用: withdraw a published resource; its history stays."""
     _check_writable(actor, resource)
+    if resource.status == ResourceStatus.RETIRED:
+        raise ServiceError("catalog.retired", "该资源已停用")
     if not reason.strip():
         raise ServiceError("validation_failed", "请填写停用原因")
     before = audit.snapshot(resource)
