@@ -423,3 +423,21 @@ def test_the_quarantine_csv_is_written_in_chunks_not_built_whole(officer, publis
     chunks = list(quarantine_rows(load))
     assert len(chunks) == 4  # the header, two full chunks, the rest
     assert sum(chunk.count(b"\n") for chunk in chunks) == 1 + CHUNK_ROWS * 2 + 10
+
+
+def test_a_quarantined_row_keeps_its_cells_in_the_files_order(officer, published):
+    header = ["备注", *HEADER, "备注"]
+    row = dict(company_row(1, established="bad"), 备注="x")
+    load = load_file(officer, published, csv_bytes([row], header=header))
+    raw = load.errors.get().raw
+    assert [
+        name for name, _value in raw
+    ] == header  # both 备注 columns, in order, on every database
+
+
+def test_the_quarantine_csv_still_reads_rows_kept_as_a_json_object(officer, published):
+    from yiwang.registry.downloads import quarantine_rows
+
+    load = load_file(officer, published, csv_bytes([company_row(1, established="bad")]))
+    load.errors.update(raw={"uscc": "X", "established": "bad"})
+    assert "uscc=X；established=bad" in b"".join(quarantine_rows(load)).decode("utf-8-sig")

@@ -28,7 +28,7 @@ def quarantine_rows(load: Load) -> Iterator[bytes]:
     yield "\ufeff".encode() + writer.writerow(HEADER).encode()
     lines = []
     for e in load.errors.order_by("row", "id").iterator(chunk_size=CHUNK_ROWS):
-        raw = "；".join(f"{k}={v}" for k, v in (e.raw or {}).items())
+        raw = "；".join(f"{k}={v}" for k, v in _pairs(e.raw))
         lines.append(
             writer.writerow(
                 [e.row, safe_cell(e.field), e.code, safe_cell(e.message), safe_cell(raw)]
@@ -39,6 +39,13 @@ def quarantine_rows(load: Load) -> Iterator[bytes]:
             lines.clear()
     if lines:
         yield "".join(lines).encode()
+
+
+def _pairs(raw) -> list:
+    """A quarantined row's cells: [name, value] pairs (a dict in loads made before 2026-12)."""
+    if isinstance(raw, dict):
+        return list(raw.items())
+    return raw or []
 
 
 def quarantine_csv(load: Load) -> StreamingHttpResponse:

@@ -236,8 +236,9 @@ def _check_row(
     staged.append((row_number, key, values))
 
 
-def _raw(cells, header) -> dict:
-    """What the user sent for a quarantined row (capped; the raw file keeps everything)."""
+def _raw(cells, header) -> list[list]:
+    """What the user sent for a quarantined row, as [name, value] pairs in the file's order
+    (a JSON object would not keep it on PostgreSQL); capped, the raw file keeps everything."""
     if isinstance(cells, dict):
         items = list(cells.items())[:RAW_CELLS_KEPT]
     else:
@@ -246,7 +247,7 @@ def _raw(cells, header) -> dict:
             (names[i] if i < len(names) else f"列{i + 1}", v)
             for i, v in enumerate(cells[:RAW_CELLS_KEPT])
         ]
-    return {str(k)[:100]: (str(v)[:500] if v is not None else None) for k, v in items}
+    return [[str(k)[:100], str(v)[:500] if v is not None else None] for k, v in items]
 
 
 def _flush(load, stage, staged, errors, counters, progress, table) -> None:
