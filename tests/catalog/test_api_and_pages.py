@@ -353,3 +353,25 @@ def test_a_damaged_workbook_is_refused_clearly(client, officer, legal_persons):
             target.writestr(item, data)
     response = client.post("/api/v1/catalog/import", {"file": _upload(damaged.getvalue())})
     assert response.status_code == 400 and response.json()["code"] == "file.format"
+
+
+def test_an_import_reports_the_errors_of_every_resource_not_only_the_first(
+    client, officer, city, legal_persons
+):
+    from tests.catalog.conftest import make_resource
+
+    make_resource(officer, city["market"], code="B0201/000002", name="法人分支机构")
+    client.force_login(officer)
+    workbook = load_workbook(io.BytesIO(client.get("/catalog/export.xlsx").content))
+    sheet = workbook.active
+    for row in sheet.iter_rows(min_row=2):
+        if row[0].value == "B0201/000001" and row[16].value == "uscc":
+            row[18].value = "文本"  # 数据类型: not a type
+        if row[0].value == "B0201/000002":
+            row[21].value = "否"  # 主键: the second resource loses its key
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    result = client.post("/api/v1/catalog/import", {"file": _upload(buffer.getvalue())}).json()
+    messages = [e["message"] for e in result["errors"]]
+    assert len(messages) == 2
+    assert "「文本」不是有效的数据类型" in messages[0] and "至少需要一个主键信息项" in messages[1]
