@@ -18,6 +18,7 @@ from yiwang.core.errors import ServiceError
 from yiwang.core.models import ApiClient
 from yiwang.core.services import authenticate_api_key
 from yiwang.registry.filtering import filter_records
+from yiwang.registry.keys import join_key
 from yiwang.registry.models import Record
 from yiwang.registry.validation import FieldSpec, RowValidator
 
@@ -228,7 +229,7 @@ def key_of(resource: Resource, values: dict) -> str | None:
     codes = key_codes(resource)
     if not codes or any(c not in values for c in codes):
         return None
-    return "|".join(str(values[c]) for c in codes)
+    return join_key([values[c] for c in codes])
 
 
 def matching(resource: Resource, values: dict):
