@@ -3,6 +3,8 @@
 import datetime
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from django.utils import timezone
 
 from tests.catalog.conftest import make_resource
@@ -93,3 +95,24 @@ def test_departments_with_the_same_name_are_scored_apart(factory, officer, city,
     assert sorted(d["organisation_id"] for d in overview["departments"]) == sorted(
         [city["market"].pk, twin.pk]
     )
+
+
+@given(
+    st.lists(
+        st.dictionaries(
+            st.sampled_from("abcde"), st.sampled_from([None, "", "x", 0, False, 5]), max_size=5
+        ),
+        max_size=15,
+    )
+)
+def test_fill_counts_are_the_number_of_rows_with_a_value_per_field(rows):
+    """The load counts only what is missing per row; the result is the plain definition."""
+    counters = quality.LoadCounters()
+    for values in rows:
+        counters.count_filled(values)
+    expected = {}
+    for values in rows:
+        for code, value in values.items():
+            if value is not None and value != "":
+                expected[code] = expected.get(code, 0) + 1
+    assert {k: v for k, v in counters.filled.items() if v} == expected
