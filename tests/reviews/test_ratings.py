@@ -122,4 +122,4 @@ def test_a_contested_rectification_that_runs_late_again_gets_its_card_back_with_
     sweep_deadlines(today=contested.due_date + datetime.timedelta(days=1))
     card = Card.objects.get(subject_kind="rectification")
     assert card.status == "open" and card.due_date == contested.due_date
-    assert list(card.events.values_list("kind", flat=True)) == ["issued", "closed", "issued"]
+    assert list(card.events.values_list("kind", flat=True)) == ["issued", "closed", "reissued"]

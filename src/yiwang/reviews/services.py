@@ -155,27 +155,44 @@ def confirm_rectification(
     return rectification
 
 
-def card_late_rectifications(*, today, now) -> int:
-    """Rectifications past their deadline without an answer get a red card (called by the sweep)."""
-    from yiwang.supervision.models import Card, CardEvent
+# Set-based, like the deadline sweep: one INSERT for the new cards, one UPDATE for the closed cards
+# of rectifications that run late again (a contested round), then their history.
+_LATE = (
+    "SELECT r.id FROM reviews_rectification r "
+    "WHERE r.status IN ('open', 'contested') AND r.due_date < %(today)s"
+)
+_CARD_LATE = (
+    "INSERT INTO supervision_card (subject_kind, subject_id, case_id, organisation_id, item_id, "  # noqa: S608
+    "level, status, due_date, issued_at) "
+    "SELECT 'rectification', r.id, g.case_id, r.organisation_id, g.item_id, 'red', 'open', "
+    "r.due_date, %(now)s FROM reviews_rectification r JOIN reviews_rating g ON g.id = r.rating_id "
+    f"WHERE r.id IN ({_LATE}) ON CONFLICT (subject_kind, subject_id) DO NOTHING"
+)
+_REISSUE_LATE = (
+    "UPDATE supervision_card SET status = 'open', closed_at = NULL, reissued_at = %(now)s, "  # noqa: S608
+    "due_date = (SELECT r.due_date FROM reviews_rectification r "
+    "WHERE r.id = supervision_card.subject_id) "
+    f"WHERE subject_kind = 'rectification' AND status = 'closed' AND subject_id IN ({_LATE})"
+)
+_LATE_EVENTS = [
+    "INSERT INTO supervision_cardevent (card_id, kind, level, occurred_at) "  # noqa: S608
+    f"SELECT id, '{kind}', level, {column} FROM supervision_card "
+    f"WHERE subject_kind = 'rectification' AND {column} = %(now)s"
+    for kind, column in (("issued", "issued_at"), ("reissued", "reissued_at"))
+]
 
-    late = Rectification.objects.filter(
-        status__in=[RectificationStatus.OPEN, RectificationStatus.CONTESTED], due_date__lt=today
-    ).select_related("rating")
-    issued = 0
-    for rectification in late:
-        card, created = Card.objects.get_or_create(
-            subject_kind="rectification", subject_id=rectification.pk,
-            defaults={"case_id": rectification.rating.case_id, "organisation_id": rectification.organisation_id,
-                      "item_id": rectification.rating.item_id, "level": "red",
-                      "due_date": rectification.due_date, "issued_at": now},
-        )  # fmt: skip
-        if not created and card.status == "closed":
-            card.status, card.closed_at, card.escalated_at = "open", None, now
-            card.due_date = rectification.due_date  # the deadline of the contested round
-            card.save(update_fields=["status", "closed_at", "escalated_at", "due_date"])
-            created = True
-        if created:
-            CardEvent.objects.create(card=card, kind="issued", level="red", occurred_at=now)
-            issued += 1
-    return issued
+
+def card_late_rectifications(*, today, now) -> int:
+    """Rectifications past their deadline without an answer get a red card, or get their closed
+    card back for a contested round that runs late too (called by the sweep). Returns how many."""
+    from django.db import connection
+
+    params = {"today": today, "now": now}
+    with connection.cursor() as cursor:
+        cursor.execute(_CARD_LATE, params)
+        carded = max(cursor.rowcount, 0)
+        cursor.execute(_REISSUE_LATE, params)
+        carded += max(cursor.rowcount, 0)
+        for sql in _LATE_EVENTS:
+            cursor.execute(sql, params)
+    return carded
