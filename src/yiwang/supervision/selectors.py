@@ -168,21 +168,26 @@ def last_refresh():
 
 
 def case_clock(actor, case, *, today: datetime.date) -> dict:
-    """The case's clock: working days left or overdue, its stops, and the cards this user may see
-    with their history."""
+    """The case's clock: working days left or overdue (or, once finished, whether it finished
+    on time), its stops, and the cards this user may see with their history."""
     from yiwang.cases.choices import CaseStatus
     from yiwang.core.workdays import WorkCalendar
 
     stops = list(case.clock_stops.select_related("organisation"))
     running = case.status == CaseStatus.ACCEPTED and case.due_date is not None
     stopped = any(s.ended_at is None for s in stops)
-    left = overdue = None
+    left = overdue = finished_late = late_days = None
+    calendar = WorkCalendar()
     if running and not stopped:
-        calendar = WorkCalendar()
         if today <= case.due_date:
             left = calendar.working_days_between(today, case.due_date)
         else:
             overdue = calendar.working_days_between(case.due_date, today)
+    decided = case.status in (CaseStatus.APPROVED, CaseStatus.REJECTED)
+    if decided and case.due_date is not None and case.finished_at is not None:
+        finished_on = timezone.localdate(case.finished_at)  # late as the sweep and KPIs count it
+        finished_late = finished_on > case.due_date
+        late_days = calendar.working_days_between(case.due_date, finished_on)
     cards = Card.objects.restrict(actor).filter(case=case).select_related("organisation")
     if not is_supervisor(actor):  # an anonymous rating's card would tell the department who rated
         from yiwang.reviews.models import Rectification
@@ -193,5 +198,6 @@ def case_clock(actor, case, *, today: datetime.date) -> dict:
         )
     return {
         "running": running, "stopped": stopped, "left": left, "overdue": overdue, "stops": stops,
+        "finished": decided, "finished_late": finished_late, "late_days": late_days,
         "cards": list(cards.prefetch_related("events")),
     }  # fmt: skip
