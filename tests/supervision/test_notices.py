@@ -167,3 +167,14 @@ def test_the_escalation_of_a_notice_about_a_case_shows_in_its_timeline(city, sup
                          message="请加快现场核查", reply_due=tomorrow())  # fmt: skip
     sweep_deadlines(today=tomorrow() + datetime.timedelta(days=1))
     assert case.events.filter(kind="notice", message__contains="已升级至监察人员").exists()
+
+
+def test_the_parents_staff_get_a_message_not_an_error_when_they_try_to_reply(client, escalated):
+    from django.urls import reverse
+
+    client.force_login(escalated["parent_staff"])
+    answer = client.post(reverse("supervision:notice_reply", args=[escalated["notice"].pk]),
+                         {"reply": "替下级回复一下"}, follow=True)  # fmt: skip
+    assert "只有被督办部门的工作人员可以回复" in answer.content.decode()
+    escalated["notice"].refresh_from_db()
+    assert escalated["notice"].replied_at is None

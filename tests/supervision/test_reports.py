@@ -88,3 +88,14 @@ def test_the_hourly_job_leaves_an_existing_report_alone(activity, media, time_ma
     assert (again.pk, again.created_at, again.xlsx.name, again.pdf.name) == (
         first.pk, first.created_at, first.xlsx.name, first.pdf.name,
     )  # fmt: skip
+
+
+def test_building_a_week_again_removes_the_files_it_replaces(
+    activity, media, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        build_weekly_report(this_monday())
+    with django_capture_on_commit_callbacks(execute=True):
+        report = build_weekly_report(this_monday())
+    kept = sorted(p.name for p in (media / "reports").iterdir())
+    assert kept == sorted([report.xlsx.name.split("/")[-1], report.pdf.name.split("/")[-1]])
