@@ -401,3 +401,13 @@ def test_the_board_marks_overdue_red_cards(client, late, supervisor):
     Card.objects.update(due_date=later(-2))  # past its deadline today
     page = client.get(reverse("supervision:board")).content.decode()
     assert "（已超期）" in page
+
+
+def test_a_notice_answered_late_no_longer_waits_on_the_board(client, late, supervisor):
+    notice = services.send_notice(actor=supervisor, organisation=late["market"], message="请说明超期原因",
+                                  reply_due=timezone.localdate())  # fmt: skip
+    sweep_deadlines(today=later(5))  # escalated
+    services.reply_notice(actor=late["reviewers"]["market"], notice=notice, reply="已说明超期原因")
+    client.force_login(supervisor)
+    page = client.get(reverse("supervision:board")).content.decode()
+    assert "没有待回复的督办" in page

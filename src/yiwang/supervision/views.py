@@ -59,7 +59,9 @@ def board(request):
     """监察看板: open cards by department and by item, a 30-day trend, open red cards to press."""
     user, today = request.user, timezone.localdate()
     red = selectors.open_cards(user).filter(level=CardLevel.RED).order_by("due_date", "id")
-    waiting = selectors.notices(user).filter(status__in=[NoticeStatus.SENT, NoticeStatus.OVERDUE])
+    waiting = selectors.notices(user).filter(
+        status__in=[NoticeStatus.SENT, NoticeStatus.OVERDUE], replied_at__isnull=True
+    )  # a late reply keeps the escalation on record, but the notice no longer waits
     by_department = selectors.cards_by(user, "organisation")
     return render(request, "supervision/board.html", {
         "by_department": by_department, "open_total": sum(r["total"] for r in by_department),
