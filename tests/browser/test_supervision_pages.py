@@ -1,8 +1,10 @@
 """电子监察 and 好差评 in Chromium: a red card after the deadline, 督办 and its reply; a 差评
-and its rectification loop. Time moves by sweeping with a later day, never by sleeping."""
+and its rectification loop. Time moves with time-machine (the live server runs in this process),
+never by sleeping."""
 
 import datetime
 import re
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
@@ -37,12 +39,11 @@ def submit(city):
                                        uploads=uploads_for(city["item"]))  # fmt: skip
 
 
-def test_a_red_card_appears_after_the_deadline_and_a_notice_is_answered(page, city):
+def test_a_red_card_appears_after_the_deadline_and_a_notice_is_answered(page, city, time_machine):
     from yiwang.cases import services
-    from yiwang.supervision.sweep import sweep_deadlines
+    from yiwang.supervision.tasks import sweep_deadlines
 
-    case = submit(city)
-    services.accept_case(actor=city["clerk"], case=case)
+    case = services.accept_case(actor=city["clerk"], case=submit(city))
     url = city["url"]
     sign_in(page, url, "inspector")
     page.get_by_role("link", name="工作台", exact=True).click()
@@ -50,11 +51,20 @@ def test_a_red_card_appears_after_the_deadline_and_a_notice_is_answered(page, ci
     red_cards = page.locator("#red-cards")
     expect(red_cards).to_contain_text("没有未解除的红牌")
 
-    sweep_deadlines(today=timezone.localdate() + datetime.timedelta(days=30))  # a month later
-    page.reload()
+    # The clock runs past the deadline: two days after the due date, mid-morning in the city. The
+    # server (live in this process) and the job see the new time; the sweep runs as the worker's
+    # periodic job would (the test task backend runs it at once).
+    time_machine.move_to(
+        datetime.datetime.combine(case.due_date + datetime.timedelta(days=2), datetime.time(10),
+                                  ZoneInfo("Asia/Shanghai"))
+    )  # fmt: skip
+    assert sweep_deadlines.enqueue().return_value["issued"] >= 1
+    sign_in(page, url, "inspector")  # two days later: yesterday's session has expired
+    page.goto(f"{url}/supervision/")
     row = red_cards.get_by_role("row").filter(has_text=case.number).filter(has_text="办件")
     expect(row).to_contain_text("红牌")
     expect(row).to_contain_text("江澜市市场监督管理局")
+    expect(row.locator('[data-label="期限"]')).to_contain_text("已超期")
     expect(page.locator("#card-trend-chart svg")).to_be_visible()  # ECharts drew the trend
     row.get_by_role("link", name=re.compile("^督办")).click()
 
@@ -72,6 +82,7 @@ def test_a_red_card_appears_after_the_deadline_and_a_notice_is_answered(page, ci
     page.get_by_role("link", name="工作台", exact=True).click()
     page.get_by_role("link", name="本部门警示与督办").click()
     expect(page.locator("#my-cards")).to_contain_text(case.number)
+    expect(page.locator("#my-cards")).to_contain_text("已逾期")
     notice = page.locator("article.notice").filter(has_text="该件已超期")
     notice.get_by_label("办理情况").fill("已联系申请人，明日完成现场核查后办结")
     notice.get_by_role("button", name="回复督办").click()
@@ -82,7 +93,8 @@ def test_a_red_card_appears_after_the_deadline_and_a_notice_is_answered(page, ci
     page.context.clear_cookies()
     sign_in(page, url, "inspector")
     page.goto(f"{url}/cases/{case.number}/")
-    expect(page.locator("#clock-left")).to_contain_text("剩余")
+    expect(page.locator("#clock-left")).to_contain_text("已超期")
+    expect(page.locator("#clock-left")).not_to_contain_text("剩余")
     expect(page.locator("#case-cards")).to_contain_text("亮牌（红牌）")
     expect(page.locator("#timeline")).to_contain_text("监察督办")
 
@@ -131,6 +143,32 @@ def test_a_bad_review_opens_a_rectification_that_the_department_answers_and_the_
     page.goto(f"{url}/satisfaction/")
     expect(page.locator("#by-department")).to_contain_text("江澜市市场监督管理局")
     expect(page.get_by_text("白跑一趟")).to_have_count(0)
+
+
+def test_the_applicant_rates_the_window_on_its_device_with_the_code_sent_to_them(page, city):
+    from yiwang.cases import services
+
+    case = services.accept_case(actor=city["clerk"], case=submit(city))
+    url = city["url"]
+    sign_in(page, url, "clerk")
+    page.goto(f"{url}/cases/{case.number}/")
+    device = page.locator("#window-rate")
+    device.get_by_role("button", name="向申请人发送评价码").click()
+    expect(page.get_by_text(re.compile("评价码已发送给申请人"))).to_be_visible()
+
+    applicant = page.context.browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai")
+    phone = applicant.new_page()
+    sign_in(phone, url, "citizen")
+    phone.goto(f"{url}/cases/{case.number}/")
+    code = phone.locator("#window-code-value").inner_text()
+    applicant.close()
+
+    device.get_by_label(re.compile("^评价码")).fill(code)
+    device.get_by_label("非常满意").check()
+    device.get_by_role("button", name="提交窗口评价").click()
+    expect(page.get_by_text("感谢您的评价")).to_be_visible()
+    expect(page.locator("#rating")).to_contain_text("服务评价（窗口评价器）")
+    expect(page.locator("#window-rate")).to_have_count(0)
 
 
 def test_a_supervisor_reads_the_dashboard_and_builds_a_weekly_report(

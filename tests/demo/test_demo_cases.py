@@ -59,3 +59,11 @@ def test_the_whole_year_gives_departments_different_kpis(little_city, settings, 
     assert max(on_time.values()) > min(on_time.values())
     live = Case.objects.filter(status__in=["submitted", "accepted"])
     assert live.exists() and all(c.workflow_state for c in live.filter(status="accepted"))
+
+
+def test_the_history_already_holds_the_cards_of_late_cases_and_tasks(little_city):
+    from yiwang.supervision.sweep import sweep_deadlines
+
+    demo_cases.build_history(seed=1, scale="small")
+    assert Card.objects.filter(subject_kind="task", level="red", status="closed").exists()
+    assert sweep_deadlines(full=True).issued == 0  # nothing late left to card today

@@ -1,5 +1,7 @@
 """The 好差评 pages: rating on the case page, rectifications, confirmation, public satisfaction."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -198,16 +200,53 @@ def test_a_late_rectification_is_marked_and_carded_on_the_department_pages(clien
     assert "差评整改" in page and bad["case"].number in page and "card-red" in page
 
 
-def test_after_window_service_the_applicant_rates_on_the_window_device(client, city, finished):
+def code_in_messages(citizen):
+    from yiwang.cases.models import Notification
+
+    note = Notification.objects.filter(user=citizen, message__contains="评价码").first()
+    return re.search(r"评价码为 (\d{6})", note.message).group(1)
+
+
+def test_after_window_service_the_applicant_rates_on_the_window_device_with_their_code(
+    client, city, finished
+):
     client.force_login(city["clerk"])
     page = client.get(reverse("cases:detail", args=[finished.number])).content.decode()
-    assert "窗口评价器" in page
-    answer = client.post(rate_url(finished), {"channel": "window", "window-level": "5"})
+    assert "窗口评价器" in page and "向申请人发送评价码" in page and "提交窗口评价" not in page
+    client.post(reverse("reviews:send_code", args=[finished.number]))
+    code = code_in_messages(city["citizen"])
+    page = client.get(reverse("cases:detail", args=[finished.number])).content.decode()
+    assert "提交窗口评价" in page and code not in page  # the clerk never sees the code
+    answer = client.post(rate_url(finished), {"channel": "window", "window-level": "5",
+                                              "window-code": code})  # fmt: skip
     assert answer.status_code == 302
     rating = Rating.objects.get()
     assert (rating.channel, rating.level, rating.rater) == ("window", 5, None)
     page = client.get(reverse("cases:detail", args=[finished.number])).content.decode()
-    assert "窗口评价器" not in page  # one rating per channel
+    assert "提交窗口评价" not in page and "服务评价（窗口评价器）" in page  # one per channel
+
+
+def test_the_applicant_sees_the_window_code_on_the_case_page(client, city, finished):
+    services.send_rating_code(actor=city["clerk"], case=finished)
+    client.force_login(city["citizen"])
+    page = client.get(reverse("cases:detail", args=[finished.number])).content.decode()
+    assert "窗口评价码" in page and code_in_messages(city["citizen"]) in page
+
+
+def test_a_clerk_without_the_code_is_refused_at_the_window_device(client, city, finished):
+    client.force_login(city["clerk"])
+    client.post(reverse("reviews:send_code", args=[finished.number]))
+    answer = client.post(
+        rate_url(finished), {"channel": "window", "window-level": "5"}, follow=True
+    )
+    assert "请申请人输入评价码" in answer.content.decode()
+    answer = client.post(rate_url(finished), {"channel": "window", "window-level": "5",
+                                              "window-code": "12ab56"}, follow=True)  # fmt: skip
+    assert "评价码应为 6 位数字" in answer.content.decode()
+    wrong = f"{(int(code_in_messages(city['citizen'])) + 1) % 10**6:06d}"
+    answer = client.post(rate_url(finished), {"channel": "window", "window-level": "5",
+                                              "window-code": wrong}, follow=True)  # fmt: skip
+    assert "评价码不正确" in answer.content.decode() and not Rating.objects.exists()
 
 
 def test_the_window_device_is_not_offered_before_the_window_served_anyone(client, city):
@@ -219,5 +258,63 @@ def test_the_window_device_is_not_offered_before_the_window_served_anyone(client
     client.force_login(city["clerk"])
     page = client.get(reverse("cases:detail", args=[case.number])).content.decode()
     assert "窗口评价器" not in page
-    answer = client.post(rate_url(case), {"channel": "window", "window-level": "5"}, follow=True)
+    answer = client.post(reverse("reviews:send_code", args=[case.number]), follow=True)
+    assert "窗口服务尚未发生" in answer.content.decode()
+    answer = client.post(rate_url(case), {"channel": "window", "window-level": "5",
+                                          "window-code": "123456"}, follow=True)  # fmt: skip
     assert "窗口服务尚未发生" in answer.content.decode() and not Rating.objects.exists()
+
+
+def test_the_applicant_confirms_a_window_ratings_rectification_on_the_case_page(
+    client, city, finished
+):
+    services.send_rating_code(actor=city["clerk"], case=finished)
+    rating = services.rate_case(actor=city["clerk"], case=finished, level=1, channel="window",
+                                comment="窗口态度差", code=code_in_messages(city["citizen"]))  # fmt: skip
+    services.reply_rectification(actor=city["clerk"], rectification=rating.rectification,
+                                 kind="fixed", reply="已对窗口人员批评教育")  # fmt: skip
+    client.force_login(city["citizen"])
+    page = client.get(reverse("cases:detail", args=[finished.number])).content.decode()
+    assert (
+        "服务评价（窗口评价器）" in page
+        and "已对窗口人员批评教育" in page
+        and "确认整改结果" in page
+    )
+    client.post(reverse("reviews:confirm", args=[rating.rectification.pk]), {"satisfied": "1"})
+    assert Rectification.objects.get().status == "confirmed"
+
+
+# --- anonymous ratings: the department does not learn who gave them ----------------------------
+
+
+@pytest.fixture
+def anonymous(city, finished):
+    rating = services.rate_case(actor=city["citizen"], case=finished, level=1, comment="等太久",
+                                anonymous=True)  # fmt: skip
+    return {**city, "case": finished, "rectification": rating.rectification}
+
+
+def test_the_department_sees_an_anonymous_rectification_without_the_case_or_applicant(
+    client, anonymous
+):
+    client.force_login(anonymous["clerk"])
+    page = client.get(reverse("reviews:rectifications")).content.decode()
+    assert "等太久" in page and "匿名评价" in page
+    assert anonymous["case"].number not in page and "张三" not in page
+
+
+def test_a_supervisor_follows_every_rectification_with_the_case_and_applicant(client, anonymous):
+    supervisor = factories.staff("supervisor", factories.organisation("江澜市政务服务管理办公室"))
+    client.force_login(supervisor)
+    page = client.get(reverse("reviews:rectifications")).content.decode()
+    assert anonymous["case"].number in page and "张三" in page and "等太久" in page
+    assert "提交整改回复" not in page  # supervisors follow; the department answers
+
+
+def test_the_department_does_not_see_an_anonymous_rating_on_the_case_page(client, anonymous):
+    client.force_login(anonymous["clerk"])
+    page = client.get(reverse("cases:detail", args=[anonymous["case"].number])).content.decode()
+    assert "等太久" not in page and "服务评价" not in page
+    client.force_login(anonymous["citizen"])
+    page = client.get(reverse("cases:detail", args=[anonymous["case"].number])).content.decode()
+    assert "等太久" in page and "非常不满意（匿名）" in page

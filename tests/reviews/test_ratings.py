@@ -1,4 +1,5 @@
 import datetime
+import re
 
 import pytest
 from django.utils import timezone
@@ -7,9 +8,10 @@ from tests import factories
 from tests.cases.test_flow import uploads_for
 from yiwang.cases import services as case_services
 from yiwang.core.errors import NotFound, PermissionDenied, ServiceError
+from yiwang.core.models import AuditEvent
 from yiwang.core.workdays import add_working_days
 from yiwang.reviews import services
-from yiwang.reviews.models import Rectification
+from yiwang.reviews.models import Rating, RatingCode, Rectification
 from yiwang.supervision.models import Card
 from yiwang.supervision.sweep import sweep_deadlines
 
@@ -122,4 +124,160 @@ def test_a_contested_rectification_that_runs_late_again_gets_its_card_back_with_
     sweep_deadlines(today=contested.due_date + datetime.timedelta(days=1))
     card = Card.objects.get(subject_kind="rectification")
     assert card.status == "open" and card.due_date == contested.due_date
-    assert list(card.events.values_list("kind", flat=True)) == ["issued", "closed", "issued"]
+    assert list(card.events.values_list("kind", flat=True)) == ["issued", "closed", "reissued"]
+
+
+# --- the window's rating device needs the applicant's one-time code (评价码) -------------------
+
+
+def code_sent_to(citizen, case) -> str:
+    """The code as the applicant reads it in their site message."""
+    from yiwang.cases.models import Notification
+
+    message = Notification.objects.filter(
+        user=citizen, case=case, message__contains="评价码"
+    ).first()
+    return re.search(r"评价码为 (\d{6})", message.message).group(1)
+
+
+def walk_in(city, phone="13900000002"):
+    """An application registered at the window for someone without an account: still submitted."""
+    return case_services.register_walk_in(
+        actor=city["clerk"], item=city["item"], applicant_kind="person", applicant_name="李四",
+        applicant_code=factories.ric(), form_data={"name": "李四"}, phone=phone,
+        paper_materials=[m.pk for m in city["item"].materials.all()],
+    )  # fmt: skip
+
+
+def test_the_clerk_cannot_give_the_window_rating_without_the_applicants_code(city):
+    case = walk_in(city)
+    with pytest.raises(ServiceError) as caught:
+        services.rate_case(actor=city["clerk"], case=case, level=5, channel="window")
+    assert caught.value.code == "reviews.code_required"
+    services.send_rating_code(actor=city["clerk"], case=case)
+    with pytest.raises(ServiceError) as caught:
+        services.rate_case(actor=city["clerk"], case=case, level=5, channel="window", code="")
+    assert caught.value.code == "reviews.wrong_code" and not Rating.objects.exists()
+
+
+def test_the_code_goes_to_the_applicant_by_sms_and_the_device_takes_it(
+    city, django_capture_on_commit_callbacks
+):
+    from yiwang.cases.notify import ConsoleSender
+
+    case = walk_in(city, phone="13900000077")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.send_rating_code(actor=city["clerk"], case=case)
+    sms = [m for m in ConsoleSender.sent if m["phone"] == "13900000077" and "评价码" in m["body"]]
+    code = re.search(r"评价码为 (\d{6})", sms[-1]["body"]).group(1)
+    rating = services.rate_case(
+        actor=city["clerk"], case=case, level=5, channel="window", code=code
+    )
+    assert (rating.channel, rating.level, rating.rater) == ("window", 5, None)
+    assert RatingCode.objects.get(case=case).used_at is not None
+
+
+def test_the_code_never_shows_in_the_audit_log(city, finished):
+    services.send_rating_code(actor=city["clerk"], case=finished)
+    code = code_sent_to(city["citizen"], finished)
+    assert not AuditEvent.objects.filter(after__icontains=code).exists()
+
+
+def test_a_code_rates_once(city, finished):
+    services.send_rating_code(actor=city["clerk"], case=finished)
+    code = code_sent_to(city["citizen"], finished)
+    services.rate_case(actor=city["clerk"], case=finished, level=4, channel="window", code=code)
+    with pytest.raises(ServiceError) as caught:
+        services.rate_case(actor=city["clerk"], case=finished, level=5, channel="window", code=code)
+    assert caught.value.code == "reviews.code_expired"
+
+
+def test_wrong_codes_are_counted_though_refused_and_five_void_the_code(city, finished):
+    services.send_rating_code(actor=city["clerk"], case=finished)
+    code = code_sent_to(city["citizen"], finished)
+    wrong = f"{(int(code) + 1) % 10**6:06d}"
+    for _ in range(services.MAX_CODE_FAILURES):
+        with pytest.raises(ServiceError) as caught:
+            services.rate_case(
+                actor=city["clerk"], case=finished, level=5, channel="window", code=wrong
+            )
+        assert caught.value.code == "reviews.wrong_code"
+    assert RatingCode.objects.get().failures == services.MAX_CODE_FAILURES
+    with pytest.raises(ServiceError) as caught:
+        services.rate_case(actor=city["clerk"], case=finished, level=5, channel="window", code=code)
+    assert caught.value.code == "reviews.code_expired" and not Rating.objects.exists()
+
+
+def test_a_code_expires_after_a_day(city, finished, time_machine):
+    services.send_rating_code(actor=city["clerk"], case=finished)
+    code = code_sent_to(city["citizen"], finished)
+    time_machine.move_to(timezone.now() + datetime.timedelta(hours=25))
+    with pytest.raises(ServiceError) as caught:
+        services.rate_case(actor=city["clerk"], case=finished, level=5, channel="window", code=code)
+    assert caught.value.code == "reviews.code_expired"
+
+
+def test_sending_again_replaces_the_code_at_most_three_times(city, finished):
+    for _ in range(services.MAX_CODE_SENDS):
+        services.send_rating_code(actor=city["clerk"], case=finished)
+    with pytest.raises(ServiceError) as caught:
+        services.send_rating_code(actor=city["clerk"], case=finished)
+    assert caught.value.code == "reviews.code_limit"
+
+
+def test_no_code_before_the_window_served_the_applicant(city):
+    online = case_services.submit_application(actor=city["citizen"], item=city["item"],
+                                              form_data={"name": "张三"}, uploads=uploads_for(city["item"]))  # fmt: skip
+    with pytest.raises(ServiceError) as caught:
+        services.send_rating_code(actor=city["clerk"], case=online)
+    assert caught.value.code == "reviews.too_early"
+
+
+def test_only_the_window_sends_a_code(city, finished):
+    with pytest.raises(PermissionDenied):
+        services.send_rating_code(actor=city["reviewers"]["market"], case=finished)
+    stranger = factories.staff("clerk", factories.organisation("江澜市教育局"))
+    with pytest.raises(NotFound):
+        services.send_rating_code(actor=stranger, case=finished)
+
+
+def test_a_code_cannot_be_sent_to_someone_the_platform_cannot_reach(city):
+    with pytest.raises(ServiceError) as caught:
+        services.send_rating_code(actor=city["clerk"], case=walk_in(city, phone=""))
+    assert caught.value.code == "reviews.no_contact"
+
+
+# --- a window rating's rectification is the applicant's to confirm ------------------------------
+
+
+def test_the_applicant_confirms_the_rectification_of_a_window_rating(city, finished):
+    services.send_rating_code(actor=city["clerk"], case=finished)
+    rating = services.rate_case(actor=city["clerk"], case=finished, level=1, channel="window",
+                                comment="窗口态度差", code=code_sent_to(city["citizen"], finished))  # fmt: skip
+    assert rating.rater is None
+    assert (
+        Rectification.objects.restrict(city["citizen"]).filter(pk=rating.rectification.pk).exists()
+    )
+    replied = services.reply_rectification(actor=city["clerk"], rectification=rating.rectification,
+                                           kind="fixed", reply="已对窗口人员批评教育")  # fmt: skip
+    done = services.confirm_rectification(
+        actor=city["citizen"], rectification=replied, satisfied=True
+    )
+    assert done.status == "confirmed"
+
+
+def test_a_stranger_does_not_see_the_window_ratings_rectification(city, finished):
+    services.send_rating_code(actor=city["clerk"], case=finished)
+    services.rate_case(actor=city["clerk"], case=finished, level=1, channel="window",
+                       comment="窗口态度差", code=code_sent_to(city["citizen"], finished))  # fmt: skip
+    stranger = factories.user(id_number=factories.ric())
+    assert not Rectification.objects.restrict(stranger).exists()
+
+
+def test_an_anonymous_rating_leaves_no_trace_in_the_case_timeline(city, finished):
+    services.rate_case(
+        actor=city["citizen"], case=finished, level=2, comment="太慢", anonymous=True
+    )
+    assert not finished.events.filter(kind="rating").exists()
+    services.rate_case(actor=city["citizen"], case=finished, level=4, channel="sms")
+    assert finished.events.filter(kind="rating").count() == 1

@@ -1,8 +1,11 @@
 import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
 
+from tests import factories
+from tests.supervision import rows
 from yiwang.supervision import kpi
 
 pytestmark = pytest.mark.django_db
@@ -28,7 +31,7 @@ def test_kpis_count_what_happened(activity):
     assert market["steps"] == 3
 
 
-def test_the_daily_aggregates_give_the_same_kpis_as_the_raw_cases(activity):
+def test_the_daily_aggregates_give_the_same_kpis_as_the_functions_raw_counts(activity):
     start, end = today_range()
     assert kpi.refresh_daily(start, end) >= 1
     raw = kpi.summarise(kpi.raw_counts(start, end))
@@ -52,6 +55,119 @@ def test_satisfaction_and_rectification_rates(activity):
 
 
 def test_item_figures_give_the_compression_ratio_and_visits(activity):
-    figures = kpi.item_figures()[activity["market"].pk]
+    start, end = today_range()
+    figures = kpi.item_figures(start, end)[activity["market"].pk]
     assert figures["compression_ratio"] == 0.75  # promised 5 of statutory 20 working days
     assert figures["one_visit_share"] == 1.0 and figures["completeness"] == 1.0
+
+
+# --- figures with known values --------------------------------------------------------------
+
+ZONE = ZoneInfo("Asia/Shanghai")
+MONDAY = datetime.date(2026, 3, 2)  # a week of ordinary working days
+
+
+def day(n: int) -> datetime.date:
+    return MONDAY + datetime.timedelta(days=n)
+
+
+@pytest.fixture
+def week():
+    """Two departments; the market's 承诺件 (5 of 20 days, one visit) and 即办件 (no visit), the
+    fire brigade's 承诺件 (10 of 20 days, two visits)."""
+    market, fire = (
+        factories.organisation("江澜市市场监督管理局"),
+        factories.organisation("江澜市消防救援支队"),
+    )
+    return {
+        "market": market, "fire": fire,
+        "licence": factories.service_item(market, name="食品经营许可", visits=1),
+        "instant": factories.service_item(market, name="营业执照补领", case_kind="immediate",
+                                          promised_days=1, statutory_days=1, visits=0),
+        "check": factories.service_item(fire, name="消防检查", promised_days=10, visits=2),
+    }  # fmt: skip
+
+
+def market_row(start=MONDAY, end=None):
+    rows = kpi.summarise(kpi.raw_counts(start, end or day(6)))
+    return rows
+
+
+def test_the_immediate_share_is_of_the_cases_received(week):
+    for n in range(3):
+        rows.case(week["licence"], submitted=rows.local(ZONE, day(n), 10))
+    rows.case(week["instant"], submitted=rows.local(ZONE, day(1), 11))
+    market = market_row()[week["market"].pk]
+    assert (market["received"], market["received_immediate"], market["immediate_share"]) == (
+        4,
+        1,
+        0.25,
+    )
+
+
+def test_average_days_per_case_and_per_step(week):
+    accepted = rows.local(ZONE, day(0), 9)
+    two_days = rows.case(week["licence"], submitted=accepted, accepted=accepted, due=day(6),
+                         finished=accepted + datetime.timedelta(days=2))  # fmt: skip
+    rows.case(week["licence"], submitted=accepted, accepted=accepted, due=day(6),
+              finished=accepted + datetime.timedelta(days=1))  # fmt: skip
+    rows.task(
+        two_days, week["market"], created=accepted, completed=accepted + datetime.timedelta(days=1)
+    )
+    rows.task(
+        two_days, week["fire"], created=accepted, completed=accepted + datetime.timedelta(days=3)
+    )
+    rows.task(two_days, week["fire"], created=accepted, status="cancelled")  # not a step done
+    market = market_row()[week["market"].pk]
+    assert (market["finished"], market["avg_case_days"]) == (2, 1.5)
+    assert (market["steps"], market["avg_step_days"]) == (2, 2.0)
+
+
+def test_the_warning_rate_is_cards_per_case_accepted(week):
+    cases = [
+        rows.case(week["licence"], submitted=rows.local(ZONE, day(0), 9), accepted=rows.local(ZONE, day(0), 10),
+                  due=day(4))
+        for _ in range(4)
+    ]  # fmt: skip
+    rows.card(cases[0], issued=rows.local(ZONE, day(3), 8))
+    rows.card(cases[1], issued=rows.local(ZONE, day(3), 8), level="red",
+              escalated=rows.local(ZONE, day(5), 8))  # fmt: skip
+    rows.card(
+        cases[1], issued=rows.local(ZONE, day(3), 8), kind="task", subject_id=999
+    )  # not a case's
+    market = market_row()[week["market"].pk]
+    assert (market["cards"], market["warning_rate"]) == (2, 0.5)
+    assert (market["red_cards"], market["red_rate"]) == (1, 0.25)
+
+
+def this_week(**options):
+    today = timezone.localdate()
+    return kpi.item_figures(today - datetime.timedelta(days=6), today, **options)
+
+
+def test_zero_visit_and_at_most_one_visit_shares_per_department_and_per_item(week):
+    figures = this_week()
+    market, fire = figures[week["market"].pk], figures[week["fire"].pk]
+    assert (market["items"], market["one_visit_share"], market["zero_visit_share"]) == (2, 1.0, 0.5)
+    assert (fire["one_visit_share"], fire["zero_visit_share"]) == (0.0, 0.0)
+    by_item = this_week(by="item")
+    assert by_item[week["instant"].pk]["zero_visit_share"] == 1.0
+    assert by_item[week["licence"].pk]["zero_visit_share"] == 0.0
+    assert by_item[week["check"].pk]["compression_ratio"] == 0.5  # 10 of 20 days
+
+
+def test_the_compression_ratio_sums_the_departments_items(week):
+    # 1 − (5 + 1) / (20 + 1): the market's two items together
+    assert this_week()[week["market"].pk]["compression_ratio"] == round(1 - 6 / 21, 4)
+
+
+def test_item_figures_of_a_period_leave_out_items_published_after_it(week):
+    long_ago = datetime.date(2020, 1, 1)  # the items were published today
+    assert kpi.item_figures(long_ago, long_ago) == {}
+    old = rows.case(week["check"], submitted=rows.local(ZONE, long_ago, 9))
+    figures = kpi.item_figures(long_ago, long_ago, active=[[old.item_id]])
+    assert list(figures) == [week["fire"].pk]  # the item had cases then: it counts
+
+
+def test_item_figures_keep_only_the_chosen_departments(week):
+    assert list(this_week(organisation_ids={week["fire"].pk})) == [week["fire"].pk]

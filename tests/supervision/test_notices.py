@@ -92,3 +92,89 @@ def test_a_notice_about_a_card_must_go_to_the_cards_department(city, supervisor)
         services.send_notice(actor=supervisor, organisation=city["urban"], message="请说明原因",
                              reply_due=tomorrow(), card=card)  # fmt: skip
     assert "责任部门" in caught.value.message
+
+
+# --- a late 督办 goes up: to the department's parent, or to the supervisors --------------------
+
+
+@pytest.fixture
+def escalated(city, supervisor):
+    """A 督办 to the fire brigade, under the city government, left unanswered past its deadline."""
+    parent = factories.organisation("江澜市应急管理局")
+    city["fire"].parent = parent
+    city["fire"].save()
+    notice = services.send_notice(actor=supervisor, organisation=city["fire"], message="请说明原因",
+                                  reply_due=tomorrow())  # fmt: skip
+    sweep_deadlines(today=tomorrow() + datetime.timedelta(days=1))
+    notice.refresh_from_db()
+    return {**city, "notice": notice, "parent": parent,
+            "parent_staff": factories.staff("admin", parent)}  # fmt: skip
+
+
+def test_the_parents_staff_see_the_escalated_notice_but_do_not_answer_it(escalated):
+    from yiwang.supervision.models import SupervisionNotice
+
+    staff = escalated["parent_staff"]
+    assert SupervisionNotice.objects.restrict(staff).get() == escalated["notice"]
+    with pytest.raises(PermissionDenied):
+        services.reply_notice(actor=staff, notice=escalated["notice"], reply="替下级回复一下")
+
+
+def test_the_parents_department_page_lists_the_escalated_notice(client, escalated):
+    from django.urls import reverse
+
+    client.force_login(escalated["parent_staff"])
+    page = client.get(reverse("supervision:mine")).content.decode()
+    assert "升级至本单位的督办" in page and "江澜市消防救援支队" in page and "请说明原因" in page
+    assert "逾期未回复" in page
+
+
+def test_another_department_does_not_see_an_escalated_notice(escalated):
+    from yiwang.supervision.models import SupervisionNotice
+
+    other = factories.staff("admin", factories.organisation("江澜市教育局"))
+    assert not SupervisionNotice.objects.restrict(other).exists()
+
+
+def test_a_late_notice_of_a_department_without_a_parent_goes_to_the_supervisors(
+    client, city, supervisor
+):
+    from django.urls import reverse
+
+    notice = services.send_notice(actor=supervisor, organisation=city["urban"], message="请说明原因",
+                                  reply_due=tomorrow())  # fmt: skip
+    sweep_deadlines(today=tomorrow() + datetime.timedelta(days=1))
+    notice.refresh_from_db()
+    assert (notice.status, notice.escalated_to, notice.escalated_to_label) == (
+        "overdue",
+        None,
+        "监察人员",
+    )
+    assert AuditEvent.objects.get(action="notice.escalate").after["to"] == "监察人员"
+    client.force_login(supervisor)
+    page = client.get(reverse("supervision:board")).content.decode()
+    assert "已升级至监察人员" in page
+
+
+def test_the_escalation_of_a_notice_about_a_case_shows_in_its_timeline(city, supervisor):
+    from tests.cases.test_flow import uploads_for
+    from yiwang.cases import services as cases
+
+    case = cases.submit_application(actor=city["citizen"], item=city["item"], form_data={"name": "张三"},
+                                    uploads=uploads_for(city["item"]))  # fmt: skip
+    cases.accept_case(actor=city["clerk"], case=case)
+    services.send_notice(actor=supervisor, organisation=city["urban"], case=case,
+                         message="请加快现场核查", reply_due=tomorrow())  # fmt: skip
+    sweep_deadlines(today=tomorrow() + datetime.timedelta(days=1))
+    assert case.events.filter(kind="notice", message__contains="已升级至监察人员").exists()
+
+
+def test_the_parents_staff_get_a_message_not_an_error_when_they_try_to_reply(client, escalated):
+    from django.urls import reverse
+
+    client.force_login(escalated["parent_staff"])
+    answer = client.post(reverse("supervision:notice_reply", args=[escalated["notice"].pk]),
+                         {"reply": "替下级回复一下"}, follow=True)  # fmt: skip
+    assert "只有被督办部门的工作人员可以回复" in answer.content.decode()
+    escalated["notice"].refresh_from_db()
+    assert escalated["notice"].replied_at is None

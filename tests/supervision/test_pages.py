@@ -323,3 +323,91 @@ def test_the_dashboard_shows_the_busiest_rows_only_when_there_are_too_many(
     page = client.get(reverse("supervision:dashboard")).content.decode()
     assert "页面只显示收件最多的 1 项" in page
     assert "江澜市市场监督管理局" in page and "江澜市消防救援支队</td>" not in page
+
+
+def test_the_dashboard_by_item_shows_the_whole_kpi_list(client, activity, supervisor):
+    from yiwang.supervision import kpi
+
+    kpi.refresh_daily(timezone.localdate(), timezone.localdate())
+    client.force_login(supervisor)
+    page = client.get(reverse("supervision:dashboard"), {"by": "item"}).content.decode()
+    for label in (
+        "承诺时限压缩比",
+        "最多跑一次",
+        "零跑动",
+        "要素完整率",
+        "即办件占比",
+        "平均环节天数",
+    ):
+        assert f"<th>{label}</th>" in page, label
+    assert '<td data-label="承诺时限压缩比">75.0%</td>' in page  # 5 of 20 working days
+    assert '<td data-label="最多跑一次">100.0%</td>' in page
+
+
+def test_the_clock_of_a_case_finished_late_says_so(client, late):
+    from yiwang.cases.models import Case
+
+    Case.objects.filter(pk=late["case"].pk).update(
+        status="approved", finished_at=timezone.now(), due_date=later(-7)
+    )
+    client.force_login(late["citizen"])
+    page = client.get(reverse("cases:detail", args=[late["case"].number])).content.decode()
+    assert "超期办结" in page and "剩余" not in page
+
+
+def test_the_clock_of_a_case_finished_on_time_says_so(client, late):
+    from yiwang.cases.models import Case
+
+    Case.objects.filter(pk=late["case"].pk).update(status="approved", finished_at=timezone.now())
+    client.force_login(late["citizen"])
+    page = client.get(reverse("cases:detail", args=[late["case"].number])).content.decode()
+    assert "按期办结" in page and "超期办结" not in page
+
+
+@pytest.fixture
+def anonymous_late(city):
+    """An anonymous bad rating whose rectification ran late: a red card on the market."""
+    from yiwang.reviews import services as reviews
+    from yiwang.reviews.models import Rectification
+
+    case = cases.submit_application(actor=city["citizen"], item=city["item"], form_data={"name": "张三"},
+                                    uploads=uploads_for(city["item"]))  # fmt: skip
+    cases.refuse_case(actor=city["clerk"], case=case, reason="不属于受理范围")
+    reviews.rate_case(actor=city["citizen"], case=case, level=1, comment="白跑一趟", anonymous=True)
+    Rectification.objects.update(due_date=later(-1))
+    sweep_deadlines()
+    return {**city, "case": case}
+
+
+def test_the_department_page_hides_the_case_of_an_anonymous_ratings_card(client, anonymous_late):
+    client.force_login(anonymous_late["clerk"])
+    page = client.get(reverse("supervision:mine")).content.decode()
+    assert "差评整改" in page and "card-red" in page and "匿名评价" in page
+    assert anonymous_late["case"].number not in page
+
+
+def test_the_case_page_shows_the_department_no_card_of_an_anonymous_rating(
+    client, anonymous_late, supervisor
+):
+    url = reverse("cases:detail", args=[anonymous_late["case"].number])
+    client.force_login(anonymous_late["clerk"])
+    assert "差评整改" not in client.get(url).content.decode()
+    client.force_login(supervisor)
+    assert "差评整改" in client.get(url).content.decode()  # supervisors follow it up
+
+
+def test_the_board_marks_overdue_red_cards(client, late, supervisor):
+    client.force_login(supervisor)
+    Card.objects.update(due_date=later(-2))  # past its deadline today
+    page = client.get(reverse("supervision:board")).content.decode()
+    assert "（已超期）" in page
+
+
+def test_a_notice_answered_late_no_longer_waits_on_the_board(client, late, supervisor):
+    notice = services.send_notice(actor=supervisor, organisation=late["market"], message="请说明超期原因",
+                                  reply_due=timezone.localdate())  # fmt: skip
+    sweep_deadlines(today=later(5))  # escalated
+    services.reply_notice(actor=late["reviewers"]["market"], notice=notice, reply="已说明超期原因")
+    client.force_login(supervisor)
+    page = client.get(reverse("supervision:board")).content.decode()
+    assert "没有待回复的督办" in page

@@ -187,6 +187,7 @@ def _write_parts(rng, cases, case_items) -> None:
             ratings.append(_rating(rng, case, item))
     through.objects.bulk_create(links)
     CaseTask.objects.bulk_create(tasks)
+    cards += _task_cards_of(tasks)
     CaseEvent.objects.bulk_create(events)
     Card.objects.bulk_create(cards)
     CardEvent.objects.bulk_create(
@@ -207,6 +208,22 @@ def _cards_of(case, item) -> list[Card]:
     return [Card(subject_kind="case", subject_id=case.pk, case=case, organisation_id=item.organisation_id,
                  item=item, level="red" if late else "yellow", status="closed", due_date=case.due_date,
                  issued_at=min(issued, case.finished_at), closed_at=case.finished_at)]  # fmt: skip
+
+
+def _task_cards_of(tasks) -> list[Card]:
+    """Red cards of the departments' tasks done late, as the sweep would have left them (it cards
+    every task finished after its due day; without these, the first sweep would do it today)."""
+    found = []
+    for task in tasks:
+        if not task.due_date or timezone.localdate(task.completed_at) <= task.due_date:
+            continue
+        issued = datetime.datetime.combine(task.due_date + datetime.timedelta(days=1), datetime.time(8, 0),
+                                           task.completed_at.tzinfo)  # fmt: skip
+        found.append(Card(subject_kind="task", subject_id=task.pk, case_id=task.case_id,
+                          organisation_id=task.organisation_id, item_id=task.case.item_id, level="red",
+                          status="closed", due_date=task.due_date, issued_at=min(issued, task.completed_at),
+                          closed_at=task.completed_at))  # fmt: skip
+    return found
 
 
 def _rating(rng, case, item) -> Rating:

@@ -40,6 +40,19 @@ class RatingForm(forms.Form):
         return {code: value for code, value in found.items() if value is not None}
 
 
+class WindowRatingForm(RatingForm):
+    """窗口评价器: the same rating, and the one-time code the applicant received (评价码)."""
+
+    code = forms.RegexField(
+        label="评价码（申请人手机短信或站内消息中的 6 位数字）", regex=r"^\d{6}$",
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code",
+                                      "maxlength": "6"}),
+        error_messages={"required": "请申请人输入评价码", "invalid": "评价码应为 6 位数字"},
+    )  # fmt: skip
+
+    field_order = ["code"]
+
+
 class RectificationReplyForm(forms.Form):
     """整改回复: fixed (已整改) or explained (已解释说明), and what was done."""
 

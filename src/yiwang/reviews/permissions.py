@@ -1,5 +1,8 @@
-"""Who sees ratings and rectifications: the rater, the rated department, supervisors.
+"""Who sees ratings and rectifications: the case's applicant, the rated department, supervisors.
 
+The applicant is whoever may act as the case's applicant (the person who applied, the agents
+in force of the company that applied), not the account that typed the rating: a rating given
+on the window's device has no rater account, and it is still the applicant's to follow up.
 Public pages show only aggregated satisfaction, never single ratings.
 """
 
@@ -11,11 +14,23 @@ from yiwang.core.permissions import has_role, is_user, org_ids_with_role, rule
 DEPARTMENT_ROLES = (Role.CLERK, Role.REVIEWER, Role.ADMIN)
 
 
+def _applicant_cases(actor):
+    from yiwang.cases.models import Case
+
+    return Case.objects.restrict(actor, "apply").values("pk")
+
+
+def _own(actor, prefix: str) -> Q:
+    if not is_user(actor):
+        return Q(pk__in=[])
+    return Q(**{f"{prefix}rater": actor}) | Q(**{f"{prefix}case__in": _applicant_cases(actor)})
+
+
 @rule("reviews.rating", "view")
 def _view_ratings(actor, qs):
     if has_role(actor, Role.SUPERVISOR):
         return qs
-    own = Q(rater=actor) if is_user(actor) else Q(pk__in=[])
+    own = _own(actor, "")
     return qs.filter(own | Q(organisation_id__in=org_ids_with_role(actor, *DEPARTMENT_ROLES)))
 
 
@@ -23,7 +38,7 @@ def _view_ratings(actor, qs):
 def _view_rectifications(actor, qs):
     if has_role(actor, Role.SUPERVISOR):
         return qs
-    own = Q(rating__rater=actor) if is_user(actor) else Q(pk__in=[])
+    own = _own(actor, "rating__")
     return qs.filter(own | Q(organisation_id__in=org_ids_with_role(actor, *DEPARTMENT_ROLES)))
 
 

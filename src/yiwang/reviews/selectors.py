@@ -19,27 +19,37 @@ WAITING = (RectificationStatus.OPEN, RectificationStatus.CONTESTED)
 
 
 def department_rectifications(actor, organisation_ids):
-    """The rectifications of the user's departments: those waiting for an answer first."""
+    """The rectifications of the given departments (None: every one the user may see), those
+    waiting for an answer first."""
     waiting_first = Case(
         When(status__in=WAITING, then=Value(0)), default=Value(1), output_field=IntegerField()
     )
+    found = Rectification.objects.restrict(actor)
+    if organisation_ids is not None:
+        found = found.filter(organisation_id__in=organisation_ids)
     return (
-        Rectification.objects.restrict(actor)
-        .filter(organisation_id__in=organisation_ids)
-        .select_related("rating__case", "rating__item", "organisation")
+        found.select_related("rating__case", "rating__item", "organisation")
         .annotate(waiting=waiting_first)
         .order_by("waiting", "due_date", "id")
     )
 
 
-def case_rating(actor, case):
-    """The applicant's online rating of the case, if any, with its rectification."""
-    return (
+def case_ratings(actor, case, *, is_applicant: bool) -> list[Rating]:
+    """The ratings of the case this user may see on its page, online first, each with its
+    rectification. An anonymous rating shows to its applicant and to supervisors only: on the
+    case page it would tell the department who gave it."""
+    from yiwang.core.choices import Role
+    from yiwang.core.permissions import has_role
+
+    found = (
         Rating.objects.restrict(actor)
-        .filter(case=case, channel="online")
-        .select_related("rectification")
-        .first()
+        .filter(case=case)
+        .select_related("rectification__organisation")
+        .order_by("created_at", "id")
     )
+    if not (is_applicant or has_role(actor, Role.SUPERVISOR)):
+        found = found.filter(anonymous=False)
+    return sorted(found, key=lambda r: r.channel != "online")
 
 
 def public_satisfaction(start: datetime.date, end: datetime.date) -> dict:
@@ -71,21 +81,22 @@ def public_satisfaction(start: datetime.date, end: datetime.date) -> dict:
 
 def case_panel(actor, case, *, is_applicant: bool, at_window: bool = False) -> dict:
     """What the case page shows of 好差评: the rating form for the applicant of a finished case,
-    or the rating given and its rectification; for the window clerk, the window's rating device
-    (窗口评价器) once the window has served the applicant."""
-    from yiwang.cases.choices import FINISHED_STATUSES, CaseStatus
-    from yiwang.reviews.forms import RatingForm
+    the ratings given (online, window …) with their rectifications; for the window clerk, the
+    window's rating device (窗口评价器) once the window has served the applicant, and for the
+    applicant the one-time code that device asks for."""
+    from yiwang.cases.choices import FINISHED_STATUSES
+    from yiwang.reviews.forms import RatingForm, WindowRatingForm
+    from yiwang.reviews.services import active_code, window_served
 
-    rating = case_rating(actor, case)
-    rateable = is_applicant and rating is None and case.status in FINISHED_STATUSES
-    rectification = getattr(rating, "rectification", None) if rating else None
-    served = case.registered_by_id is not None or case.status != CaseStatus.SUBMITTED
-    window = (
-        at_window and not is_applicant and served
-        and not Rating.objects.filter(case=case, channel="window").exists()
-    )  # fmt: skip
+    ratings = case_ratings(actor, case, is_applicant=is_applicant)
+    rated = set(Rating.objects.filter(case=case).values_list("channel", flat=True))
+    rateable = is_applicant and "online" not in rated and case.status in FINISHED_STATUSES
+    device = window_served(case) and "window" not in rated
+    code = active_code(case) if device else None
     return {
-        "rating": rating, "rectification": rectification,
+        "ratings": [(r, getattr(r, "rectification", None)) for r in ratings],
         "rating_form": RatingForm() if rateable else None,
-        "window_form": RatingForm(prefix="window") if window else None,
+        "window_form": WindowRatingForm(prefix="window") if device and at_window and not is_applicant else None,
+        "window_code_sent": code is not None,
+        "window_code": code.code if code is not None and is_applicant else None,
     }  # fmt: skip

@@ -1,6 +1,10 @@
-"""Every write of 好差评: rate, rectify, confirm; keyword-only, atomic, checked, audited."""
+"""Every write of 好差评: rate, rectify, confirm, the window's rating code; keyword-only,
+atomic, checked, audited."""
 
 from __future__ import annotations
+
+import datetime
+import secrets
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -22,16 +26,26 @@ from yiwang.reviews.choices import (
     RectificationStatus,
     ReplyKind,
 )
-from yiwang.reviews.models import Rating, Rectification
+from yiwang.reviews.models import Rating, RatingCode, Rectification
 
 MAX_COMMENT = 1000
+CODE_VALID = datetime.timedelta(hours=24)
+MAX_CODE_SENDS = 3  # per case: each send is an SMS to the applicant
+MAX_CODE_FAILURES = 5  # wrong codes before the code is void (one in 200,000 to guess it)
+
+
+def window_served(case: Case) -> bool:
+    """After window service (窗口服务): the window registered the application (a walk-in), or a
+    clerk has acted on it (accepted, asked for corrections, refused …); an online application
+    still waiting for the window has not been served."""
+    return case.registered_by_id is not None or case.status != CaseStatus.SUBMITTED
 
 
 def _check_rater(actor, case: Case, channel: str) -> None:
     if can(actor, "apply", case):
         return
     if channel == RatingChannel.WINDOW and can(actor, "accept", case):
-        return  # the window's rating device, operated at the clerk's desk
+        return  # the window's rating device, at the clerk's desk: the applicant's code decides
     if not can(actor, "view", case):
         raise NotFound("办件")
     raise PermissionDenied("只有申请人可以评价")
@@ -39,33 +53,51 @@ def _check_rater(actor, case: Case, channel: str) -> None:
 
 def _check_rateable(case: Case, channel: str) -> None:
     if channel == RatingChannel.WINDOW:
-        if case.status in (CaseStatus.SUBMITTED,) and not case.registered_by_id:
+        if not window_served(case):
             raise ServiceError("reviews.too_early", "窗口服务尚未发生，暂不能评价")
     elif case.status not in FINISHED_STATUSES:
         raise ServiceError("reviews.too_early", "办件办结后才能评价")
 
 
-@transaction.atomic
-def rate_case(
-    *, actor, case: Case, level: int, channel: str = RatingChannel.ONLINE, comment: str = "",
-    dimensions: dict | None = None, anonymous: bool = False,
-) -> Rating:  # fmt: skip
-    """评价: one rating per case and channel; 不满意 / 非常不满意 open a rectification."""
-    case = Case.objects.select_related("item").get(pk=case.pk)
-    _check_rater(actor, case, channel)
+def _check_rating(level: int, channel: str, comment: str, dimensions: dict) -> None:
     if channel not in RatingChannel.values:
         raise ServiceError("validation_failed", "评价渠道无效")
     if level not in Level.values:
         raise ServiceError("validation_failed", "评价等级应为 1（非常不满意）到 5（非常满意）")
-    dimensions = dimensions or {}
     if set(dimensions) - set(DIMENSIONS) or any(v not in Level.values for v in dimensions.values()):
         raise ServiceError("validation_failed", "分项评价无效")
     if len(comment) > MAX_COMMENT:
         raise ServiceError("validation_failed", f"评价内容不能超过 {MAX_COMMENT} 字")
     if level in BAD_LEVELS and len(comment.strip()) < 2:
         raise ServiceError("validation_failed", "差评请写明不满意的原因，以便部门整改")
+
+
+def rate_case(
+    *, actor, case: Case, level: int, channel: str = RatingChannel.ONLINE, comment: str = "",
+    dimensions: dict | None = None, anonymous: bool = False, code: str = "",
+) -> Rating:  # fmt: skip
+    """评价: one rating per case and channel; 不满意 / 非常不满意 open a rectification.
+
+    A window rating (窗口评价器) needs the applicant's one-time 评价码. A wrong code is
+    counted in its own transaction before the rating is refused, so that the count holds
+    even though the refusal rolls the rating back; the rating itself is one transaction.
+    """
+    if channel == RatingChannel.WINDOW:
+        if not _try_code(actor=actor, case=case, code=code):
+            raise ServiceError("reviews.wrong_code", "评价码不正确，请申请人核对后重新输入")
+    return _rate(actor=actor, case=case, level=level, channel=channel, comment=comment,
+                 dimensions=dimensions or {}, anonymous=anonymous, code=code)  # fmt: skip
+
+
+@transaction.atomic
+def _rate(*, actor, case, level, channel, comment, dimensions, anonymous, code) -> Rating:
+    case = Case.objects.select_related("item").get(pk=case.pk)
+    _check_rater(actor, case, channel)
+    _check_rating(level, channel, comment, dimensions)
     _check_rateable(case, channel)
     now = timezone.now()
+    if channel == RatingChannel.WINDOW:
+        _use_code(case, code, now)
     rating = Rating(
         case=case, channel=channel, level=level, comment=comment.strip(), dimensions=dimensions,
         anonymous=anonymous, rater=actor if can(actor, "apply", case) else None,
@@ -78,10 +110,85 @@ def rate_case(
         raise ServiceError("reviews.already_rated", "该办件已通过此渠道评价", status=409) from exc
     audit.record(actor=actor, action="rating.create", target=rating,
                  after={"level": level, "channel": channel, "anonymous": anonymous})  # fmt: skip
-    add_event(case, "rating", f"申请人评价：{rating.get_level_display()}")
+    if not anonymous:  # the timeline is seen by every department of the case: it would tell
+        add_event(case, "rating", f"申请人评价：{rating.get_level_display()}")
     if level in BAD_LEVELS:
         _open_rectification(rating, now)
     return rating
+
+
+# --- 评价码: the window's rating device asks for the applicant's one-time code -----------------
+
+
+def active_code(case: Case, now=None) -> RatingCode | None:
+    """The case's rating code if it can still be used: not used, not void, not expired."""
+    found = RatingCode.objects.filter(case=case, used_at__isnull=True).first()
+    now = now or timezone.now()
+    if found is None or found.failures >= MAX_CODE_FAILURES or now - found.issued_at > CODE_VALID:
+        return None
+    return found
+
+
+@transaction.atomic
+def send_rating_code(*, actor, case: Case) -> RatingCode:
+    """评价码: the window clerk has the platform give the applicant a one-time code for the
+    window's rating device; it goes to the applicant (site message and SMS) and shows on their
+    case page, never to the clerk. Sending again replaces the code."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if not can(actor, "accept", case):
+        if not can(actor, "view", case):
+            raise NotFound("办件")
+        raise PermissionDenied("只有窗口工作人员可以启用窗口评价器")
+    if not window_served(case):
+        raise ServiceError("reviews.too_early", "窗口服务尚未发生，暂不能评价")
+    if Rating.objects.filter(case=case, channel=RatingChannel.WINDOW).exists():
+        raise ServiceError("reviews.already_rated", "该办件已通过此渠道评价", status=409)
+    if not (case.applicant_id or case.contact_phone):
+        raise ServiceError("reviews.no_contact", "申请人没有账号或联系电话，无法发送评价码")
+    found = RatingCode.objects.select_for_update().filter(case=case).first()
+    found = found or RatingCode(case=case)
+    if found.sends >= MAX_CODE_SENDS:
+        raise ServiceError("reviews.code_limit", f"评价码最多发送 {MAX_CODE_SENDS} 次", status=429)
+    found.code = f"{secrets.randbelow(10**6):06d}"
+    found.issued_by, found.issued_at = actor, timezone.now()
+    found.sends, found.failures, found.used_at = found.sends + 1, 0, None
+    found.save()
+    # The audit row never holds the code itself.
+    audit.record(actor=actor, action="rating_code.send", target=found, after={"sends": found.sends})
+    notify_applicant(case, f"您在窗口办理的办件 {case.number} 的评价码为 {found.code}，"
+                     "请本人在窗口评价器上输入后评价（24 小时内有效，请勿告诉他人）。")  # fmt: skip
+    return found
+
+
+@transaction.atomic
+def _try_code(*, actor, case: Case, code: str) -> bool:
+    """Check a code typed on the device: False (and counted) when it is wrong."""
+    case = Case.objects.get(pk=case.pk)
+    _check_rater(actor, case, RatingChannel.WINDOW)
+    _check_rateable(case, RatingChannel.WINDOW)
+    found = RatingCode.objects.select_for_update().filter(case=case).first()
+    if found is None:
+        raise ServiceError("reviews.code_required",
+                           "请先向申请人发送评价码，由申请人本人在评价器上输入")  # fmt: skip
+    if active_code(case) is None:
+        raise ServiceError("reviews.code_expired",
+                           "评价码已失效（已使用、已过期或输错次数过多），请重新发送")  # fmt: skip
+    if secrets.compare_digest(found.code, (code or "").strip()):
+        return True
+    found.failures += 1
+    found.save(update_fields=["failures"])
+    audit.record(actor=actor, action="rating_code.wrong", target=found,
+                 after={"failures": found.failures})  # fmt: skip
+    return False
+
+
+def _use_code(case: Case, code: str, now) -> None:
+    found = RatingCode.objects.select_for_update().filter(case=case).first()
+    valid = found is not None and active_code(case, now) is not None
+    if not valid or not secrets.compare_digest(found.code, code.strip()):
+        raise ServiceError("reviews.wrong_code", "评价码不正确，请申请人核对后重新输入")
+    found.used_at = now
+    found.save(update_fields=["used_at"])
 
 
 def _open_rectification(rating: Rating, now) -> Rectification:
@@ -155,27 +262,44 @@ def confirm_rectification(
     return rectification
 
 
-def card_late_rectifications(*, today, now) -> int:
-    """Rectifications past their deadline without an answer get a red card (called by the sweep)."""
-    from yiwang.supervision.models import Card, CardEvent
+# Set-based, like the deadline sweep: one INSERT for the new cards, one UPDATE for the closed cards
+# of rectifications that run late again (a contested round), then their history.
+_LATE = (
+    "SELECT r.id FROM reviews_rectification r "
+    "WHERE r.status IN ('open', 'contested') AND r.due_date < %(today)s"
+)
+_CARD_LATE = (
+    "INSERT INTO supervision_card (subject_kind, subject_id, case_id, organisation_id, item_id, "  # noqa: S608
+    "level, status, due_date, issued_at) "
+    "SELECT 'rectification', r.id, g.case_id, r.organisation_id, g.item_id, 'red', 'open', "
+    "r.due_date, %(now)s FROM reviews_rectification r JOIN reviews_rating g ON g.id = r.rating_id "
+    f"WHERE r.id IN ({_LATE}) ON CONFLICT (subject_kind, subject_id) DO NOTHING"
+)
+_REISSUE_LATE = (
+    "UPDATE supervision_card SET status = 'open', closed_at = NULL, reissued_at = %(now)s, "  # noqa: S608
+    "due_date = (SELECT r.due_date FROM reviews_rectification r "
+    "WHERE r.id = supervision_card.subject_id) "
+    f"WHERE subject_kind = 'rectification' AND status = 'closed' AND subject_id IN ({_LATE})"
+)
+_LATE_EVENTS = [
+    "INSERT INTO supervision_cardevent (card_id, kind, level, occurred_at) "  # noqa: S608
+    f"SELECT id, '{kind}', level, {column} FROM supervision_card "
+    f"WHERE subject_kind = 'rectification' AND {column} = %(now)s"
+    for kind, column in (("issued", "issued_at"), ("reissued", "reissued_at"))
+]
 
-    late = Rectification.objects.filter(
-        status__in=[RectificationStatus.OPEN, RectificationStatus.CONTESTED], due_date__lt=today
-    ).select_related("rating")
-    issued = 0
-    for rectification in late:
-        card, created = Card.objects.get_or_create(
-            subject_kind="rectification", subject_id=rectification.pk,
-            defaults={"case_id": rectification.rating.case_id, "organisation_id": rectification.organisation_id,
-                      "item_id": rectification.rating.item_id, "level": "red",
-                      "due_date": rectification.due_date, "issued_at": now},
-        )  # fmt: skip
-        if not created and card.status == "closed":
-            card.status, card.closed_at, card.escalated_at = "open", None, now
-            card.due_date = rectification.due_date  # the deadline of the contested round
-            card.save(update_fields=["status", "closed_at", "escalated_at", "due_date"])
-            created = True
-        if created:
-            CardEvent.objects.create(card=card, kind="issued", level="red", occurred_at=now)
-            issued += 1
-    return issued
+
+def card_late_rectifications(*, today, now) -> int:
+    """Rectifications past their deadline without an answer get a red card, or get their closed
+    card back for a contested round that runs late too (called by the sweep). Returns how many."""
+    from django.db import connection
+
+    params = {"today": today, "now": now}
+    with connection.cursor() as cursor:
+        cursor.execute(_CARD_LATE, params)
+        carded = max(cursor.rowcount, 0)
+        cursor.execute(_REISSUE_LATE, params)
+        carded += max(cursor.rowcount, 0)
+        for sql in _LATE_EVENTS:
+            cursor.execute(sql, params)
+    return carded

@@ -9,14 +9,16 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from yiwang.cases.models import Case
+from yiwang.core.choices import Role
 from yiwang.core.errors import NotFound, ServiceError
-from yiwang.core.permissions import org_ids_with_role
+from yiwang.core.permissions import has_role, org_ids_with_role
 from yiwang.reviews import selectors, services
-from yiwang.reviews.forms import ConfirmForm, RatingForm, RectificationReplyForm
+from yiwang.reviews.forms import ConfirmForm, RatingForm, RectificationReplyForm, WindowRatingForm
 from yiwang.reviews.models import Rectification
 from yiwang.reviews.permissions import DEPARTMENT_ROLES
 
@@ -40,18 +42,19 @@ def _case_for(user, number: str) -> Case:
 @require_POST
 def rate(request, number: str):
     """评价 a finished case from its page (online), or at the window's rating device (窗口评价器)
-    after the window served the applicant."""
+    after the window served the applicant, with the applicant's one-time code."""
     case = _case_for(request.user, number)
-    channel = "window" if request.POST.get("channel") == "window" else "online"
-    form = RatingForm(request.POST, prefix="window" if channel == "window" else None)
+    window = request.POST.get("channel") == "window"
+    form = WindowRatingForm(request.POST, prefix="window") if window else RatingForm(request.POST)
     if not form.is_valid():
         messages.error(request, _first_error(form))
         return redirect("cases:detail", number=case.number)
     try:
         rating = services.rate_case(
-            actor=request.user, case=case, level=form.cleaned_data["level"], channel=channel,
-            comment=form.cleaned_data["comment"], dimensions=form.dimensions(),
-            anonymous=form.cleaned_data["anonymous"],
+            actor=request.user, case=case, level=form.cleaned_data["level"],
+            channel="window" if window else "online", comment=form.cleaned_data["comment"],
+            dimensions=form.dimensions(), anonymous=form.cleaned_data["anonymous"],
+            code=form.cleaned_data.get("code", ""),
         )  # fmt: skip
     except NotFound as exc:
         raise Http404(exc.message) from exc
@@ -61,6 +64,24 @@ def rate(request, number: str):
         note = "，部门将在期限内整改并回复您" if rating.is_bad else ""
         messages.success(request, f"感谢您的评价{note}")
     return redirect("cases:detail", number=case.number)
+
+
+@login_required
+@require_POST
+def send_code(request, number: str):
+    """发送评价码: the window clerk has the applicant sent a one-time code for the rating device."""
+    case = _case_for(request.user, number)
+    try:
+        services.send_rating_code(actor=request.user, case=case)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request, "评价码已发送给申请人（站内消息、短信），请申请人本人在评价器上输入"
+        )
+    return redirect(f"{reverse('cases:detail', args=[case.number])}#window-rate")
 
 
 @login_required
@@ -97,16 +118,28 @@ def confirm(request, rectification_id: int):
 
 @login_required
 def rectifications(request):
-    """差评整改: my departments' rectifications, those to answer first, late ones marked."""
+    """差评整改: my departments' rectifications, those to answer first, late ones marked; a
+    supervisor follows every department's (read only). The department does not see who gave an
+    anonymous rating, nor the case that would tell."""
     own = org_ids_with_role(request.user, *DEPARTMENT_ROLES)
-    if not own:
+    supervisor = has_role(request.user, Role.SUPERVISOR)
+    if not (own or supervisor):
         return render(request, "core/forbidden.html", status=403)
     today = timezone.localdate()
-    found = selectors.department_rectifications(request.user, own)[:300]
+    found = selectors.department_rectifications(request.user, None if supervisor else own)[:300]
     return render(request, "reviews/rectifications.html", {
-        "rows": [(r, r.status in selectors.WAITING and r.due_date < today) for r in found],
+        "rows": [_row(r, today, own=own, supervisor=supervisor) for r in found],
         "form": RectificationReplyForm(), "today": today,
     })  # fmt: skip
+
+
+def _row(r: Rectification, today, *, own: set[int], supervisor: bool) -> dict:
+    waiting = r.status in selectors.WAITING
+    return {
+        "r": r, "late": waiting and r.due_date < today,
+        "hidden": r.rating.anonymous and not supervisor,  # the case would tell who rated
+        "answerable": waiting and r.organisation_id in own,
+    }  # fmt: skip
 
 
 @login_required

@@ -22,6 +22,7 @@ class CardStatus(models.TextChoices):
 
 class CardEventKind(models.TextChoices):
     ISSUED = "issued", "亮牌"
+    REISSUED = "reissued", "重新亮牌"
     ESCALATED = "escalated", "升级为红牌"
     CLOSED = "closed", "解除"
 

@@ -168,17 +168,38 @@ def satisfaction(start, end, *, by: str = "organisation") -> dict:
     return found
 
 
-def item_figures(*, organisation_ids=None) -> dict:
-    """Per organisation, from its published items: 承诺时限压缩比, 最多跑一次 / 零跑动, 要素完整率."""
+def item_figures(
+    start: datetime.date,
+    end: datetime.date,
+    *,
+    by: str = "organisation",
+    organisation_ids=None,
+    active=(),
+) -> dict:
+    """承诺时限压缩比, 最多跑一次 / 零跑动 share and 事项要素完整率 per organisation (or per item)
+    over the items in force in the period: those published by its end and still published, and
+    those active in it (`active`: collections or subqueries of item ids, e.g. those with cases in
+    the period), published or not today."""
+    from django.db.models import Exists, OuterRef
+
+    from yiwang.services.models import ServiceItemVersion
     from yiwang.services.services import completeness
 
-    items = ServiceItem.objects.filter(status=ItemStatus.PUBLISHED).prefetch_related("materials")
+    _low, high = _bounds(start, end)
+    published_by_then = Exists(
+        ServiceItemVersion.objects.filter(item=OuterRef("pk"), created_at__lt=high)
+    ) | Q(published_at__lt=high)
+    in_force = Q(status=ItemStatus.PUBLISHED) & published_by_then
+    for ids in active:
+        in_force |= Q(pk__in=ids)
+    items = ServiceItem.objects.filter(in_force).prefetch_related("materials")
     if organisation_ids is not None:
         items = items.filter(organisation_id__in=organisation_ids)
+    key = "organisation_id" if by == "organisation" else "pk"
     acc: dict = defaultdict(lambda: {"items": 0, "promised": 0, "statutory": 0, "one_visit": 0,
                                      "zero_visit": 0, "completeness": 0.0})  # fmt: skip
     for item in items:
-        row = acc[item.organisation_id]
+        row = acc[getattr(item, key)]
         row["items"] += 1
         if item.statutory_days and item.promised_days is not None:
             row["promised"] += item.promised_days

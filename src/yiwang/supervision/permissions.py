@@ -1,4 +1,7 @@
-"""Who sees cards and 督办: supervisors everything; a department its own."""
+"""Who sees cards and 督办: supervisors everything; a department its own, and the 督办 of the
+departments below it that were escalated to it for a late reply."""
+
+from django.db.models import Q
 
 from yiwang.core.choices import Role
 from yiwang.core.permissions import has_role, org_ids_with_role, rule
@@ -17,7 +20,8 @@ def _view_cards(actor, qs):
 def _view_notices(actor, qs):
     if has_role(actor, Role.SUPERVISOR):
         return qs
-    return qs.filter(organisation_id__in=org_ids_with_role(actor, *DEPARTMENT_ROLES))
+    own = org_ids_with_role(actor, *DEPARTMENT_ROLES)
+    return qs.filter(Q(organisation_id__in=own) | Q(escalated_to_id__in=own))
 
 
 @rule("supervision.supervisionnotice", "reply")

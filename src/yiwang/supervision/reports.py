@@ -104,7 +104,10 @@ def build_weekly_report(week_start: datetime.date) -> WeeklyReport:
     kpi.refresh_daily(week_start, end)
     rows = ranking(week_start, end)
     title = f"政务服务周通报（{week_start:%Y-%m-%d} 至 {end:%Y-%m-%d}）"
-    WeeklyReport.objects.filter(week_start=week_start).delete()
+    for old in WeeklyReport.objects.filter(week_start=week_start):
+        files = [f for f in (old.xlsx, old.pdf) if f]
+        old.delete()  # its files go once the new report is committed
+        transaction.on_commit(lambda files=files: [f.storage.delete(f.name) for f in files])
     report = WeeklyReport(week_start=week_start, summary=rows)
     stem = f"weekly-{week_start:%Y%m%d}"
     report.xlsx.save(f"{stem}.xlsx", ContentFile(_xlsx("周通报", rows)), save=False)

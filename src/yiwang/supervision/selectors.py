@@ -13,7 +13,7 @@ from yiwang.core.models import Organisation
 from yiwang.core.permissions import has_role, org_ids_with_role
 from yiwang.services.models import ServiceItem
 from yiwang.supervision import kpi
-from yiwang.supervision.choices import CardLevel, CardStatus, NoticeStatus
+from yiwang.supervision.choices import CardLevel, CardStatus, CardSubject, NoticeStatus
 from yiwang.supervision.models import Card, DailyStats, SupervisionNotice
 from yiwang.supervision.permissions import DEPARTMENT_ROLES
 
@@ -35,6 +35,23 @@ def open_cards(actor):
         .filter(status=CardStatus.OPEN)
         .select_related("case", "organisation", "item")
     )
+
+
+def hide_anonymous_cases(cards: list[Card]) -> None:
+    """Mark the rectification cards of anonymous ratings (`hide_case`): a department's page must
+    not show their case, which would tell who gave the rating."""
+    from yiwang.reviews.models import Rectification
+
+    ids = [c.subject_id for c in cards if c.subject_kind == CardSubject.RECTIFICATION]
+    anonymous = set(
+        Rectification.objects.filter(pk__in=ids, rating__anonymous=True).values_list(
+            "pk", flat=True
+        )
+    )
+    for card in cards:
+        card.hide_case = (
+            card.subject_kind == CardSubject.RECTIFICATION and card.subject_id in anonymous
+        )
 
 
 def cards_by(actor, field: str) -> list[dict]:
@@ -113,11 +130,14 @@ def kpi_rows(
     *, start: datetime.date, end: datetime.date, organisation_ids, by: str = "organisation"
 ) -> list[dict]:
     """KPI rows per department (or item) for the period, from `DailyStats`, with satisfaction
-    and the item figures; sorted by name."""
+    and the item figures (承诺时限压缩比, 最多跑一次, 零跑动, 要素完整率); sorted by name."""
     counts = kpi.daily_counts(start, end, organisation_ids=organisation_ids)
     summary = kpi.summarise(counts, by=by)
     satisfaction = kpi.satisfaction(start, end, by=by)
-    figures = kpi.item_figures(organisation_ids=organisation_ids) if by == "organisation" else {}
+    active = [DailyStats.objects.filter(day__gte=start, day__lte=end).values("item_id")]
+    if by == "item":  # an item row is an item with cases or ratings in the period
+        active.append(list(satisfaction))
+    figures = kpi.item_figures(start, end, by=by, organisation_ids=organisation_ids, active=active)
     if by == "organisation":
         keys = set(summary) | set(figures)
         keys |= {k for k in satisfaction if organisation_ids is None or k in organisation_ids}
@@ -148,23 +168,36 @@ def last_refresh():
 
 
 def case_clock(actor, case, *, today: datetime.date) -> dict:
-    """The case's clock: working days left or overdue, its stops, and the cards this user may see
-    with their history."""
+    """The case's clock: working days left or overdue (or, once finished, whether it finished
+    on time), its stops, and the cards this user may see with their history."""
     from yiwang.cases.choices import CaseStatus
     from yiwang.core.workdays import WorkCalendar
 
     stops = list(case.clock_stops.select_related("organisation"))
     running = case.status == CaseStatus.ACCEPTED and case.due_date is not None
     stopped = any(s.ended_at is None for s in stops)
-    left = overdue = None
+    left = overdue = finished_late = late_days = None
+    calendar = WorkCalendar()
     if running and not stopped:
-        calendar = WorkCalendar()
         if today <= case.due_date:
             left = calendar.working_days_between(today, case.due_date)
         else:
             overdue = calendar.working_days_between(case.due_date, today)
+    decided = case.status in (CaseStatus.APPROVED, CaseStatus.REJECTED)
+    if decided and case.due_date is not None and case.finished_at is not None:
+        finished_on = timezone.localdate(case.finished_at)  # late as the sweep and KPIs count it
+        finished_late = finished_on > case.due_date
+        late_days = calendar.working_days_between(case.due_date, finished_on)
     cards = Card.objects.restrict(actor).filter(case=case).select_related("organisation")
+    if not is_supervisor(actor):  # an anonymous rating's card would tell the department who rated
+        from yiwang.reviews.models import Rectification
+
+        anonymous = Rectification.objects.filter(rating__case=case, rating__anonymous=True)
+        cards = cards.exclude(
+            subject_kind=CardSubject.RECTIFICATION, subject_id__in=anonymous.values("pk")
+        )
     return {
         "running": running, "stopped": stopped, "left": left, "overdue": overdue, "stops": stops,
+        "finished": decided, "finished_late": finished_late, "late_days": late_days,
         "cards": list(cards.prefetch_related("events")),
     }  # fmt: skip

@@ -93,10 +93,12 @@ def close_cards(*, subject_kind: str, subject_id: int, at) -> int:
 
 
 def escalate_overdue_notices(*, today: datetime.date, now) -> int:
-    """A 督办 not answered by its deadline is escalated to the department's parent and carded red."""
+    """A 督办 not answered by its deadline is escalated and carded red: to the department's parent,
+    whose staff find it on their department page, or — a department without a parent — to the
+    supervisors (监察人员), whose board lists it."""
     overdue = list(
         SupervisionNotice.objects.filter(status=NoticeStatus.SENT, reply_due__lt=today)
-        .select_related("organisation")
+        .select_related("organisation", "case")
         .select_for_update(of=("self",))
     )
     for notice in overdue:
@@ -113,5 +115,11 @@ def escalate_overdue_notices(*, today: datetime.date, now) -> int:
         if created:
             CardEvent.objects.create(card=card, kind="issued", level=card.level, occurred_at=now)
         audit.record(actor=None, action="notice.escalate", target=notice,
-                     after={"escalated_to": notice.escalated_to_id})  # fmt: skip
+                     after={"escalated_to": notice.escalated_to_id,
+                            "to": notice.escalated_to_label})  # fmt: skip
+        if notice.case_id:
+            from yiwang.cases.services import add_event
+
+            add_event(notice.case, "notice", f"督办逾期未回复（{notice.organisation.name}），"
+                      f"已升级至{notice.escalated_to_label}")  # fmt: skip
     return len(overdue)

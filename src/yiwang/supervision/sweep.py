@@ -1,12 +1,19 @@
-"""The deadline sweep (电子监察): cards issued, escalated and closed in set-based statements.
+"""The deadline sweep (电子监察): cards issued, escalated, reissued and closed in set-based statements.
 
 Each step is one INSERT … SELECT or UPDATE, never a Python loop over cases. A
 run is *incremental* by default: it looks only at cases whose warning or due
 day arrived since the last run, and at cases changed since that run began
 (every change of a case — acceptance, a decision, a stop that ends — touches
-its `updated_at`). A *full* run looks at every open case; it runs when there
-is no earlier run, once a day, and on demand. A case or task whose clock is
-stopped (补正, 特别程序) gets no new card and is not escalated.
+its `updated_at`). A *full* run looks at every open case, and at the finished
+ones changed since the last full run; it runs when there is no earlier run,
+once a day, and on demand. A case or task whose clock is stopped (补正,
+特别程序) gets no new card and is not escalated.
+
+A subject has one card for life (one row per subject, with its history): a
+card closed while its subject was still open — a yellow card withdrawn when a
+stop moved the deadline — is *reissued* when the subject enters the warning
+zone again. A case or task finished after its due day keeps (or gets) a red
+card, even if no sweep saw it overdue while it was open.
 """
 
 from __future__ import annotations
@@ -29,13 +36,28 @@ _NOT_STOPPED = (
 )
 _CARD_COLUMNS = "(subject_kind, subject_id, case_id, organisation_id, item_id, level, status, due_date, issued_at)"
 
-# Which open cases (c) and tasks (t) a statement looks at, per kind of run.
+# Which cases (c) and tasks (t) a statement looks at, per kind of run.
 WINDOWS = {
     "full": ["1 = 1"],
     "issue_case": ["c.warn_date > %(last_today)s", "c.updated_at >= %(since)s"],
     "issue_task": ["t.warn_date > %(last_today)s", "c.updated_at >= %(since)s"],
     "escalate_case": ["c.due_date >= %(last_today)s", "c.updated_at >= %(since)s"],
     "escalate_task": ["t.due_date >= %(last_today)s", "c.updated_at >= %(since)s"],
+    # Finishing touches the case: an incremental run sees what finished since the last run, a full
+    # run what finished since the last full run (all history only on the very first run).
+    "finished": ["c.updated_at >= %(since)s"],
+    "finished_full": ["c.updated_at >= %(since_full)s"],
+}
+
+# Open subjects (c: accepted cases; t: open tasks of any case) in the warning zone, clock running.
+_IN_ZONE = {
+    "case": "SELECT c.id FROM cases_case c WHERE c.status = 'accepted' AND c.warn_date <= %(today)s",
+    "task": "SELECT t.id FROM cases_casetask t JOIN cases_case c ON c.id = t.case_id "
+    "WHERE t.status = 'open' AND t.warn_date <= %(today)s",
+}
+_DUE = {
+    "case": "SELECT c.due_date FROM cases_case c WHERE c.id = supervision_card.subject_id",
+    "task": "SELECT t.due_date FROM cases_casetask t WHERE t.id = supervision_card.subject_id",
 }
 
 
@@ -61,6 +83,17 @@ def _issue_task(window: str) -> str:
     )
 
 
+def _reissue(kind: str, window: str) -> str:
+    """A closed card whose subject, still open, is back in the warning zone opens again (its level
+    stays; the escalation below turns it red if the subject is overdue)."""
+    return (
+        "UPDATE supervision_card SET status = 'open', closed_at = NULL, reissued_at = %(now)s, "  # noqa: S608
+        f"due_date = ({_DUE[kind]}) "
+        f"WHERE subject_kind = '{kind}' AND status = 'closed' "
+        f"AND subject_id IN ({_IN_ZONE[kind]} AND {window} AND {_NOT_STOPPED})"
+    )
+
+
 def _escalate(kind: str, window: str) -> str:
     subjects = (
         "SELECT c.id FROM cases_case c WHERE c.status = 'accepted' AND c.due_date < %(today)s"
@@ -75,8 +108,51 @@ def _escalate(kind: str, window: str) -> str:
     )
 
 
+# Finished after the due day, by the calendar day of the city (a case finished at 23:59 on its
+# due day is on time, like the KPI 按时办结率 counts it).
+def _finished_late(kind: str, window: str) -> str:
+    if kind == "case":
+        return (
+            "FROM cases_case c JOIN services_serviceitem i ON i.id = c.item_id "
+            "WHERE c.status IN ('approved', 'rejected') AND c.due_date IS NOT NULL "
+            f"AND {_local_day('c.finished_at')} > c.due_date AND {window}"
+        )
+    return (
+        "FROM cases_casetask t JOIN cases_case c ON c.id = t.case_id "
+        "WHERE t.status = 'done' AND t.due_date IS NOT NULL "
+        f"AND {_local_day('t.completed_at')} > t.due_date AND {window}"
+    )
+
+
+def _escalate_late(kind: str, window: str) -> str:
+    """The yellow card of a subject finished late turns red, open or already closed."""
+    alias = "c" if kind == "case" else "t"
+    return (
+        "UPDATE supervision_card SET level = 'red', escalated_at = %(now)s "  # noqa: S608
+        f"WHERE subject_kind = '{kind}' AND level = 'yellow' "
+        f"AND subject_id IN (SELECT {alias}.id {_finished_late(kind, window)})"
+    )
+
+
+def _issue_late(kind: str, window: str) -> str:
+    """A subject finished late without any card gets a red one, closed at once (it is finished)."""
+    select = (
+        "SELECT 'case', c.id, c.id, i.organisation_id, c.item_id, "
+        "'red', 'closed', c.due_date, %(now)s, %(now)s "
+        if kind == "case"
+        else "SELECT 'task', t.id, t.case_id, t.organisation_id, c.item_id, "
+        "'red', 'closed', t.due_date, %(now)s, %(now)s "
+    )
+    columns = _CARD_COLUMNS[:-1] + ", closed_at)"
+    return (
+        f"INSERT INTO supervision_card {columns} {select}{_finished_late(kind, window)} "
+        "ON CONFLICT (subject_kind, subject_id) DO NOTHING"
+    )
+
+
 # A finished subject closes its card (a red card stays red); a yellow card whose deadline moved
-# out of the warning zone (the clock was stopped) is withdrawn the same way.
+# out of the warning zone (the clock was stopped) is withdrawn the same way, and reissued if the
+# subject comes back into the zone.
 _STILL_OPEN = {
     "case": "SELECT 1 FROM cases_case c WHERE c.id = supervision_card.subject_id AND c.status = 'accepted' "
     "AND (supervision_card.level = 'red' OR c.warn_date <= %(today)s)",
@@ -99,19 +175,46 @@ def _close(kind: str, full: bool) -> str:
     )
 
 
+def _event(kind: str, column: str) -> str:
+    return (
+        "INSERT INTO supervision_cardevent (card_id, kind, level, occurred_at) "  # noqa: S608
+        f"SELECT id, '{kind}', level, {column} FROM supervision_card WHERE {column} = %(now)s"
+    )
+
+
+# In this order, so that a card issued and closed in one run reads issued → closed.
 EVENTS = {
-    "issued": "INSERT INTO supervision_cardevent (card_id, kind, level, occurred_at) "
-    "SELECT id, 'issued', level, issued_at FROM supervision_card WHERE issued_at = %(now)s",
-    "escalated": "INSERT INTO supervision_cardevent (card_id, kind, level, occurred_at) "
-    "SELECT id, 'escalated', level, escalated_at FROM supervision_card WHERE escalated_at = %(now)s",
-    "closed": "INSERT INTO supervision_cardevent (card_id, kind, level, occurred_at) "
-    "SELECT id, 'closed', level, closed_at FROM supervision_card WHERE closed_at = %(now)s",
+    "issued": _event("issued", "issued_at"),
+    "reissued": _event("reissued", "reissued_at"),
+    "escalated": _event("escalated", "escalated_at"),
+    "closed": _event("closed", "closed_at"),
 }
+
+
+def _local_day(column: str) -> str:
+    """SQL for the calendar day of a timestamp in the city's time zone (the database's own cast,
+    as Django's TruncDate uses it); its parameters are `_zone_params()`."""
+    sql, _params = connection.ops.datetime_cast_date_sql(
+        column, (), timezone.get_default_timezone_name()
+    )
+    pieces = sql.split("%s")
+    named = pieces[0]
+    for n, rest in enumerate(pieces[1:]):
+        named += f"%(zone{n})s{rest}"
+    return named
+
+
+def _zone_params() -> dict:
+    _sql, params = connection.ops.datetime_cast_date_sql(
+        "x", (), timezone.get_default_timezone_name()
+    )
+    return {f"zone{n}": value for n, value in enumerate(params)}
 
 
 @dataclass
 class SweepResult:
     issued: int = 0
+    reissued: int = 0
     escalated: int = 0
     closed: int = 0
     notices_overdue: int = 0
@@ -122,10 +225,18 @@ class SweepResult:
         return dict(self.__dict__)
 
 
-def _statements(full: bool) -> list[tuple[str, str]]:
-    """(counter, SQL) in order: close, escalate, issue — for cases, then for tasks."""
+def _statements(full: bool, *, first: bool = False) -> list[tuple[str, str]]:
+    """(counter, SQL) in order: what finished late, close, reissue, escalate, issue — for cases,
+    then for tasks. `first`: no full run before, so a full run looks at every finished subject."""
     pick = (lambda name: WINDOWS["full"]) if full else (lambda name: WINDOWS[name])
-    found = [("closed", _close("case", full)), ("closed", _close("task", full))]
+    finished = WINDOWS["full" if first else "finished_full"] if full else WINDOWS["finished"]
+    found = []
+    for kind in ("case", "task"):
+        found += [("escalated", _escalate_late(kind, w)) for w in finished]
+        found += [("issued", _issue_late(kind, w)) for w in finished]
+    found += [("closed", _close("case", full)), ("closed", _close("task", full))]
+    found += [("reissued", _reissue("case", w)) for w in pick("issue_case")]
+    found += [("reissued", _reissue("task", w)) for w in pick("issue_task")]
     found += [("escalated", _escalate("case", w)) for w in pick("escalate_case")]
     found += [("escalated", _escalate("task", w)) for w in pick("escalate_task")]
     found += [("issued", _issue_case(w)) for w in pick("issue_case")]
@@ -147,10 +258,11 @@ def sweep_deadlines(
             full = last is None or last_full is None or now - last_full.started_at > FULL_EVERY
         params = {"now": now, "today": today,
                   "since": (last.started_at - MARGIN) if last else now,
-                  "last_today": last.today if last else today}  # fmt: skip
+                  "since_full": (last_full.started_at - MARGIN) if last_full else now,
+                  "last_today": last.today if last else today, **_zone_params()}  # fmt: skip
         result = SweepResult(full=full)
         with connection.cursor() as cursor:
-            for counter, sql in _statements(full):
+            for counter, sql in _statements(full, first=last_full is None):
                 cursor.execute(sql, params)
                 setattr(result, counter, getattr(result, counter) + max(cursor.rowcount, 0))
             for sql in EVENTS.values():

@@ -59,7 +59,9 @@ def board(request):
     """监察看板: open cards by department and by item, a 30-day trend, open red cards to press."""
     user, today = request.user, timezone.localdate()
     red = selectors.open_cards(user).filter(level=CardLevel.RED).order_by("due_date", "id")
-    waiting = selectors.notices(user).filter(status__in=[NoticeStatus.SENT, NoticeStatus.OVERDUE])
+    waiting = selectors.notices(user).filter(
+        status__in=[NoticeStatus.SENT, NoticeStatus.OVERDUE], replied_at__isnull=True
+    )  # a late reply keeps the escalation on record, but the notice no longer waits
     by_department = selectors.cards_by(user, "organisation")
     return render(request, "supervision/board.html", {
         "by_department": by_department, "open_total": sum(r["total"] for r in by_department),
@@ -110,18 +112,22 @@ def notice_new(request):
 
 @staff_only
 def mine(request):
-    """本部门: my departments' open cards and the 督办 they received, late ones marked."""
+    """本部门: my departments' open cards, the 督办 they received, and the late 督办 of the
+    departments below them escalated to them; late ones marked."""
     user, today = request.user, timezone.localdate()
     own = selectors.department_ids(user)
-    cards = (
+    cards = list(
         selectors.open_cards(user)
         .filter(organisation_id__in=own)
-        .order_by("level", "due_date")  # red before yellow
+        .order_by("level", "due_date")[:300]  # red before yellow
     )
+    selectors.hide_anonymous_cases(cards)
     received = selectors.notices(user).filter(organisation_id__in=own)[:200]
+    escalated = selectors.notices(user).filter(escalated_to_id__in=own)[:200]
     return render(request, "supervision/mine.html", {
-        "cards": cards[:300], "today": today,
+        "cards": cards, "today": today,
         "notices": [(n, selectors.is_late(n, today)) for n in received],
+        "escalated": [(n, selectors.is_late(n, today)) for n in escalated],
     })  # fmt: skip
 
 
@@ -159,8 +165,6 @@ COLUMNS = (
     ("rectification_rate", "差评整改率", "%"), ("completeness", "要素完整率", "%"),
 )  # fmt: skip
 MAX_ROWS = 200
-ITEM_COLUMNS = tuple(c for c in COLUMNS if c[0] not in {"compression_ratio", "one_visit_share",
-                                                          "zero_visit_share", "completeness"})  # fmt: skip
 
 
 def _shown(value, kind):
@@ -197,7 +201,7 @@ def dashboard(request):
     by = chosen["by"]
     rows = selectors.kpi_rows(start=chosen["start"], end=chosen["end"], by=by,
                               organisation_ids=chosen["organisation_ids"])  # fmt: skip
-    columns = COLUMNS if by == "organisation" else ITEM_COLUMNS
+    columns = COLUMNS
     table = [(r, [(label, _shown(r.get(key), kind)) for key, label, kind in columns]) for r in rows]
     if request.GET.get("format") == "xlsx":
         return _dashboard_xlsx(chosen, columns, table)

@@ -1,3 +1,4 @@
 from .rating import Rating, Rectification
+from .window_code import RatingCode
 
-__all__ = ["Rating", "Rectification"]
+__all__ = ["Rating", "RatingCode", "Rectification"]

@@ -9,7 +9,9 @@ class Card(models.Model):
 
     A card is a record with a history, not a computed colour: a yellow card is
     escalated to red in place; when its subject finishes the card is closed but
-    keeps its level, so a case finished late keeps its red card.
+    keeps its level, so a case finished late keeps its red card. A card closed while
+    its subject was still open (a stop moved the deadline) is reissued when the
+    subject comes back into the warning zone.
     """
 
     subject_kind = models.CharField("对象", max_length=16, choices=CardSubject.choices)
@@ -30,6 +32,7 @@ class Card(models.Model):
     due_date = models.DateField("期限")
     issued_at = models.DateTimeField("亮牌时间")
     escalated_at = models.DateTimeField("升级时间", null=True, blank=True)
+    reissued_at = models.DateTimeField("重新亮牌时间", null=True, blank=True)
     closed_at = models.DateTimeField("解除时间", null=True, blank=True)
 
     objects = RestrictedQuerySet.as_manager()
@@ -48,6 +51,7 @@ class Card(models.Model):
             models.Index(fields=["organisation", "issued_at"]),
             models.Index(fields=["issued_at"]),
             models.Index(fields=["escalated_at"]),
+            models.Index(fields=["reissued_at"]),
             models.Index(fields=["closed_at"]),
         ]
 
@@ -56,7 +60,7 @@ class Card(models.Model):
 
 
 class CardEvent(models.Model):
-    """One change of a card: issued, escalated, closed."""
+    """One change of a card: issued, reissued, escalated, closed."""
 
     card = models.ForeignKey(Card, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField("事件", max_length=12, choices=CardEventKind.choices)

@@ -51,3 +51,11 @@ class SupervisionNotice(models.Model):
 
     def __str__(self) -> str:
         return f"督办 {self.organisation} {self.sent_at:%Y-%m-%d}"
+
+    @property
+    def escalated_to_label(self) -> str:
+        """Whom a late 督办 went up to: the department's parent, or the supervisors (监察人员)
+        when the department has none."""
+        if self.escalated_at is None:
+            return ""
+        return self.escalated_to.name if self.escalated_to_id else "监察人员"
