@@ -168,6 +168,13 @@ VARS: tuple[Var, ...] = (
         "http://127.0.0.1:8000",
         "the site's public address, printed in licence QR codes and status-list links",
     ),
+    Var(
+        "LICENCE_TRUSTED_PLATFORM_KEYS",
+        list,
+        [],
+        "comma-separated SM3 fingerprints (64 hex) of platform keys whose signed key sets `yiwang verify` "
+        "trusts besides this deployment's own (another deployment's, as printed on its 证照核验 page)",
+    ),
 )
 
 

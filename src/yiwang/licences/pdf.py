@@ -1,4 +1,5 @@
-"""The licence as a PDF: the 照面 rows, the issuer's seal (drawn, red) and the verification QR.
+"""The licence as a PDF: the 照面 rows, the signing seal (its inscription drawn in red, the same
+design as its stored SVG image) and the verification QR.
 
 Chinese text uses reportlab's built-in CID font STSong-Light: the PDF names the font and the
 reader supplies the glyphs (Adobe-GB1), so no font file is shipped or fetched.
@@ -33,7 +34,7 @@ def licence_pdf(licence) -> bytes:
     _frame(canvas, face, width, height)
     _rows(canvas, face, width, height)
     _qr(canvas, face.identifier, 60, 90)
-    draw_seal(canvas, face.issuer, width - 150, 170, 60)
+    draw_seal(canvas, licence.seal.inscription, width - 150, 170, 60)
     canvas.setFont(FONT, 12)
     canvas.drawRightString(width - 70, 150, f"颁发机构：{face.issuer}")
     canvas.drawRightString(width - 70, 130, f"颁发日期：{face.issued_on}")
@@ -87,7 +88,7 @@ def _qr(canvas: Canvas, identifier: str, x: float, y: float, size: float = 90) -
 
 
 def draw_seal(canvas: Canvas, name: str, cx: float, cy: float, radius: float) -> None:
-    """A red seal: ring, star, and the organisation's name on the upper arc."""
+    """A red seal: ring, star, and the seal's inscription on the upper arc (as `face.seal_svg`)."""
     canvas.saveState()
     canvas.setStrokeColor(SEAL_RED)
     canvas.setFillColor(SEAL_RED)
