@@ -115,7 +115,9 @@ def trust_key_set(key_set, anchors) -> TrustedKeys:
     if body is None or not crypto.sm2_verify(public, body, hex_bytes(proof.get("signature"))):
         raise Untrusted("公钥集的平台签名无效：公钥集被改动过")
     seals = {
-        k.get("kid"): k for k in key_set["keys"] if isinstance(k, dict) and k.get("use") == "licence"
+        k.get("kid"): k
+        for k in key_set["keys"]
+        if isinstance(k, dict) and k.get("use") == "licence"
     }
     return TrustedKeys(platform_key=public, fingerprint=fingerprint, seals=seals,
                        valid_until=str(key_set.get("validUntil", "")))  # fmt: skip
@@ -202,11 +204,14 @@ def _offline_status(content: dict, platform_key: bytes, status_lists: list,
             continue
         label = _label(entry.get("statusPurpose"))
         credential = _list_for(entry, status_lists, platform_key)
-        value = _value(credential, entry) if credential is not None else None
-        if value is None:
+        if credential is None:
             problems.append(
                 f"未提供平台签名的{label}状态列表（{entry.get('statusListCredential')}）"
             )
+            continue
+        value = _value(credential, entry)
+        if value is None:
+            problems.append(f"{label}状态列表无法读取，或其中没有本证照的状态序号")
             continue
         state = _state_of(entry, value)
         if state in (*FINAL, REVOKED_UNSPECIFIED) or (

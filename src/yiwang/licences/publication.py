@@ -171,13 +171,14 @@ def status_list(purpose: str) -> dict:
     else:
         values = ((index, 1) for index, _status in rows.iterator())
     entries = max(MIN_BITS, ((stamp[1] or 0) // MIN_BITS + 1) * MIN_BITS)
-    credential = _sign_list(purpose, encode_statuses(values, entries, status_size(purpose)))
+    credential = sign_list(purpose, encode_statuses(values, entries, status_size(purpose)))
     with _lock:
         _cache[purpose] = (stamp, credential)
     return credential
 
 
-def _sign_list(purpose: str, encoded: str) -> dict:
+def sign_list(purpose: str, encoded: str) -> dict:
+    """A status-list credential for `purpose` carrying `encoded`, signed now by the platform."""
     url = documents.status_list_url(purpose)
     now = _now()
     return _sign({
