@@ -11,7 +11,7 @@ from yiwang.core.choices import MaskKind
 from yiwang.core.errors import ServiceError
 from yiwang.licences import services
 from yiwang.licences.models import IssuingSeal, Licence, LicenceType, LicenceUse
-from yiwang.licences.services.setup import administers
+from yiwang.licences.services.setup import administers, check_seal_input
 
 
 @admin.register(LicenceType)
@@ -37,6 +37,19 @@ class SealForm(forms.ModelForm):
     class Meta:
         model = IssuingSeal
         fields = ["organisation", "name", "inscription", "algorithm", "valid_from", "valid_until"]
+
+    def clean(self):
+        """The service's own checks, shown on the form rather than as a refusal page."""
+        data = super().clean()
+        if self.errors or not data.get("organisation"):
+            return data
+        try:
+            check_seal_input(name=data.get("name", ""), algorithm=data.get("algorithm", ""),
+                             inscription=data.get("inscription") or data["organisation"].name,
+                             valid_from=data["valid_from"], valid_until=data["valid_until"])  # fmt: skip
+        except ServiceError as exc:
+            raise forms.ValidationError(exc.message) from exc
+        return data
 
 
 @admin.register(IssuingSeal)

@@ -66,25 +66,26 @@ def create_licence_type(*, actor, defining_org: Organisation, code_suffix: str, 
     return licence_type
 
 
-def _check_period(valid_from: datetime.date, valid_until: datetime.date) -> None:
+def check_seal_input(*, name: str, inscription: str, algorithm: str, valid_from: datetime.date,
+                     valid_until: datetime.date) -> None:  # fmt: skip
+    """Raise ServiceError for a seal that cannot be made (also what the admin form checks)."""
+    if algorithm not in SealAlgorithm.values:
+        raise ServiceError("validation_failed", "印章算法只能是 sm2 或 ed25519")
+    if len((name or "").strip()) < 2:
+        raise ServiceError("validation_failed", "请填写印章名称")
+    if not 2 <= len((inscription or "").strip()) <= 40:
+        raise ServiceError("validation_failed", "印文应为 2–40 个字")
     if valid_until < valid_from:
         raise ServiceError("validation_failed", "印章有效期截止日期不能早于启用日期")
     if valid_until > valid_from + datetime.timedelta(days=366 * MAX_SEAL_YEARS):
         raise ServiceError("validation_failed", f"印章有效期不能超过 {MAX_SEAL_YEARS} 年")
 
 
-def _new_seal(
-    organisation, name, valid_from, valid_until, algorithm, inscription=None
-) -> IssuingSeal:
+def _new_seal(organisation, name, valid_from, valid_until, algorithm, inscription=None) -> IssuingSeal:  # fmt: skip
     algorithm = algorithm or settings.YIWANG["SEAL_ALGORITHM"]
-    if algorithm not in SealAlgorithm.values:
-        raise ServiceError("validation_failed", "印章算法只能是 sm2 或 ed25519")
-    if len((name or "").strip()) < 2:
-        raise ServiceError("validation_failed", "请填写印章名称")
     inscription = (inscription or organisation.name).strip()
-    if not 2 <= len(inscription) <= 40:
-        raise ServiceError("validation_failed", "印文应为 2–40 个字")
-    _check_period(valid_from, valid_until)
+    check_seal_input(name=name, inscription=inscription, algorithm=algorithm, valid_from=valid_from,
+                     valid_until=valid_until)  # fmt: skip
     private, public = keys.generate(algorithm)
     key_id = keys.key_id_for(public)
     seal = IssuingSeal(organisation=organisation, name=name.strip(), algorithm=algorithm, key_id=key_id,
