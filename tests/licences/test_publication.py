@@ -214,3 +214,13 @@ def test_an_ed25519_licence_verifies_offline_through_its_okp_key(city, types, co
     tampered["licence"]["number"] = "X"
     assert (verify_offline(tampered, key_set=publication.key_set(), status_lists=lists, anchors=trusted()).state
             == "signature_invalid")  # fmt: skip
+
+
+def test_a_status_change_committed_late_with_an_older_time_still_reaches_the_list(city, types, company):
+    early, late = issue_business(city, types, company), issue_business(city, types, company)
+    services.set_licence_status(actor=city["reviewer"], licence=late, status="revoked", reason="吊销")
+    late.refresh_from_db()
+    assert not publication.bit_at(bits_of("revocation"), early.status_index)  # the list is now cached
+    type(early).objects.filter(pk=early.pk).update(  # as if its transaction had committed only now
+        status="revoked", status_changed_at=late.status_changed_at - datetime.timedelta(seconds=1))
+    assert publication.bit_at(bits_of("revocation"), early.status_index)  # fmt: skip

@@ -8,7 +8,7 @@ import pytest
 import zxingcpp
 from PIL import Image
 
-from tests.licences.conftest import a_year_from, issue_business
+from tests.licences.conftest import BUSINESS_DATA, a_year_from, issue_business
 from yiwang.licences import documents, face, services
 from yiwang.licences.pdf import licence_pdf
 
@@ -18,9 +18,13 @@ SCALE = 3  # PDF points to pixels
 
 def rendered(pdf: bytes) -> tuple[Image.Image, str]:
     """The first page as an image and its text, as a reader shows them."""
-    page = pypdfium2.PdfDocument(pdf)[0]
-    text = page.get_textpage().get_text_range().replace("\r\n", "")  # the seal's arc breaks lines
-    return page.render(scale=SCALE).to_pil().convert("RGB"), text
+    document = pypdfium2.PdfDocument(pdf)
+    try:
+        page = document[0]
+        text = page.get_textpage().get_text_range().replace("\r\n", "")  # the seal's arc breaks lines
+        return page.render(scale=SCALE).to_pil().convert("RGB"), text
+    finally:
+        document.close()
 
 
 def decoded(image: Image.Image) -> list[str]:
@@ -100,3 +104,32 @@ def test_renaming_the_organisation_does_not_change_the_seal_on_its_licences(clie
     _image, text = rendered(client.get(f"/licences/wallet/{business_licence.pk}/pdf/").content)
     assert 'aria-label="江澜市市场监督管理局电子印章"' in page and "江澜市市场监督管理局" in text
     assert "综合执法局" not in page and "综合执法局" not in text  # fmt: skip
+
+
+def test_a_value_too_long_for_the_pdf_is_cut_with_a_note_never_silently(city, types, company):
+    scope = "食品销售；" * 60  # 300 characters: more than six lines of 28
+    _image, text = rendered(licence_pdf(issue_business(city, types, company, data={**BUSINESS_DATA, "scope": scope})))
+    assert scope[:100] in text and "…" in text and "未尽内容见电子证照签名 JSON" in text  # fmt: skip
+
+
+def test_rows_that_do_not_fit_stop_above_the_qr_code_and_the_seal(city, types, company):
+    fields = [{"code": f"f{i}", "name": f"事项{i}"} for i in range(30)]
+    many = services.create_licence_type(actor=city["admin"], defining_org=city["market"], code_suffix="030",
+                                        name="许多信息项的证照", holder_code_types=["001"], fields=fields,
+                                        face_layout=[[f["code"], f["name"]] for f in fields])  # fmt: skip
+    licence = services.issue_licence(actor=city["reviewer"], licence_type=many, holder_name=company["name"],
+                                     holder_code=company["uscc"], holder_code_type="001",
+                                     data={f["code"]: f"值{i}" for i, f in enumerate(fields)})  # fmt: skip
+    image, text = rendered(licence_pdf(licence))
+    assert "事项0" in text and "事项29" not in text and "未尽内容见电子证照签名 JSON" in text
+    assert decoded(image) == [documents.verification_url(licence.identifier)]
+
+
+def test_every_character_of_a_long_value_stays_inside_the_frame(city, types, company):
+    scope = "食品销售；预包装食品（含冷藏冷冻食品）销售，散装食品销售。Food retail." * 3
+    document = pypdfium2.PdfDocument(licence_pdf(issue_business(city, types, company, data={**BUSINESS_DATA, "scope": scope})))
+    page = document[0]
+    text, inner_frame = page.get_textpage(), page.get_width() - 42
+    rightmost = max(text.get_charbox(i)[2] for i in range(text.count_chars()))
+    document.close()
+    assert rightmost <= inner_frame  # fmt: skip

@@ -18,7 +18,7 @@ import datetime
 import gzip
 import threading
 
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Q, Sum
 from django.utils import timezone
 
 from yiwang.core import crypto
@@ -156,9 +156,14 @@ def bit_at(bits: bytes, index: int) -> bool:
 
 
 def status_list(purpose: str) -> dict:
-    """The signed status-list credential for `purpose`, rebuilt when any licence changed."""
-    stamp = tuple(Licence.objects.aggregate(n=Count("id"), top=Max("status_index"),
-                                            changed=Max("status_changed_at")).values())  # fmt: skip
+    """The signed status-list credential for `purpose`, rebuilt when any licence changed.
+
+    The cache stamp counts and sums the listed licences too: a status change whose transaction
+    commits after a later one (an older `status_changed_at` than the newest) still shows."""
+    listed = Q(status__in=PURPOSE_STATUSES[purpose])
+    stamp = tuple(Licence.objects.aggregate(n=Count("id"), top=Max("status_index"), changed=Max("status_changed_at"),
+                                            listed=Count("id", filter=listed),
+                                            listed_sum=Sum("status_index", filter=listed)).values())  # fmt: skip
     with _lock:
         cached = _cache.get(purpose)
         if cached and cached[0] == stamp and _fresh(cached[1]):
