@@ -85,7 +85,7 @@ VARS: tuple[Var, ...] = (
         "PLATFORM_SM2_KEY",
         str,
         "",
-        "hex SM2 private key that signs audit seals; generated under VAR_DIR outside production",
+        "hex SM2 private key that signs audit seals and the e-licence key set and status lists; generated under VAR_DIR outside production",
         secret=True,
     ),
     Var(

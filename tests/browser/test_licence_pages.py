@@ -56,7 +56,9 @@ def test_the_verify_page_shows_valid_from_the_qr_link_then_revoked_when_pasted(p
     page.get_by_role("button", name="核验").click()
     expect(verdict.get_by_role("heading", name="已吊销")).to_be_visible()
     expect(verdict).to_contain_text("原因：以欺骗手段取得登记")
-    expect(page.locator("#platform-fingerprint")).to_have_attribute("data-fingerprint", publication.platform_fingerprint())
+    expect(page.locator("#platform-fingerprint")).to_have_attribute(
+        "data-fingerprint", publication.platform_fingerprint()
+    )
 
 
 def test_the_holder_opens_the_wallet_sees_the_face_and_downloads_the_pdf(page, licensed, tmp_path):
@@ -71,8 +73,11 @@ def test_the_holder_opens_the_wallet_sees_the_face_and_downloads_the_pdf(page, l
     expect(face).to_contain_text("食品销售")
     qr = face.get_by_role("img", name="核验二维码")
     expect(qr).to_be_visible()
-    qr.evaluate("img => { img.style.width = img.style.height = '330px'; }")  # the SVG, large enough to scan
-    scanned = [found.text for found in zxingcpp.read_barcodes(Image.open(io.BytesIO(qr.screenshot())))]
+    # Draw the SVG large enough to scan, then read what the screen shows.
+    qr.evaluate("img => { img.style.width = img.style.height = '330px'; }")
+    scanned = [
+        found.text for found in zxingcpp.read_barcodes(Image.open(io.BytesIO(qr.screenshot())))
+    ]
     assert scanned == [documents.verification_url(licensed["licence"].identifier)]
     expect(face.get_by_role("img", name="江澜市市场监督管理局电子印章")).to_be_visible()
     with page.expect_download() as download:

@@ -264,7 +264,9 @@ def use_body(licence, company, **extra):
             "case_number": "", "consent": True, **extra}  # fmt: skip
 
 
-def test_a_signed_in_citizen_cannot_write_a_use_into_anothers_wallet(client, business_licence, company, citizen):
+def test_a_signed_in_citizen_cannot_write_a_use_into_anothers_wallet(
+    client, business_licence, company, citizen
+):
     client.force_login(citizen)
     response = post(client, "/uses", use_body(business_licence, company))
     assert response.status_code == 403 and response.json()["code"] == "permission_denied"
@@ -272,15 +274,25 @@ def test_a_signed_in_citizen_cannot_write_a_use_into_anothers_wallet(client, bus
     assert not business_licence.uses.exists()  # fmt: skip
 
 
-def test_staff_without_a_case_of_the_holder_cannot_write_a_use(client, city, business_licence, company):
+def test_staff_without_a_case_of_the_holder_cannot_write_a_use(
+    client, city, business_licence, company
+):
     client.force_login(city["reviewer"])
-    response = post(client, "/uses", use_body(business_licence, company, case_number="001122334455620261122000009"))
+    response = post(
+        client,
+        "/uses",
+        use_body(business_licence, company, case_number="001122334455620261122000009"),
+    )
     assert response.status_code == 403 and "办件" in response.json()["message"]  # fmt: skip
 
 
-def test_staff_of_a_department_on_the_holders_case_write_a_use(client, city, business_licence, company, company_case):
+def test_staff_of_a_department_on_the_holders_case_write_a_use(
+    client, city, business_licence, company, company_case
+):
     client.force_login(city["health_reviewer"])
-    response = post(client, "/uses", use_body(business_licence, company, case_number=company_case.number))
+    response = post(
+        client, "/uses", use_body(business_licence, company, case_number=company_case.number)
+    )
     assert response.status_code == 201, response.json()
     assert_matches_openapi(response, "post", "/api/v1/licences/uses")
     assert response.json()["used_by"].startswith("江澜市卫生健康委员会")  # fmt: skip

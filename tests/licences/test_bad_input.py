@@ -30,7 +30,9 @@ def test_offline_a_document_with_an_uncanonicalisable_number_is_signature_invali
     document = documents.wrapped(business_licence)
     document["licence"]["version"] = 2**64
     assert (
-        verify_offline(document, key_set=publication.key_set(), status_lists=[], anchors=trusted()).state
+        verify_offline(
+            document, key_set=publication.key_set(), status_lists=[], anchors=trusted()
+        ).state
         == "signature_invalid"
     )
 
@@ -80,8 +82,20 @@ def test_garbage_status_lists_and_key_sets_do_not_raise(business_licence):
         ({"keys": "x"}, []),
         ([], ["x", 1, None]),
         (publication.key_set(), [{"proof": "x"}]),
+        (publication.key_set(), 7),
     ):
-        assert verify_offline(document, key_set=key_set, status_lists=lists, anchors=trusted()).state in {
+        assert verify_offline(
+            document, key_set=key_set, status_lists=lists, anchors=trusted()
+        ).state in {
             "signature_invalid",
             "status_unknown",
         }
+
+
+def test_a_proof_naming_its_key_with_a_list_is_signature_invalid_not_raised(business_licence):
+    document = documents.wrapped(business_licence)
+    document["proof"]["kid"] = ["not", "a", "key id"]
+    result = verify_offline(
+        document, key_set=publication.key_set(), status_lists=[], anchors=trusted()
+    )
+    assert result.state == "signature_invalid"

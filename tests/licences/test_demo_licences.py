@@ -48,7 +48,11 @@ def test_demo_licences_verify_offline_with_the_published_material(tiny_city):
     results = [verify_offline(documents.wrapped(x), key_set=key_set, status_lists=lists, anchors=anchors).state
                for x in Licence.objects.select_related("seal").order_by("id")]  # fmt: skip
     assert results.count("valid") == len(results) - 3
-    assert (results.count("revoked"), results.count("superseded"), results.count("suspended")) == (1, 1, 1)
+    assert (results.count("revoked"), results.count("superseded"), results.count("suspended")) == (
+        1,
+        1,
+        1,
+    )
 
 
 def test_the_demo_agent_and_citizen_have_licences_in_their_wallets(tiny_city):

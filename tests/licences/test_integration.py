@@ -99,7 +99,9 @@ def another_holders_licence(city, types, factory):
                                   holder_code=factory.uscc(), holder_code_type="001", data=BUSINESS_DATA)  # fmt: skip
 
 
-def test_reuse_refuses_another_holders_licence_offered_as_the_material(city, types, company, factory):
+def test_reuse_refuses_another_holders_licence_offered_as_the_material(
+    city, types, company, factory
+):
     material = SimpleNamespace(name="营业执照", licence_type=types["business"].code)
     offered = another_holders_licence(city, types, factory)
     with pytest.raises(ServiceError) as refused:
@@ -112,19 +114,31 @@ def test_reuse_takes_the_licence_the_applicant_chose(city, types, company, busin
                                     holder_code=company["uscc"], holder_code_type="001", data=BUSINESS_DATA)  # fmt: skip
     material = SimpleNamespace(name="营业执照", licence_type=types["business"].code)
     case = a_case(city, types, company)
-    assert reuse_licence(case, material, identifier=business_licence.identifier) == business_licence.identifier
+    assert (
+        reuse_licence(case, material, identifier=business_licence.identifier)
+        == business_licence.identifier
+    )
     assert LicenceUse.objects.get().licence == business_licence != newer  # fmt: skip
 
 
 def test_reuse_refuses_a_chosen_licence_that_is_not_valid(city, types, company, business_licence):
-    services.set_licence_status(actor=city["reviewer"], licence=business_licence, status="suspended", reason="调查")
+    services.set_licence_status(
+        actor=city["reviewer"], licence=business_licence, status="suspended", reason="调查"
+    )
     material = SimpleNamespace(name="营业执照", licence_type=types["business"].code)
     with pytest.raises(ServiceError) as refused:
-        reuse_licence(a_case(city, types, company), material, identifier=business_licence.identifier)
+        reuse_licence(
+            a_case(city, types, company), material, identifier=business_licence.identifier
+        )
     assert refused.value.code == "licence.not_valid" and not LicenceUse.objects.exists()  # fmt: skip
 
 
-def test_reuse_passes_over_a_licence_whose_seal_was_revoked(city, types, company, business_licence, seals):
+def test_reuse_passes_over_a_licence_whose_seal_was_revoked(
+    city, types, company, business_licence, seals
+):
     services.revoke_seal(actor=city["admin"], seal=seals["market"], reason="私钥泄露")
     material = SimpleNamespace(name="营业执照", licence_type=types["business"].code)
-    assert reuse_licence(a_case(city, types, company), material) is None and not LicenceUse.objects.exists()
+    assert (
+        reuse_licence(a_case(city, types, company), material) is None
+        and not LicenceUse.objects.exists()
+    )

@@ -9,7 +9,12 @@ import struct
 import pytest
 
 from tests.licences.conftest import issue_business
-from yiwang.core.identifiers import IdentifierError, LicenceId, licence_check_char, validate_licence_id
+from yiwang.core.identifiers import (
+    IdentifierError,
+    LicenceId,
+    licence_check_char,
+    validate_licence_id,
+)
 from yiwang.licences import documents
 
 ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -38,7 +43,9 @@ def test_the_mod_37_36_definition_worked_by_hand():
     ("12990000MB0000001X002", "11990100T00000044A", "99999999", "17"),
     ("91990000000000000A999", "91990000000000000A", "00000000", "1"),
 ])  # fmt: skip
-def test_the_identifier_check_character_follows_iso_7064_mod_37_36(type_code, issuer, serial, version):
+def test_the_identifier_check_character_follows_iso_7064_mod_37_36(
+    type_code, issuer, serial, version
+):
     identifier = str(LicenceId(type_code, issuer, serial, version))
     body, check = identifier.rsplit(".", 1)
     assert check == iso7064_mod_37_36(re.sub(r"[^0-9A-Z]", "", body))

@@ -48,7 +48,11 @@ def self_signed_bundle(city, types, company) -> dict:
                                                    "credentialSubject": {"statusPurpose": purpose,
                                                                          "encodedList": publication.encode_bits([], 2 * publication.MIN_BITS)}})
              for purpose in PURPOSES]  # fmt: skip
-    return {"licence": content, "proof": proof, "material": {"keys": key_set, "status_lists": lists}}
+    return {
+        "licence": content,
+        "proof": proof,
+        "material": {"keys": key_set, "status_lists": lists},
+    }
 
 
 def write(tmp_path, name, content) -> str:
@@ -69,18 +73,24 @@ def current_lists():
 
 def test_a_self_signed_bundle_is_refused(tmp_path, city, types, company, capsys):
     with pytest.raises(CommandError, match="签名无效"):
-        call_command("verify", write(tmp_path, "forged.json", self_signed_bundle(city, types, company)))
+        call_command(
+            "verify", write(tmp_path, "forged.json", self_signed_bundle(city, types, company))
+        )
     assert "不是受信任的平台公钥" in capsys.readouterr().out
 
 
-def test_a_self_signed_bundle_is_refused_whatever_fingerprint_it_claims(tmp_path, city, types, company):
+def test_a_self_signed_bundle_is_refused_whatever_fingerprint_it_claims(
+    tmp_path, city, types, company
+):
     bundle = self_signed_bundle(city, types, company)
     bundle["material"]["keys"]["platform_key_fingerprint"] = publication.platform_fingerprint()
     with pytest.raises(CommandError, match="签名无效"):
         call_command("verify", write(tmp_path, "forged.json", bundle))
 
 
-def test_a_seal_key_added_to_a_genuine_key_set_is_not_vouched_for(tmp_path, business_licence, city, types, company):
+def test_a_seal_key_added_to_a_genuine_key_set_is_not_vouched_for(
+    tmp_path, business_licence, city, types, company
+):
     forged = self_signed_bundle(city, types, company)
     genuine = publication.bundle(business_licence)["material"]
     genuine["keys"]["keys"].append(forged["material"]["keys"]["keys"][0])
@@ -89,7 +99,9 @@ def test_a_seal_key_added_to_a_genuine_key_set_is_not_vouched_for(tmp_path, busi
         call_command("verify", write(tmp_path, "forged.json", forged))
 
 
-def test_a_genuine_bundle_is_accepted_offline_through_this_deployments_key(tmp_path, business_licence, capsys):
+def test_a_genuine_bundle_is_accepted_offline_through_this_deployments_key(
+    tmp_path, business_licence, capsys
+):
     call_command("verify", write(tmp_path, "bundle.json", publication.bundle(business_licence)))
     assert "有效（valid）" in capsys.readouterr().out
 
@@ -97,7 +109,10 @@ def test_a_genuine_bundle_is_accepted_offline_through_this_deployments_key(tmp_p
 def test_on_another_machine_a_genuine_bundle_needs_the_pinned_fingerprint(
     tmp_path, settings, business_licence, capsys
 ):
-    path, fingerprint = write(tmp_path, "bundle.json", publication.bundle(business_licence)), publication.platform_fingerprint()
+    path, fingerprint = (
+        write(tmp_path, "bundle.json", publication.bundle(business_licence)),
+        publication.platform_fingerprint(),
+    )
     on_another_machine(settings, tmp_path)
     with pytest.raises(CommandError, match="签名无效"):
         call_command("verify", path)
@@ -107,14 +122,19 @@ def test_on_another_machine_a_genuine_bundle_needs_the_pinned_fingerprint(
 
 
 def test_the_setting_pins_a_platform_fingerprint(tmp_path, settings, business_licence, capsys):
-    path, fingerprint = write(tmp_path, "bundle.json", publication.bundle(business_licence)), publication.platform_fingerprint()
+    path, fingerprint = (
+        write(tmp_path, "bundle.json", publication.bundle(business_licence)),
+        publication.platform_fingerprint(),
+    )
     on_another_machine(settings, tmp_path)
     settings.YIWANG = {**settings.YIWANG, "LICENCE_TRUSTED_PLATFORM_KEYS": [f"SM3:{fingerprint}"]}
     call_command("verify", path)
     assert "有效（valid）" in capsys.readouterr().out  # fmt: skip
 
 
-def test_a_key_set_downloaded_by_the_verifier_is_an_anchor(tmp_path, settings, business_licence, capsys):
+def test_a_key_set_downloaded_by_the_verifier_is_an_anchor(
+    tmp_path, settings, business_licence, capsys
+):
     bundle = publication.bundle(business_licence)
     keys_path = write(tmp_path, "keys.json", publication.key_set())
     path = write(tmp_path, "bundle.json", bundle)
@@ -125,14 +145,21 @@ def test_a_key_set_downloaded_by_the_verifier_is_an_anchor(tmp_path, settings, b
 
 def test_a_malformed_trusted_fingerprint_is_a_clear_error(tmp_path, business_licence):
     with pytest.raises(CommandError, match="64 位十六进制"):
-        call_command("verify", write(tmp_path, "b.json", publication.bundle(business_licence)), "--trust", "abc")
+        call_command(
+            "verify",
+            write(tmp_path, "b.json", publication.bundle(business_licence)),
+            "--trust",
+            "abc",
+        )
 
 
 def test_an_old_download_after_revocation_is_not_valid_once_its_lists_are_stale(
     tmp_path, city, business_licence, monkeypatch, capsys
 ):
     path = write(tmp_path, "bundle.json", publication.bundle(business_licence))
-    services.set_licence_status(actor=city["reviewer"], licence=business_licence, status="revoked", reason="吊销")
+    services.set_licence_status(
+        actor=city["reviewer"], licence=business_licence, status="revoked", reason="吊销"
+    )
     later = timezone.now() + LATER
     monkeypatch.setattr(timezone, "now", lambda: later)
     with pytest.raises(CommandError, match="无法确认状态"):
@@ -140,8 +167,12 @@ def test_an_old_download_after_revocation_is_not_valid_once_its_lists_are_stale(
     assert "状态列表已过期" in capsys.readouterr().out  # fmt: skip
 
 
-def test_a_stale_list_that_shows_the_licence_revoked_still_settles_it(city, business_licence, monkeypatch):
-    services.set_licence_status(actor=city["reviewer"], licence=business_licence, status="revoked", reason="吊销")
+def test_a_stale_list_that_shows_the_licence_revoked_still_settles_it(
+    city, business_licence, monkeypatch
+):
+    services.set_licence_status(
+        actor=city["reviewer"], licence=business_licence, status="revoked", reason="吊销"
+    )
     key_set, lists = publication.key_set(), current_lists()
     result = verify_offline(documents.wrapped(business_licence), key_set=key_set, status_lists=lists,
                             anchors=trusted(), now=timezone.now() + LATER)  # fmt: skip
@@ -149,7 +180,9 @@ def test_a_stale_list_that_shows_the_licence_revoked_still_settles_it(city, busi
 
 
 def test_a_stale_suspension_list_cannot_say_the_licence_is_still_suspended(city, business_licence):
-    services.set_licence_status(actor=city["reviewer"], licence=business_licence, status="suspended", reason="调查")
+    services.set_licence_status(
+        actor=city["reviewer"], licence=business_licence, status="suspended", reason="调查"
+    )
     result = verify_offline(documents.wrapped(business_licence), key_set=publication.key_set(),
                             status_lists=current_lists(), anchors=trusted(), now=timezone.now() + LATER)  # fmt: skip
     assert result.state == "status_unknown" and "暂停状态列表已过期" in result.reason
@@ -170,12 +203,16 @@ def test_status_lists_are_matched_by_their_id_not_by_purpose(city, settings, bus
     publication.clear_cache()
     elsewhere = current_lists()  # genuine, signed, fresh — but another address's lists
     settings.YIWANG = {**settings.YIWANG, "PUBLIC_URL": here}
-    services.set_licence_status(actor=city["reviewer"], licence=business_licence, status="revoked", reason="吊销")
+    services.set_licence_status(
+        actor=city["reviewer"], licence=business_licence, status="revoked", reason="吊销"
+    )
     publication.clear_cache()
     document, key_set = documents.wrapped(business_licence), publication.key_set()
     alone = verify_offline(document, key_set=key_set, status_lists=elsewhere, anchors=trusted())
     assert alone.state == "status_unknown" and "未提供平台签名的" in alone.reason
-    mixed = verify_offline(document, key_set=key_set, status_lists=[*elsewhere, *current_lists()], anchors=trusted())
+    mixed = verify_offline(
+        document, key_set=key_set, status_lists=[*elsewhere, *current_lists()], anchors=trusted()
+    )
     assert mixed.state == "revoked"  # fmt: skip
 
 
@@ -183,4 +220,7 @@ def test_the_key_set_api_and_the_verify_page_print_the_platform_fingerprint(clie
     fingerprint = crypto.sm3_hex(crypto.platform_key().public_key)
     assert client.get("/api/v1/licences/keys").json()["platform_key_fingerprint"] == fingerprint
     page = client.get("/licences/verify/").content.decode()
-    assert f'data-fingerprint="{fingerprint}"' in page and fingerprint[:4] + " " + fingerprint[4:8] in page
+    assert (
+        f'data-fingerprint="{fingerprint}"' in page
+        and fingerprint[:4] + " " + fingerprint[4:8] in page
+    )

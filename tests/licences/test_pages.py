@@ -99,8 +99,9 @@ def test_the_signed_json_download_carries_the_offline_material(client, company, 
     client.force_login(company["agent"])
     bundle = json.loads(client.get(f"/licences/wallet/{business_licence.pk}/json/").content)
     assert bundle["licence"]["id"] == business_licence.identifier
-    assert {c["credentialSubject"]["statusPurpose"] for c in bundle["material"]["status_lists"]} == {
-        "revocation", "suspension", "message"}
+    assert {
+        c["credentialSubject"]["statusPurpose"] for c in bundle["material"]["status_lists"]
+    } == {"revocation", "suspension", "message"}
     assert [k["use"] for k in bundle["material"]["keys"]["keys"]] == ["licence", "platform"]  # fmt: skip
 
 

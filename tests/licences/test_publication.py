@@ -35,7 +35,9 @@ def run_verify(paths, *extra):
 
 
 def bits_of(purpose):
-    return publication.decode_bits(publication.status_list(purpose)["credentialSubject"]["encodedList"])
+    return publication.decode_bits(
+        publication.status_list(purpose)["credentialSubject"]["encodedList"]
+    )
 
 
 def test_a_status_list_has_the_w3c_shape_and_at_least_16_kib_of_bits(business_licence):
@@ -60,8 +62,13 @@ def test_the_key_set_is_signed_by_the_platform_key_and_names_its_fingerprint(sea
     key_set = publication.key_set()
     body = {k: v for k, v in key_set.items() if k != "proof"}
     platform = crypto.platform_key().public_key
-    assert crypto.sm2_verify(platform, crypto.canonical_json(body), bytes.fromhex(key_set["proof"]["signature"]))
-    assert key_set["platform_key_fingerprint"] == crypto.sm3_hex(platform) and len(crypto.sm3_hex(platform)) == 64
+    assert crypto.sm2_verify(
+        platform, crypto.canonical_json(body), bytes.fromhex(key_set["proof"]["signature"])
+    )
+    assert (
+        key_set["platform_key_fingerprint"] == crypto.sm3_hex(platform)
+        and len(crypto.sm3_hex(platform)) == 64
+    )
     assert {k["use"] for k in key_set["keys"]} == {"licence", "platform"}  # fmt: skip
 
 
@@ -85,10 +92,14 @@ def test_revoking_and_suspending_set_the_licences_bits_in_their_lists(city, type
 def test_the_message_list_says_in_two_bits_why_a_licence_stopped(city, types, company):
     revoked, cancelled, changed, valid = (issue_business(city, types, company) for _ in range(4))
     for licence, status in ((revoked, "revoked"), (cancelled, "cancelled")):
-        services.set_licence_status(actor=city["reviewer"], licence=licence, status=status, reason="原因")
+        services.set_licence_status(
+            actor=city["reviewer"], licence=licence, status=status, reason="原因"
+        )
     services.change_licence(actor=city["reviewer"], licence=changed, reason="变更", data={})
     bits = bits_of("message")
-    assert [publication.value_at(bits, x.status_index, 2) for x in (revoked, cancelled, changed, valid)] == [1, 2, 3, 0]
+    assert [
+        publication.value_at(bits, x.status_index, 2) for x in (revoked, cancelled, changed, valid)
+    ] == [1, 2, 3, 0]
     assert len(bits) == 2 * 16384  # fmt: skip
 
 
@@ -96,7 +107,9 @@ def test_the_licence_points_at_every_status_list_by_its_index(business_licence):
     entries = {e["statusPurpose"]: e for e in business_licence.content["status"]}
     assert set(entries) == set(PURPOSES)
     assert all(e["statusListIndex"] == str(business_licence.status_index) for e in entries.values())
-    assert all(e["statusListCredential"] == publication.status_list(p)["id"] for p, e in entries.items())
+    assert all(
+        e["statusListCredential"] == publication.status_list(p)["id"] for p, e in entries.items()
+    )
     assert entries["message"]["statusSize"] == 2 and [m["message"] for m in entries["message"]["statusMessage"]] == [
         "not_revoked", "revoked", "cancelled", "superseded"]  # fmt: skip
 
@@ -127,7 +140,10 @@ def test_offline_verification_finds_a_cancelled_licence_cancelled(tmp_path, city
 def test_offline_a_replayed_old_version_shows_as_superseded(tmp_path, city, business_licence):
     paths = offline_files(tmp_path, business_licence)
     services.change_licence(
-        actor=city["reviewer"], licence=business_licence, reason="变更", data={"capital": "200 万元"}
+        actor=city["reviewer"],
+        licence=business_licence,
+        reason="变更",
+        data={"capital": "200 万元"},
     )
     for purpose in PURPOSES:
         paths[purpose].write_text(json.dumps(publication.status_list(purpose)), encoding="utf-8")
@@ -138,7 +154,9 @@ def test_offline_a_replayed_old_version_shows_as_superseded(tmp_path, city, busi
 def test_offline_without_the_message_list_an_old_version_is_revoked_without_a_reason(
     tmp_path, city, business_licence, capsys
 ):
-    services.change_licence(actor=city["reviewer"], licence=business_licence, reason="变更", data={})
+    services.change_licence(
+        actor=city["reviewer"], licence=business_licence, reason="变更", data={}
+    )
     with pytest.raises(CommandError, match="已吊销"):
         run_verify(offline_files(tmp_path, business_licence, purposes=("revocation", "suspension")))
     assert "吊销、注销或变更为新版本" in capsys.readouterr().out
@@ -162,7 +180,9 @@ def test_a_forged_status_list_is_ignored_and_the_status_left_unknown(
     paths = offline_files(tmp_path, business_licence)
     for purpose in ("revocation", "message"):
         forged = json.loads(paths[purpose].read_text())
-        forged["credentialSubject"]["encodedList"] = publication.encode_bits([], 2 * publication.MIN_BITS)
+        forged["credentialSubject"]["encodedList"] = publication.encode_bits(
+            [], 2 * publication.MIN_BITS
+        )
         paths[purpose].write_text(json.dumps(forged), encoding="utf-8")
     with pytest.raises(CommandError, match="无法确认状态"):
         run_verify(paths)
@@ -190,7 +210,9 @@ def test_the_downloaded_bundle_verifies_offline_with_its_embedded_material(
 
 def test_the_bundle_embeds_only_the_signing_seal_in_a_signed_key_set(business_licence, seals):
     material = publication.bundle(business_licence)["material"]
-    assert [k["kid"] for k in material["keys"]["keys"] if k["use"] == "licence"] == [seals["market"].key_id]
+    assert [k["kid"] for k in material["keys"]["keys"] if k["use"] == "licence"] == [
+        seals["market"].key_id
+    ]
     assert "proof" in material["keys"] and len(material["status_lists"]) == 3  # fmt: skip
 
 
@@ -216,11 +238,18 @@ def test_an_ed25519_licence_verifies_offline_through_its_okp_key(city, types, co
             == "signature_invalid")  # fmt: skip
 
 
-def test_a_status_change_committed_late_with_an_older_time_still_reaches_the_list(city, types, company):
+def test_a_status_change_committed_late_with_an_older_time_still_reaches_the_list(
+    city, types, company
+):
     early, late = issue_business(city, types, company), issue_business(city, types, company)
-    services.set_licence_status(actor=city["reviewer"], licence=late, status="revoked", reason="吊销")
+    services.set_licence_status(
+        actor=city["reviewer"], licence=late, status="revoked", reason="吊销"
+    )
     late.refresh_from_db()
-    assert not publication.bit_at(bits_of("revocation"), early.status_index)  # the list is now cached
+    assert not publication.bit_at(
+        bits_of("revocation"), early.status_index
+    )  # the list is now cached
     type(early).objects.filter(pk=early.pk).update(  # as if its transaction had committed only now
-        status="revoked", status_changed_at=late.status_changed_at - datetime.timedelta(seconds=1))
+        status="revoked", status_changed_at=late.status_changed_at - datetime.timedelta(seconds=1)
+    )
     assert publication.bit_at(bits_of("revocation"), early.status_index)  # fmt: skip

@@ -26,7 +26,9 @@ def use(licence, actor, applicant_code, **extra):
 
 def applicant(company, **changes):
     """What `material_licence` reads of a case: its applicant."""
-    return SimpleNamespace(**{"applicant_kind": "company", "applicant_code": company["uscc"], **changes})
+    return SimpleNamespace(
+        **{"applicant_kind": "company", "applicant_code": company["uscc"], **changes}
+    )
 
 
 def test_valid_licences_for_finds_the_holders_valid_licence_of_the_type(
@@ -69,16 +71,22 @@ def test_the_material_check_returns_the_applicants_licence_data_and_verification
 ):
     material = selectors.material_licence(applicant(company), business_licence.identifier,
                                           licence_type_code=types["business"].code)  # fmt: skip
-    assert material.content["data"]["scope"] == "食品销售" and material.verification.state == "valid"
+    assert (
+        material.content["data"]["scope"] == "食品销售" and material.verification.state == "valid"
+    )
 
 
 def test_the_material_check_refuses_another_holders_licence(business_licence, company, factory):
     with pytest.raises(ServiceError) as refused:
-        selectors.material_licence(applicant(company, applicant_code=factory.uscc()), business_licence.identifier)
+        selectors.material_licence(
+            applicant(company, applicant_code=factory.uscc()), business_licence.identifier
+        )
     assert refused.value.code == "licence.not_holder"  # fmt: skip
 
 
-def test_the_material_check_refuses_a_person_whose_code_matches_a_companys_licence(business_licence, company):
+def test_the_material_check_refuses_a_person_whose_code_matches_a_companys_licence(
+    business_licence, company
+):
     person = applicant(company, applicant_kind="person")
     with pytest.raises(ServiceError) as refused:
         selectors.material_licence(person, business_licence.identifier)
@@ -147,13 +155,17 @@ def test_an_anonymous_use_is_refused(business_licence, company):
         use(business_licence, AnonymousUser(), company["uscc"])
 
 
-def test_a_signed_in_citizen_who_knows_the_holders_code_cannot_write_a_use(business_licence, company, citizen):
+def test_a_signed_in_citizen_who_knows_the_holders_code_cannot_write_a_use(
+    business_licence, company, citizen
+):
     with pytest.raises(PermissionDenied):
         use(business_licence, citizen, company["uscc"], case_number="")
     assert not LicenceUse.objects.exists()  # fmt: skip
 
 
-def test_staff_without_a_case_number_cannot_write_a_use(city, business_licence, company, company_case):
+def test_staff_without_a_case_number_cannot_write_a_use(
+    city, business_licence, company, company_case
+):
     with pytest.raises(PermissionDenied, match="办件编号"):
         use(business_licence, city["reviewer"], company["uscc"], case_number="")
 

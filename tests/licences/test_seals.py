@@ -179,14 +179,20 @@ def test_the_defining_bodys_admin_defines_a_licence_type_in_the_admin_audited(cl
 def test_a_seal_is_drawn_once_from_its_inscription_when_made(city, seals):
     seal = seals["market"]
     assert seal.inscription == "江澜市市场监督管理局"
-    assert seal.appearance.startswith('<svg class="seal"') and 'aria-label="江澜市市场监督管理局电子印章"' in seal.appearance
+    assert (
+        seal.appearance.startswith('<svg class="seal"')
+        and 'aria-label="江澜市市场监督管理局电子印章"' in seal.appearance
+    )
     event = AuditEvent.objects.get(action="seal.create", target_id=str(seal.pk))
     assert event.after["inscription"] == "江澜市市场监督管理局"  # fmt: skip
 
 
 def test_a_rotated_seal_keeps_the_inscription_and_gets_its_own_image(city, seals):
     new = services.rotate_seal(actor=city["admin"], seal=seals["market"])
-    assert new.inscription == seals["market"].inscription and new.appearance != seals["market"].appearance
+    assert (
+        new.inscription == seals["market"].inscription
+        and new.appearance != seals["market"].appearance
+    )
     assert f'id="seal-{new.key_id[:12]}"' in new.appearance  # fmt: skip
 
 
@@ -207,7 +213,9 @@ def test_the_admin_rotation_action_rotates_the_seal_through_the_service(client, 
     admin = city["admin"]
     admin.is_staff = True
     admin.save()
-    admin.user_permissions.add(*Permission.objects.filter(codename__in=["view_issuingseal", "change_issuingseal"]))
+    admin.user_permissions.add(
+        *Permission.objects.filter(codename__in=["view_issuingseal", "change_issuingseal"])
+    )
     client.force_login(admin)
     response = rotate_in_admin(client, seals["market"])
     seals["market"].refresh_from_db()
@@ -217,7 +225,9 @@ def test_the_admin_rotation_action_rotates_the_seal_through_the_service(client, 
     assert AuditEvent.objects.filter(action="seal.rotate", target_id=str(seals["market"].pk), actor_id=str(city["admin"].pk)).exists()  # fmt: skip
 
 
-def test_the_admin_rotation_action_reports_a_seal_that_cannot_be_rotated(client, factory, city, seals):
+def test_the_admin_rotation_action_reports_a_seal_that_cannot_be_rotated(
+    client, factory, city, seals
+):
     client.force_login(factory.superuser())
     services.rotate_seal(actor=city["admin"], seal=seals["market"])
     response = rotate_in_admin(client, seals["market"])
@@ -241,4 +251,6 @@ def test_a_seal_made_in_the_admin_takes_the_inscription_given(client, factory, c
         "organisation": city["health"].pk, "name": "卫健委印章", "inscription": "江澜市卫健委证照专用章", "algorithm": "sm2",
         "valid_from": datetime.date.today().isoformat(), "valid_until": a_year_from().isoformat()})  # fmt: skip
     seal = IssuingSeal.objects.get(organisation=city["health"])
-    assert seal.inscription == "江澜市卫健委证照专用章" and "江澜市卫健委证照专用章" in seal.appearance
+    assert (
+        seal.inscription == "江澜市卫健委证照专用章" and "江澜市卫健委证照专用章" in seal.appearance
+    )

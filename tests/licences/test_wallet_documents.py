@@ -21,7 +21,9 @@ def rendered(pdf: bytes) -> tuple[Image.Image, str]:
     document = pypdfium2.PdfDocument(pdf)
     try:
         page = document[0]
-        text = page.get_textpage().get_text_range().replace("\r\n", "")  # the seal's arc breaks lines
+        text = (
+            page.get_textpage().get_text_range().replace("\r\n", "")
+        )  # the seal's arc breaks lines
         return page.render(scale=SCALE).to_pil().convert("RGB"), text
     finally:
         document.close()
@@ -34,7 +36,9 @@ def decoded(image: Image.Image) -> list[str]:
 def seal_red_pixels(image: Image.Image, box: tuple[int, int, int, int]) -> int:
     """Pixels of the seal's red (#d0021b), not the face colour of the frame (#b22222)."""
     rgb = image.crop(box).tobytes()
-    return sum(1 for i in range(0, len(rgb), 3) if rgb[i] > 195 and rgb[i + 1] < 40 and rgb[i + 2] < 70)
+    return sum(
+        1 for i in range(0, len(rgb), 3) if rgb[i] > 195 and rgb[i + 1] < 40 and rgb[i + 2] < 70
+    )
 
 
 def test_the_licence_qr_carries_the_verification_url_with_the_identifier(business_licence):
@@ -69,14 +73,21 @@ def test_the_pdf_draws_the_seal_in_red_with_its_inscription(business_licence):
     image, text = rendered(licence_pdf(business_licence))
     width, height = image.size
     seal_x, seal_y = width - 150 * SCALE, height - 170 * SCALE  # the seal's centre, 60 pt radius
-    around_seal = (seal_x - 65 * SCALE, seal_y - 65 * SCALE, seal_x + 65 * SCALE, seal_y + 65 * SCALE)
+    around_seal = (
+        seal_x - 65 * SCALE,
+        seal_y - 65 * SCALE,
+        seal_x + 65 * SCALE,
+        seal_y + 65 * SCALE,
+    )
     assert seal_red_pixels(image, around_seal) > 3000
     assert seal_red_pixels(image, (0, 0, width // 2, height // 2)) == 0  # only the seal is red
     assert business_licence.seal.inscription in text
 
 
 def test_a_seal_made_with_an_inscription_keeps_it_on_the_pdf_and_page(client, city, types, company):
-    services.rotate_seal(actor=city["admin"], seal=city["market"].seals.get(), valid_until=a_year_from())
+    services.rotate_seal(
+        actor=city["admin"], seal=city["market"].seals.get(), valid_until=a_year_from()
+    )
     seal = services.create_seal(actor=city["admin"], organisation=city["market"], name="证照专用章",
                                 valid_until=a_year_from(), inscription="江澜市市场监管局证照专用章")  # fmt: skip
     licence = issue_business(city, types, company)
@@ -93,10 +104,15 @@ def test_the_page_shows_the_seals_stored_image(client, company, business_licence
     seal.appearance = '<svg class="seal" role="img" aria-label="存档印章图像"></svg>'
     seal.save(update_fields=["appearance"])
     client.force_login(company["agent"])
-    assert 'aria-label="存档印章图像"' in client.get(f"/licences/wallet/{business_licence.pk}/").content.decode()
+    assert (
+        'aria-label="存档印章图像"'
+        in client.get(f"/licences/wallet/{business_licence.pk}/").content.decode()
+    )
 
 
-def test_renaming_the_organisation_does_not_change_the_seal_on_its_licences(client, city, company, business_licence):
+def test_renaming_the_organisation_does_not_change_the_seal_on_its_licences(
+    client, city, company, business_licence
+):
     city["market"].name = "江澜市市场监管综合执法局"
     city["market"].save(update_fields=["name"])
     client.force_login(company["agent"])
@@ -108,7 +124,9 @@ def test_renaming_the_organisation_does_not_change_the_seal_on_its_licences(clie
 
 def test_a_value_too_long_for_the_pdf_is_cut_with_a_note_never_silently(city, types, company):
     scope = "食品销售；" * 60  # 300 characters: more than six lines of 28
-    _image, text = rendered(licence_pdf(issue_business(city, types, company, data={**BUSINESS_DATA, "scope": scope})))
+    _image, text = rendered(
+        licence_pdf(issue_business(city, types, company, data={**BUSINESS_DATA, "scope": scope}))
+    )
     assert scope[:100] in text and "…" in text and "未尽内容见电子证照签名 JSON" in text  # fmt: skip
 
 
@@ -127,7 +145,9 @@ def test_rows_that_do_not_fit_stop_above_the_qr_code_and_the_seal(city, types, c
 
 def test_every_character_of_a_long_value_stays_inside_the_frame(city, types, company):
     scope = "食品销售；预包装食品（含冷藏冷冻食品）销售，散装食品销售。Food retail." * 3
-    document = pypdfium2.PdfDocument(licence_pdf(issue_business(city, types, company, data={**BUSINESS_DATA, "scope": scope})))
+    document = pypdfium2.PdfDocument(
+        licence_pdf(issue_business(city, types, company, data={**BUSINESS_DATA, "scope": scope}))
+    )
     page = document[0]
     text, inner_frame = page.get_textpage(), page.get_width() - 42
     rightmost = max(text.get_charbox(i)[2] for i in range(text.count_chars()))

@@ -111,7 +111,9 @@ class UseIn(Schema):
     )
     purpose: str = Field(..., min_length=2, max_length=300)
     case_number: str = Field(
-        "", max_length=64, description="办件编号；工作人员登记时必填，须为本部门办理的该持证人的办件"
+        "",
+        max_length=64,
+        description="办件编号；工作人员登记时必填，须为本部门办理的该持证人的办件",
     )
     consent: bool = Field(..., description="持证人是否同意用证")
 

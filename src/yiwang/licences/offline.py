@@ -146,13 +146,15 @@ def verify_offline(document, *, key_set, status_lists: list, anchors, today: dat
             identifier,
             f"{MESSAGES[State.SIGNATURE_INVALID]}：{exc.message}",
         )
-    seal = trusted.seals.get(proof.get("kid"))
+    kid = proof.get("kid")
+    seal = trusted.seals.get(kid) if isinstance(kid, str) else None
     presented = documents.presented_bytes(content)
     if seal is None or presented is None or not _signed_by(seal, presented, proof.get("signature")):
         return _fail(State.SIGNATURE_INVALID, identifier)
     if not _issued_within(seal, content):
         return _fail(State.SIGNATURE_INVALID, identifier, SEAL_OUT_OF_DATE)
-    return _judge(identifier, content, trusted, status_lists, today, now)
+    lists = status_lists if isinstance(status_lists, list) else []
+    return _judge(identifier, content, trusted, lists, today, now)
 
 
 def _judge(identifier, content, trusted: TrustedKeys, status_lists, today, now) -> Verification:
