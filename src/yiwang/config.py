@@ -85,7 +85,7 @@ VARS: tuple[Var, ...] = (
         "PLATFORM_SM2_KEY",
         str,
         "",
-        "hex SM2 private key that signs audit seals; generated under VAR_DIR outside production",
+        "hex SM2 private key that signs audit seals and the e-licence key set and status lists; generated under VAR_DIR outside production",
         secret=True,
     ),
     Var(
@@ -167,6 +167,13 @@ VARS: tuple[Var, ...] = (
         str,
         "http://127.0.0.1:8000",
         "the site's public address, printed in licence QR codes and status-list links",
+    ),
+    Var(
+        "LICENCE_TRUSTED_PLATFORM_KEYS",
+        list,
+        [],
+        "comma-separated SM3 fingerprints (64 hex) of platform keys whose signed key sets `yiwang verify` "
+        "trusts besides this deployment's own (another deployment's, as printed on its 证照核验 page)",
     ),
 )
 

@@ -1,9 +1,12 @@
 """E-licence pages in Chromium: public verification of a valid then revoked licence, and the
-holder's wallet with the 照面 and the PDF download."""
+holder's wallet with the 照面 (its QR scanned from the screen) and the PDF download."""
 
 import datetime
+import io
 
 import pytest
+import zxingcpp
+from PIL import Image
 from playwright.sync_api import expect
 
 from tests.browser.conftest import sign_in
@@ -36,7 +39,7 @@ def licensed(site, settings, tmp_path):
 
 
 def test_the_verify_page_shows_valid_from_the_qr_link_then_revoked_when_pasted(page, licensed):
-    from yiwang.licences import services
+    from yiwang.licences import publication, services
 
     licence = licensed["licence"]
     page.set_viewport_size({"width": 390, "height": 844})  # a phone
@@ -53,9 +56,14 @@ def test_the_verify_page_shows_valid_from_the_qr_link_then_revoked_when_pasted(p
     page.get_by_role("button", name="核验").click()
     expect(verdict.get_by_role("heading", name="已吊销")).to_be_visible()
     expect(verdict).to_contain_text("原因：以欺骗手段取得登记")
+    expect(page.locator("#platform-fingerprint")).to_have_attribute(
+        "data-fingerprint", publication.platform_fingerprint()
+    )
 
 
 def test_the_holder_opens_the_wallet_sees_the_face_and_downloads_the_pdf(page, licensed, tmp_path):
+    from yiwang.licences import documents
+
     url = licensed["url"]
     sign_in(page, url, "agent")
     page.get_by_role("link", name="我的证照").click()
@@ -63,7 +71,14 @@ def test_the_holder_opens_the_wallet_sees_the_face_and_downloads_the_pdf(page, l
     face = page.get_by_role("article", name="照面")
     expect(face).to_contain_text("江澜味道食品有限公司")
     expect(face).to_contain_text("食品销售")
-    expect(face.get_by_role("img", name="核验二维码")).to_be_visible()
+    qr = face.get_by_role("img", name="核验二维码")
+    expect(qr).to_be_visible()
+    # Draw the SVG large enough to scan, then read what the screen shows.
+    qr.evaluate("img => { img.style.width = img.style.height = '330px'; }")
+    scanned = [
+        found.text for found in zxingcpp.read_barcodes(Image.open(io.BytesIO(qr.screenshot())))
+    ]
+    assert scanned == [documents.verification_url(licensed["licence"].identifier)]
     expect(face.get_by_role("img", name="江澜市市场监督管理局电子印章")).to_be_visible()
     with page.expect_download() as download:
         page.get_by_role("button", name="下载 PDF").click()

@@ -102,3 +102,25 @@ def doctor_licence(city, types, citizen):
     return services.issue_licence(actor=city["health_reviewer"], licence_type=types["doctor"], holder_name="王医生",
                                   holder_code=citizen.id_number, holder_code_type="111",
                                   data={"speciality": "内科专业"})  # fmt: skip
+
+
+@pytest.fixture
+def company_case(city, company):
+    """A case of the company, handled by the market regulator with the health commission taking
+    part: its staff may record uses of the company's licences for it."""
+    from django.utils import timezone
+
+    from tests import factories
+    from yiwang.cases.models import Case
+
+    item = factories.service_item(city["market"], participants=[city["market"], city["health"]])
+    case = Case.objects.create(number="001122334455620261122000009", item=item, item_version=item.version,
+                               applicant_kind="company", applicant_name=company["name"],
+                               applicant_code=company["uscc"], channel="online", submitted_at=timezone.now())  # fmt: skip
+    case.participants.set([city["market"], city["health"]])
+    return case
+
+
+def trusted() -> set[str]:
+    """The trust anchor of a verifier that pinned this deployment's platform key."""
+    return {publication.platform_fingerprint()}

@@ -112,7 +112,7 @@ def test_the_key_set_and_status_lists_are_public(client, business_licence):
     keys = client.get(f"{BASE}/keys")
     assert keys.status_code == 200 and {k["use"] for k in keys.json()["keys"]} == {
         "licence",
-        "status-list",
+        "platform",
     }
     assert_matches_openapi(keys, "get", "/api/v1/licences/keys")
     listing = client.get(f"{BASE}/status-lists/revocation")
@@ -189,10 +189,10 @@ def test_the_wallet_needs_a_session(client):
 
 
 def test_the_holder_downloads_the_signed_json_and_sees_uses(
-    client, city, business_licence, company
+    client, city, business_licence, company, company_case
 ):
     services.record_licence_use(actor=city["reviewer"], licence=business_licence, applicant_code=company["uscc"],
-                                purpose="年报核验", consent=True)  # fmt: skip
+                                purpose="年报核验", consent=True, case_number=company_case.number)  # fmt: skip
     client.force_login(company["agent"])
     document = client.get(f"{BASE}/wallet/{business_licence.pk}/document")
     assert (
@@ -257,3 +257,42 @@ def test_a_suspension_sets_the_bit_in_the_published_list(client, factory, city, 
         "encodedList"
     ]
     assert publication.bit_at(publication.decode_bits(encoded), business_licence.status_index)
+
+
+def use_body(licence, company, **extra):
+    return {"identifier": licence.identifier, "applicant_code": company["uscc"], "purpose": "核验营业执照",
+            "case_number": "", "consent": True, **extra}  # fmt: skip
+
+
+def test_a_signed_in_citizen_cannot_write_a_use_into_anothers_wallet(
+    client, business_licence, company, citizen
+):
+    client.force_login(citizen)
+    response = post(client, "/uses", use_body(business_licence, company))
+    assert response.status_code == 403 and response.json()["code"] == "permission_denied"
+    assert_matches_openapi(response, "post", "/api/v1/licences/uses")
+    assert not business_licence.uses.exists()  # fmt: skip
+
+
+def test_staff_without_a_case_of_the_holder_cannot_write_a_use(
+    client, city, business_licence, company
+):
+    client.force_login(city["reviewer"])
+    response = post(
+        client,
+        "/uses",
+        use_body(business_licence, company, case_number="001122334455620261122000009"),
+    )
+    assert response.status_code == 403 and "办件" in response.json()["message"]  # fmt: skip
+
+
+def test_staff_of_a_department_on_the_holders_case_write_a_use(
+    client, city, business_licence, company, company_case
+):
+    client.force_login(city["health_reviewer"])
+    response = post(
+        client, "/uses", use_body(business_licence, company, case_number=company_case.number)
+    )
+    assert response.status_code == 201, response.json()
+    assert_matches_openapi(response, "post", "/api/v1/licences/uses")
+    assert response.json()["used_by"].startswith("江澜市卫生健康委员会")  # fmt: skip

@@ -6,10 +6,11 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from tests.licences.conftest import BUSINESS_DATA, issue_business
+from tests.licences.conftest import BUSINESS_DATA, issue_business, trusted
 from yiwang.core.errors import ServiceError
 from yiwang.licences import documents, publication, services
-from yiwang.licences.verification import verify_document, verify_licence, verify_offline
+from yiwang.licences.offline import verify_offline
+from yiwang.licences.verification import verify_document, verify_licence
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +30,9 @@ def test_offline_a_document_with_an_uncanonicalisable_number_is_signature_invali
     document = documents.wrapped(business_licence)
     document["licence"]["version"] = 2**64
     assert (
-        verify_offline(document, key_set=publication.key_set(), status_lists=[]).state
+        verify_offline(
+            document, key_set=publication.key_set(), status_lists=[], anchors=trusted()
+        ).state
         == "signature_invalid"
     )
 
@@ -62,14 +65,15 @@ def test_an_identifier_with_a_nul_in_the_api_path_is_404(client, factory, city, 
 def test_a_status_list_that_cannot_be_decoded_leaves_the_status_unverified(
     tmp_path, business_licence, capsys
 ):
-    broken = publication.status_list("revocation")
-    broken["credentialSubject"]["encodedList"] = "u!!!"
+    broken = publication.sign_list("revocation", "u!!!")  # signed by the platform, yet unreadable
     for path, content in (("l.json", documents.wrapped(business_licence)), ("k.json", publication.key_set()),
-                          ("r.json", broken), ("s.json", publication.status_list("suspension"))):  # fmt: skip
+                          ("r.json", broken), ("s.json", publication.status_list("suspension")),
+                          ("m.json", publication.status_list("message"))):  # fmt: skip
         (tmp_path / path).write_text(json.dumps(content, ensure_ascii=False), encoding="utf-8")
-    with pytest.raises(CommandError, match="状态未能离线核验"):
-        call_command("verify", str(tmp_path / "l.json"), "--keys", str(tmp_path / "k.json"),
-                     "--status", str(tmp_path / "r.json"), "--status", str(tmp_path / "s.json"))  # fmt: skip
+    with pytest.raises(CommandError, match="无法确认状态"):
+        call_command("verify", str(tmp_path / "l.json"), "--keys", str(tmp_path / "k.json"), "--status",
+                     str(tmp_path / "r.json"), "--status", str(tmp_path / "s.json"), "--status", str(tmp_path / "m.json"))  # fmt: skip
+    assert "吊销/注销/变更状态列表无法读取" in capsys.readouterr().out
 
 
 def test_garbage_status_lists_and_key_sets_do_not_raise(business_licence):
@@ -78,8 +82,20 @@ def test_garbage_status_lists_and_key_sets_do_not_raise(business_licence):
         ({"keys": "x"}, []),
         ([], ["x", 1, None]),
         (publication.key_set(), [{"proof": "x"}]),
+        (publication.key_set(), 7),
     ):
-        assert verify_offline(document, key_set=key_set, status_lists=lists).state in {
+        assert verify_offline(
+            document, key_set=key_set, status_lists=lists, anchors=trusted()
+        ).state in {
             "signature_invalid",
-            "valid",
+            "status_unknown",
         }
+
+
+def test_a_proof_naming_its_key_with_a_list_is_signature_invalid_not_raised(business_licence):
+    document = documents.wrapped(business_licence)
+    document["proof"]["kid"] = ["not", "a", "key id"]
+    result = verify_offline(
+        document, key_set=publication.key_set(), status_lists=[], anchors=trusted()
+    )
+    assert result.state == "signature_invalid"

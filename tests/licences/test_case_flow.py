@@ -87,3 +87,18 @@ def test_the_approved_case_issues_its_licence_to_the_company(
     case.refresh_from_db()
     issued = Licence.objects.get(identifier=case.result_reference)
     assert issued.holder_code == company["uscc"] and issued.case_number == case.number
+
+
+def test_the_case_page_refuses_a_material_referencing_another_holders_licence(
+    client, city, company, food_item, business_licence, factory
+):
+    other = licences.issue_licence(actor=city["reviewer"], licence_type=business_licence.licence_type,
+                                   holder_name="别家餐饮有限公司", holder_code=factory.uscc(), holder_code_type="001",
+                                   data={"company_type": "有限责任公司", "representative": "赵六", "scope": "别家经营范围"})  # fmt: skip
+    case = apply(company, food_item)
+    case.materials.filter(name="营业执照").update(reference=other.identifier)
+    cases.accept_case(actor=factories.staff("clerk", city["market"]), case=case)
+    client.force_login(city["reviewer"])
+    page = client.get(reverse("cases:detail", args=[case.number])).content.decode()
+    assert 'data-refused="licence"' in page and "该证照不属于申请人" in page
+    assert "别家经营范围" not in page and "别家餐饮有限公司" not in page

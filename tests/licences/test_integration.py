@@ -92,3 +92,53 @@ def test_reuse_ignores_a_revoked_licence(city, types, company, business_licence)
     )
     material = SimpleNamespace(name="营业执照", licence_type=types["business"].code)
     assert reuse_licence(a_case(city, types, company), material) is None
+
+
+def another_holders_licence(city, types, factory):
+    return services.issue_licence(actor=city["reviewer"], licence_type=types["business"], holder_name="别家公司",
+                                  holder_code=factory.uscc(), holder_code_type="001", data=BUSINESS_DATA)  # fmt: skip
+
+
+def test_reuse_refuses_another_holders_licence_offered_as_the_material(
+    city, types, company, factory
+):
+    material = SimpleNamespace(name="营业执照", licence_type=types["business"].code)
+    offered = another_holders_licence(city, types, factory)
+    with pytest.raises(ServiceError) as refused:
+        reuse_licence(a_case(city, types, company), material, identifier=offered.identifier)
+    assert refused.value.code == "licence.not_holder" and not LicenceUse.objects.exists()
+
+
+def test_reuse_takes_the_licence_the_applicant_chose(city, types, company, business_licence):
+    newer = services.issue_licence(actor=city["reviewer"], licence_type=types["business"], holder_name=company["name"],
+                                    holder_code=company["uscc"], holder_code_type="001", data=BUSINESS_DATA)  # fmt: skip
+    material = SimpleNamespace(name="营业执照", licence_type=types["business"].code)
+    case = a_case(city, types, company)
+    assert (
+        reuse_licence(case, material, identifier=business_licence.identifier)
+        == business_licence.identifier
+    )
+    assert LicenceUse.objects.get().licence == business_licence != newer  # fmt: skip
+
+
+def test_reuse_refuses_a_chosen_licence_that_is_not_valid(city, types, company, business_licence):
+    services.set_licence_status(
+        actor=city["reviewer"], licence=business_licence, status="suspended", reason="调查"
+    )
+    material = SimpleNamespace(name="营业执照", licence_type=types["business"].code)
+    with pytest.raises(ServiceError) as refused:
+        reuse_licence(
+            a_case(city, types, company), material, identifier=business_licence.identifier
+        )
+    assert refused.value.code == "licence.not_valid" and not LicenceUse.objects.exists()  # fmt: skip
+
+
+def test_reuse_passes_over_a_licence_whose_seal_was_revoked(
+    city, types, company, business_licence, seals
+):
+    services.revoke_seal(actor=city["admin"], seal=seals["market"], reason="私钥泄露")
+    material = SimpleNamespace(name="营业执照", licence_type=types["business"].code)
+    assert (
+        reuse_licence(a_case(city, types, company), material) is None
+        and not LicenceUse.objects.exists()
+    )

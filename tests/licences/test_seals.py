@@ -174,3 +174,83 @@ def test_the_defining_bodys_admin_defines_a_licence_type_in_the_admin_audited(cl
     assert AuditEvent.objects.filter(
         action="licencetype.create", target_id=str(licence_type.pk)
     ).exists()
+
+
+def test_a_seal_is_drawn_once_from_its_inscription_when_made(city, seals):
+    seal = seals["market"]
+    assert seal.inscription == "江澜市市场监督管理局"
+    assert (
+        seal.appearance.startswith('<svg class="seal"')
+        and 'aria-label="江澜市市场监督管理局电子印章"' in seal.appearance
+    )
+    event = AuditEvent.objects.get(action="seal.create", target_id=str(seal.pk))
+    assert event.after["inscription"] == "江澜市市场监督管理局"  # fmt: skip
+
+
+def test_a_rotated_seal_keeps_the_inscription_and_gets_its_own_image(city, seals):
+    new = services.rotate_seal(actor=city["admin"], seal=seals["market"])
+    assert (
+        new.inscription == seals["market"].inscription
+        and new.appearance != seals["market"].appearance
+    )
+    assert f'id="seal-{new.key_id[:12]}"' in new.appearance  # fmt: skip
+
+
+def test_an_inscription_that_is_too_long_is_refused(city):
+    with pytest.raises(ServiceError, match="印文"):
+        services.create_seal(actor=city["admin"], organisation=city["market"], name="印章",
+                             valid_until=a_year_from(), inscription="长" * 41)  # fmt: skip
+
+
+def rotate_in_admin(client, seal):
+    return client.post("/admin/licences/issuingseal/", {"action": "rotate", "_selected_action": [seal.pk]},
+                       follow=True)  # fmt: skip
+
+
+def test_the_admin_rotation_action_rotates_the_seal_through_the_service(client, city, seals):
+    from django.contrib.auth.models import Permission
+
+    admin = city["admin"]
+    admin.is_staff = True
+    admin.save()
+    admin.user_permissions.add(
+        *Permission.objects.filter(codename__in=["view_issuingseal", "change_issuingseal"])
+    )
+    client.force_login(admin)
+    response = rotate_in_admin(client, seals["market"])
+    seals["market"].refresh_from_db()
+    new = seals["market"].replaced_by
+    assert seals["market"].status == "retired" and new is not None and new.status == "active"
+    assert f"已轮换，新密钥标识 {new.key_id}" in response.content.decode()
+    assert AuditEvent.objects.filter(action="seal.rotate", target_id=str(seals["market"].pk), actor_id=str(city["admin"].pk)).exists()  # fmt: skip
+
+
+def test_the_admin_rotation_action_reports_a_seal_that_cannot_be_rotated(
+    client, factory, city, seals
+):
+    client.force_login(factory.superuser())
+    services.rotate_seal(actor=city["admin"], seal=seals["market"])
+    response = rotate_in_admin(client, seals["market"])
+    assert "只有启用中的印章可以轮换" in response.content.decode()
+    assert IssuingSeal.objects.filter(organisation=city["market"]).count() == 2
+
+
+def test_a_seal_form_with_a_bad_period_shows_the_reason_on_the_form(client, factory, city):
+    client.force_login(factory.superuser())
+    today = datetime.date.today()
+    response = client.post("/admin/licences/issuingseal/add/", {
+        "organisation": city["health"].pk, "name": "卫健委印章", "algorithm": "sm2",
+        "valid_from": today.isoformat(), "valid_until": today.replace(year=today.year + 11).isoformat()})  # fmt: skip
+    assert response.status_code == 200 and "印章有效期不能超过 10 年" in response.content.decode()
+    assert not IssuingSeal.objects.filter(organisation=city["health"]).exists()
+
+
+def test_a_seal_made_in_the_admin_takes_the_inscription_given(client, factory, city):
+    client.force_login(factory.superuser())
+    client.post("/admin/licences/issuingseal/add/", {
+        "organisation": city["health"].pk, "name": "卫健委印章", "inscription": "江澜市卫健委证照专用章", "algorithm": "sm2",
+        "valid_from": datetime.date.today().isoformat(), "valid_until": a_year_from().isoformat()})  # fmt: skip
+    seal = IssuingSeal.objects.get(organisation=city["health"])
+    assert (
+        seal.inscription == "江澜市卫健委证照专用章" and "江澜市卫健委证照专用章" in seal.appearance
+    )

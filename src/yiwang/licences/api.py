@@ -110,7 +110,11 @@ class UseIn(Schema):
         ..., min_length=18, max_length=18, description="申请人身份号码或统一社会信用代码"
     )
     purpose: str = Field(..., min_length=2, max_length=300)
-    case_number: str = Field("", max_length=64)
+    case_number: str = Field(
+        "",
+        max_length=64,
+        description="办件编号；工作人员登记时必填，须为本部门办理的该持证人的办件",
+    )
     consent: bool = Field(..., description="持证人是否同意用证")
 
 
@@ -242,9 +246,8 @@ def change(request, identifier: Identifier, payload: ChangeIn):
     )
 
 
-@router.post(
-    "/uses", response={201: UseOut, **ERRORS}, auth=AUTH, summary="登记用证（须持证人同意）"
-)
+@router.post("/uses", response={201: UseOut, **ERRORS}, auth=AUTH,
+             summary="登记用证（部门应用系统，或办理该持证人办件的部门工作人员；须持证人同意）")  # fmt: skip
 def record_use(request, payload: UseIn):
     licence = Licence.objects.filter(identifier=_valid_identifier(payload.identifier)).first()
     if licence is None:

@@ -37,8 +37,9 @@ class SealStatus(models.TextChoices):
 class StatusPurpose(models.TextChoices):
     """W3C Bitstring Status List purposes published by the platform."""
 
-    REVOCATION = "revocation", "吊销/注销"
+    REVOCATION = "revocation", "吊销/注销/变更"
     SUSPENSION = "suspension", "暂停"
+    MESSAGE = "message", "失效原因（吊销、注销或变更）"
 
 
 class VerificationState(models.TextChoices):
@@ -52,3 +53,4 @@ class VerificationState(models.TextChoices):
     SIGNATURE_INVALID = "signature_invalid", "签名无效"
     NOT_FOUND = "not_found", "查无此证"
     MALFORMED = "malformed", "标识或内容格式错误"
+    STATUS_UNKNOWN = "status_unknown", "无法确认状态"  # offline only: a list missing or stale

@@ -66,17 +66,24 @@ def content_for(*, identifier: str, licence_type, issuer, number: str, holder: d
         "data": data,
         "version": version,
         "previous": previous,
-        "status": [
-            {
-                "type": "BitstringStatusListEntry",
-                "statusPurpose": purpose,
-                "statusListIndex": str(status_index),
-                "statusListCredential": status_list_url(purpose),
-            }
-            for purpose in StatusPurpose.values
-        ],
+        "status": [status_entry(purpose, status_index) for purpose in StatusPurpose.values],
         "verification_url": verification_url(identifier),
     }
+
+
+# What the message list's values mean (W3C Bitstring Status List `statusMessage`, statusSize 2).
+STATUS_MESSAGES = [{"status": "0x0", "message": "not_revoked"}, {"status": "0x1", "message": "revoked"},
+                   {"status": "0x2", "message": "cancelled"}, {"status": "0x3", "message": "superseded"}]  # fmt: skip
+
+
+def status_entry(purpose: str, status_index: int) -> dict:
+    """The licence's `BitstringStatusListEntry` for one purpose; the message entry declares its
+    two-bit values, so that offline a replayed old version shows as superseded, not revoked."""
+    entry = {"type": "BitstringStatusListEntry", "statusPurpose": purpose,
+             "statusListIndex": str(status_index), "statusListCredential": status_list_url(purpose)}  # fmt: skip
+    if purpose == StatusPurpose.MESSAGE:
+        entry.update(statusSize=2, statusMessage=[dict(m) for m in STATUS_MESSAGES])
+    return entry
 
 
 def signed_bytes(content: dict) -> bytes:

@@ -1,5 +1,5 @@
 """照面: the rows a licence shows, from its signed content and its type's layout, shared by the
-HTML face and the PDF; the seal image and the QR code, both drawn by code."""
+HTML face and the PDF; the QR code; the seal image that a seal keeps from when it was made."""
 
 from __future__ import annotations
 
@@ -68,28 +68,31 @@ def qr_data_uri(identifier: str) -> str:
     return qr_code(identifier).svg_data_uri(scale=4, border=2)
 
 
-def seal_svg(organisation_name: str, *, size: int = 160, colour: str = "#d0021b") -> str:
-    """The seal image: a red ring, a five-pointed star and the organisation's name along a 240° arc."""
+def seal_svg(
+    inscription: str, *, size: int = 160, colour: str = "#d0021b", element_id: str = "seal-arc"
+) -> str:
+    """A seal image: a red ring, a five-pointed star and the inscription (印文) along a 240° arc.
+    Drawn once when a seal is made (`IssuingSeal.appearance`)."""
     r = size / 2
     points = " ".join(
         f"{r + (r * 0.28 if i % 2 == 0 else r * 0.11) * math.sin(math.pi * i / 5):.1f},"
         f"{r - (r * 0.28 if i % 2 == 0 else r * 0.11) * math.cos(math.pi * i / 5):.1f}"
         for i in range(10)
     )
-    text = escape(organisation_name)
+    text = escape(inscription)
     arc = r * 0.7
     dx, dy = arc * math.cos(math.radians(30)), arc * math.sin(math.radians(30))
     length = arc * math.radians(240) * 0.96
-    font = min(size * 0.13, length / max(len(organisation_name), 1))
+    font = min(size * 0.13, length / max(len(inscription), 1))
     return (
         f'<svg class="seal" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}" width="{size}" '
         f'height="{size}" role="img" aria-label="{text}电子印章">'
         f'<circle cx="{r}" cy="{r}" r="{r - 4}" fill="none" stroke="{colour}" stroke-width="5"/>'
         f'<polygon points="{points}" fill="{colour}"/>'
-        f'<path id="seal-arc" d="M {r - dx:.1f},{r + dy:.1f} A {arc:.1f},{arc:.1f} 0 1 1 {r + dx:.1f},{r + dy:.1f}" '
+        f'<path id="{element_id}" d="M {r - dx:.1f},{r + dy:.1f} A {arc:.1f},{arc:.1f} 0 1 1 {r + dx:.1f},{r + dy:.1f}" '
         f'fill="none"/>'
         f'<text fill="{colour}" font-size="{font:.1f}" font-weight="bold">'
-        f'<textPath href="#seal-arc" startOffset="50%" text-anchor="middle" textLength="{length:.0f}" '
+        f'<textPath href="#{element_id}" startOffset="50%" text-anchor="middle" textLength="{length:.0f}" '
         f'lengthAdjust="spacing">{text}</textPath></text>'
         f"</svg>"
     )

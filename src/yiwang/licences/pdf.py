@@ -1,4 +1,5 @@
-"""The licence as a PDF: the 照面 rows, the issuer's seal (drawn, red) and the verification QR.
+"""The licence as a PDF: the 照面 rows, the signing seal (its inscription drawn in red, the same
+design as its stored SVG image) and the verification QR.
 
 Chinese text uses reportlab's built-in CID font STSong-Light: the PDF names the font and the
 reader supplies the glyphs (Adobe-GB1), so no font file is shipped or fetched.
@@ -18,6 +19,10 @@ from reportlab.pdfgen.canvas import Canvas
 from yiwang.licences.face import Face, face_of, qr_code
 
 FONT = "STSong-Light"
+MAX_LINES = 6  # of one value
+VALUE_WIDTH = A4[0] - 200 - 70  # points from the value column to the right margin
+ROW_FLOOR = 250  # the lowest row: below are the QR code, the seal and the issuer lines
+CUT_NOTE = "（照面篇幅有限，未尽内容见电子证照签名 JSON，或扫码在线核验）"
 SEAL_RED = colors.HexColor("#d0021b")
 pdfmetrics.registerFont(UnicodeCIDFont(FONT))
 
@@ -33,7 +38,7 @@ def licence_pdf(licence) -> bytes:
     _frame(canvas, face, width, height)
     _rows(canvas, face, width, height)
     _qr(canvas, face.identifier, 60, 90)
-    draw_seal(canvas, face.issuer, width - 150, 170, 60)
+    draw_seal(canvas, licence.seal.inscription, width - 150, 170, 60)
     canvas.setFont(FONT, 12)
     canvas.drawRightString(width - 70, 150, f"颁发机构：{face.issuer}")
     canvas.drawRightString(width - 70, 130, f"颁发日期：{face.issued_on}")
@@ -57,19 +62,45 @@ def _frame(canvas: Canvas, face: Face, width: float, height: float) -> None:
     canvas.setFillColor(colors.black)
 
 
-def _wrap(text: str, per_line: int) -> list[str]:
-    return [text[i : i + per_line] for i in range(0, len(text), per_line)] or [""]
+def _wrap(text: str, width: float, size: float = 13) -> list[str]:
+    """`text` in lines no wider than `width` points (CJK and Latin measured as drawn)."""
+    lines, line = [], ""
+    for char in text:
+        if line and pdfmetrics.stringWidth(line + char, FONT, size) > width:
+            lines.append(line)
+            line = ""
+        line += char
+    return [*lines, line]
+
+
+def _lines(value: str) -> list[str]:
+    """A value in lines that fit the row, at most MAX_LINES; a cut value ends with "…"."""
+    lines = _wrap(value, VALUE_WIDTH)
+    if len(lines) > MAX_LINES:
+        lines = lines[:MAX_LINES]
+        lines[-1] = lines[-1][:-1] + "…"
+    return lines
 
 
 def _rows(canvas: Canvas, face: Face, width: float, height: float) -> None:
+    """The 照面 rows, down to ROW_FLOOR; what does not fit is said to be cut, never drawn over
+    the QR code and the seal."""
     y = height - 170
     for label, value in face.rows:
+        lines = _lines(value)
+        if y - 20 * (len(lines) - 1) < ROW_FLOOR:
+            canvas.setFont(FONT, 10)
+            canvas.drawString(80, y, CUT_NOTE)
+            return
         canvas.setFont(FONT, 13)
         canvas.drawString(80, y, label)
-        for line in _wrap(value, 28)[:6]:
+        for line in lines:
             canvas.drawString(200, y, line)
             y -= 20
         y -= 10
+    if any(len(_wrap(value, VALUE_WIDTH)) > MAX_LINES for _label, value in face.rows):
+        canvas.setFont(FONT, 10)
+        canvas.drawString(80, max(y, ROW_FLOOR), CUT_NOTE)
 
 
 def _qr(canvas: Canvas, identifier: str, x: float, y: float, size: float = 90) -> None:
@@ -87,7 +118,7 @@ def _qr(canvas: Canvas, identifier: str, x: float, y: float, size: float = 90) -
 
 
 def draw_seal(canvas: Canvas, name: str, cx: float, cy: float, radius: float) -> None:
-    """A red seal: ring, star, and the organisation's name on the upper arc."""
+    """A red seal: ring, star, and the seal's inscription on the upper arc (as `face.seal_svg`)."""
     canvas.saveState()
     canvas.setStrokeColor(SEAL_RED)
     canvas.setFillColor(SEAL_RED)

@@ -5,6 +5,7 @@
 - Licences: staff with an acting role (综合窗口, 审批, 管理) in the issuing organisation, or
   one of its department systems, issue and change them; supervisors see all; a holder sees
   their own — a citizen by 身份号码, a company agent by the USCC of a company they act for.
+- Uses (用证记录): a department system, or staff of a department handling a case of the holder.
 """
 
 from __future__ import annotations
@@ -31,6 +32,26 @@ def issuing_org_ids(actor) -> set[int]:
     if is_client(actor):
         return {actor.organisation_id} if actor.is_active else set()
     return org_ids_with_role(actor, *ISSUING_ROLES) | administered_org_ids(actor)
+
+
+def case_org_ids(actor, *, case_number: str, holder_code: str) -> set[int]:
+    """The organisations in whose name a staff member may use a holder's licence for a case: those
+    where they are 综合窗口 or 审批 staff and that take part in case `case_number` whose applicant
+    is the holder, and the comprehensive windows (政务服务中心) where they are clerks."""
+    from yiwang.cases.models import Case  # the cases app is installed with licences (its panels)
+    from yiwang.core.models import Organisation
+
+    if not is_user(actor) or not case_number:
+        return set()
+    cases = Case.objects.filter(number=case_number, applicant_code=holder_code)
+    staff = org_ids_with_role(actor, Role.CLERK, Role.REVIEWER)
+    if not staff or not cases.exists():
+        return set()
+    taking_part = set(cases.filter(participants__in=staff).values_list("participants", flat=True))
+    windows = Organisation.objects.filter(
+        id__in=org_ids_with_role(actor, Role.CLERK), hosts_window=True
+    )
+    return (taking_part & staff) | set(windows.values_list("id", flat=True))
 
 
 def holder_filter(user) -> Q:

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from yiwang.core.errors import NotFound, ServiceError
 from yiwang.core.identifiers import IdentifierError, validate_licence_id
-from yiwang.licences.choices import LicenceStatus
+from yiwang.licences.choices import HolderCodeType, LicenceStatus
 from yiwang.licences.models import Licence, LicenceUse
 from yiwang.licences.verification import Verification, check_stored
 
@@ -43,7 +43,7 @@ def valid_licences_for(*, holder_code: str, licence_type_code: str, today: datet
 
     For the cases app: when an item's material is replaceable by `licence_type_code`, call it
     with the applicant's 身份号码 or USCC; a non-empty answer lets the application show the
-    material as provided (免提交) once the applicant consents (then `record_licence_use`).
+    material as provided (免提交) once the applicant consents (`integration.reuse_licence`).
     The caller must be acting for that applicant: the answer is the applicant's own data.
     """
     today = today or timezone.localdate()
@@ -54,21 +54,25 @@ def valid_licences_for(*, holder_code: str, licence_type_code: str, today: datet
             .select_related("licence_type", "issuer").order_by("-created_at"))  # fmt: skip
 
 
+APPLICANT_CODE_TYPES = {"person": HolderCodeType.RIC, "company": HolderCodeType.USCC}
+
+
 @dataclass
 class MaterialLicence:
-    """What a reviewer sees of a licence offered as a material: its full content and verification."""
+    """A licence used as a case's material (免提交): its content and its verification now."""
 
     licence: Licence
     content: dict
     verification: Verification
 
 
-def licence_for_material(*, applicant_code: str, identifier: str, licence_type_code: str | None = None) -> MaterialLicence:  # fmt: skip
-    """The licence an applicant offers as a material, checked to be theirs and verified now.
+def material_licence(case, identifier: str, *, licence_type_code: str | None = None) -> MaterialLicence:  # fmt: skip
+    """The one check of a licence used as a case's material, for the cases app and the case page.
 
-    For the cases app (reviewer's view of a 免提交 material). Refuses another holder's licence
-    (code ``licence.not_holder``) and a licence of another type; an invalid licence is returned
-    with its verification result so that the reviewer sees why.
+    The licence must be the applicant's own — the same 持证主体代码 and 代码类型 as the case's
+    applicant (`licence.not_holder` otherwise) — and, when given, of the material's type
+    (`licence.wrong_type`). An invalid licence is returned with its verification result, so
+    that the caller decides (reuse refuses it, the reviewer sees why).
     """
     try:
         identifier = validate_licence_id(identifier)
@@ -81,7 +85,9 @@ def licence_for_material(*, applicant_code: str, identifier: str, licence_type_c
     )
     if licence is None:
         raise NotFound("电子证照")
-    if licence.holder_code != (applicant_code or "").strip().upper():
+    if licence.holder_code != (case.applicant_code or "").strip().upper() or (
+        licence.holder_code_type != APPLICANT_CODE_TYPES.get(case.applicant_kind)
+    ):
         raise ServiceError(
             "licence.not_holder", "该证照不属于申请人，不能作为其申请材料", status=403
         )

@@ -1,5 +1,5 @@
-"""Verification of licences: online by identifier (or a presented signed JSON), and offline
-against a published key set and status lists (what `yiwang verify FILE` does).
+"""Verification of licences online: by identifier (or a presented signed JSON) against the
+stored licence. Offline verification (`yiwang verify FILE`) is in `offline`.
 
 Every answer is a `Verification`: a state, its Chinese label, a message, and what may be
 shown to anyone — issuer, type, number, dates and the holder masked.
@@ -16,8 +16,8 @@ from django.utils import timezone
 
 from yiwang.core import masking
 from yiwang.core.identifiers import IdentifierError, validate_licence_id
-from yiwang.licences import documents, keys, publication
-from yiwang.licences.choices import HolderCodeType, LicenceStatus, SealStatus, StatusPurpose
+from yiwang.licences import documents, keys
+from yiwang.licences.choices import HolderCodeType, LicenceStatus, SealStatus
 from yiwang.licences.choices import VerificationState as State
 from yiwang.licences.models import Licence
 
@@ -32,6 +32,7 @@ MESSAGES = {
     State.SIGNATURE_INVALID: "签名验证失败：内容被改动，或不是颁发机构的印章所签",
     State.NOT_FOUND: "本平台没有签发过此标识的证照，二维码或标识可能是伪造的",
     State.MALFORMED: "标识或内容格式不正确",
+    State.STATUS_UNKNOWN: "签名有效，但无法离线确认证照当前状态",
 }
 SEAL_OUT_OF_DATE = "签名印章在证照颁发日期不在其有效期内"
 STATUS_STATES = {
@@ -139,7 +140,9 @@ def check_stored(licence: Licence, *, today: datetime.date | None = None) -> Ver
 
 def _check(identifier: str, document: str, signature: str, status: str, reason: str, algorithm: str,
            public_key: str, seal_status: str, seal_from, seal_until, *, today: datetime.date | None) -> Verification:  # fmt: skip
-    signed = keys.verify(algorithm, bytes.fromhex(public_key), document.encode(), _hex(signature))
+    signed = keys.verify(
+        algorithm, bytes.fromhex(public_key), document.encode(), hex_bytes(signature)
+    )
     if not signed or seal_status == SealStatus.REVOKED:
         return _fail(State.SIGNATURE_INVALID, identifier)
     content = json.loads(document)
@@ -159,7 +162,7 @@ def _check(identifier: str, document: str, signature: str, status: str, reason: 
 def verify_document(document: dict, *, today: datetime.date | None = None) -> Verification:
     """Verify a presented signed JSON ({"licence": ..., "proof": ...}) against the stored licence:
     a changed field, another seal's signature or a replayed old version is each detected."""
-    content, proof = _parts(document)
+    content, proof = signed_parts(document)
     if content is None:
         return _fail(State.MALFORMED, message='内容应为 {"licence": …, "proof": …} 形式的签名 JSON')
     try:
@@ -178,13 +181,13 @@ def verify_document(document: dict, *, today: datetime.date | None = None) -> Ve
     ):
         return _fail(State.SIGNATURE_INVALID, identifier)
     if not keys.verify(
-        seal.algorithm, bytes.fromhex(seal.public_key), presented, _hex(proof.get("signature"))
+        seal.algorithm, bytes.fromhex(seal.public_key), presented, hex_bytes(proof.get("signature"))
     ):
         return _fail(State.SIGNATURE_INVALID, identifier)
     return check_stored(licence, today=today)
 
 
-def _parts(document) -> tuple[dict | None, dict]:
+def signed_parts(document) -> tuple[dict | None, dict]:
     if not isinstance(document, dict):
         return None, {}
     content, proof = document.get("licence"), document.get("proof")
@@ -193,115 +196,8 @@ def _parts(document) -> tuple[dict | None, dict]:
     return content, proof
 
 
-def _hex(value) -> bytes:
+def hex_bytes(value) -> bytes:
     try:
         return bytes.fromhex(str(value or ""))
     except ValueError:
         return b""
-
-
-# --- offline --------------------------------------------------------------------
-
-
-def verify_offline(document: dict, *, key_set: dict, status_lists: list[dict],
-                   today: datetime.date | None = None) -> Verification:  # fmt: skip
-    """Verify a signed licence JSON with no access to the platform: the seal's key from
-    `key_set`, the status bits from the signed `status_lists` (each checked with the platform
-    key in the key set). Without a status list for a purpose, that status is reported unknown."""
-    today = today or datetime.date.today()
-    content, proof = _parts(document)
-    if content is None:
-        return _fail(State.MALFORMED, message='内容应为 {"licence": …, "proof": …} 形式的签名 JSON')
-    identifier = str(content.get("id", ""))
-    try:
-        validate_licence_id(identifier)
-    except IdentifierError as exc:
-        return _fail(State.MALFORMED, identifier, f"{MESSAGES[State.MALFORMED]}：{exc.message}")
-    seal = _key(key_set, proof.get("kid"), "licence")
-    presented = documents.presented_bytes(content)
-    if seal is None or presented is None or not _signed_by(seal, presented, proof.get("signature")):
-        return _fail(State.SIGNATURE_INVALID, identifier)
-    if not _issued_within(seal, content):
-        return _fail(State.SIGNATURE_INVALID, identifier, SEAL_OUT_OF_DATE)
-    result = Verification(state=State.VALID, message=MESSAGES[State.VALID], identifier=identifier,
-                          licence=public_summary(content), signature_valid=True)  # fmt: skip
-    state, unknown = _offline_status(content, key_set, status_lists)
-    state = state or date_state(content, today)
-    if state:
-        result.state, result.message = state, MESSAGES[state]
-    elif unknown:
-        result.reason = "未提供以下状态列表，无法离线判断：" + "、".join(unknown)
-    return result
-
-
-def _key(key_set: dict, kid, use: str) -> dict | None:
-    for key in key_set.get("keys", []) if isinstance(key_set, dict) else []:
-        if isinstance(key, dict) and key.get("kid") == kid and key.get("use") == use:
-            return key
-    return None
-
-
-def _signed_by(key: dict, message: bytes, signature) -> bool:
-    try:
-        algorithm, public = keys.public_key_from_jwk(key)
-    except (ValueError, KeyError, TypeError):
-        return False
-    if key.get("status") == SealStatus.REVOKED:
-        return False
-    return keys.verify(algorithm, public, message, _hex(signature))
-
-
-def _issued_within(key: dict, content: dict) -> bool:
-    issued = content.get("issued_on") or ""
-    return key.get("valid_from", "") <= issued <= key.get("valid_until", "9999-12-31")
-
-
-def _offline_status(
-    content: dict, key_set: dict, status_lists: list[dict]
-) -> tuple[str | None, list[str]]:
-    unknown = []
-    for entry in content.get("status") or []:
-        purpose = entry.get("statusPurpose") if isinstance(entry, dict) else None
-        credential = next((c for c in status_lists if _list_purpose(c) == purpose), None)
-        bit = _status_bit(credential, entry, key_set) if credential is not None else None
-        if bit is None:
-            unknown.append(
-                StatusPurpose(purpose).label if purpose in StatusPurpose.values else str(purpose)
-            )
-        elif bit:
-            return (
-                State.REVOKED if purpose == StatusPurpose.REVOCATION else State.SUSPENDED
-            ), unknown
-    return None, unknown
-
-
-def _status_bit(credential: dict, entry: dict, key_set: dict) -> bool | None:
-    """The licence's bit in a signed list; None when the list is unsigned, forged or unreadable."""
-    if not _list_signed(credential, key_set):
-        return None
-    try:
-        bits = publication.decode_bits(credential["credentialSubject"]["encodedList"])
-        return publication.bit_at(bits, int(entry["statusListIndex"]))
-    except (ValueError, KeyError, TypeError, OSError, EOFError):
-        return None
-
-
-def _list_purpose(credential) -> str | None:
-    try:
-        return credential["credentialSubject"]["statusPurpose"]
-    except (KeyError, TypeError):
-        return None
-
-
-def _list_signed(credential, key_set: dict) -> bool:
-    if not isinstance(credential, dict) or not isinstance(credential.get("proof"), dict):
-        return False
-    proof = credential["proof"]
-    key = _key(key_set, proof.get("kid"), "status-list")
-    body = {k: v for k, v in credential.items() if k != "proof"}
-    presented = documents.presented_bytes(body)
-    return (
-        key is not None
-        and presented is not None
-        and _signed_by(key, presented, proof.get("signature"))
-    )

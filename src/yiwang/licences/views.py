@@ -43,7 +43,11 @@ def verify(request):
         else request.GET.get("id") or request.GET.get("q")
     ) or ""
     result = _verify_pasted(text[:MAX_PASTE]) if text.strip() else None
-    return render(request, "licences/verify.html", {"result": result, "text": text[:MAX_PASTE]})
+    fingerprint = publication.platform_fingerprint()
+    return render(request, "licences/verify.html", {
+        "result": result, "text": text[:MAX_PASTE], "fingerprint": fingerprint,
+        "fingerprint_groups": [fingerprint[i : i + 4] for i in range(0, len(fingerprint), 4)],
+    })  # fmt: skip
 
 
 @login_required
@@ -62,7 +66,7 @@ def wallet_detail(request, licence_id: int):
     licence = _held(request, licence_id)
     return render(request, "licences/detail.html", {
         "licence": licence, "face": face.face_of(licence), "qr": face.qr_data_uri(licence.identifier),
-        "seal": mark_safe(face.seal_svg(licence.issuer.name)),  # noqa: S308 — built by code, the name escaped
+        "seal": mark_safe(licence.seal.appearance),  # noqa: S308 — drawn by seal_svg when made, the text escaped
         "uses": selectors.uses_of(licence)[:200], "versions": selectors.versions_of(licence),
     })  # fmt: skip
 

@@ -8,14 +8,19 @@ from yiwang.licences.choices import SealAlgorithm, SealStatus
 class IssuingSeal(models.Model):
     """电子印章: an issuing organisation's signing key with its name and validity.
 
-    The private key is stored only encrypted (AES-256-GCM with YIWANG_SEAL_ENCRYPTION_KEY,
-    the key id as associated data); no page, API answer or audit row ever carries it.
+    Its image (`appearance`, SVG: ring, star and the `inscription` along the arc) is drawn once
+    when the seal is made and kept with it, so a later renamed organisation does not change the
+    seal printed on licences it signed. The private key is stored only encrypted (AES-256-GCM
+    with YIWANG_SEAL_ENCRYPTION_KEY, the key id as associated data); no page, API answer or
+    audit row ever carries it.
     A rotated seal is `retired`: it no longer signs but still verifies what it signed.
     """
 
     organisation = models.ForeignKey("core.Organisation", on_delete=models.PROTECT, related_name="seals",
                                      verbose_name="颁发机构")  # fmt: skip
     name = models.CharField("印章名称", max_length=100)
+    inscription = models.CharField("印文", max_length=100, help_text="印章上环绕的文字，制作时确定")
+    appearance = models.TextField("印章图像（SVG）", editable=False, default="")
     algorithm = models.CharField("算法", max_length=8, choices=SealAlgorithm.choices,
                                  default=SealAlgorithm.SM2)  # fmt: skip
     key_id = models.CharField("密钥标识", max_length=40, unique=True)

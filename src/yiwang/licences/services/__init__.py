@@ -1,7 +1,7 @@
 """Every write of e-licences: keyword-only, atomic, permission-checked, audited.
 
 Licence types and seals live in `setup`; issuance, 变更, status changes, expiry and
-用证记录 in `issuance`. The cases app calls `issue_licence` and `record_licence_use`.
+用证记录 in `issuance`. The cases app goes through `integration` (issue for a case, reuse a licence).
 """
 
 from yiwang.licences.services.issuance import (

@@ -8,15 +8,14 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from yiwang.core import audit, crypto
-from yiwang.core.choices import Role
 from yiwang.core.errors import NotFound, PermissionDenied, ServiceError
 from yiwang.core.identifiers import IdentifierError, LicenceId, validate_ric, validate_uscc
 from yiwang.core.models import Organisation
-from yiwang.core.permissions import is_client, is_superuser, is_user, org_ids_with_role
+from yiwang.core.permissions import is_client, is_superuser, is_user
 from yiwang.licences import documents, keys
 from yiwang.licences.choices import HolderCodeType, LicenceStatus, SealStatus
 from yiwang.licences.models import Counter, IssuingSeal, Licence, LicenceType, LicenceUse
-from yiwang.licences.permissions import issuing_org_ids
+from yiwang.licences.permissions import case_org_ids, issuing_org_ids
 
 MAX_VALUE_LENGTH = 2000
 MAX_SAFE_INTEGER = 2**53 - 1  # what RFC 8785 (JavaScript numbers) can write exactly
@@ -337,22 +336,18 @@ def _user_label(actor, organisation: Organisation | None) -> str:
 @transaction.atomic
 def record_licence_use(*, actor, licence: Licence, applicant_code: str, purpose: str, consent: bool,
                        case_number: str = "", organisation: Organisation | None = None) -> LicenceUse:  # fmt: skip
-    """用证记录: a licence used as a material (免提交) or checked by a department system.
+    """用证记录: a licence checked or used by a department, with the holder's consent.
 
-    For the cases app: call it when an application shows a licence as provided, with the
-    applicant's 身份号码 or USCC as `applicant_code`, the applicant's consent, the 办件编号
-    and the department handling the case. Refused when the licence is another holder's,
-    when consent is missing, or when the licence is not valid today.
+    Who may write one into a holder's wallet: a department system (API client of an
+    organisation, in its organisation's name), or staff (综合窗口, 审批) of a department taking
+    part in case `case_number` whose applicant is the holder (in that department's name). Anyone
+    else — a signed-in citizen who knows the holder's code, staff without such a case — is
+    refused. Refused too when the licence is another holder's, when consent is missing, or when
+    the licence is not valid today. (Material reuse in a case goes through
+    `integration.reuse_licence`.)
     """
     _refuse_control_characters(applicant_code, purpose, case_number)
-    if not (is_client(actor) or is_user(actor)):
-        raise PermissionDenied("需要登录或使用应用系统密钥")
-    if is_client(actor):
-        organisation = actor.organisation
-    elif organisation is not None and not (
-        is_superuser(actor) or organisation.pk in org_ids_with_role(actor, *Role.values)
-    ):
-        raise PermissionDenied("只能以本人所在部门的名义用证")
+    organisation = _using_organisation(actor, licence, case_number, organisation)
     if (applicant_code or "").strip().upper() != licence.holder_code:
         raise ServiceError(
             "licence.not_holder", "该证照不属于申请人，不能作为其申请材料", status=403
@@ -363,6 +358,27 @@ def record_licence_use(*, actor, licence: Licence, applicant_code: str, purpose:
         raise ServiceError("validation_failed", "请写明用证用途")
     return write_use(actor=actor, licence=licence, organisation=organisation, purpose=purpose,
                      case_number=case_number)  # fmt: skip
+
+
+def _using_organisation(actor, licence: Licence, case_number: str,
+                        organisation: Organisation | None) -> Organisation:  # fmt: skip
+    """The department a use is recorded for, once the actor may use the licence at all."""
+    if is_client(actor):
+        return actor.organisation
+    if not is_user(actor):
+        raise PermissionDenied("需要部门应用系统密钥，或以办件经办人员身份登录")
+    allowed = case_org_ids(
+        actor, case_number=(case_number or "").strip(), holder_code=licence.holder_code
+    )
+    if not allowed:
+        raise PermissionDenied(
+            "只有部门应用系统，或办理该持证人办件的部门工作人员（须填写办件编号）可以登记用证"
+        )
+    if organisation is None:
+        return Organisation.objects.get(pk=min(allowed))
+    if organisation.pk not in allowed:
+        raise PermissionDenied("只能以办理该办件的本人所在部门的名义用证")
+    return organisation
 
 
 def write_use(*, actor, licence: Licence, organisation: Organisation | None, purpose: str,

@@ -15,11 +15,13 @@ from yiwang.core.permissions import administered_org_ids, is_superuser
 from yiwang.core.services import full_clean
 from yiwang.licences import keys
 from yiwang.licences.choices import SealAlgorithm, SealStatus
+from yiwang.licences.face import seal_svg
 from yiwang.licences.models import IssuingSeal, LicenceType
 
 SEAL_FIELDS = [
     "organisation",
     "name",
+    "inscription",
     "algorithm",
     "key_id",
     "public_key",
@@ -64,25 +66,32 @@ def create_licence_type(*, actor, defining_org: Organisation, code_suffix: str, 
     return licence_type
 
 
-def _check_period(valid_from: datetime.date, valid_until: datetime.date) -> None:
+def check_seal_input(*, name: str, inscription: str, algorithm: str, valid_from: datetime.date,
+                     valid_until: datetime.date) -> None:  # fmt: skip
+    """Raise ServiceError for a seal that cannot be made (also what the admin form checks)."""
+    if algorithm not in SealAlgorithm.values:
+        raise ServiceError("validation_failed", "印章算法只能是 sm2 或 ed25519")
+    if len((name or "").strip()) < 2:
+        raise ServiceError("validation_failed", "请填写印章名称")
+    if not 2 <= len((inscription or "").strip()) <= 40:
+        raise ServiceError("validation_failed", "印文应为 2–40 个字")
     if valid_until < valid_from:
         raise ServiceError("validation_failed", "印章有效期截止日期不能早于启用日期")
     if valid_until > valid_from + datetime.timedelta(days=366 * MAX_SEAL_YEARS):
         raise ServiceError("validation_failed", f"印章有效期不能超过 {MAX_SEAL_YEARS} 年")
 
 
-def _new_seal(organisation, name, valid_from, valid_until, algorithm) -> IssuingSeal:
+def _new_seal(organisation, name, valid_from, valid_until, algorithm, inscription=None) -> IssuingSeal:  # fmt: skip
     algorithm = algorithm or settings.YIWANG["SEAL_ALGORITHM"]
-    if algorithm not in SealAlgorithm.values:
-        raise ServiceError("validation_failed", "印章算法只能是 sm2 或 ed25519")
-    if len((name or "").strip()) < 2:
-        raise ServiceError("validation_failed", "请填写印章名称")
-    _check_period(valid_from, valid_until)
+    inscription = (inscription or organisation.name).strip()
+    check_seal_input(name=name, inscription=inscription, algorithm=algorithm, valid_from=valid_from,
+                     valid_until=valid_until)  # fmt: skip
     private, public = keys.generate(algorithm)
     key_id = keys.key_id_for(public)
     seal = IssuingSeal(organisation=organisation, name=name.strip(), algorithm=algorithm, key_id=key_id,
                        public_key=public.hex(), private_key_encrypted=keys.encrypt_private_key(private, key_id),
-                       valid_from=valid_from, valid_until=valid_until)  # fmt: skip
+                       valid_from=valid_from, valid_until=valid_until, inscription=inscription,
+                       appearance=seal_svg(inscription, element_id=f"seal-{key_id[:12]}"))  # fmt: skip
     full_clean(seal)
     seal.save()
     return seal
@@ -90,11 +99,15 @@ def _new_seal(organisation, name, valid_from, valid_until, algorithm) -> Issuing
 
 @transaction.atomic
 def create_seal(*, actor, organisation: Organisation, name: str, valid_until: datetime.date,
-                valid_from: datetime.date | None = None, algorithm: str | None = None) -> IssuingSeal:  # fmt: skip
-    """Make an organisation's 电子印章: a new key pair (SM2 by default), the private key encrypted."""
+                valid_from: datetime.date | None = None, algorithm: str | None = None,
+                inscription: str | None = None) -> IssuingSeal:  # fmt: skip
+    """Make an organisation's 电子印章: a new key pair (SM2 by default), the private key encrypted,
+    and its image drawn once from the inscription (印文; the organisation's name by default)."""
     if not administers(actor, organisation):
         raise PermissionDenied("只有本单位的管理员可以制作电子印章")
-    seal = _new_seal(organisation, name, valid_from or timezone.localdate(), valid_until, algorithm)
+    seal = _new_seal(
+        organisation, name, valid_from or timezone.localdate(), valid_until, algorithm, inscription
+    )
     audit.record(
         actor=actor, action="seal.create", target=seal, after=audit.snapshot(seal, SEAL_FIELDS)
     )
@@ -104,7 +117,8 @@ def create_seal(*, actor, organisation: Organisation, name: str, valid_until: da
 @transaction.atomic
 def rotate_seal(*, actor, seal: IssuingSeal, valid_until: datetime.date | None = None,
                 name: str | None = None, algorithm: str | None = None) -> IssuingSeal:  # fmt: skip
-    """轮换: a new key takes over signing; the old seal is retired and keeps verifying what it signed."""
+    """轮换: a new key takes over signing (same inscription and image design); the old seal is
+    retired and keeps verifying what it signed."""
     seal = IssuingSeal.objects.select_for_update().filter(pk=seal.pk).first()
     if (
         seal is None
@@ -114,8 +128,8 @@ def rotate_seal(*, actor, seal: IssuingSeal, valid_until: datetime.date | None =
     if seal.status != SealStatus.ACTIVE:
         raise ServiceError("seal.not_active", "只有启用中的印章可以轮换")
     today = timezone.localdate()
-    new = _new_seal(seal.organisation, name or seal.name, today,
-                    valid_until or today + (seal.valid_until - seal.valid_from), algorithm or seal.algorithm)  # fmt: skip
+    new = _new_seal(seal.organisation, name or seal.name, today, valid_until or today + (seal.valid_until - seal.valid_from),
+                    algorithm or seal.algorithm, seal.inscription)  # fmt: skip
     before = audit.snapshot(seal, SEAL_FIELDS)
     seal.status, seal.replaced_by = SealStatus.RETIRED, new
     seal.save(update_fields=["status", "replaced_by"])

@@ -1,12 +1,16 @@
-"""yiwang verify FILE [--keys KEYS] [--status LIST ...]: check a signed licence JSON offline."""
+"""yiwang verify FILE [--keys KEYS] [--status LIST ...] [--trust FINGERPRINT ...]: check a signed
+licence JSON offline, against a trust anchor — never against keys the file vouches for itself."""
 
 import datetime
 import json
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from yiwang.licences.verification import verify_offline
+from yiwang.core import crypto
+from yiwang.licences import publication
+from yiwang.licences.offline import normalise_fingerprint, signing_fingerprint, verify_offline
 
 
 def _load(path: str, what: str):
@@ -16,29 +20,73 @@ def _load(path: str, what: str):
         raise CommandError(f"无法读取{what} {path}：{exc}") from exc
 
 
+def _own_fingerprint() -> str | None:
+    """This deployment's platform key, when this machine has one (not on a bare verifier)."""
+    try:
+        return publication.fingerprint(crypto.platform_key().public_key)
+    except (RuntimeError, ValueError, OSError):
+        return None
+
+
+def trust_anchors(trusted: list[str]) -> dict[str, str]:
+    """Fingerprint → where the trust comes from: --trust, the setting, this deployment's key."""
+    anchors = {}
+    for text, source in [*((t, "--trust") for t in trusted),
+                         *((t, "YIWANG_LICENCE_TRUSTED_PLATFORM_KEYS") for t in
+                           settings.YIWANG["LICENCE_TRUSTED_PLATFORM_KEYS"])]:  # fmt: skip
+        try:
+            anchors.setdefault(normalise_fingerprint(text), source)
+        except ValueError as exc:
+            raise CommandError(f"{source} 的平台公钥指纹 {text!r} 无效：{exc}") from exc
+    own = _own_fingerprint()
+    if own:
+        anchors.setdefault(own, "本平台公钥")
+    return anchors
+
+
 class Command(BaseCommand):
-    help = "离线核验电子证照签名 JSON：印章公钥集与状态列表来自选项，或来自文件内嵌的核验材料"
+    help = (
+        "离线核验电子证照签名 JSON。信任锚：--keys 给出的公钥集（您自己从颁发平台下载的），"
+        "或平台公钥指纹（--trust、YIWANG_LICENCE_TRUSTED_PLATFORM_KEYS、本平台公钥）；"
+        "文件内嵌的核验材料只在其平台公钥与信任锚相符时使用"
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="证照签名 JSON（我的证照 → 下载签名 JSON）")
-        parser.add_argument("--keys", help="印章公钥集 JSON（/api/v1/licences/keys）")
+        parser.add_argument("--keys", help="公钥集 JSON（/api/v1/licences/keys），作为信任锚")
         parser.add_argument("--status", action="append", default=[],
                             help="状态列表 JSON（/api/v1/licences/status-lists/…），可多次给出")  # fmt: skip
+        parser.add_argument("--trust", action="append", default=[], metavar="FINGERPRINT",
+                            help="受信任的平台公钥指纹（SM3，64 位十六进制，见证照核验页），可多次给出")  # fmt: skip
         parser.add_argument(
             "--date", type=datetime.date.fromisoformat, help="按此日期判断有效期（默认今天）"
         )
 
-    def handle(self, *args, file, keys, status, date, **options):
+    def handle(self, *args, file, keys, status, trust, date, **options):
         document = _load(file, "证照文件")
         material = document.get("material") if isinstance(document, dict) else None
         material = material if isinstance(material, dict) else {}
-        key_set = _load(keys, "公钥集") if keys else material.get("keys")
+        anchors = trust_anchors(trust)
+        if keys:
+            key_set = _load(keys, "公钥集")
+            fingerprint = signing_fingerprint(key_set)
+            if fingerprint:
+                anchors.setdefault(fingerprint, f"--keys {keys}")
+        else:
+            key_set = material.get("keys")
         lists = [_load(p, "状态列表") for p in status] or material.get("status_lists") or []
         if not key_set:
-            raise CommandError("没有印章公钥集：请用 --keys 给出，或使用内嵌核验材料的证照文件")
+            raise CommandError("没有公钥集：请用 --keys 给出，或使用内嵌核验材料的证照文件")
         if not (keys and status) and material:
             self.stdout.write("注意：使用文件内嵌的核验材料（截至下载时）")
-        result = verify_offline(document, key_set=key_set, status_lists=lists, today=date)
+        for fingerprint, source in anchors.items():
+            self.stdout.write(f"信任锚：{fingerprint}（{source}）")
+        result = verify_offline(
+            document, key_set=key_set, status_lists=lists, anchors=anchors, today=date
+        )
+        self._report(result)
+
+    def _report(self, result) -> None:
         self.stdout.write(f"{result.label}（{result.state}）：{result.message}")
         if result.licence:
             summary = result.licence
@@ -49,5 +97,3 @@ class Command(BaseCommand):
             self.stdout.write(f"  {result.reason}")
         if not result.is_valid:
             raise CommandError(f"核验未通过：{result.label}")
-        if result.reason:
-            raise CommandError("签名有效，但状态未能离线核验：请提供平台签名的状态列表")
