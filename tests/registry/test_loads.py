@@ -5,6 +5,7 @@ from openpyxl import Workbook
 
 from tests.registry.conftest import HEADER, company_row, csv_bytes, gzip_bytes, jsonl_bytes, upload
 from yiwang.catalog import services as catalog_services
+from yiwang.catalog.models import Resource
 from yiwang.core.errors import ServiceError
 from yiwang.registry import services
 from yiwang.registry.models import Load, QualityReport, Record
@@ -229,20 +230,37 @@ def test_an_unsupported_extension_is_refused(officer, published):
 
 
 def test_a_resource_changed_while_its_load_runs_fails_the_load(officer, published, monkeypatch):
+    """The change comes from another connection while the rows are being read (on PostgreSQL a
+    first load is then inside its one transaction); the load notices at the end, writes nothing."""
+    import threading
+
+    from django.db import connections
+
     from yiwang.registry import loading
 
-    original = loading._merge
+    original = loading._read
 
-    def change_then_merge(load, counters):
-        catalog_services.update_resource(
-            actor=officer, resource=published, summary="并发修改", note="并发"
-        )
-        original(load, counters)
+    def read_then_change(*args, **kwargs):
+        counters = original(*args, **kwargs)
 
-    monkeypatch.setattr(loading, "_merge", change_then_merge)
+        def change():
+            catalog_services.update_resource(
+                actor=officer, resource=Resource.objects.get(pk=published.pk), summary="并发修改",
+                note="并发",
+            )  # fmt: skip
+            connections.close_all()
+
+        other = threading.Thread(target=change)
+        other.start()
+        other.join(timeout=30)
+        assert not other.is_alive()
+        return counters
+
+    monkeypatch.setattr(loading, "_read", read_then_change)
     load = load_file(officer, published, csv_bytes([company_row(1)]))
     assert load.status == "failed" and load.error_code == "load.resource_changed"
     assert not Record.objects.exists()
+    assert Resource.objects.get(pk=published.pk).summary == "并发修改"
 
 
 def test_the_quarantine_download_is_formula_safe(officer, published, client):
@@ -340,13 +358,12 @@ def test_an_unexpected_error_fails_the_load_and_its_job_at_once(officer, publish
     from yiwang.core.models import Job
     from yiwang.registry import loading
 
-    def stager(load):
-        def stage(rows):
-            raise DataError("value too long for type character varying(255)\nCONTEXT: COPY … 张三")
+    def flush(self, staged, errors, counters):
+        raise DataError("value too long for type character varying(255)\nCONTEXT: COPY … 张三")
 
-        return stage
-
-    monkeypatch.setattr(loading, "_stager", stager)
+    # Wherever the rows go: the staging table, or straight into an empty registry.
+    monkeypatch.setattr(loading._StagingSink, "flush", flush)
+    monkeypatch.setattr(loading._DirectSink, "flush", flush)
     load = load_file(officer, published, csv_bytes([company_row(1)]))
     assert load.status == "failed" and load.error_code == "load.internal_error"
     assert "DataError" in load.error_message and "张三" not in load.error_message
@@ -360,10 +377,10 @@ def test_an_unexpected_error_without_a_job_fails_the_load_and_returns_it(
 ):
     from yiwang.registry import loading
 
-    def broken_merge(load, counters):
+    def broken_conclusion(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(loading, "_merge", broken_merge)
+    monkeypatch.setattr(loading, "_conclude", broken_conclusion)
     load = services.receive_file(actor=officer, resource=published, upload=upload(csv_bytes([company_row(1)])),
                                  background=False)  # fmt: skip
     load = loading.run_load(load)

@@ -40,6 +40,9 @@ class JobProgress:
         self.done = 0
         self.total = 0
         self._last_write = 0.0
+        # How progress reaches the job row; a load in one long transaction sends it through a
+        # connection of its own, so that the page sees it move (`registry.loading`).
+        self.writer: Callable[[Job, int, int], None] = _write_progress
 
     def start(self, total: int) -> None:
         self.total, self.done = total, 0
@@ -64,7 +67,11 @@ class JobProgress:
         if self.on_change:
             self.on_change(self.done, self.total)
         if self.job is not None:
-            Job.objects.filter(pk=self.job.pk).update(done=self.done, total=self.total)
+            self.writer(self.job, self.done, self.total)
+
+
+def _write_progress(job: Job, done: int, total: int) -> None:
+    Job.objects.filter(pk=job.pk).update(done=done, total=total)
 
 
 PERIODIC: list[tuple[object, int]] = []

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 import gzip
 import logging
+from dataclasses import dataclass
 from pathlib import Path
 
 import orjson
@@ -84,8 +85,10 @@ def run_load(load: Load, progress: JobProgress | None = None) -> Load:
     """
     progress = progress or JobProgress()
     try:
-        counters = _validate_and_stage(load, progress)
-        _merge(load, counters)
+        prepared = _prepare(load, progress)
+        if not _load_directly(load, prepared, progress):
+            counters = _read(load, prepared, progress, _StagingSink(load, progress))
+            _merge(load, counters)
         _index_filterable_fields(load)
     except (LoadFailed, readers.ReadError) as exc:
         _fail(load, exc.code, exc.message)
@@ -151,7 +154,15 @@ def _fail(load: Load, code: str, message: str) -> None:
     )
 
 
-def _validate_and_stage(load: Load, progress: JobProgress) -> quality.LoadCounters:
+@dataclass
+class _Prepared:
+    resource: Resource
+    validator: RowValidator
+    table: readers.Table
+
+
+def _prepare(load: Load, progress: JobProgress) -> _Prepared:
+    """Open the file and check its header against the resource (problems are kept at once)."""
     resource = Resource.objects.prefetch_related("fields").get(pk=load.resource_id)
     if resource.status != ResourceStatus.PUBLISHED:
         raise LoadFailed("load.resource_not_published", "资源未发布或已停用，不能归集")
@@ -172,11 +183,16 @@ def _validate_and_stage(load: Load, progress: JobProgress) -> quality.LoadCounte
             )
             raise LoadFailed(problems[0].code, f"表头有误：{problems[0].message}")
     progress.start(estimate_rows(raw_path(load), load.source))
+    return _Prepared(resource, validator, table)
+
+
+def _read(load: Load, prepared: _Prepared, progress: JobProgress, sink) -> quality.LoadCounters:
+    """Validate every row; valid ones go to `sink` in batches with the problems found."""
+    validator, table = prepared.validator, prepared.table
     counters = quality.LoadCounters()
     tracker = DuplicateTracker()
     staged: list[tuple] = []
     errors: list[LoadError] = []
-    stage = _stager(load)
     header = table.header
     for row_number, cells in table.rows():
         counters.rows += 1
@@ -190,13 +206,12 @@ def _validate_and_stage(load: Load, progress: JobProgress) -> quality.LoadCounte
                 validator, load, row_number, cells, header, counters, tracker, staged, errors
             )
         if len(staged) >= STAGE_BATCH or len(errors) >= STAGE_BATCH:
-            _flush(load, stage, staged, errors, counters, progress, table)
+            sink.flush(staged, errors, counters)
     progress.total = counters.rows  # the estimate gives way to the count: done reaches total
-    _flush(load, stage, staged, errors, counters, progress, table)
+    sink.flush(staged, errors, counters)
     if counters.rows == 0:
         raise LoadFailed("file.empty", "文件中没有数据行")
     counters.ignored_columns = validator.ignored_columns
-
     return counters
 
 
@@ -250,19 +265,25 @@ def _raw(cells, header) -> list[list]:
     return [[str(k)[:100], str(v)[:500] if v is not None else None] for k, v in items]
 
 
-def _flush(load, stage, staged, errors, counters, progress, table) -> None:
-    with transaction.atomic():
-        if staged:
-            stage(staged)
-        if errors:
-            LoadError.objects.bulk_create(errors, batch_size=1000)
-    staged.clear()
-    errors.clear()
-    now = timezone.now()
-    _mark(load, heartbeat_at=now, rows_total=counters.rows, rows_valid=counters.valid,
-          rows_invalid=counters.rows - counters.valid)  # fmt: skip
-    progress.done = counters.rows
-    progress.advance(0)
+class _StagingSink:
+    """Valid rows to the staging table and problems to quarantine, a short transaction per batch;
+    the heartbeat and progress are committed with them."""
+
+    def __init__(self, load: Load, progress: JobProgress):
+        self.load, self.progress, self.stage = load, progress, _stager(load)
+
+    def flush(self, staged: list, errors: list, counters: quality.LoadCounters) -> None:
+        with transaction.atomic():
+            if staged:
+                self.stage(staged)
+            if errors:
+                LoadError.objects.bulk_create(errors, batch_size=1000)
+        staged.clear()
+        errors.clear()
+        _mark(self.load, heartbeat_at=timezone.now(), rows_total=counters.rows,
+              rows_valid=counters.valid, rows_invalid=counters.rows - counters.valid)  # fmt: skip
+        self.progress.done = counters.rows
+        self.progress.advance(0)
 
 
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
@@ -310,39 +331,51 @@ def _stager(load: Load):
     return stage
 
 
+NO_VALID_ROWS = ("load.no_valid_rows", "没有一行通过校验，未入库；请下载问题数据修正后重新归集")
+
+
 def _merge(load: Load, counters: quality.LoadCounters) -> None:
     """Phase 2: the whole batch becomes visible in one transaction, or nothing does."""
     if counters.valid == 0:
-        raise LoadFailed(
-            "load.no_valid_rows", "没有一行通过校验，未入库；请下载问题数据修正后重新归集"
-        )
+        raise LoadFailed(*NO_VALID_ROWS)
     _mark(load, status=LoadStatus.MERGING, heartbeat_at=timezone.now())
     now = timezone.now()
     with transaction.atomic():
-        resource = Resource.objects.select_for_update().get(pk=load.resource_id)
-        if resource.version != load.resource_version or resource.status != ResourceStatus.PUBLISHED:
-            raise LoadFailed("load.resource_changed",
-                             f"资源在归集期间被修改（版本 {load.resource_version} → {resource.version}）或已停用，"
-                             "请重新归集")  # fmt: skip
+        resource = _resource_unchanged(load)
         written, deleted = _merge_sql(load, counters, now)
-        field_codes = list(resource.fields.values_list("code", flat=True))
-        dims = quality.load_dimensions(counters, field_codes)
-        dims_all = {**dims, "timeliness": 1.0}
-        QualityReport.objects.create(
-            resource=resource, load=load, rows=counters.rows, completeness=dims["completeness"],
-            validity=dims["validity"], uniqueness=dims["uniqueness"], consistency=dims["consistency"],
-            field_completeness=dims["field_completeness"], error_counts=counters.errors,
-            score=quality.score(dims_all),
-        )  # fmt: skip
-        from yiwang.catalog.services import note_resource_loaded
+        _conclude(load, resource, counters, written=written, deleted=deleted, now=now)
 
-        note_resource_loaded(resource=resource, at=now)
-        _mark(load, status=LoadStatus.SUCCEEDED, finished_at=timezone.now(), rows_written=written,
-              rows_deleted=deleted, rows_total=counters.rows, rows_valid=counters.valid,
-              rows_invalid=counters.rows - counters.valid, stats=counters.summary())  # fmt: skip
-        audit.record(actor=None, action="load.succeeded", target=load,
-                     after={"written": written, "deleted": deleted, "invalid": counters.rows - counters.valid,
-                            "sha256": load.sha256})  # fmt: skip
+
+def _resource_unchanged(load: Load) -> Resource:
+    resource = Resource.objects.select_for_update().get(pk=load.resource_id)
+    if resource.version != load.resource_version or resource.status != ResourceStatus.PUBLISHED:
+        raise LoadFailed("load.resource_changed",
+                         f"资源在归集期间被修改（版本 {load.resource_version} → {resource.version}）或已停用，"
+                         "请重新归集")  # fmt: skip
+    return resource
+
+
+def _conclude(load: Load, resource: Resource, counters, *, written: int, deleted: int, now) -> None:
+    """In the transaction that makes the batch visible: its quality report, the resource's last
+    load, the load's outcome and the audit row."""
+    field_codes = list(resource.fields.values_list("code", flat=True))
+    dims = quality.load_dimensions(counters, field_codes)
+    dims_all = {**dims, "timeliness": 1.0}
+    QualityReport.objects.create(
+        resource=resource, load=load, rows=counters.rows, completeness=dims["completeness"],
+        validity=dims["validity"], uniqueness=dims["uniqueness"], consistency=dims["consistency"],
+        field_completeness=dims["field_completeness"], error_counts=counters.errors,
+        score=quality.score(dims_all),
+    )  # fmt: skip
+    from yiwang.catalog.services import note_resource_loaded
+
+    note_resource_loaded(resource=resource, at=now)
+    _mark(load, status=LoadStatus.SUCCEEDED, finished_at=timezone.now(), rows_written=written,
+          rows_deleted=deleted, rows_total=counters.rows, rows_valid=counters.valid,
+          rows_invalid=counters.rows - counters.valid, stats=counters.summary())  # fmt: skip
+    audit.record(actor=None, action="load.succeeded", target=load,
+                 after={"written": written, "deleted": deleted, "invalid": counters.rows - counters.valid,
+                        "sha256": load.sha256})  # fmt: skip
 
 
 def _merge_sql(load: Load, counters: quality.LoadCounters, now) -> tuple[int, int]:
@@ -380,6 +413,126 @@ def _merge_sql(load: Load, counters: quality.LoadCounters, now) -> tuple[int, in
             )
             deleted = cursor.rowcount
     return written, deleted
+
+
+# --- the direct path: a first load on PostgreSQL ------------------------------------
+#
+# A registry's first load is its biggest: the whole 基础库 at once. When the resource holds no
+# record yet, there is nothing to merge with, so the valid rows go straight into the registry
+# with COPY, in ONE transaction that also writes the problems and the outcome: the batch is
+# visible whole or not at all, as with staging, without writing every row twice (ADR 0009).
+# Meanwhile the heartbeat and the progress go through a second connection, so that the load
+# page and `recover_stale_loads` see them.
+
+_DIRECT_LOCK = 0x59574C44  # "YWLD": one direct load per resource at a time
+
+
+class _NotEmpty(Exception):
+    """Another load wrote records first: take the staging path."""
+
+
+def _load_directly(load: Load, prepared: _Prepared, progress: JobProgress) -> bool:
+    """Load into an empty resource on PostgreSQL in one transaction; False when not possible."""
+    if connection.vendor != "postgresql" or _has_records(load.resource_id):
+        return False
+    side = _SideChannel.open() if not connection.in_atomic_block else None
+    try:
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_advisory_xact_lock(%s, %s)", [_DIRECT_LOCK, load.resource_id]
+                )
+            if _has_records(load.resource_id):
+                raise _NotEmpty
+            now = timezone.now()
+            counters = _read(load, prepared, progress, _DirectSink(load, progress, side, now))
+            if counters.valid:
+                resource = _resource_unchanged(load)
+                _conclude(load, resource, counters, written=counters.valid, deleted=0, now=now)
+        if not counters.valid:  # the problems are kept (committed above), nothing was written
+            raise LoadFailed(*NO_VALID_ROWS)
+        return True
+    except _NotEmpty:
+        return False
+    finally:
+        if side is not None:
+            side.close()
+
+
+def _has_records(resource_id: int) -> bool:
+    from yiwang.registry.models import Record
+
+    return Record.objects.filter(resource_id=resource_id).exists()
+
+
+class _DirectSink:
+    """Valid rows straight into the registry, problems to quarantine — all in the load's
+    transaction; the heartbeat through the side channel."""
+
+    def __init__(self, load: Load, progress: JobProgress, side: _SideChannel | None, now):
+        stamp = now.isoformat()
+        self.load, self.progress, self.side = load, progress, side
+        self.tail = f"\t{load.pk}\t{stamp}\n"
+        self.head = f"{load.resource_id}\t"
+        if side is not None:
+            progress.writer = side.job_progress
+
+    def flush(self, staged: list, errors: list, counters: quality.LoadCounters) -> None:
+        dumps, head, tail = orjson.dumps, self.head, self.tail
+        if staged:
+            text = "".join(
+                f"{head}{copy_text(key)}\t{copy_text(dumps(values).decode())}{tail}"
+                for _row, key, values in staged
+            )
+            with (
+                connection.cursor() as cursor,
+                cursor.cursor.copy(
+                    "COPY registry_record (resource_id, key, data, load_id, updated_at) FROM STDIN"
+                ) as copy,
+            ):
+                copy.write(text.encode())
+        if errors:
+            LoadError.objects.bulk_create(errors, batch_size=1000)
+        staged.clear()
+        errors.clear()
+        if self.side is not None:
+            self.side.heartbeat(self.load, counters)
+        self.progress.done = counters.rows
+        self.progress.advance(0)
+
+
+class _SideChannel:
+    """A second database connection in autocommit, for what others must see while the load's
+    own transaction is open. It never touches a row that transaction has written."""
+
+    def __init__(self, wrapper):
+        self.wrapper = wrapper
+
+    @classmethod
+    def open(cls) -> _SideChannel:
+        from django.db import connections
+
+        return cls(connections.create_connection("default"))
+
+    def _execute(self, sql: str, params: list) -> None:
+        with self.wrapper.cursor() as cursor:
+            cursor.execute(sql, params)
+
+    def heartbeat(self, load: Load, counters: quality.LoadCounters) -> None:
+        self._execute(
+            "UPDATE registry_load SET status = %s, heartbeat_at = %s, rows_total = %s,"
+            " rows_valid = %s, rows_invalid = %s WHERE id = %s",
+            [LoadStatus.MERGING, timezone.now(), counters.rows, counters.valid,
+             counters.rows - counters.valid, load.pk],
+        )  # fmt: skip
+
+    def job_progress(self, job, done: int, total: int) -> None:
+        self._execute(
+            "UPDATE core_job SET done = %s, total = %s WHERE id = %s", [done, total, job.pk]
+        )
+
+    def close(self) -> None:
+        self.wrapper.close()
 
 
 def estimate_rows(path: Path, source: str) -> int:
