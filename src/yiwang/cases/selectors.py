@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from yiwang.cases.choices import CaseStatus, TaskStatus
 from yiwang.cases.models import Case, CaseTask
-from yiwang.core.choices import Role
-from yiwang.core.permissions import org_ids_with_role
 
 
 def prefill(item, user, *, company=None) -> dict:
@@ -59,11 +57,11 @@ def window_cases(actor):
 
 
 def open_tasks(actor):
-    """审批待办: open tasks of the reviewer's departments, the most urgent first."""
+    """待办: open tasks the actor may do (their role in the task's department), the most urgent
+    first."""
     return (
-        CaseTask.objects.filter(
-            organisation_id__in=org_ids_with_role(actor, Role.REVIEWER), status=TaskStatus.OPEN
-        )
+        CaseTask.objects.restrict(actor, "change")
+        .filter(status=TaskStatus.OPEN)
         .select_related("case__item", "organisation")
         .order_by("due_date", "created_at")
     )
