@@ -244,11 +244,18 @@ def upload_process(*, actor, item: ServiceItem, name: str, bpmn_xml: str) -> Pro
             digest=parsed.digest, user_tasks=[t.as_dict() for t in parsed.user_tasks],
             created_by=actor if getattr(actor, "is_authenticated", False) else None,
         )  # fmt: skip
-    before = {"process": item.process_id}
+    if item.process_id == model.pk:
+        return model
+    before = item_snapshot(item)
     item.process = model
-    item.save(update_fields=["process", "updated_at"])
+    if item.status == ItemStatus.PUBLISHED:  # a versioned change, like any other edit
+        item.version += 1
+    item.save(update_fields=["process", "version", "updated_at"])
+    after = item_snapshot(item)
+    if item.status == ItemStatus.PUBLISHED:
+        _record_version(actor, item, after, f"更换审批流程：{model.name}")
     audit.record(actor=actor, action="item.process", target=item, before=before,
-                 after={"process": model.pk, "digest": model.digest})  # fmt: skip
+                 after={**after, "digest": model.digest})  # fmt: skip
     return model
 
 
