@@ -107,7 +107,9 @@ def test_who_sees_the_case_downloads_its_uploaded_material(client, city, uploade
 def test_a_stranger_gets_not_found_for_a_material(client, city, uploaded):
     case, stored = uploaded
     client.force_login(factories.user(id_number=factories.ric()))
-    assert client.get(reverse("cases:material_file", args=[case.number, stored.pk])).status_code == 404
+    assert (
+        client.get(reverse("cases:material_file", args=[case.number, stored.pk])).status_code == 404
+    )
 
 
 def test_the_case_page_links_each_uploaded_material(client, city, uploaded):
@@ -140,7 +142,9 @@ def test_a_material_of_another_case_is_not_found_through_this_one(client, city, 
                                         uploads=uploads_for(city["item"]))  # fmt: skip
     other_material = other.materials.get()
     client.force_login(city["citizen"])
-    assert client.get(f"/api/v1/cases/{case.number}/materials/{other_material.pk}").status_code == 404
+    assert (
+        client.get(f"/api/v1/cases/{case.number}/materials/{other_material.pk}").status_code == 404
+    )
 
 
 # --- bad field names ----------------------------------------------------------------------
@@ -192,7 +196,9 @@ def test_a_theme_case_is_corrected_with_a_material_of_its_second_item(city, rest
     assert case.materials.get(material=drawing).file.name.endswith(".pdf")
 
 
-def test_the_correction_form_of_a_theme_case_offers_every_items_materials(client, city, restaurant_case):
+def test_the_correction_form_of_a_theme_case_offers_every_items_materials(
+    client, city, restaurant_case
+):
     case, drawing = restaurant_case
     client.force_login(city["citizen"])
     page = client.get(reverse("cases:detail", args=[case.number])).content.decode()

@@ -46,7 +46,9 @@ def uploaded(city):
     by its USCC and not otherwise taking part."""
     env = factories.organisation("江澜市生态环境局")
     xml = TWO_STAGES.format(second=f"reviewer:{env.uscc}")
-    item_services.upload_process(actor=factories.superuser(), item=city["item"], name="", bpmn_xml=xml)
+    item_services.upload_process(
+        actor=factories.superuser(), item=city["item"], name="", bpmn_xml=xml
+    )
     return {**city, "env": env, "env_reviewer": factories.staff("reviewer", env)}
 
 
@@ -63,7 +65,9 @@ def decide(actor, case, node: str, decision: str = "approve") -> None:
 
 def test_a_case_runs_through_the_uploaded_model_stage_by_stage_to_approval(uploaded):
     case = accepted(uploaded)
-    assert [(t.node_id, t.organisation) for t in case.tasks.all()] == [("lead_review", uploaded["market"])]
+    assert [(t.node_id, t.organisation) for t in case.tasks.all()] == [
+        ("lead_review", uploaded["market"])
+    ]
     decide(uploaded["reviewers"]["market"], case, "lead_review")
     second = CaseTask.objects.get(case=case, status=TaskStatus.OPEN)
     assert (second.node_id, second.organisation) == ("env_review", uploaded["env"])
@@ -110,7 +114,9 @@ def test_the_lead_reviewer_cannot_do_the_named_departments_task(uploaded):
 def clerk_stage(city):
     """初审 by the reviewers, then 出证 by the clerks of the item's department (clerk:lead)."""
     xml = TWO_STAGES.format(second="clerk:lead").replace("环保复核", "窗口出证")
-    item_services.upload_process(actor=factories.superuser(), item=city["item"], name="", bpmn_xml=xml)
+    item_services.upload_process(
+        actor=factories.superuser(), item=city["item"], name="", bpmn_xml=xml
+    )
     return city
 
 

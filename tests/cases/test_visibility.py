@@ -96,7 +96,9 @@ def test_a_window_clerk_keeps_seeing_the_cases_they_accepted_until_the_end(city,
     case = services.accept_case(actor=centre_clerk, case=online(city))
     for key in ("market", "fire", "urban"):
         task = CaseTask.objects.get(case=case, organisation=city[key])
-        approval.complete_task(actor=city["reviewers"][key], task=task, decision="approve", opinion="")
+        approval.complete_task(
+            actor=city["reviewers"][key], task=task, decision="approve", opinion=""
+        )
     assert Case.objects.restrict(centre_clerk).get(pk=case.pk).status == "approved"
 
 
@@ -107,7 +109,9 @@ def test_a_window_clerk_sees_the_walk_ins_they_registered(city, centre_clerk):
 
 
 def test_a_window_clerk_cannot_open_a_finished_case_of_others(client, city, centre_clerk):
-    case = services.refuse_case(actor=city["clerk"], case=online(city), reason="不属于本机关职权范围")
+    case = services.refuse_case(
+        actor=city["clerk"], case=online(city), reason="不属于本机关职权范围"
+    )
     client.force_login(centre_clerk)
     assert client.get(reverse("cases:detail", args=[case.number])).status_code == 404
     with pytest.raises(NotFound):
@@ -115,7 +119,9 @@ def test_a_window_clerk_cannot_open_a_finished_case_of_others(client, city, cent
 
 
 def test_the_departments_own_clerk_still_sees_its_finished_cases(city):
-    case = services.refuse_case(actor=city["clerk"], case=online(city), reason="不属于本机关职权范围")
+    case = services.refuse_case(
+        actor=city["clerk"], case=online(city), reason="不属于本机关职权范围"
+    )
     assert Case.objects.restrict(city["clerk"]).filter(pk=case.pk).exists()
 
 
@@ -123,4 +129,7 @@ def test_the_api_answers_a_walk_in_their_own_data_in_clear(client, city):
     case = walk_in(city, city["citizen"].id_number)
     client.force_login(city["citizen"])
     answer = client.get(f"/api/v1/cases/{case.number}").json()
-    assert (answer["applicant_code"], answer["applicant_name"]) == (city["citizen"].id_number, "张三")
+    assert (answer["applicant_code"], answer["applicant_name"]) == (
+        city["citizen"].id_number,
+        "张三",
+    )

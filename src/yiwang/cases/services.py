@@ -19,7 +19,7 @@ from yiwang.cases.choices import (
     TaskStatus,
 )
 from yiwang.cases.materials import asked_materials, provide_materials, store_upload
-from yiwang.cases.models import Case, CaseEvent, CaseSequence
+from yiwang.cases.models import Case, CaseEvent, CaseSequence, Notification
 from yiwang.cases.notify import notify_applicant
 from yiwang.cases.permissions import is_window_clerk
 from yiwang.core import audit, identifiers
@@ -451,6 +451,19 @@ def withdraw_case(*, actor, case: Case, reason: str = "") -> Case:
     audit.record(actor=actor, action="case.withdraw", target=case, before=before,
                  after=case_snapshot(case))  # fmt: skip
     return case
+
+
+@transaction.atomic
+def mark_messages_read(*, actor) -> int:
+    """站内消息已读: the user's unread site messages are marked read; answers how many."""
+    if not is_user(actor):
+        raise PermissionDenied("请先登录")
+    count = Notification.objects.filter(user=actor, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+    if count:
+        audit.record(actor=actor, action="notification.read", target=actor, after={"count": count})
+    return count
 
 
 def ensure_staff_or_applicant(actor, case: Case) -> None:

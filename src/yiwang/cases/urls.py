@@ -7,6 +7,7 @@ urlpatterns = [
     path("apply/<int:item_id>/", views.apply, name="apply"),
     path("apply/theme/<slug:code>/", views.apply_theme, name="apply_theme"),
     path("mine/", views.mine, name="mine"),
+    path("mine/messages/read/", views.messages_read, name="messages_read"),
     path("window/", views.window, name="window"),
     path("window/register/<int:item_id>/", views.walk_in, name="walk_in"),
     path("tasks/", views.tasks, name="tasks"),

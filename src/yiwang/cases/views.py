@@ -135,10 +135,19 @@ def apply_theme(request, code: str):
 @login_required
 def mine(request):
     """我的办件 and my messages."""
-    notes = Notification.objects.filter(user=request.user)[:20]
+    mine = Notification.objects.filter(user=request.user)
     return render(request, "cases/mine.html", {
-        "cases": selectors.my_cases(request.user)[:200], "notes": notes,
+        "cases": selectors.my_cases(request.user)[:200], "notes": mine.select_related("case")[:20],
+        "unread": mine.filter(read_at__isnull=True).count(),
     })  # fmt: skip
+
+
+@login_required
+@require_POST
+def messages_read(request):
+    """全部标为已读: the user's site messages."""
+    services.mark_messages_read(actor=request.user)
+    return redirect("cases:mine")
 
 
 @login_required
