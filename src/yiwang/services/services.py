@@ -25,7 +25,7 @@ ITEM_FIELDS = (
     "code", "name", "item_type", "audience", "life_event", "summary", "legal_basis", "conditions",
     "case_kind", "statutory_days", "promised_days", "visits", "online_depth", "immediate", "online",
     "nearby", "one_visit", "charged", "fee", "result_name", "result_licence_type",
-    "window_address", "office_hours", "phone",
+    "window_address", "office_hours", "phone", "yellow_ratio", "yellow_days",
 )  # fmt: skip
 MATERIAL_FIELDS = (
     "name", "required", "form", "copies", "description", "licence_type", "resource", "example",
