@@ -297,6 +297,7 @@ def create_theme(*, actor, lead: Organisation, items: list[ServiceItem], **attrs
         raise ServiceError("services.theme_items", "一件事至少包含两个不同的事项")
     if Theme.objects.filter(code=attrs.get("code")).exists():
         raise ServiceError("conflict", f"主题编码 {attrs.get('code')} 已被使用", status=409)
+    _check_joint_form(items)
     theme = Theme(lead=lead, **attrs)
     full_clean(theme)
     theme.save()
@@ -307,6 +308,25 @@ def create_theme(*, actor, lead: Organisation, items: list[ServiceItem], **attrs
                  after={**_theme_snapshot(theme), "items": [i.pk for i in items]})  # fmt: skip
     _reindex_theme(theme)
     return theme
+
+
+def _check_joint_form(items: list[ServiceItem]) -> None:
+    """The joint form merges the items' fields by code: a code may appear in several items only
+    as the same kind of field (and, for a choice, with the same options)."""
+    first: dict[str, tuple[ServiceItem, dict]] = {}
+    for item in items:
+        for field in item.form_definition or []:
+            seen, definition = first.setdefault(field["code"], (item, field))
+            same = definition["type"] == field["type"] and (
+                field["type"] != "select" or definition.get("options") == field.get("options")
+            )
+            if not same:
+                raise ServiceError(
+                    "services.theme_form_conflict",
+                    f"申请表字段 {field['code']} 在「{seen.name}」与「{item.name}」中的类型或选项不同，"
+                    "无法合并为一张联合申请表：请统一字段定义或改用不同的字段代码",
+                    detail={"code": field["code"], "items": [seen.pk, item.pk]},
+                )
 
 
 @transaction.atomic
