@@ -167,3 +167,13 @@ def test_a_theme_that_is_not_published_is_not_found(client, city, callers):
     answer = client.post(f"{BASE}/themes/draft-theme", {"payload": "{}"})
     assert answer.status_code == 404 and answer.json()["code"] == "not_found"
     assert_matches_openapi(answer, "post", BASE + "/themes/{code}")
+
+
+def test_a_theme_application_with_a_file_of_another_item_is_refused(client, city, callers):
+    code = theme_of(city)
+    stranger = factories.service_item(city["fire"]).materials.get()
+    client.force_login(callers[A])
+    body = {**multipart(city, "/themes/{code}"), f"material_{stranger.pk}": pdf()}
+    answer = client.post(f"{BASE}/themes/{code}", body)
+    assert answer.status_code == 400 and answer.json()["detail"] == {"materials": [stranger.pk]}
+    assert not Case.objects.exists()

@@ -46,6 +46,7 @@ from yiwang.core.auth import session_auth
 from yiwang.core.errors import NotFound, ServiceError
 from yiwang.services.choices import ItemStatus
 from yiwang.services.models import ServiceItem, Theme
+from yiwang.services.selectors import theme_materials
 
 router = Router(tags=["办件"], auth=session_auth)
 
@@ -188,8 +189,13 @@ def submit_theme_application(
     theme = Theme.objects.restrict(request.user, "view").filter(code=code).first()
     if theme is None or theme.status != ItemStatus.PUBLISHED:
         raise NotFound("一件事主题")
+    uploads = _uploads(request)
+    known = {entry.material.pk for entry in theme_materials(theme)}
+    if set(uploads) - known:
+        raise ServiceError("validation_failed", "上传的材料不属于该一件事",
+                           detail={"materials": sorted(set(uploads) - known)})  # fmt: skip
     case = services.submit_theme_application(
-        actor=request.user, theme=theme, form_data=data.form_data, uploads=_uploads(request),
+        actor=request.user, theme=theme, form_data=data.form_data, uploads=uploads,
         company_uscc=data.company_uscc, channel=data.channel, phone=data.phone,
         licence_consent=data.licence_consent,
     )  # fmt: skip
