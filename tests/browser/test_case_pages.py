@@ -104,3 +104,43 @@ def test_a_refusal_is_shown_to_the_citizen_with_its_reason(page, city):
     as_user(page, city, "citizen", f"/cases/{number}/")
     expect(page.locator("#case-status")).to_have_text("不予受理")
     expect(page.get_by_text("申请事项不属于本机关职权范围").first).to_be_visible()
+
+
+def test_the_diagram_highlights_the_current_review_until_the_case_ends(page, city):
+    from yiwang.cases import approval
+    from yiwang.cases.models import CaseTask
+
+    number = apply_online(page, city)
+    as_user(page, city, "clerk", f"/cases/{number}/")
+    page.get_by_role("button", name="受理", exact=True).click()
+    as_user(page, city, "citizen", f"/cases/{number}/")
+    current = page.locator(".bpmn-viewer[data-ready='1'] .djs-element.bpmn-current")
+    expect(current).to_have_count(1)
+    expect(current).to_have_attribute("data-element-id", "review")
+    for task in CaseTask.objects.filter(case__number=number).select_related("organisation"):
+        reviewer = (
+            city["fire_reviewer"] if task.organisation == city["fire"] else city["market_reviewer"]
+        )
+        approval.complete_task(actor=reviewer, task=task, decision="approve", opinion="同意")
+    page.reload()
+    expect(page.locator("#case-status")).to_contain_text("准予")
+    expect(page.locator(".bpmn-viewer[data-ready='1']")).to_have_count(1)
+    expect(page.locator(".bpmn-viewer .bpmn-current")).to_have_count(0)
+
+
+def test_a_reviewer_asks_for_a_correction_during_review_and_the_citizen_answers(page, city):
+    number = apply_online(page, city)
+    as_user(page, city, "clerk", f"/cases/{number}/")
+    page.get_by_role("button", name="受理", exact=True).click()
+    as_user(page, city, "fire-reviewer", f"/cases/{number}/")
+    page.get_by_label("审查中要求补正（每行一项，一次性告知）").fill("消防平面图缺少疏散通道标注")
+    page.get_by_role("button", name="一次性告知补正（暂停计时）").click()
+    expect(page.locator("#clock-stop")).to_contain_text("暂停计时：补正")
+    expect(page.get_by_text("等待申请人补正")).to_be_visible()
+    as_user(page, city, "citizen", f"/cases/{number}/")
+    expect(page.locator("#corrections")).to_contain_text("消防平面图缺少疏散通道标注")
+    page.get_by_label("重新上传：食品经营许可申请书").set_input_files(str(city["upload"]))
+    page.get_by_role("button", name="提交补正").click()
+    expect(page.locator("#case-status")).to_have_text("审查中")
+    expect(page.locator("#clock-stop")).to_have_count(0)
+    approve(page, city, "fire-reviewer", number)

@@ -64,14 +64,9 @@ def test_an_item_can_be_named_by_its_code(client, city):
     assert Case.objects.get().item == city["item"]
 
 
-def test_a_material_the_platform_fetches_itself_is_shown_as_not_submitted(client, city):
-    from yiwang.catalog.models import Resource
-
-    resource = Resource.objects.create(code="B0101/000001", name="人口基础信息", owner=city["market"],
-                                       category="base", base_registry="population",
-                                       update_cycle="daily", share_type="unconditional")  # fmt: skip
+def test_a_material_the_platform_fetches_itself_is_shown_as_not_submitted(client, city, population):
     item = factories.service_item(city["market"], materials=[
-        {"name": "户口簿", "required": True, "resource": resource}, {"name": "申请书"}])  # fmt: skip
+        {"name": "户口簿", "required": True, "resource": population}, {"name": "申请书"}])  # fmt: skip
     letter = item.materials.get(name="申请书")
     client.force_login(city["citizen"])
     body = {"item_id": item.pk, "form_data": {"name": "张三"}}

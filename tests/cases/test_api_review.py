@@ -109,10 +109,10 @@ def test_a_reviewer_of_another_participating_department_gets_404(client, city):
     assert CaseTask.objects.get(pk=task.pk).status == "open"
 
 
-def test_the_window_clerk_cannot_decide_a_task_of_their_department(client, city):
+def test_the_window_clerk_cannot_decide_a_reviewers_task_of_their_department(client, city):
     task = task_of(accepted(city), city, "market")
     client.force_login(city["clerk"])
-    assert_error(decide(client, task, decision="approve"), 404, "not_found")
+    assert_error(decide(client, task, decision="approve"), 403, "permission_denied")
     assert CaseTask.objects.get(pk=task.pk).status == "open"
 
 

@@ -226,14 +226,9 @@ def test_an_upload_of_an_unsupported_type_is_refused(city):
     assert caught.value.code == "cases.material_type"
 
 
-def test_a_material_replaceable_by_shared_data_is_not_asked_for(city):
-    from yiwang.catalog.models import Resource
-
-    resource = Resource.objects.create(code="B0101/000001", name="人口基础信息", owner=city["market"],
-                                       category="base", base_registry="population",
-                                       update_cycle="daily", share_type="unconditional")  # fmt: skip
+def test_a_material_replaceable_by_shared_data_is_not_asked_for(city, population):
     item = factories.service_item(city["market"], materials=[
-        {"name": "户口簿", "required": True, "resource": resource}, {"name": "申请书"}])  # fmt: skip
+        {"name": "户口簿", "required": True, "resource": population}, {"name": "申请书"}])  # fmt: skip
     material = item.materials.get(name="申请书")
     case = services.submit_application(actor=city["citizen"], item=item, form_data={"name": "张三"},
                                        uploads={material.pk: pdf()})  # fmt: skip

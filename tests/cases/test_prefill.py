@@ -1,13 +1,9 @@
 import pytest
 
 from tests import factories
-from tests.catalog.conftest import make_resource
-from tests.exchange.conftest import PEOPLE_FIELDS
 from yiwang.cases import selectors
-from yiwang.catalog import services as catalog
 from yiwang.exchange.models import ExchangeLog
 from yiwang.exchange.selectors import usage_for
-from yiwang.registry import services as registry
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -20,19 +16,6 @@ FORM = [
         "prefill": "registry:B0101/000001.address",
     },
 ]
-
-
-@pytest.fixture
-def population(city, settings, tmp_path):
-    settings.VAR_DIR = tmp_path
-    officer = factories.staff("data_officer", city["market"])
-    resource = make_resource(officer, city["market"], code="B0101/000001", name="人口基本信息",
-                             base_registry="population", fields=PEOPLE_FIELDS)  # fmt: skip
-    catalog.publish_resource(actor=officer, resource=resource)
-    row = {"id_number": city["citizen"].id_number, "name": "张三", "address": "江澜市东湖区滨江路8号",
-           "region_code": "990102"}  # fmt: skip
-    registry.receive_batch(actor=officer, resource=resource, rows=[row])
-    return resource
 
 
 def test_the_form_is_prefilled_from_the_applicants_own_registry_record(city, population):

@@ -1,6 +1,6 @@
 import pytest
 
-from yiwang.core.models import AuditEvent
+from yiwang.core.models import AuditEvent, Organisation
 from yiwang.demo import build
 from yiwang.demo import services as demo_services
 from yiwang.services import selectors
@@ -94,3 +94,22 @@ def _orgs_by_key():
         for name, _kind in names.COUNTY_DEPARTMENTS:
             orgs[f"{county}{name}"] = by_name[f"{names.CITY_NAME}{county}{name}"]
     return orgs
+
+
+def test_one_item_runs_its_own_two_stage_process_drawn_in_a_modeler(city):
+    item = ServiceItem.objects.get(name="户外招牌设置审批（新办）", organisation__level="city")
+    planning = item.process.user_tasks[1]["department"]
+    assert [t["name"] for t in item.process.user_tasks] == ["初审", "规划复核"]
+    assert planning == Organisation.objects.get(short_name="自然资源和规划局").uscc
+    assert item.version == 2 and item.versions.get(version=2).note.startswith("更换审批流程")
+
+
+def test_some_forms_are_prefilled_from_the_base_registries(city):
+    prefilled = {
+        item.name: field["prefill"]
+        for item in ServiceItem.objects.filter(organisation__level="city")
+        for field in item.form_definition
+        if field["prefill"].startswith("registry:")
+    }
+    assert prefilled == {"失业保险金申领": "registry:B0101/000001.address",
+                         "食品经营许可（新办）": "registry:B0201/000001.legal_representative"}  # fmt: skip

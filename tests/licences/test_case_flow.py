@@ -8,7 +8,7 @@ from django.urls import reverse
 from tests import factories
 from yiwang.cases import approval
 from yiwang.cases import services as cases
-from yiwang.cases.models import CaseTask
+from yiwang.cases.models import Case, CaseTask
 from yiwang.core.errors import ServiceError
 from yiwang.licences import services as licences
 from yiwang.licences.models import Licence, LicenceUse
@@ -26,12 +26,15 @@ def food_item(city, types):
                                              {"name": "申请书"}])  # fmt: skip
 
 
-def apply(company, item):
+def apply(company, item, *, consent=True, uploads=None):
+    """The agent applies; `consent`: they agree to their 营业执照 standing in for the material."""
     own = item.materials.get(name="申请书")
+    licensed = item.materials.get(name="营业执照")
     return cases.submit_application(
         actor=company["agent"], item=item, company_uscc=company["uscc"],
         form_data={"company_type": "有限责任公司", "representative": "张三", "scope": "食品销售"},
-        uploads={own.pk: SimpleUploadedFile("a.pdf", b"%PDF")},
+        uploads={own.pk: SimpleUploadedFile("a.pdf", b"%PDF"), **(uploads or {})},
+        licence_consent=[licensed.pk] if consent else [],
     )  # fmt: skip
 
 
@@ -102,3 +105,77 @@ def test_the_case_page_refuses_a_material_referencing_another_holders_licence(
     page = client.get(reverse("cases:detail", args=[case.number])).content.decode()
     assert 'data-refused="licence"' in page and "该证照不属于申请人" in page
     assert "别家经营范围" not in page and "别家餐饮有限公司" not in page
+
+
+# --- consent to the licence's use (授权用证) -------------------------------------------
+
+
+def test_without_consent_a_held_licence_is_not_used_and_the_material_is_asked_for(
+    city, company, food_item, business_licence
+):
+    with pytest.raises(ServiceError, match="营业执照"):
+        apply(company, food_item, consent=False)
+    assert not LicenceUse.objects.exists()
+
+
+def test_without_consent_the_uploaded_material_is_taken_and_no_use_recorded(
+    city, company, food_item, business_licence
+):
+    licensed = food_item.materials.get(name="营业执照")
+    case = apply(company, food_item, consent=False,
+                 uploads={licensed.pk: SimpleUploadedFile("执照.pdf", b"%PDF")})  # fmt: skip
+    provided = case.materials.get(name="营业执照")
+    assert (provided.source, provided.consent_at) == ("upload", None)
+    assert not LicenceUse.objects.exists()
+
+
+def test_the_apply_page_offers_the_held_licence_with_a_consent_box(
+    client, city, company, food_item, business_licence
+):
+    licensed = food_item.materials.get(name="营业执照")
+    client.force_login(company["agent"])
+    url = reverse("cases:apply", args=[food_item.pk]) + f"?company={company['uscc']}"
+    page = client.get(url).content.decode()
+    assert business_licence.identifier in page
+    assert f'name="consent_{licensed.pk}"' in page and "我同意办理部门调用该电子证照" in page
+
+
+def test_the_apply_page_does_not_offer_a_licence_to_someone_without_one(
+    client, city, company, food_item, business_licence
+):
+    licensed = food_item.materials.get(name="营业执照")
+    client.force_login(company["agent"])
+    page = client.get(reverse("cases:apply", args=[food_item.pk])).content.decode()  # as themselves
+    assert f'name="consent_{licensed.pk}"' not in page and "您暂无有效的该类电子证照" in page
+
+
+def test_ticking_the_consent_box_provides_the_material_with_its_consent_time(
+    client, city, company, food_item, business_licence
+):
+    licensed, own = food_item.materials.get(name="营业执照"), food_item.materials.get(name="申请书")
+    client.force_login(company["agent"])
+    answer = client.post(reverse("cases:apply", args=[food_item.pk]), {
+        "company": company["uscc"], "company_type": "有限责任公司", "representative": "张三",
+        "scope": "食品销售", f"consent_{licensed.pk}": "1",
+        f"material_{own.pk}": SimpleUploadedFile("a.pdf", b"%PDF"),
+    })  # fmt: skip
+    assert answer.status_code == 302
+    provided = LicenceUse.objects.get(licence=business_licence)
+    case_material = Case.objects.get().materials.get(name="营业执照")
+    assert case_material.consent_at is not None and provided.consent is True
+
+
+def test_the_api_takes_the_consent_as_a_list_of_materials(
+    client, city, company, food_item, business_licence
+):
+    import json
+
+    licensed, own = food_item.materials.get(name="营业执照"), food_item.materials.get(name="申请书")
+    body = {"item_id": food_item.pk, "company_uscc": company["uscc"], "licence_consent": [licensed.pk],
+            "form_data": {"company_type": "有限责任公司", "representative": "张三", "scope": "食品销售"}}  # fmt: skip
+    client.force_login(company["agent"])
+    answer = client.post("/api/v1/cases", {"payload": json.dumps(body, ensure_ascii=False),
+                                           f"material_{own.pk}": SimpleUploadedFile("a.pdf", b"%PDF")})  # fmt: skip
+    assert answer.status_code == 201
+    provided = {m["name"]: m for m in answer.json()["materials"]}["营业执照"]
+    assert provided["source"] == "licence" and provided["consent_at"] is not None

@@ -3,9 +3,9 @@
 import datetime
 
 import pytest
+from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
-from django.utils import timezone
 
 from tests.catalog.conftest import make_resource
 from tests.registry.conftest import company_row, csv_bytes, upload

@@ -45,3 +45,37 @@ def test_search_results_page_through_matches_and_cap_their_count(city, monkeypat
     found = selectors.items(None, q="食品")
     assert len(found) == 3 and found.capped
     assert len(found[0:2]) == 2 and found[2].name.startswith("食品经营许可")
+
+
+def _apply(item, citizen, times: int) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from yiwang.cases import services as cases
+
+    for _ in range(times):
+        cases.submit_application(actor=citizen, item=item, form_data={"name": "张三"},
+                                 uploads={m.pk: SimpleUploadedFile("a.pdf", b"%PDF") for m in item.materials.all()})  # fmt: skip
+
+
+def test_applying_for_an_item_lifts_it_in_the_results_after_the_boost_refresh(city):
+    from yiwang.services.tasks import refresh_search_boosts
+
+    first = factories.service_item(city["market"], name="食品经营许可甲")
+    second = factories.service_item(city["market"], name="食品经营许可乙")
+    assert [i.pk for i in selectors.published_items(None, q="食品经营")[:2]] == [
+        first.pk,
+        second.pk,
+    ]
+    _apply(second, factories.user(real_name="张三", id_number=factories.ric()), 2)
+    assert refresh_search_boosts.call() == 1
+    assert [i.pk for i in selectors.published_items(None, q="食品经营")[:2]] == [
+        second.pk,
+        first.pk,
+    ]
+
+
+def test_the_boost_refresh_leaves_items_whose_use_did_not_move(city):
+    from yiwang.services.search import refresh_use_boosts
+
+    _used(factories.service_item(city["market"], name="食品经营许可"), 7)
+    assert refresh_use_boosts() == 0

@@ -69,3 +69,38 @@ def test_the_theme_page_shows_one_set_of_materials_and_one_form(client, restaura
 
 def test_a_draft_theme_is_hidden_from_visitors(client, restaurant):
     assert client.get("/services/themes/open-restaurant/").status_code == 404
+
+
+def test_a_field_code_defined_as_two_kinds_of_field_is_refused_when_building_the_theme(
+    city, market_admin, food_item
+):
+    from yiwang.core.errors import ServiceError
+    from yiwang.services.models import Theme
+
+    other = factories.service_item(city["market"], name="户外招牌设置审批", form_definition=[
+        {"code": "area", "label": "招牌面积", "type": "text"}])  # fmt: skip
+    with pytest.raises(ServiceError) as caught:
+        services.create_theme(actor=market_admin, lead=city["market"], code="shop", name="我要开店",
+                              audience="company", items=[food_item, other])  # fmt: skip
+    assert caught.value.code == "services.theme_form_conflict"
+    assert "area" in caught.value.message and "户外招牌设置审批" in caught.value.message
+    assert not Theme.objects.exists()
+
+
+def test_a_choice_with_other_options_under_the_same_code_is_refused(city, market_admin, food_item):
+    from yiwang.core.errors import ServiceError
+
+    other = factories.service_item(city["market"], name="户外招牌设置审批", form_definition=[
+        {"code": "category", "label": "经营项目", "type": "select", "options": ["零售"]}])  # fmt: skip
+    with pytest.raises(ServiceError, match="category"):
+        services.create_theme(actor=market_admin, lead=city["market"], code="shop", name="我要开店",
+                              audience="company", items=[food_item, other])  # fmt: skip
+
+
+def test_the_same_field_in_two_items_is_merged_into_one(city, market_admin, food_item):
+    other = factories.service_item(city["market"], name="户外招牌设置审批", form_definition=[
+        {"code": "area", "label": "面积", "type": "decimal", "required": False}])  # fmt: skip
+    theme = services.create_theme(actor=market_admin, lead=city["market"], code="shop", name="我要开店",
+                                  audience="company", items=[food_item, other])  # fmt: skip
+    [area] = [f for f in selectors.theme_form(theme) if f["code"] == "area"]
+    assert area["required"] is True and len(area["items"]) == 2

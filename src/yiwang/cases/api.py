@@ -12,6 +12,7 @@ from typing import Annotated
 
 import pydantic
 from django.db.models import F, Prefetch
+from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from ninja import Form, Path, Query, Router, Schema, Status
 from ninja.errors import ValidationError as NinjaValidationError
@@ -36,13 +37,16 @@ from yiwang.cases.schemas import (
     SpecialEndIn,
     SpecialIn,
     TaskDecisionIn,
+    ThemeApplicationIn,
     WalkInIn,
     WithdrawIn,
 )
 from yiwang.core.api import ObjectId, Page
 from yiwang.core.auth import session_auth
 from yiwang.core.errors import NotFound, ServiceError
-from yiwang.services.models import ServiceItem
+from yiwang.services.choices import ItemStatus
+from yiwang.services.models import ServiceItem, Theme
+from yiwang.services.selectors import theme_materials
 
 router = Router(tags=["办件"], auth=session_auth)
 
@@ -101,6 +105,7 @@ def _parse(schema: type[Schema], text: str | None):
 
 
 ApplicationPayload = _payload(ApplicationIn)
+ThemeApplicationPayload = _payload(ThemeApplicationIn)
 WalkInPayload = _payload(WalkInIn)
 CorrectionPayload = _payload(CorrectionIn, required=False)
 
@@ -168,6 +173,31 @@ def submit_application(request, payload: ApplicationPayload):
     case = services.submit_application(
         actor=request.user, item=item, form_data=data.form_data, uploads=_uploads(request, item),
         company_uscc=data.company_uscc, channel=data.channel, phone=data.phone,
+        licence_consent=data.licence_consent,
+    )  # fmt: skip
+    return Status(201, _detail(case))
+
+
+@router.post("/themes/{code}", response={201: CaseDetailOut, **ERRORS},
+             openapi_extra=_multipart(ThemeApplicationIn),
+             summary="申请一件事：一张联合申请表、一次提交，答复即回执")  # fmt: skip
+def submit_theme_application(
+    request, code: Annotated[str, Path(..., pattern=r"^[-a-z0-9_]{2,40}$", description="主题编码")],
+    payload: ThemeApplicationPayload,
+):  # fmt: skip
+    data = _parse(ThemeApplicationIn, payload)
+    theme = Theme.objects.restrict(request.user, "view").filter(code=code).first()
+    if theme is None or theme.status != ItemStatus.PUBLISHED:
+        raise NotFound("一件事主题")
+    uploads = _uploads(request)
+    known = {entry.material.pk for entry in theme_materials(theme)}
+    if set(uploads) - known:
+        raise ServiceError("validation_failed", "上传的材料不属于该一件事",
+                           detail={"materials": sorted(set(uploads) - known)})  # fmt: skip
+    case = services.submit_theme_application(
+        actor=request.user, theme=theme, form_data=data.form_data, uploads=uploads,
+        company_uscc=data.company_uscc, channel=data.channel, phone=data.phone,
+        licence_consent=data.licence_consent,
     )  # fmt: skip
     return Status(201, _detail(case))
 
@@ -190,7 +220,7 @@ def register_walk_in(request, payload: WalkInPayload):
         actor=request.user, item=item, applicant_kind=data.applicant_kind,
         applicant_name=data.applicant_name, applicant_code=data.applicant_code,
         form_data=data.form_data, phone=data.phone, uploads=_uploads(request, item),
-        paper_materials=data.paper_materials,
+        paper_materials=data.paper_materials, licence_consent=data.licence_consent,
     )  # fmt: skip
     return Status(201, _detail(case))
 
@@ -239,6 +269,35 @@ def request_correction(request, number: CaseNumber, payload: CorrectionRequestIn
     case = services.request_correction(actor=request.user, case=_case(request.user, number),
                                        corrections=payload.corrections, message=payload.message)  # fmt: skip
     return _detail(case)
+
+
+@router.post("/{number}/review-correction", response={200: CaseDetailOut, **ERRORS},
+             summary="审查中一次性告知补正（有待办任务的部门），暂停计时至申请人补正")  # fmt: skip
+def request_review_correction(request, number: CaseNumber, payload: CorrectionRequestIn):
+    case = services.request_review_correction(
+        actor=request.user, case=_case(request.user, number), corrections=payload.corrections,
+        message=payload.message,
+    )  # fmt: skip
+    return _detail(case)
+
+
+MATERIAL_FILE_RESPONSE = {
+    "responses": {"200": {"description": "材料文件", "content": {
+        "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}}
+}  # fmt: skip
+
+
+@router.get("/{number}/materials/{material_id}", response={200: None, **ERRORS},
+            openapi_extra=MATERIAL_FILE_RESPONSE,
+            summary="下载办件材料（申请人、参与办理部门、监察人员）")  # fmt: skip
+def download_material(request, number: CaseNumber, material_id: ObjectId):
+    stored = _case(request.user, number).materials.filter(pk=material_id).exclude(file="").first()
+    if stored is None:
+        raise NotFound("材料")
+    suffix = "." + stored.file.name.rsplit(".", 1)[-1] if "." in stored.file.name else ""
+    return FileResponse(
+        stored.file.open("rb"), as_attachment=True, filename=f"{stored.name}{suffix}"
+    )
 
 
 @router.post("/{number}/refuse", response={200: CaseDetailOut, **ERRORS}, summary="不予受理")

@@ -13,16 +13,14 @@ from yiwang.cases.choices import (
     SPECIAL_PROCEDURES,
     CaseStatus,
     Decision,
-    MaterialSource,
     TaskStatus,
 )
-from yiwang.cases.models import Case, CaseEvent, CaseMaterial, CaseTask
+from yiwang.cases.models import Case, CaseEvent, CaseTask
 from yiwang.cases.notify import notify_applicant
 from yiwang.core import audit
 from yiwang.core.errors import NotFound, PermissionDenied, ServiceError
 from yiwang.core.models import Organisation
 from yiwang.core.permissions import can
-from yiwang.services.models import Material
 from yiwang.services.services import default_process
 
 
@@ -64,7 +62,11 @@ def _resolve(case: Case, task: engine.ReadyTask, departments: dict) -> tuple[Org
         return departments.get(task.department) or Organisation.objects.get(
             pk=task.department
         ), spec["role"]
-    return Organisation.objects.get(uscc=department), spec["role"]
+    named = Organisation.objects.filter(uscc=department).first()
+    if named is None:
+        raise ServiceError("cases.process_mismatch", f"流程节点 {task.node_id} 指定的部门不存在")
+    case.participants.add(named)  # a department named by the model takes part: it sees the case
+    return named, spec["role"]
 
 
 def _apply(case: Case, step: engine.Step, *, actor) -> None:
@@ -106,6 +108,12 @@ def complete_task(*, actor, task: CaseTask, decision: str, opinion: str) -> Case
         .first()
     )
     if case is None or task is None or not can(actor, "change", task):
+        if task is not None and can(actor, "view", task):
+            raise PermissionDenied(
+                "该任务应由本部门的"
+                + ("综合窗口人员" if task.role == "clerk" else "审批人员")
+                + "办理"
+            )
         raise NotFound("任务")
     if task.status != TaskStatus.OPEN:
         raise ServiceError("cases.task_not_ready", "该任务已办理或不在待办状态", status=409)
@@ -115,10 +123,10 @@ def complete_task(*, actor, task: CaseTask, decision: str, opinion: str) -> Case
         raise ServiceError("validation_failed", "不同意时请写明理由")
     if case.status != CaseStatus.ACCEPTED:
         raise ServiceError("cases.wrong_status", "办件不在审查中", status=409)
-    if clock.open_stop(case) is not None:
-        raise ServiceError(
-            "cases.clock_stopped", "特别程序进行中，结束后才能作出审查意见", status=409
-        )
+    stopped = clock.open_stop(case)
+    if stopped is not None:
+        raise ServiceError("cases.clock_stopped", f"{stopped.get_kind_display()}期间暂停计时，"
+                           "结束后才能作出审查意见", status=409)  # fmt: skip
     step = engine.complete(case.process.bpmn_xml, case.workflow_state, engine_id=task.engine_id,
                            decision=decision, opinion=opinion.strip())  # fmt: skip
     task.status, task.decision, task.opinion = TaskStatus.DONE, decision, opinion.strip()
@@ -233,27 +241,3 @@ def end_special_procedure(*, actor, case: Case, result: str = "") -> Case:
     audit.record(actor=actor, action="case.special_end", target=case,
                  after={"days": days, "result": result})  # fmt: skip
     return case
-
-
-# --- reuse of materials (免提交) --------------------------------------------------
-
-
-def reuse_material(case: Case, material: Material) -> bool:
-    """Record a material the platform fetches itself; False when the applicant must provide it."""
-    if material.resource_id:
-        CaseMaterial.objects.create(
-            case=case, material=material, name=material.name, source=MaterialSource.SHARED,
-            reference=material.resource.code,
-        )  # fmt: skip
-        return True
-    if material.licence_type and apps.is_installed("yiwang.licences"):
-        from yiwang.licences.integration import reuse_licence
-
-        reference = reuse_licence(case, material)
-        if reference:
-            CaseMaterial.objects.create(
-                case=case, material=material, name=material.name,
-                source=MaterialSource.LICENCE, reference=reference, consent_at=timezone.now(),
-            )  # fmt: skip
-            return True
-    return False

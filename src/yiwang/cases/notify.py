@@ -3,6 +3,11 @@
 A sender is anything with ``send(*, phone, email, subject, body)``; the one in use
 is named by ``YIWANG_NOTIFY_SENDER`` (default: the console sender, which logs the
 message). A real SMS gateway or mail relay is plugged in by writing such a class.
+
+The site message is written with the case's change. The SMS/email goes out after the
+transaction commits, as a background task (`cases.tasks.send_notification`): a slow or
+failing gateway never holds up nor breaks the action that caused it, and a failure is
+logged (and kept as a failed task result) while the site message stays.
 """
 
 from __future__ import annotations
@@ -29,24 +34,60 @@ class ConsoleSender:
         log.info("notify %s %s: %s — %s", phone or "-", email or "-", subject, body)
 
 
-@cache
 def sender():
+    """The configured sender (one instance per class path and worker)."""
     path = getattr(settings, "YIWANG", {}).get("NOTIFY_SENDER") or (
         "yiwang.cases.notify.ConsoleSender"
     )
+    return _sender_for(path)
+
+
+@cache
+def _sender_for(path: str):
     return import_string(path)()
 
 
+def deliver(*, phone: str, email: str, subject: str, body: str) -> None:
+    """Send one message now; a failure is logged and raised (the task is marked failed)."""
+    try:
+        sender().send(phone=phone, email=email, subject=subject, body=body)
+    except Exception:
+        log.exception("notify failed %s: %s", subject, body[:60])
+        raise
+
+
+def _enqueue(**message) -> None:
+    from yiwang.cases.tasks import send_notification
+
+    try:
+        send_notification.enqueue(**message)
+    except Exception:  # the queue itself is down: the site message was kept, say so in the log
+        log.exception("notify not queued %s", message["subject"])
+
+
+def recipient_id(case) -> int | None:
+    """The account told about a case: who applied, or for a walk-in the person's real-name
+    account (the same 公民身份号码), when there is one."""
+    if case.applicant_id:
+        return case.applicant_id
+    if case.applicant_kind != "person":
+        return None
+    from yiwang.core.models import User
+
+    return User.objects.filter(id_number=case.applicant_code).values_list("id", flat=True).first()
+
+
 def notify_applicant(case, message: str) -> None:
-    """A site message to the applicant's account, and an SMS once the transaction commits."""
+    """A site message to the applicant's account, and an SMS/email once the transaction commits."""
     from yiwang.cases.models import Notification
 
-    if case.applicant_id:
-        Notification.objects.create(user_id=case.applicant_id, case=case, message=message)
+    user_id = recipient_id(case)
+    if user_id:
+        Notification.objects.create(user_id=user_id, case=case, message=message)
     phone = case.contact_phone or (case.applicant.phone if case.applicant_id else "")
     email = case.applicant.email if case.applicant_id else ""
     if phone or email:
         subject = f"办件 {case.number}"
         transaction.on_commit(
-            lambda: sender().send(phone=phone, email=email, subject=subject, body=message)
+            lambda: _enqueue(phone=phone, email=email, subject=subject, body=message)
         )

@@ -3,9 +3,15 @@
 - The applicant: the user who applied, or an agent of the company that applied.
 - Staff (综合窗口, 审批人员) of the departments taking part: the item's 实施主体 and participants.
 - Clerks of an organisation that hosts the comprehensive window (政务服务中心, 一窗受理)
-  accept cases of every item.
+  accept cases of every item: they see the cases at the window stage (待受理, 待补正) and the
+  cases they registered or accepted themselves, not every finished case of the city.
 - Supervisors (监察人员) see every case.
-A reviewer acts on tasks of their own department only; a clerk accepts cases of their departments.
+A task is done by the role its BPMN user task names (``reviewer`` 审批人员 or ``clerk`` 综合窗口)
+in the task's department; a clerk accepts cases of their departments.
+
+A person's case is theirs when they applied from their account, or when it was registered at
+the window under their 公民身份号码 (the account's real-name number), as a company's case is its
+agents'.
 """
 
 from django.db.models import Q
@@ -30,10 +36,12 @@ def agent_usccs(actor) -> list[str]:
 def applicant_filter(actor) -> Q:
     if not is_user(actor):
         return Q(pk__in=[])
+    own = Q(applicant=actor, applicant_kind="person")
+    if actor.id_number:
+        # A walk-in registered at the window has no account on the case: the number is theirs.
+        own |= Q(applicant_code=actor.id_number.upper(), applicant_kind="person")
     # A company's case belongs to the company: its agents in force, not whoever once applied.
-    return Q(applicant=actor, applicant_kind="person") | Q(
-        applicant_code__in=agent_usccs(actor), applicant_kind="company"
-    )
+    return own | Q(applicant_code__in=agent_usccs(actor), applicant_kind="company")
 
 
 def is_window_clerk(actor) -> bool:
@@ -51,12 +59,18 @@ def _organisation():
     return Organisation
 
 
+WINDOW_STATUSES = ("submitted", "correction")
+
+
 @rule("cases.case", "view")
 def _view_cases(actor, qs):
-    if has_role(actor, Role.SUPERVISOR) or is_window_clerk(actor):
+    if has_role(actor, Role.SUPERVISOR):
         return qs
     staff = org_ids_with_role(actor, Role.CLERK, Role.REVIEWER)
-    return qs.filter(applicant_filter(actor) | Q(participants__in=staff)).distinct()
+    seen = applicant_filter(actor) | Q(participants__in=staff)
+    if is_window_clerk(actor):
+        seen |= Q(status__in=WINDOW_STATUSES) | Q(registered_by=actor) | Q(accepted_by=actor)
+    return qs.filter(seen).distinct()
 
 
 @rule("cases.case", "accept")
@@ -78,6 +92,16 @@ def _view_tasks(actor, qs):
     return qs.filter(organisation_id__in=org_ids_with_role(actor, Role.REVIEWER, Role.CLERK))
 
 
+def task_filter(actor) -> Q:
+    """Tasks the actor may do: the task's role (reviewer or clerk) in the task's department."""
+    allowed = Q(pk__in=[])
+    for role in (Role.REVIEWER, Role.CLERK):
+        orgs = org_ids_with_role(actor, role)
+        if orgs:
+            allowed |= Q(role=role, organisation_id__in=orgs)
+    return allowed
+
+
 @rule("cases.casetask", "change")
 def _change_tasks(actor, qs):
-    return qs.filter(organisation_id__in=org_ids_with_role(actor, Role.REVIEWER))
+    return qs.filter(task_filter(actor))

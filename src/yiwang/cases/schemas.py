@@ -46,13 +46,24 @@ class ItemRef(Schema):
         return self
 
 
-class ApplicationIn(ItemRef):
-    form_data: dict = Field({}, description="申请表：字段代码 → 值")
+LICENCE_CONSENT = Field(
+    [], max_length=200,
+    description="申请人同意调用其有效电子证照替代的材料编号（免提交）；未列出的材料须上传",
+)  # fmt: skip
+
+
+class ThemeApplicationIn(Schema):
+    form_data: dict = Field({}, description="联合申请表：字段代码 → 值")
     company_uscc: str | None = Field(
         None, min_length=18, max_length=18, description="代企业申请时，企业的统一社会信用代码"
     )
     channel: Literal[Channel.ONLINE, Channel.MOBILE, Channel.KIOSK] = Channel.ONLINE
     phone: str = Field("", max_length=11, description="联系电话；缺省为账号的手机号码")
+    licence_consent: list[DbId] = LICENCE_CONSENT
+
+
+class ApplicationIn(ThemeApplicationIn, ItemRef):
+    form_data: dict = Field({}, description="申请表：字段代码 → 值")
 
 
 class WalkInIn(ItemRef):
@@ -64,6 +75,7 @@ class WalkInIn(ItemRef):
     form_data: dict = {}
     phone: str = Field("", max_length=11)
     paper_materials: list[DbId] = Field([], max_length=200, description="窗口收取纸质件的材料编号")
+    licence_consent: list[DbId] = LICENCE_CONSENT
 
 
 class CorrectionIn(Schema):
@@ -113,14 +125,15 @@ class CaseFilter(Schema):
 
 
 def sees_clear(request, case) -> bool:
-    """The applicant (or an agent of the applying company) reads their own data in clear."""
+    """The applicant (their account, the account with their 身份号码 for a walk-in, or an agent of
+    the applying company) reads their own data in clear."""
     actor = request.user
     if not is_user(actor):
         return False
     if case.applicant_id == actor.pk:
         return True
-    if case.applicant_kind != ApplicantKind.COMPANY:
-        return False
+    if case.applicant_kind != ApplicantKind.COMPANY:  # a walk-in's number is their account's
+        return bool(actor.id_number) and case.applicant_code == actor.id_number.upper()
     if not hasattr(request, "_yiwang_agencies"):
         request._yiwang_agencies = set(agent_usccs(actor))
     return case.applicant_code in request._yiwang_agencies
@@ -190,11 +203,17 @@ class CaseMaterialOut(Schema):
     )
     sha256: str
     reference: str
+    consent_at: datetime.datetime | None = Field(..., description="申请人授权调用电子证照的时间")
+    download_url: str | None = Field(..., description="上传文件的下载地址（无文件时为空）")
     created_at: datetime.datetime
 
     @staticmethod
     def resolve_source_label(obj):
         return obj.get_source_display()
+
+    @staticmethod
+    def resolve_download_url(obj):
+        return f"/api/v1/cases/{obj.case.number}/materials/{obj.pk}" if obj.file else None
 
 
 class TaskOut(Schema):

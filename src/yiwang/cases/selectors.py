@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from yiwang.cases.choices import CaseStatus, TaskStatus
-from yiwang.cases.models import Case, CaseTask
-from yiwang.core.choices import Role
-from yiwang.core.permissions import org_ids_with_role
+from django.utils import timezone
+
+from yiwang.cases.choices import SPECIAL_PROCEDURES, CaseStatus, TaskStatus
+from yiwang.cases.models import Case, CaseTask, ClockStop
 
 
 def prefill(item, user, *, company=None) -> dict:
@@ -59,11 +59,11 @@ def window_cases(actor):
 
 
 def open_tasks(actor):
-    """审批待办: open tasks of the reviewer's departments, the most urgent first."""
+    """待办: open tasks the actor may do (their role in the task's department), the most urgent
+    first."""
     return (
-        CaseTask.objects.filter(
-            organisation_id__in=org_ids_with_role(actor, Role.REVIEWER), status=TaskStatus.OPEN
-        )
+        CaseTask.objects.restrict(actor, "change")
+        .filter(status=TaskStatus.OPEN)
         .select_related("case__item", "organisation")
         .order_by("due_date", "created_at")
     )
@@ -71,3 +71,18 @@ def open_tasks(actor):
 
 def my_cases(actor):
     return Case.objects.restrict(actor, "apply").select_related("item").order_by("-submitted_at")
+
+
+def overrun_special_procedures(today=None):
+    """特别程序 still running past their planned end (预计结束日期), oldest first, with their case
+    and the department that started them: what 电子监察's sweep flags. Not narrowed to a user:
+    the sweep runs as the system."""
+    today = today or timezone.localdate()
+    return (
+        ClockStop.objects.filter(
+            ended_at__isnull=True, kind__in=SPECIAL_PROCEDURES, planned_end__lt=today,
+            case__status=CaseStatus.ACCEPTED,
+        )
+        .select_related("case__item", "organisation")
+        .order_by("planned_end", "id")
+    )  # fmt: skip

@@ -6,8 +6,6 @@ line to the case's timeline. Review by departments is in `approval.py`.
 
 from __future__ import annotations
 
-import hashlib
-
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -18,9 +16,10 @@ from yiwang.cases.choices import (
     CaseStatus,
     Channel,
     ClockStopKind,
-    MaterialSource,
+    TaskStatus,
 )
-from yiwang.cases.models import Case, CaseEvent, CaseMaterial, CaseSequence
+from yiwang.cases.materials import asked_materials, provide_materials, store_upload
+from yiwang.cases.models import Case, CaseEvent, CaseSequence, Notification
 from yiwang.cases.notify import notify_applicant
 from yiwang.cases.permissions import is_window_clerk
 from yiwang.core import audit, identifiers
@@ -29,10 +28,7 @@ from yiwang.core.errors import NotFound, PermissionDenied, ServiceError
 from yiwang.core.permissions import can, has_role, is_user
 from yiwang.services import formdef
 from yiwang.services.choices import Audience, CaseKind, ItemStatus
-from yiwang.services.models import Material, ServiceItem
-
-MAX_MATERIAL_BYTES = 20 * 1024 * 1024
-MATERIAL_TYPES = {".pdf", ".jpg", ".jpeg", ".png", ".ofd", ".doc", ".docx", ".xls", ".xlsx"}
+from yiwang.services.models import ServiceItem
 
 
 def case_snapshot(case: Case) -> dict:
@@ -109,46 +105,6 @@ def _check_open_item(item: ServiceItem, *, online: bool) -> None:
         raise ServiceError("cases.not_online", "该事项不能网上申请，请到窗口办理")
 
 
-# --- materials ------------------------------------------------------------------
-
-
-def _store_upload(case: Case, material: Material, upload) -> CaseMaterial:
-    name = getattr(upload, "name", "") or "材料"
-    suffix = ("." + name.rsplit(".", 1)[-1].lower()) if "." in name else ""
-    if suffix not in MATERIAL_TYPES:
-        raise ServiceError(
-            "cases.material_type", f"「{material.name}」的文件类型不支持：{suffix or '无扩展名'}"
-        )
-    if upload.size > MAX_MATERIAL_BYTES:
-        raise ServiceError("cases.material_too_large", f"「{material.name}」超过 20 MB", status=413)
-    digest = hashlib.sha256()
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    upload.seek(0)
-    stored = CaseMaterial(case=case, material=material, name=material.name,
-                          source=MaterialSource.UPLOAD, sha256=digest.hexdigest())  # fmt: skip
-    stored.file.save(f"{case.number}-{material.pk}{suffix}", upload, save=False)
-    stored.save()
-    return stored
-
-
-def _provide_materials(case: Case, item: ServiceItem, uploads: dict, *, paper: set[int]) -> list:
-    """Record each material; what the platform can fetch is not asked of the applicant (免提交)."""
-    missing = []
-    for material in item.materials.all():
-        upload = uploads.get(material.pk) or uploads.get(str(material.pk))
-        if upload is not None:
-            _store_upload(case, material, upload)
-        elif material.pk in paper:
-            CaseMaterial.objects.create(case=case, material=material, name=material.name,
-                                        source=MaterialSource.PAPER)  # fmt: skip
-        elif approval.reuse_material(case, material):
-            continue
-        elif material.required:
-            missing.append(material.name)
-    return missing
-
-
 # --- submission -----------------------------------------------------------------
 
 
@@ -173,8 +129,13 @@ def _new_case(*, item, applicant, channel, form_data, actor, registered_by=None,
 def submit_application(
     *, actor, item: ServiceItem, form_data: dict, uploads: dict | None = None,
     company_uscc: str | None = None, channel: str = Channel.ONLINE, phone: str = "",
+    licence_consent=(),
 ) -> Case:  # fmt: skip
-    """网上申请: an applicant submits; they get a case number and a receipt (回执)."""
+    """网上申请: an applicant submits; they get a case number and a receipt (回执).
+
+    `licence_consent`: the materials whose e-licence the applicant agreed to have used
+    (免提交); any other material is uploaded, or read from shared data where it can be.
+    """
     _check_open_item(item, online=True)
     if channel not in (Channel.ONLINE, Channel.MOBILE, Channel.KIOSK):
         raise ServiceError("validation_failed", "申请渠道无效")
@@ -182,7 +143,7 @@ def submit_application(
     _check_audience(item, applicant["applicant_kind"])
     case = _new_case(item=item, applicant=applicant, channel=channel, form_data=form_data,
                      actor=actor, phone=phone or actor.phone)  # fmt: skip
-    missing = _provide_materials(case, item, uploads or {}, paper=set())
+    missing = provide_materials(case, uploads or {}, licence_consent=licence_consent)
     if missing:
         raise ServiceError("cases.materials_missing", f"请上传：{'、'.join(missing)}",
                            detail={"missing": missing})  # fmt: skip
@@ -196,13 +157,14 @@ def submit_application(
 def submit_theme_application(
     *, actor, theme, form_data: dict, uploads: dict | None = None,
     company_uscc: str | None = None, channel: str = Channel.ONLINE, phone: str = "",
+    licence_consent=(),
 ) -> Case:  # fmt: skip
     """一件事: one joint form and one joint case for all the theme's items; each document once.
 
     The case is numbered under the theme's first item; every department of every item
     reviews it in parallel, and it is due by the longest promised limit among the items.
     """
-    from yiwang.services.selectors import theme_form, theme_items, theme_materials
+    from yiwang.services.selectors import theme_form, theme_items
 
     if theme.status != ItemStatus.PUBLISHED:
         raise ServiceError("cases.item_closed", "该一件事主题当前不受理申请")
@@ -231,17 +193,7 @@ def submit_theme_application(
                 departments.append(org_id)
     case.participants.set(departments)
     ServiceItem.objects.filter(pk__in=[i.pk for i in items]).update(use_count=F("use_count") + 1)
-    missing = []
-    for entry in theme_materials(theme):
-        upload = (uploads or {}).get(entry.material.pk) or (uploads or {}).get(
-            str(entry.material.pk)
-        )
-        if upload is not None:
-            _store_upload(case, entry.material, upload)
-        elif approval.reuse_material(case, entry.material):
-            continue
-        elif entry.required:
-            missing.append(entry.name)
+    missing = provide_materials(case, uploads or {}, licence_consent=licence_consent)
     if missing:
         raise ServiceError(
             "cases.materials_missing", f"请上传：{'、'.join(missing)}", detail={"missing": missing}
@@ -268,9 +220,10 @@ def form_definition_of(case: Case) -> list[dict]:
 def register_walk_in(
     *, actor, item: ServiceItem, applicant_kind: str, applicant_name: str, applicant_code: str,
     form_data: dict, phone: str = "", uploads: dict | None = None,
-    paper_materials: list[int] = (), channel: str = Channel.WINDOW,
+    paper_materials: list[int] = (), channel: str = Channel.WINDOW, licence_consent=(),
 ) -> Case:  # fmt: skip
-    """窗口登记: a clerk registers the application of someone at the window."""
+    """窗口登记: a clerk registers the application of someone at the window; the applicant's
+    consent to use their e-licences (`licence_consent`) is given at the window."""
     if not (
         is_window_clerk(actor)
         or item.organisation_id in _clerk_orgs(actor)
@@ -296,7 +249,8 @@ def register_walk_in(
                  "applicant_code": code}  # fmt: skip
     case = _new_case(item=item, applicant=applicant, channel=channel, form_data=form_data,
                      actor=actor, registered_by=actor, phone=phone)  # fmt: skip
-    missing = _provide_materials(case, item, uploads or {}, paper=set(paper_materials))
+    missing = provide_materials(case, uploads or {}, paper=set(paper_materials),
+                                licence_consent=licence_consent)  # fmt: skip
     if missing:
         raise ServiceError("cases.materials_missing", f"缺少材料：{'、'.join(missing)}",
                            detail={"missing": missing})  # fmt: skip
@@ -342,7 +296,7 @@ def accept_case(*, actor, case: Case, finish_now: bool = False, opinion: str = "
     before = case_snapshot(case)
     now = timezone.now()
     case.status = CaseStatus.ACCEPTED
-    case.accepted_at = now
+    case.accepted_at, case.accepted_by = now, actor if is_user(actor) else None
     clock.set_due_dates(case)
     case.save()
     add_event(case, "accepted", "已受理" + (f"：{opinion}" if opinion else ""), actor=actor)
@@ -365,9 +319,7 @@ def request_correction(*, actor, case: Case, corrections: list[str], message: st
     case = Case.objects.select_for_update().get(pk=case.pk)
     _check_clerk(actor, case)
     _check_status(case, CaseStatus.SUBMITTED)
-    corrections = [c.strip() for c in corrections if c and c.strip()]
-    if not corrections:
-        raise ServiceError("validation_failed", "请逐项写明需要补正的内容")
+    corrections = _corrections(corrections)
     before = case_snapshot(case)
     case.status = CaseStatus.CORRECTION
     case.correction_notice = corrections
@@ -380,15 +332,67 @@ def request_correction(*, actor, case: Case, corrections: list[str], message: st
     return case
 
 
+def _corrections(corrections: list[str]) -> list[str]:
+    corrections = [c.strip() for c in corrections if c and c.strip()]
+    if not corrections:
+        raise ServiceError("validation_failed", "请逐项写明需要补正的内容")
+    return corrections
+
+
+@transaction.atomic
+def request_review_correction(
+    *, actor, case: Case, corrections: list[str], message: str = ""
+) -> Case:
+    """审查中补正: a reviewer of a department with an open task tells the applicant all that is
+    to fix at once (一次性告知). The clock stops, and no department decides, until the
+    applicant answers; then the due dates move by the working days it stopped."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    own = (
+        case.tasks.restrict(actor, "change")
+        .filter(status=TaskStatus.OPEN)
+        .select_related("organisation")
+        .first()
+    )
+    if own is None:
+        if can(actor, "view", case):
+            raise PermissionDenied("只有本办件有待办任务的部门可以在审查中要求补正")
+        raise NotFound("办件")
+    _check_status(case, CaseStatus.ACCEPTED)
+    corrections = _corrections(corrections)
+    before = case_snapshot(case)
+    clock.stop(case, kind=ClockStopKind.CORRECTION, reason="；".join(corrections),
+               organisation=own.organisation)  # fmt: skip
+    case.correction_notice = corrections
+    case.save(update_fields=["correction_notice", "updated_at"])
+    add_event(case, "correction", f"审查中请补正（{own.organisation.name}）：" + "；".join(corrections)
+              + (f"（{message}）" if message else "") + "，期间暂停计时", actor=actor,
+              organisation=own.organisation)  # fmt: skip
+    audit.record(actor=actor, action="case.review_correction", target=case, before=before,
+                 after={**case_snapshot(case), "organisation": own.organisation_id})  # fmt: skip
+    notify_applicant(case, f"您的办件 {case.number} 在审查中需要补正：" + "；".join(corrections))
+    return case
+
+
+def awaits_review_correction(case: Case) -> bool:
+    """Whether an accepted case waits for the applicant's 补正 asked during review."""
+    if case.status != CaseStatus.ACCEPTED:
+        return False
+    stop = clock.open_stop(case)
+    return stop is not None and stop.kind == ClockStopKind.CORRECTION
+
+
 @transaction.atomic
 def submit_correction(
     *, actor, case: Case, form_data: dict | None = None, uploads: dict | None = None
 ) -> Case:
-    """The applicant sends what was asked; the case waits for acceptance again, the clock runs."""
+    """The applicant sends what was asked and the clock runs again: before acceptance the case
+    waits for acceptance again; during review it goes on, its due dates moved by the stop."""
     case = Case.objects.select_for_update().get(pk=case.pk)
     if not can(actor, "apply", case):
         raise NotFound("办件")
-    _check_status(case, CaseStatus.CORRECTION)
+    in_review = awaits_review_correction(case)
+    if not in_review:
+        _check_status(case, CaseStatus.CORRECTION)
     before = case_snapshot(case)
     if form_data is not None:
         merged = {**case.form_data, **form_data}
@@ -397,17 +401,19 @@ def submit_correction(
             raise ServiceError("validation_failed", next(iter(errors.values())),
                                detail={"fields": errors})  # fmt: skip
         case.form_data = cleaned
-    materials = {m.pk: m for m in case.item.materials.all()}
+    materials = {m.pk: m for m, _required in asked_materials(case)}
     for key, upload in (uploads or {}).items():
         material = materials.get(int(key))
         if material is None:
-            raise ServiceError("validation_failed", "上传的材料不属于该事项")
+            raise ServiceError("validation_failed", "上传的材料不属于该办件")
         case.materials.filter(material=material).delete()
-        _store_upload(case, material, upload)
-    case.status = CaseStatus.SUBMITTED
+        store_upload(case, material, upload)
+    if not in_review:
+        case.status = CaseStatus.SUBMITTED
     case.save(update_fields=["status", "form_data", "updated_at"])
-    clock.resume(case)
-    add_event(case, "corrected", "已提交补正材料", actor=actor)
+    days = clock.resume(case)
+    add_event(case, "corrected", "已提交补正材料" + (f"，恢复计时（顺延 {days} 个工作日）"
+              if in_review else ""), actor=actor)  # fmt: skip
     audit.record(actor=actor, action="case.corrected", target=case, before=before,
                  after=case_snapshot(case))  # fmt: skip
     return case
@@ -452,6 +458,19 @@ def withdraw_case(*, actor, case: Case, reason: str = "") -> Case:
     audit.record(actor=actor, action="case.withdraw", target=case, before=before,
                  after=case_snapshot(case))  # fmt: skip
     return case
+
+
+@transaction.atomic
+def mark_messages_read(*, actor) -> int:
+    """站内消息已读: the user's unread site messages are marked read; answers how many."""
+    if not is_user(actor):
+        raise PermissionDenied("请先登录")
+    count = Notification.objects.filter(user=actor, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+    if count:
+        audit.record(actor=actor, action="notification.read", target=actor, after={"count": count})
+    return count
 
 
 def ensure_staff_or_applicant(actor, case: Case) -> None:

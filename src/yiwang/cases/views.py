@@ -3,22 +3,27 @@
 from __future__ import annotations
 
 import datetime
+import re
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from yiwang.cases import approval, panels, selectors, services
-from yiwang.cases.choices import SPECIAL_PROCEDURES, ClockStopKind, TaskStatus
+from yiwang.cases import materials as materials_module
+from yiwang.cases.choices import SPECIAL_PROCEDURES, CaseStatus, ClockStopKind, TaskStatus
 from yiwang.cases.models import Case, CaseTask, Notification
+from yiwang.cases.schemas import MATERIAL_FILE
 from yiwang.core.errors import ServiceError
 from yiwang.core.masking import reveal_or_mask
 from yiwang.core.permissions import can
 from yiwang.services.choices import ItemStatus
 from yiwang.services.models import ServiceItem, Theme
+
+CONSENT_FIELD = re.compile(r"^consent_([1-9][0-9]{0,17})$")
 
 
 def _case_for(user, number: str) -> Case:
@@ -29,9 +34,26 @@ def _case_for(user, number: str) -> Case:
 
 
 def _uploads(request) -> dict:
-    return {
-        int(k.split("_", 1)[1]): f for k, f in request.FILES.items() if k.startswith("material_")
-    }
+    """The material files of the form, by material id (field names as in the API)."""
+    uploads = {}
+    for key, upload in request.FILES.items():
+        match = MATERIAL_FILE.match(key)
+        if match is None:
+            raise ServiceError(
+                "validation_failed", f"文件字段名应为 material_<材料编号>：{key[:40]}"
+            )
+        uploads[int(match[1])] = upload
+    return uploads
+
+
+def _licence_consent(request) -> list[int]:
+    """The materials whose e-licence the applicant agreed to have used (免提交)."""
+    return [int(m[1]) for key in request.POST if (m := CONSENT_FIELD.match(key))]
+
+
+def _offers(user, materials, company) -> dict:
+    holder = company.company_uscc if company else (user.id_number or "")
+    return materials_module.licence_offers(materials, holder_code=holder)
 
 
 def _form_values(request, item_or_definition) -> dict:
@@ -71,14 +93,17 @@ def apply(request, item_id: int):
     """网上申请: the item's form pre-filled from what the platform holds, and its materials."""
     item = get_object_or_404(ServiceItem, pk=item_id, status=ItemStatus.PUBLISHED)
     company = _agency(request.user, request.GET.get("company") or request.POST.get("company"))
+    materials = list(item.materials.select_related("resource"))
     return _application_page(
         request, definition=item.form_definition, done="申请已提交", template="cases/apply.html",
         initial=selectors.prefill(item, request.user, company=company) if request.method == "GET" else {},
         submit=lambda values: services.submit_application(
             actor=request.user, item=item, form_data=values, uploads=_uploads(request),
-            company_uscc=company.company_uscc if company else None),
-        context={"item": item, "materials": item.materials.select_related("resource"), "company": company,
-                 "agencies": request.user.agencies.all()},
+            company_uscc=company.company_uscc if company else None,
+            licence_consent=_licence_consent(request)),
+        context={"item": item, "materials": materials, "company": company,
+                 "agencies": request.user.agencies.all(), "offers": _offers(request.user, materials, company),
+                 "consented": _licence_consent(request)},
     )  # fmt: skip
 
 
@@ -93,24 +118,36 @@ def apply_theme(request, code: str):
     if request.method == "GET":
         for item in theme_items(theme):
             initial.update(selectors.prefill(item, request.user, company=company))
+    materials = [entry.material for entry in theme_materials(theme)]
     return _application_page(
         request, definition=theme_form(theme), initial=initial, done="一件事申请已提交",
         template="cases/apply.html",
         submit=lambda values: services.submit_theme_application(
             actor=request.user, theme=theme, form_data=values, uploads=_uploads(request),
-            company_uscc=company.company_uscc if company else None),
+            company_uscc=company.company_uscc if company else None,
+            licence_consent=_licence_consent(request)),
         context={"item": theme, "theme": theme, "company": company, "agencies": request.user.agencies.all(),
-                 "materials": [entry.material for entry in theme_materials(theme)]},
+                 "materials": materials, "offers": _offers(request.user, materials, company),
+                 "consented": _licence_consent(request)},
     )  # fmt: skip
 
 
 @login_required
 def mine(request):
     """我的办件 and my messages."""
-    notes = Notification.objects.filter(user=request.user)[:20]
+    mine = Notification.objects.filter(user=request.user)
     return render(request, "cases/mine.html", {
-        "cases": selectors.my_cases(request.user)[:200], "notes": notes,
+        "cases": selectors.my_cases(request.user)[:200], "notes": mine.select_related("case")[:20],
+        "unread": mine.filter(read_at__isnull=True).count(),
     })  # fmt: skip
+
+
+@login_required
+@require_POST
+def messages_read(request):
+    """全部标为已读: the user's site messages."""
+    services.mark_messages_read(actor=request.user)
+    return redirect("cases:mine")
 
 
 @login_required
@@ -130,10 +167,19 @@ def detail(request, number: str):
     panel_templates, panel_context = panels.collect(
         user, case, {"is_applicant": is_applicant, "at_window": at_window, "today": today}
     )
+    stop = case.clock_stops.filter(ended_at__isnull=True).first()
+    awaiting = case.status == CaseStatus.CORRECTION or (
+        case.status == CaseStatus.ACCEPTED
+        and stop is not None
+        and stop.kind == ClockStopKind.CORRECTION
+    )
     return render(request, "cases/detail.html", {
         "case": case, "tasks": tasks, "my_tasks": my_tasks, "is_applicant": is_applicant,
         "can_accept": at_window, "events": case.events.all(),
-        "materials": case.materials.all(), "stop": case.clock_stops.filter(ended_at__isnull=True).first(),
+        "materials": case.materials.all(), "stop": stop,
+        "stop_overrun": bool(stop and stop.planned_end and stop.planned_end < today),
+        "awaiting_correction": awaiting,
+        "correction_materials": [m for m, _ in materials_module.asked_materials(case)] if awaiting and is_applicant else [],
         "holders": sorted({t.organisation.name for t in tasks if t.status == TaskStatus.OPEN}),
         "applicant_code": case.applicant_code if is_applicant else reveal_or_mask(user, "ric", case.applicant_code),
         "form_rows": [(f["label"], case.form_data.get(f["code"], "")) for f in services.form_definition_of(case)],
@@ -174,6 +220,32 @@ def correction(request, number: str):
         messages.success(request, "已发出补正告知")
 
     return _act(request, number, run)
+
+
+@login_required
+@require_POST
+def review_correction(request, number: str):
+    def run(case):
+        items = request.POST.get("corrections", "").splitlines()
+        services.request_review_correction(actor=request.user, case=case, corrections=items,
+                                           message=request.POST.get("message", ""))  # fmt: skip
+        messages.success(request, "已一次性告知申请人补正，暂停计时")
+
+    return _act(request, number, run)
+
+
+@login_required
+def material_file(request, number: str, material_id: int):
+    """A material uploaded to a case, for whoever may see the case (applicant, departments
+    taking part, supervisors); anyone else is told it does not exist."""
+    case = _case_for(request.user, number)
+    stored = case.materials.filter(pk=material_id).exclude(file="").first()
+    if stored is None:
+        raise Http404("材料不存在")
+    suffix = "." + stored.file.name.rsplit(".", 1)[-1] if "." in stored.file.name else ""
+    return FileResponse(
+        stored.file.open("rb"), as_attachment=True, filename=f"{stored.name}{suffix}"
+    )
 
 
 @login_required

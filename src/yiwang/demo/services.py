@@ -257,7 +257,75 @@ def build_drafts(orgs: dict[str, Organisation], admin) -> list[ServiceItem]:
     return drafts
 
 
+# An item with its own process, drawn as a department would in a modeler: 初审 by the item's
+# department, then 规划复核 by the planning bureau, named by its USCC (it takes part from then on).
+TWO_STAGE_ITEM = ("户外招牌设置审批（新办）", "自然资源和规划局")
+TWO_STAGE_BPMN = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+    xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="signboard" targetNamespace="https://yiwang.example/bpmn">
+  <bpmn:process id="signboard_review" name="户外招牌：初审后规划复核" isExecutable="true">
+    <bpmn:startEvent id="accepted" name="受理" />
+    <bpmn:userTask id="first_review" name="初审" camunda:candidateGroups="reviewer:lead" />
+    <bpmn:exclusiveGateway id="after_first" name="初审意见" default="first_rejects" />
+    <bpmn:userTask id="planning_review" name="规划复核" camunda:candidateGroups="reviewer:{uscc}" />
+    <bpmn:exclusiveGateway id="after_planning" name="复核意见" default="planning_rejects" />
+    <bpmn:endEvent id="end_approved" name="准予（出件）" />
+    <bpmn:endEvent id="end_rejected" name="不予许可" />
+    <bpmn:sequenceFlow id="to_first" sourceRef="accepted" targetRef="first_review" />
+    <bpmn:sequenceFlow id="first_done" sourceRef="first_review" targetRef="after_first" />
+    <bpmn:sequenceFlow id="first_approves" name="同意" sourceRef="after_first" targetRef="planning_review">
+      <bpmn:conditionExpression>decision == "approve"</bpmn:conditionExpression>
+    </bpmn:sequenceFlow>
+    <bpmn:sequenceFlow id="first_rejects" name="不同意" sourceRef="after_first" targetRef="end_rejected" />
+    <bpmn:sequenceFlow id="planning_done" sourceRef="planning_review" targetRef="after_planning" />
+    <bpmn:sequenceFlow id="planning_approves" name="同意" sourceRef="after_planning" targetRef="end_approved">
+      <bpmn:conditionExpression>decision == "approve"</bpmn:conditionExpression>
+    </bpmn:sequenceFlow>
+    <bpmn:sequenceFlow id="planning_rejects" name="不同意" sourceRef="after_planning" targetRef="end_rejected" />
+  </bpmn:process>
+</bpmn:definitions>
+"""
+# Forms pre-filled from the base registries (registry:资源代码.信息项): read as logged exchanges.
+REGISTRY_FIELDS = {
+    "失业保险金申领": {"code": "address", "label": "户籍住址", "type": "text", "required": True,
+                   "prefill": "registry:B0101/000001.address"},
+    "食品经营许可（新办）": {"code": "representative", "label": "法定代表人", "type": "text",
+                      "required": True, "prefill": "registry:B0201/000001.legal_representative"},
+}  # fmt: skip
+
+
+def _city_item(name: str) -> ServiceItem | None:
+    return (
+        ServiceItem.objects.filter(name=name, organisation__level="city").order_by("code").first()
+    )
+
+
+def build_showcases(orgs: dict[str, Organisation], admin) -> list[ServiceItem]:
+    """A few items as their admins would finish them through the services: one with its own
+    two-stage process, some whose forms are pre-filled from the registries (each a new version)."""
+    changed = []
+    name, planning = TWO_STAGE_ITEM
+    item = _city_item(name)
+    if item is not None:
+        xml = TWO_STAGE_BPMN.replace("{uscc}", orgs[planning].uscc)
+        item_services.upload_process(actor=admin, item=item, name="", bpmn_xml=xml)
+        changed.append(item)
+    for name, field in REGISTRY_FIELDS.items():
+        item = _city_item(name)
+        if item is None or any(f["code"] == field["code"] for f in item.form_definition):
+            continue
+        position = next(
+            (n for n, f in enumerate(item.form_definition) if f["code"] == "note"), None
+        )
+        fields = list(item.form_definition)
+        fields.insert(len(fields) if position is None else position, field)
+        changed.append(item_services.update_item(actor=admin, item=item, form_definition=fields,
+                                                 note="申请表从基础库预填"))  # fmt: skip
+    return changed
+
+
 def build(orgs: dict[str, Organisation], admin, *, scale: str) -> tuple[int, int]:
     items = build_items(orgs, admin, scale=scale)
     build_drafts(orgs, admin)
+    build_showcases(orgs, admin)
     return len(items), len(build_themes(orgs, admin))

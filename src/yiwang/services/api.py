@@ -86,6 +86,18 @@ class ItemElements(Schema):
     window_address: str = SchemaField("", max_length=200)
     office_hours: str = SchemaField("", max_length=200)
     phone: str = SchemaField("", max_length=40)
+    yellow_ratio: float | None = SchemaField(
+        None,
+        ge=0,
+        le=1,
+        description="黄牌预警比例：剩余时间不超过承诺时限的该比例时亮黄牌；空则用全局设置",
+    )
+    yellow_days: int | None = SchemaField(
+        None,
+        ge=0,
+        le=365,
+        description="黄牌预警天数：剩余工作日不超过该天数时亮黄牌；空则用全局设置",
+    )
 
 
 class ItemIn(ItemElements):
@@ -120,6 +132,8 @@ class ItemPatch(Schema):
     window_address: str | None = SchemaField(None, max_length=200)
     office_hours: str | None = SchemaField(None, max_length=200)
     phone: str | None = SchemaField(None, max_length=40)
+    yellow_ratio: float | None = SchemaField(None, ge=0, le=1, description="null 表示使用全局设置")
+    yellow_days: int | None = SchemaField(None, ge=0, le=365, description="null 表示使用全局设置")
     participant_ids: list[DbId] | None = SchemaField(None, max_length=50)
     materials: list[MaterialSpec] | None = SchemaField(None, max_length=100)
     form_definition: list[dict] | None = SchemaField(None, max_length=80)

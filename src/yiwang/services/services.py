@@ -25,7 +25,7 @@ ITEM_FIELDS = (
     "code", "name", "item_type", "audience", "life_event", "summary", "legal_basis", "conditions",
     "case_kind", "statutory_days", "promised_days", "visits", "online_depth", "immediate", "online",
     "nearby", "one_visit", "charged", "fee", "result_name", "result_licence_type",
-    "window_address", "office_hours", "phone",
+    "window_address", "office_hours", "phone", "yellow_ratio", "yellow_days",
 )  # fmt: skip
 MATERIAL_FIELDS = (
     "name", "required", "form", "copies", "description", "licence_type", "resource", "example",
@@ -244,11 +244,18 @@ def upload_process(*, actor, item: ServiceItem, name: str, bpmn_xml: str) -> Pro
             digest=parsed.digest, user_tasks=[t.as_dict() for t in parsed.user_tasks],
             created_by=actor if getattr(actor, "is_authenticated", False) else None,
         )  # fmt: skip
-    before = {"process": item.process_id}
+    if item.process_id == model.pk:
+        return model
+    before = item_snapshot(item)
     item.process = model
-    item.save(update_fields=["process", "updated_at"])
+    if item.status == ItemStatus.PUBLISHED:  # a versioned change, like any other edit
+        item.version += 1
+    item.save(update_fields=["process", "version", "updated_at"])
+    after = item_snapshot(item)
+    if item.status == ItemStatus.PUBLISHED:
+        _record_version(actor, item, after, f"更换审批流程：{model.name}")
     audit.record(actor=actor, action="item.process", target=item, before=before,
-                 after={"process": model.pk, "digest": model.digest})  # fmt: skip
+                 after={**after, "digest": model.digest})  # fmt: skip
     return model
 
 
@@ -290,6 +297,7 @@ def create_theme(*, actor, lead: Organisation, items: list[ServiceItem], **attrs
         raise ServiceError("services.theme_items", "一件事至少包含两个不同的事项")
     if Theme.objects.filter(code=attrs.get("code")).exists():
         raise ServiceError("conflict", f"主题编码 {attrs.get('code')} 已被使用", status=409)
+    _check_joint_form(items)
     theme = Theme(lead=lead, **attrs)
     full_clean(theme)
     theme.save()
@@ -300,6 +308,25 @@ def create_theme(*, actor, lead: Organisation, items: list[ServiceItem], **attrs
                  after={**_theme_snapshot(theme), "items": [i.pk for i in items]})  # fmt: skip
     _reindex_theme(theme)
     return theme
+
+
+def _check_joint_form(items: list[ServiceItem]) -> None:
+    """The joint form merges the items' fields by code: a code may appear in several items only
+    as the same kind of field (and, for a choice, with the same options)."""
+    first: dict[str, tuple[ServiceItem, dict]] = {}
+    for item in items:
+        for field in item.form_definition or []:
+            seen, definition = first.setdefault(field["code"], (item, field))
+            same = definition["type"] == field["type"] and (
+                field["type"] != "select" or definition.get("options") == field.get("options")
+            )
+            if not same:
+                raise ServiceError(
+                    "services.theme_form_conflict",
+                    f"申请表字段 {field['code']} 在「{seen.name}」与「{item.name}」中的类型或选项不同，"
+                    "无法合并为一张联合申请表：请统一字段定义或改用不同的字段代码",
+                    detail={"code": field["code"], "items": [seen.pk, item.pk]},
+                )
 
 
 @transaction.atomic

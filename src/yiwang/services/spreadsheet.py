@@ -36,7 +36,7 @@ ITEM_COLUMNS = [
     ("fee", "收费标准及依据"), ("result_name", "审批结果名称"), ("result_licence_type", "审批结果证照类型代码"),
     ("window_address", "办理地点"), ("office_hours", "办理时间"), ("phone", "咨询电话"),
     ("participants", "参与审查部门（统一社会信用代码，、分隔）"), ("form_definition", "申请表（JSON）"),
-    ("status", "状态"),
+    ("status", "状态"), ("yellow_ratio", "黄牌预警比例"), ("yellow_days", "黄牌预警天数"),
 ]  # fmt: skip
 MATERIAL_COLUMNS = [
     ("material_name", "材料名称"), ("material_required", "材料必要"), ("material_form", "材料形式"),
@@ -52,7 +52,8 @@ CHOICES = {
 }  # fmt: skip
 FLAGS = ("immediate", "online", "nearby", "one_visit", "charged")
 NUMBERS = ("statutory_days", "promised_days", "visits")
-OPTIONAL_COLUMNS = {"organisation", "status", "form_definition", "participants"}
+OPTIONAL_COLUMNS = {"organisation", "status", "form_definition", "participants", "yellow_ratio",
+                    "yellow_days"}  # fmt: skip
 MAX_ROWS = 20_000
 MAX_BYTES = 10 * 1024 * 1024
 YES = {"是", "y", "yes", "true", "1", "√"}
@@ -71,7 +72,7 @@ def _item_cells(item: ServiceItem) -> list:
         item.fee, item.result_name, item.result_licence_type, item.window_address, item.office_hours,
         item.phone, "、".join(o.uscc for o in item.participants.all()),
         json.dumps(item.form_definition, ensure_ascii=False) if item.form_definition else "",
-        item.get_status_display(),
+        item.get_status_display(), item.yellow_ratio, item.yellow_days,
     ]  # fmt: skip
 
 
@@ -141,6 +142,21 @@ class _Row:
             return None
         return int(text)
 
+    def ratio(self, key: str) -> float | None:
+        text = self.cells[key].rstrip("%")
+        if not text:
+            return None
+        try:
+            value = float(text) / (100 if self.cells[key].endswith("%") else 1)
+        except ValueError:
+            value = -1
+        if not 0 <= value <= 1:
+            self.error(
+                key, f"{LABELS[key]}应为 0 到 1 之间的小数或百分比，而不是「{self.cells[key]}」"
+            )
+            return None
+        return value
+
     def flag(self, key: str) -> bool:
         return self.cells[key].lower() in YES
 
@@ -195,6 +211,8 @@ def _attrs(row: _Row) -> dict:
     attrs["visits"] = 1 if attrs["visits"] is None else attrs["visits"]
     for key in FLAGS:
         attrs[key] = row.flag(key)
+    attrs["yellow_days"] = row.number_of("yellow_days")
+    attrs["yellow_ratio"] = row.ratio("yellow_ratio")
     return attrs
 
 

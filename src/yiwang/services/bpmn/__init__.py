@@ -1,7 +1,14 @@
 """BPMN process models: the default parallel review, parsing, and the checks an upload must pass.
 
-A user task names who works on it in ``camunda:candidateGroups`` (Camunda
-Modeler: "Candidate groups") as ``ROLE:DEPARTMENT``:
+A user task names who works on it as ``ROLE:DEPARTMENT``, read from the first of:
+
+1. ``camunda:candidateGroups`` (Camunda Modeler: "Candidate groups");
+2. a BPMN ``potentialOwner`` whose ``formalExpression`` is the text (the standard's own
+   way, written by other modelers);
+3. the name of the lane (泳道) holding the task — one lane per department, as a clerk
+   draws a cross-department process on paper.
+
+and:
 
 - ROLE is ``reviewer`` (审批人员) or ``clerk`` (综合窗口);
 - DEPARTMENT is ``lead`` (the item's 实施主体), ``participant`` (one instance per
@@ -12,11 +19,22 @@ Modeler: "Candidate groups") as ``ROLE:DEPARTMENT``:
 A reviewer's choice is written to the task's ``decision`` variable
 (``approve`` / ``reject``). The case ends approved unless the end event
 reached has an id starting with ``end_rejected`` or a name containing 不予.
+
+What an upload must pass (`check_process`): it parses as BPMN 2.0 with one
+executable process; every user task has a role as above, a ``participant`` task
+is a parallel multi-instance over ``departments``, a department named by its
+USCC exists; every node — inside sub-processes too — lies on a path from the
+start event to an end event (a boundary event continues from the activity it is
+attached to; an event sub-process starts by its event); SpiffWorkflow can build
+it. Timer events may be drawn with an ISO 8601 value as Camunda writes it
+(``P5D``, a date, a cycle), read as that text; expressions (``${…}``) are
+refused. The platform fires no timers: deadlines are watched by 电子监察.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -24,6 +42,7 @@ from pathlib import Path
 from lxml import etree
 from SpiffWorkflow.bpmn.parser import BpmnParser
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
 
 from yiwang.core.errors import ServiceError
@@ -37,7 +56,8 @@ FLOW_NODES = (
     "startEvent", "endEvent", "userTask", "task", "manualTask", "scriptTask", "serviceTask",
     "exclusiveGateway", "parallelGateway", "inclusiveGateway", "intermediateCatchEvent",
     "intermediateThrowEvent", "subProcess", "callActivity", "businessRuleTask", "sendTask",
-    "receiveTask", "eventBasedGateway",
+    "receiveTask", "eventBasedGateway", "boundaryEvent", "transaction",
+    "complexGateway",
 )  # fmt: skip
 MAX_BPMN_BYTES = 2 * 1024 * 1024
 
@@ -86,14 +106,37 @@ def _parse_tree(xml: str):
     return executable[0]
 
 
-def _user_task(node) -> UserTaskInfo:
-    label = node.get("name") or node.get("id")
+def _lane_names(process) -> dict[str, str]:
+    """The name of the innermost lane holding each node."""
+    names = {}
+    for lane in process.iter(f"{{{BPMN_NS}}}lane"):  # outer lanes come first; inner ones win
+        for ref in lane.findall("bpmn:flowNodeRef", NS):
+            names[(ref.text or "").strip()] = (lane.get("name") or "").strip()
+    return names
+
+
+def _assignment(node, lanes: dict[str, str]) -> str:
+    """Who works on a user task, as ROLE:DEPARTMENT: Camunda's candidate groups, else a BPMN
+    potential owner's expression, else the name of the task's lane."""
     groups = (node.get(f"{{{CAMUNDA_NS}}}candidateGroups") or "").strip()
-    role, _, department = groups.partition(":")
+    if groups:
+        return groups
+    owner = node.find(
+        "bpmn:potentialOwner/bpmn:resourceAssignmentExpression/bpmn:formalExpression", NS
+    )
+    if owner is not None and (owner.text or "").strip():
+        return owner.text.strip()
+    return lanes.get(node.get("id"), "")
+
+
+def _user_task(node, lanes: dict[str, str]) -> UserTaskInfo:
+    label = node.get("name") or node.get("id")
+    role, _, department = _assignment(node, lanes).partition(":")
+    role, department = role.strip(), department.strip()
     if role not in ROLES or not department:
         raise _invalid(
-            f"人工任务「{label}」未指定办理岗位：请在 Candidate groups 填写 "
-            "reviewer:lead、reviewer:participant 或 reviewer:部门统一社会信用代码"
+            f"人工任务「{label}」未指定办理岗位：请在 Candidate groups（或 potentialOwner、泳道名称）填写 "
+            "reviewer:lead、reviewer:participant 或 reviewer:部门统一社会信用代码（综合窗口为 clerk:…）"
         )
     if department == "participant":
         loop = node.find("bpmn:multiInstanceLoopCharacteristics", NS)
@@ -112,30 +155,52 @@ def _user_task(node) -> UserTaskInfo:
     return UserTaskInfo(node.get("id"), label, role, department)
 
 
-def _check_no_dead_ends(process) -> None:
+SCOPES = ("subProcess", "transaction")
+
+
+def _check_no_dead_ends(scope) -> None:
+    """Every node of the process, and of each sub-process in turn, lies on a path from its
+    start event to an end event. A boundary event (timer, message, error …) starts from the
+    activity it is attached to; an event sub-process starts by its event, not by a flow."""
     nodes = {}
     for tag in FLOW_NODES:
-        for node in process.findall(f"bpmn:{tag}", NS):
-            nodes[node.get("id")] = (tag, node.get("name") or node.get("id"))
+        for node in scope.findall(f"bpmn:{tag}", NS):
+            nodes[node.get("id")] = (tag, node.get("name") or node.get("id"), node)
     outgoing: dict[str, set[str]] = {n: set() for n in nodes}
     incoming: dict[str, set[str]] = {n: set() for n in nodes}
-    for flow in process.findall("bpmn:sequenceFlow", NS):
+    for flow in scope.findall("bpmn:sequenceFlow", NS):
         source, target = flow.get("sourceRef"), flow.get("targetRef")
         if source not in nodes or target not in nodes:
             raise _invalid(f"顺序流「{flow.get('id')}」连接了不存在的节点")
         outgoing[source].add(target)
         incoming[target].add(source)
-    starts = [n for n, (tag, _) in nodes.items() if tag == "startEvent"]
-    ends = {n for n, (tag, _) in nodes.items() if tag == "endEvent"}
+    event_scopes = set()
+    for node_id, (tag, label, node) in nodes.items():
+        if tag == "boundaryEvent":
+            host = node.get("attachedToRef")
+            if host not in nodes or nodes[host][0] == "boundaryEvent":
+                raise _invalid(f"边界事件「{label}」未附着在本层的活动上")
+            outgoing[host].add(node_id)
+        if tag in SCOPES and node.get("triggeredByEvent") == "true":
+            event_scopes.add(node_id)
+    starts = [n for n, (tag, _, _) in nodes.items() if tag == "startEvent"]
+    ends = {n for n, (tag, _, _) in nodes.items() if tag == "endEvent"}
+    where = (
+        ""
+        if etree.QName(scope).localname == "process"
+        else f"子流程「{scope.get('name') or scope.get('id')}」"
+    )
     if len(starts) != 1 or not ends:
-        raise _invalid("流程应有一个开始事件和至少一个结束事件")
-    reached = _walk(starts, outgoing)
-    finishing = _walk(list(ends), incoming)
-    for node_id, (_tag, label) in nodes.items():
+        raise _invalid(f"{where or '流程'}应有一个开始事件和至少一个结束事件")
+    reached = _walk(starts, outgoing) | event_scopes
+    finishing = _walk(list(ends), incoming) | event_scopes
+    for node_id, (tag, label, node) in nodes.items():
         if node_id not in reached:
-            raise _invalid(f"节点「{label}」从开始事件无法到达")
+            raise _invalid(f"{where}节点「{label}」从开始事件无法到达")
         if node_id not in finishing:
-            raise _invalid(f"节点「{label}」无法到达结束事件（死路）")
+            raise _invalid(f"{where}节点「{label}」无法到达结束事件（死路）")
+        if tag in SCOPES:
+            _check_no_dead_ends(node)
 
 
 def _walk(starts: list[str], edges: dict[str, set[str]]) -> set[str]:
@@ -151,7 +216,8 @@ def _walk(starts: list[str], edges: dict[str, set[str]]) -> set[str]:
 def check_process(xml: str, *, known_departments: set[str] | None = None) -> ParsedProcess:
     """What an upload must pass: it parses, each user task has a department role, no dead ends."""
     process = _parse_tree(xml)
-    tasks = [_user_task(node) for node in process.iter(f"{{{BPMN_NS}}}userTask")]
+    lanes = _lane_names(process)
+    tasks = [_user_task(node, lanes) for node in process.iter(f"{{{BPMN_NS}}}userTask")]
     if not tasks:
         raise _invalid("流程中没有人工任务（userTask），无法分配给部门办理")
     for task in tasks:
@@ -160,15 +226,27 @@ def check_process(xml: str, *, known_departments: set[str] | None = None) -> Par
                 raise _invalid(f"人工任务「{task.name}」指定的部门 {task.department} 不存在")
     _check_no_dead_ends(process)
     try:
-        load_spec(xml)
+        spec, subprocess_specs = load_spec(xml)
     except ValidationException as exc:
         raise _invalid(f"流程无法执行：{exc}") from exc
+    _check_timers((spec, *subprocess_specs.values()))
     return ParsedProcess(
         process_id=process.get("id"),
         name=process.get("name") or process.get("id"),
         user_tasks=tasks,
         digest=hashlib.sha256(xml.encode("utf-8")).hexdigest(),
     )
+
+
+def _check_timers(specs) -> None:
+    for spec in specs:
+        for task_spec, definition in _timer_expressions(spec):
+            text = definition.expression.strip()
+            if not (text[:1] in "'\"" and text[-1:] == text[:1]):
+                label = task_spec.bpmn_name or task_spec.bpmn_id
+                raise _invalid(
+                    f"定时事件「{label}」的时间应为 ISO 8601 值（如 P5D），不支持表达式 {text[:40]}"
+                )
 
 
 @lru_cache(maxsize=256)
@@ -180,7 +258,26 @@ def load_spec(xml: str):
     spec, subprocess_specs = parser.get_spec(process_id), parser.get_subprocess_specs(process_id)
     for one in (spec, *subprocess_specs.values()):
         _connect_multi_instance(one)
+        _read_iso_timers(one)
     return spec, subprocess_specs
+
+
+ISO_TIMER = re.compile(r"^(R\d*/)?(P[0-9YMWDTHS.,]+|\d{4}-\d{2}-\d{2}[0-9T:.+\-Z]*)(/\S+)?$")
+
+
+def _timer_expressions(spec):
+    for task_spec in spec.task_specs.values():
+        definition = getattr(task_spec, "event_definition", None)
+        if isinstance(definition, TimerEventDefinition):
+            yield task_spec, definition
+
+
+def _read_iso_timers(spec) -> None:
+    """Camunda Modeler writes a timer as plain ISO 8601 text (``P5D``); SpiffWorkflow reads it as
+    a Python expression. A plain ISO value is taken as the text it is."""
+    for _task_spec, definition in _timer_expressions(spec):
+        if ISO_TIMER.match(definition.expression.strip()):
+            definition.expression = repr(definition.expression.strip())
 
 
 def _connect_multi_instance(spec) -> None:

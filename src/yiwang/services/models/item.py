@@ -131,6 +131,8 @@ class ServiceItem(models.Model):
             errors["fee"] = "收费事项必须写明收费标准及依据"
         if self.online_depth == OnlineDepth.FULL and not self.online:
             errors["online"] = "全程网办的事项应标记为网上办"
+        if self.yellow_ratio is not None and not 0 <= self.yellow_ratio <= 1:
+            errors["yellow_ratio"] = "黄牌预警比例应在 0 到 1 之间（如 0.2 表示剩余 20%）"
         if errors:
             raise ValidationError(errors)
 

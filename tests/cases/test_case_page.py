@@ -1,0 +1,125 @@
+"""The case page: the process diagram with the current tasks highlighted, a 特别程序's planned end
+and its overrun; items no longer taking applications."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from tests import factories
+from tests.cases.test_flow import uploads_for
+from yiwang.cases import approval, selectors, services
+from yiwang.cases.models import CaseTask, ClockStop
+from yiwang.core.errors import ServiceError
+from yiwang.services import services as item_services
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def accepted(city):
+    case = services.submit_application(actor=city["citizen"], item=city["item"], form_data={"name": "张三"},
+                                       uploads=uploads_for(city["item"]))  # fmt: skip
+    return services.accept_case(actor=city["clerk"], case=case)
+
+
+def page_of(client, user, case) -> str:
+    client.force_login(user)
+    return client.get(reverse("cases:detail", args=[case.number])).content.decode()
+
+
+# --- the diagram ------------------------------------------------------------------------
+
+
+def test_after_acceptance_the_review_node_is_highlighted(client, city, accepted):
+    page = page_of(client, city["citizen"], accepted)
+    assert 'data-highlight="review"' in page and 'data-highlight-class="bpmn-current"' in page
+
+
+def test_after_the_case_ends_nothing_is_highlighted(client, city, accepted):
+    for key in ("market", "fire", "urban"):
+        task = CaseTask.objects.get(case=accepted, organisation=city[key])
+        approval.complete_task(
+            actor=city["reviewers"][key], task=task, decision="approve", opinion=""
+        )
+    page = page_of(client, city["citizen"], accepted)
+    assert 'data-highlight=""' in page and "审批流程" in page
+
+
+# --- 特别程序 ------------------------------------------------------------------------------
+
+
+def start_inspection(city, case, planned_end):
+    return approval.start_special_procedure(actor=city["reviewers"]["fire"], case=case, kind="inspection",
+                                            reason="需要现场核查消防通道", planned_end=planned_end)  # fmt: skip
+
+
+def test_the_case_page_shows_the_planned_end_of_a_special_procedure(client, city, accepted):
+    planned = timezone.localdate() + datetime.timedelta(days=5)
+    start_inspection(city, accepted, planned)
+    page = page_of(client, city["citizen"], accepted)
+    assert f"预计 {planned:%Y-%m-%d} 结束" in page and "已超过预计结束日期" not in page
+
+
+def test_an_overrun_special_procedure_is_flagged_on_the_case_page(client, city, accepted):
+    start_inspection(city, accepted, timezone.localdate())
+    ClockStop.objects.update(planned_end=timezone.localdate() - datetime.timedelta(days=2))
+    assert "已超过预计结束日期" in page_of(client, city["reviewers"]["fire"], accepted)
+
+
+def test_overrun_special_procedures_lists_the_running_ones_past_their_planned_end(city, accepted):
+    start_inspection(city, accepted, timezone.localdate())
+    today = timezone.localdate()
+    assert list(selectors.overrun_special_procedures(today)) == []
+    [overrun] = selectors.overrun_special_procedures(today + datetime.timedelta(days=1))
+    assert (overrun.case, overrun.organisation) == (accepted, city["fire"])
+
+
+def test_an_ended_special_procedure_is_no_longer_overrun(city, accepted):
+    start_inspection(city, accepted, timezone.localdate())
+    approval.end_special_procedure(actor=city["reviewers"]["fire"], case=accepted)
+    assert not selectors.overrun_special_procedures(
+        timezone.localdate() + datetime.timedelta(days=9)
+    )
+
+
+def test_a_correction_is_never_an_overrun_special_procedure(city, accepted):
+    services.request_review_correction(
+        actor=city["reviewers"]["fire"], case=accepted, corrections=["补材料"]
+    )
+    ClockStop.objects.update(planned_end=timezone.localdate() - datetime.timedelta(days=2))
+    assert not selectors.overrun_special_procedures()
+
+
+# --- an item no longer taking applications --------------------------------------------------
+
+
+def test_a_suspended_item_refuses_applications(city):
+    item_services.suspend_item(
+        actor=factories.superuser(), item=city["item"], reason="法规修订，暂停受理"
+    )
+    city["item"].refresh_from_db()
+    with pytest.raises(ServiceError) as caught:
+        services.submit_application(actor=city["citizen"], item=city["item"], form_data={"name": "张三"},
+                                    uploads=uploads_for(city["item"]))  # fmt: skip
+    assert caught.value.code == "cases.item_closed"
+
+
+def test_a_suspended_item_has_no_apply_page(client, city):
+    item_services.suspend_item(
+        actor=factories.superuser(), item=city["item"], reason="法规修订，暂停受理"
+    )
+    client.force_login(city["citizen"])
+    assert client.get(reverse("cases:apply", args=[city["item"].pk])).status_code == 404
+
+
+def test_a_suspended_item_cannot_be_registered_at_the_window(city):
+    item_services.suspend_item(
+        actor=factories.superuser(), item=city["item"], reason="法规修订，暂停受理"
+    )
+    city["item"].refresh_from_db()
+    with pytest.raises(ServiceError) as caught:
+        services.register_walk_in(actor=city["clerk"], item=city["item"], applicant_kind="person",
+                                  applicant_name="李四", applicant_code=factories.ric(), form_data={"name": "李四"})  # fmt: skip
+    assert caught.value.code == "cases.item_closed"

@@ -1,0 +1,135 @@
+"""Who sees a case: a walk-in applicant through their real-name account; the service centre's
+window clerks only at the window stage and for the cases they registered or accepted."""
+
+import pytest
+from django.urls import reverse
+
+from tests import factories
+from tests.cases.test_flow import uploads_for
+from yiwang.cases import approval, selectors, services
+from yiwang.cases.models import Case, CaseTask, Notification
+from yiwang.core.errors import NotFound
+
+pytestmark = pytest.mark.django_db
+
+
+def walk_in(city, code: str, *, clerk=None) -> Case:
+    return services.register_walk_in(
+        actor=clerk or city["clerk"], item=city["item"], applicant_kind="person",
+        applicant_name="张三", applicant_code=code, form_data={"name": "张三"},
+        paper_materials=[m.pk for m in city["item"].materials.all()],
+    )  # fmt: skip
+
+
+def online(city) -> Case:
+    return services.submit_application(actor=city["citizen"], item=city["item"], form_data={"name": "张三"},
+                                       uploads=uploads_for(city["item"]))  # fmt: skip
+
+
+# --- walk-ins --------------------------------------------------------------------------
+
+
+def test_a_person_registered_at_the_window_sees_the_case_from_their_account(client, city):
+    case = walk_in(city, city["citizen"].id_number)
+    assert list(selectors.my_cases(city["citizen"])) == [case]
+    client.force_login(city["citizen"])
+    assert case.number in client.get(reverse("cases:mine")).content.decode()
+    page = client.get(reverse("cases:detail", args=[case.number])).content.decode()
+    assert city["citizen"].id_number in page  # their own number, in clear
+
+
+def test_a_walk_in_of_another_person_stays_hidden(city):
+    case = walk_in(city, factories.ric())
+    assert not Case.objects.restrict(city["citizen"]).filter(pk=case.pk).exists()
+
+
+def test_a_walk_in_applicant_can_answer_a_correction_from_their_account(city):
+    case = walk_in(city, city["citizen"].id_number)
+    services.request_correction(actor=city["clerk"], case=case, corrections=["缺少签字"])
+    services.submit_correction(actor=city["citizen"], case=case, form_data={"name": "张三"})
+    assert Case.objects.get(pk=case.pk).status == "submitted"
+
+
+def test_the_walk_in_applicants_account_gets_the_site_messages(city):
+    case = walk_in(city, city["citizen"].id_number)
+    services.accept_case(actor=city["clerk"], case=case)
+    assert Notification.objects.filter(user=city["citizen"], case=case).count() == 1
+
+
+def test_a_company_walk_in_is_seen_by_the_companys_agent(city):
+    import datetime
+
+    from yiwang.core.models import CompanyAgent
+
+    uscc = factories.uscc()
+    CompanyAgent.objects.create(user=city["citizen"], company_uscc=uscc, company_name="江澜测试餐饮有限公司",
+                                valid_from=datetime.date(2020, 1, 1))  # fmt: skip
+    case = services.register_walk_in(
+        actor=city["clerk"], item=city["item"], applicant_kind="company", applicant_name="江澜测试餐饮有限公司",
+        applicant_code=uscc, form_data={"name": "张三"}, paper_materials=[m.pk for m in city["item"].materials.all()],
+    )  # fmt: skip
+    assert Case.objects.restrict(city["citizen"]).filter(pk=case.pk).exists()
+
+
+# --- the service centre's window ---------------------------------------------------------
+
+
+@pytest.fixture
+def centre_clerk(city):
+    centre = factories.organisation("江澜市政务服务中心", hosts_window=True)
+    return factories.staff("clerk", centre)
+
+
+def test_a_window_clerk_sees_every_case_waiting_at_the_window(city, centre_clerk):
+    waiting, correcting = online(city), online(city)
+    services.request_correction(actor=city["clerk"], case=correcting, corrections=["缺少签字"])
+    assert set(Case.objects.restrict(centre_clerk)) == {waiting, correcting}
+    assert set(selectors.window_cases(centre_clerk)) == {waiting, correcting}
+
+
+def test_a_window_clerk_no_longer_sees_a_case_someone_else_accepted(city, centre_clerk):
+    case = services.accept_case(actor=city["clerk"], case=online(city))
+    assert not Case.objects.restrict(centre_clerk).filter(pk=case.pk).exists()
+
+
+def test_a_window_clerk_keeps_seeing_the_cases_they_accepted_until_the_end(city, centre_clerk):
+    case = services.accept_case(actor=centre_clerk, case=online(city))
+    for key in ("market", "fire", "urban"):
+        task = CaseTask.objects.get(case=case, organisation=city[key])
+        approval.complete_task(
+            actor=city["reviewers"][key], task=task, decision="approve", opinion=""
+        )
+    assert Case.objects.restrict(centre_clerk).get(pk=case.pk).status == "approved"
+
+
+def test_a_window_clerk_sees_the_walk_ins_they_registered(city, centre_clerk):
+    case = walk_in(city, factories.ric(), clerk=centre_clerk)
+    services.accept_case(actor=city["clerk"], case=case)
+    assert Case.objects.restrict(centre_clerk).filter(pk=case.pk).exists()
+
+
+def test_a_window_clerk_cannot_open_a_finished_case_of_others(client, city, centre_clerk):
+    case = services.refuse_case(
+        actor=city["clerk"], case=online(city), reason="不属于本机关职权范围"
+    )
+    client.force_login(centre_clerk)
+    assert client.get(reverse("cases:detail", args=[case.number])).status_code == 404
+    with pytest.raises(NotFound):
+        services.withdraw_case(actor=centre_clerk, case=case)
+
+
+def test_the_departments_own_clerk_still_sees_its_finished_cases(city):
+    case = services.refuse_case(
+        actor=city["clerk"], case=online(city), reason="不属于本机关职权范围"
+    )
+    assert Case.objects.restrict(city["clerk"]).filter(pk=case.pk).exists()
+
+
+def test_the_api_answers_a_walk_in_their_own_data_in_clear(client, city):
+    case = walk_in(city, city["citizen"].id_number)
+    client.force_login(city["citizen"])
+    answer = client.get(f"/api/v1/cases/{case.number}").json()
+    assert (answer["applicant_code"], answer["applicant_name"]) == (
+        city["citizen"].id_number,
+        "张三",
+    )
