@@ -94,7 +94,7 @@ def test_a_citizen_sees_on_my_data_that_the_health_commission_read_their_record(
     secret = core_services.issue_api_key(actor=health_officer, client=exchange["client"]).secret
     ric = person(2)["id_number"]
     headers = {"Authorization": f"Bearer {secret}", "X-Purpose": quote(PURPOSE),
-               "X-Case-Number": "990100-20261122-0007"}  # fmt: skip
+               "X-Case-Number": "9901001234567890202611220007"}  # fmt: skip
     lookup = f"/api/v1/exchange/resources/{exchange['people_resource'].pk}/records/{ric}"
     assert Client().get(lookup, headers=headers).status_code == 200
     factories.user("citizen", password="Browser-pass-1", id_number=ric)
@@ -107,5 +107,5 @@ def test_a_citizen_sees_on_my_data_that_the_health_commission_read_their_record(
     expect(usage).to_have_count(1)
     expect(usage.locator('[data-label="使用部门"]')).to_have_text("江澜市卫生健康委员会")
     expect(usage.locator('[data-label="用途"]')).to_have_text(PURPOSE)
-    expect(usage.locator('[data-label="办件编号"]')).to_have_text("990100-20261122-0007")
+    expect(usage.locator('[data-label="办件编号"]')).to_have_text("9901001234567890202611220007")
     assert page.evaluate("document.documentElement.scrollWidth") <= 375 + 2

@@ -464,7 +464,7 @@ def test_a_person_sees_who_read_their_record(
     client, health, officer, people, hospital, market_system, path
 ):
     granted(health, officer, people)
-    headers = {**hospital, "X-Case-Number": "B0001202611220001"}
+    headers = {**hospital, "X-Case-Number": "9901001234567890202611220001"}
     send(client, "post", f"{PEOPLE}/read", headers, query(id_number=ric(1)))
     portal = market_system["client"]
     with override_settings(GOVSTACK_USAGE_CLIENTS=[portal.identity]):
@@ -478,7 +478,7 @@ def test_a_person_sees_who_read_their_record(
         entry["readerInstitutionName"] == "江澜市卫生健康委员会"
         and entry["purpose"] == "医疗机构执业登记核验"
     )
-    assert entry["refrences"] == [{"ReferenceID": "B0001202611220001"}]
+    assert entry["refrences"] == [{"ReferenceID": "9901001234567890202611220001"}]
     assert AuditEvent.objects.filter(action="exchange.usage_read").exists()
 
 

@@ -221,7 +221,7 @@ def test_a_citizen_sees_which_department_read_their_record_and_why(
 ):
     services.decide_request(actor=officer, request=ask(health, people), approve=True)
     ric = person(1)["id_number"]
-    headers = {**health["headers"], "X-Case-Number": "990100-20261122-0001"}
+    headers = {**health["headers"], "X-Case-Number": "9901001234567890202611220001"}
     assert (
         client.get(
             f"/api/v1/exchange/resources/{people.pk}/records/{ric}", headers=headers
@@ -230,7 +230,11 @@ def test_a_citizen_sees_which_department_read_their_record_and_why(
     )
     client.force_login(factory.user("citizen1", id_number=ric))
     page = text(client.get("/exchange/my-data/"))
-    assert "江澜市卫生健康委员会" in page and PURPOSE in page and "990100-20261122-0001" in page
+    assert (
+        "江澜市卫生健康委员会" in page
+        and PURPOSE in page
+        and "9901001234567890202611220001" in page
+    )
     assert "公民身份号码、姓名、住址" in page and "暂无记录" not in page
 
 
