@@ -84,6 +84,7 @@ def endpoint(operation: str, **handlers: Callable) -> Callable:
             return handler(request, client, **kwargs)
         except ServiceError as exc:
             if not isinstance(exc, GatewayError):
+                client = getattr(exc, "client", client)
                 _log_refusal(request, client, operation, exc, kwargs, started)
             response = error_answer(exc)
             if exc.status == 405:
@@ -138,11 +139,13 @@ def identify(request: HttpRequest) -> ApiClient:
         client.subsystem_code,
     )
     if (instance, member_class, member.upper(), subsystem) != expected:
-        raise GovStackError(
+        error = GovStackError(
             403,
             "govstack.client_mismatch",
             f"{CLIENT_HEADER} 与 API 密钥所属应用系统（{'/'.join(expected)}）不一致",
         )
+        error.client = client  # the key is valid: its system is logged as the caller
+        raise error
     return client
 
 
