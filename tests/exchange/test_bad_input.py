@@ -4,9 +4,11 @@
 import pytest
 
 from tests.exchange.test_gateway import granted
-from tests.exchange.test_govstack import COMPANIES, url
+from tests.exchange.test_govstack import (
+    COMPANIES,
+    url,
+)
 from tests.exchange.test_govstack import get as govstack_get
-from tests.exchange.test_govstack import hospital  # noqa: F401 — fixture
 from yiwang.exchange.inputs import ascii_int
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -43,19 +45,19 @@ def test_posting_a_bad_resource_to_the_new_request_page_is_a_form_error(client, 
 @pytest.mark.parametrize("page", ["²", "0", "-3", "1.5", "100001"])
 def test_a_govstack_list_with_a_bad_page_is_a_400(
     client, health, officer, companies, hospital, page
-):  # noqa: F811
+):
     granted(health, officer, companies)
     response = govstack_get(client, COMPANIES, hospital, page=page)
     assert response.status_code == 400 and response.json()["code"] == "govstack.paging"
 
 
 @pytest.mark.parametrize("database_id", ["²", "٣", "0", "99999999999999999999999"])
-def test_a_govstack_database_with_a_bad_id_is_a_404(client, hospital, database_id):  # noqa: F811
+def test_a_govstack_database_with_a_bad_id_is_a_404(client, hospital, database_id):
     response = client.get(url(f"database/{database_id}"), headers=hospital)
     assert response.status_code == 404 and response.json()["code"] == "govstack.no_database"
 
 
-def test_a_govstack_version_in_other_digits_is_not_found(client, companies, hospital):  # noqa: F811
+def test_a_govstack_version_in_other_digits_is_not_found(client, companies, hospital):
     response = govstack_get(client, "data/B0201-000001/١.0", hospital)
     assert response.status_code == 404 and response.json()["code"] == "govstack.no_version"
 

@@ -6,7 +6,6 @@ import pytest
 from tests.exchange.conftest import person
 from tests.exchange.test_gateway import get, granted
 from tests.exchange.test_govstack import PEOPLE, query, ric, send, url
-from tests.exchange.test_govstack import hospital, market_system  # noqa: F401 — fixtures
 from tests.exchange.test_govstack import get as govstack_get
 from tests.registry.conftest import company_row
 from yiwang.exchange.gateway import subject_hash

@@ -285,9 +285,9 @@ def _plan(call: Call) -> tuple[list[tuple[str, str | None]], str | None]:
         by_code = {f.code: f for f in fields}
         shown = []
         for code in call.grant.field_codes:
-            f = by_code.get(code)
-            personal = f is not None and f.is_personal and code not in clear
-            shown.append((code, (mask_kind(f) or "***") if personal else None))
+            f = by_code.get(code)  # None: a field the resource has since dropped, never shown clear
+            personal = f is None or (f.is_personal and code not in clear)
+            shown.append((code, ((f and mask_kind(f)) or "***") if personal else None))
         call.plan = (shown, tuple(f.code for f in fields if f.data_type in SUBJECT_TYPES))
     return call.plan
 

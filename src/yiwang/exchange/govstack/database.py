@@ -280,7 +280,7 @@ def _data_type(prop: dict, old: Field | None) -> str:
         return old.data_type
     if "enum" in prop:
         return DataType.ENUM
-    for data_type, shape in JSON_TYPES.items():
-        if data_type != DataType.STRING and shape == {k: prop.get(k) for k in shape}:
+    for data_type, shape in JSON_TYPES.items():  # a plain string is a string, not an enum or phone
+        if shape != {"type": "string"} and shape == {k: prop.get(k) for k in shape}:
             return data_type
     return DataType.STRING
