@@ -317,3 +317,15 @@ def test_verification_never_returns_values_even_of_fields_the_grant_masks(
     assert all(value not in text for value in (*claims.values(), row["uscc"]))
     log = ExchangeLog.objects.get()
     assert all(value not in str(log.__dict__) for value in claims.values())
+
+
+def test_the_platforms_prefill_read_of_a_company_is_seen_by_its_legal_representative(
+    city, companies
+):
+    from yiwang.exchange.platform import read_own_record
+
+    row = company_row(4)
+    read_own_record(organisation=city["market"], resource_code=companies.code, subject_code=row["uscc"],
+                    field_codes=["name"], purpose="申请预填")  # fmt: skip
+    subjects = set(ExchangeLog.objects.get().subjects.values_list("subject_hash", flat=True))
+    assert subjects == {subject_hash(row["uscc"]), subject_hash(row["representative_id_number"])}

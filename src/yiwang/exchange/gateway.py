@@ -276,7 +276,7 @@ def _refuse_headers(call: Call) -> None:
     call.refuse(400, case_numbers.CODE, case_numbers.MESSAGE)
 
 
-def _plan(call: Call) -> tuple[list[tuple[str, str | None]], str | None]:
+def _plan(call: Call) -> tuple[list[tuple[str, str | None]], tuple[str, ...]]:
     """Per call, once: each granted field with its mask kind (None: shown clear), and the
     fields that name the record's subjects (every 身份号码 and USCC field, granted or not)."""
     if call.plan is None:
