@@ -1,5 +1,5 @@
 """URLs for `yiwang bench exchange`: the platform, plus a bare endpoint of the same stack
-(Django + django-ninja, same middleware) doing the same read with no authentication, grant
+(Django + django-ninja, the same lean middleware as the gateway) doing the same read with no authentication, grant
 check, masking or log — the baseline."""
 
 from django.urls import path

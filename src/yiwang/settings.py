@@ -68,6 +68,16 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
+# Department systems' calls to the shared-data gateway (API key, no cookies) take a lean stack
+# of their own in `yiwang.wsgi`: none of the page middleware above applies to them.
+MACHINE_MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "yiwang.core.middleware.RequestIdMiddleware",
+    "yiwang.core.middleware.RejectNulMiddleware",
+    "yiwang.core.middleware.MachineCallMiddleware",
+]
+MACHINE_PATH_PREFIXES = ["/api/v1/exchange/resources/"]
+
 ROOT_URLCONF = "yiwang.urls"
 WSGI_APPLICATION = "yiwang.wsgi.application"
 ASGI_APPLICATION = "yiwang.asgi.application"

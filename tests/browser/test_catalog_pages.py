@@ -194,3 +194,38 @@ def test_a_resource_page_fits_a_phone_without_scrolling_sideways(page, city, who
     page.goto(f"{city['url']}/catalog/resources/{city['legal'].pk}/")
     expect(page.get_by_role("heading", name="信息项（7）")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 375 + 2
+
+
+def test_the_owner_lists_a_resource_as_unshared_and_later_shares_it_again(page, city):
+    sign_in(page, city["url"], "officer")
+    page.goto(f"{city['url']}/catalog/resources/{city['licences'].pk}/")
+    facts = page.locator("dl.facts")
+    expect(facts).to_contain_text("无条件共享")
+    page.get_by_label("法律依据").fill("《食品安全法》第一百一十八条")
+    page.get_by_role("button", name="列入负面清单").click()
+    expect(page.get_by_text("已列入负面清单")).to_be_visible()
+    expect(facts).to_contain_text("不予共享，依据：《食品安全法》第一百一十八条")
+    expect(facts).to_contain_text("已发布（版本 2")
+
+    page.get_by_label("恢复后的共享类型").select_option(label="有条件共享")
+    page.get_by_label("共享条件").fill("仅用于食品安全监管")
+    page.get_by_label("移出理由").fill("依据条款已修订")
+    page.get_by_role("button", name="移出负面清单").click()
+    expect(page.get_by_text("已移出负面清单，资源恢复共享")).to_be_visible()
+    expect(facts).to_contain_text("有条件共享：仅用于食品安全监管")
+    expect(facts).not_to_contain_text("负面清单")
+    expect(page.get_by_role("listitem").filter(has_text="版本 3")).to_contain_text(
+        "移出负面清单：依据条款已修订"
+    )
+
+
+def test_a_negative_listed_resource_page_fits_a_phone(page, city):
+    from yiwang.catalog import services
+
+    services.add_to_negative_list(actor=city["people"]["officer"], resource=city["legal"],
+                                  legal_basis="《保守国家秘密法》第九条")  # fmt: skip
+    sign_in(page, city["url"], "officer")
+    page.set_viewport_size({"width": 375, "height": 740})
+    page.goto(f"{city['url']}/catalog/resources/{city['legal'].pk}/")
+    expect(page.get_by_role("button", name="移出负面清单")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375 + 2

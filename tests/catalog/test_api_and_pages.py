@@ -191,3 +191,187 @@ def test_only_people_who_can_file_a_demand_are_offered_the_link(
     )
     client.force_login(factory.staff("data_officer", city["health"]))
     assert "提出数据需求" in client.get(f"/catalog/resources/{legal_persons.pk}/").content.decode()
+
+
+def fact(page: str, label: str) -> str:
+    """The text of the resource page's fact `label` (its <dd>), tags removed."""
+    import re
+
+    match = re.search(rf"<dt>{label}</dt><dd>(.*?)</dd>", page, re.S)
+    assert match, f"no fact {label}"
+    return re.sub(r"<[^>]+>", "", match.group(1)).strip()
+
+
+def test_the_resource_page_shows_the_share_type_and_its_condition(client, officer, city):
+    from tests.catalog.conftest import make_resource
+
+    resource = make_resource(
+        officer, city["market"], share_type="conditional", share_condition="仅用于行政审批核验"
+    )
+    client.force_login(officer)
+    page = client.get(f"/catalog/resources/{resource.pk}/").content.decode()
+    assert fact(page, "共享类型") == "有条件共享：仅用于行政审批核验"
+
+
+def test_the_resource_page_shows_the_legal_basis_of_an_unshared_resource(
+    client, officer, legal_persons
+):
+    services.add_to_negative_list(
+        actor=officer, resource=legal_persons, legal_basis="《保守国家秘密法》第九条"
+    )
+    client.force_login(officer)
+    page = client.get(f"/catalog/resources/{legal_persons.pk}/").content.decode()
+    assert fact(page, "共享类型") == "不予共享"
+    assert fact(page, "负面清单") == "不予共享，依据：《保守国家秘密法》第九条"
+
+
+def test_the_resource_page_shows_the_last_load(client, officer, legal_persons):
+    import datetime
+
+    from django.utils import timezone
+
+    client.force_login(officer)
+    page = client.get(f"/catalog/resources/{legal_persons.pk}/").content.decode()
+    assert fact(page, "最近归集") == "尚未归集"
+    loaded = timezone.make_aware(datetime.datetime(2026, 2, 3, 10, 30))
+    services.note_resource_loaded(resource=legal_persons, at=loaded)
+    page = client.get(f"/catalog/resources/{legal_persons.pk}/").content.decode()
+    assert fact(page, "最近归集") == "2026-02-03 10:30"
+
+
+def test_the_owner_takes_a_resource_off_the_negative_list_on_its_page(
+    client, officer, legal_persons
+):
+    services.add_to_negative_list(
+        actor=officer, resource=legal_persons, legal_basis="《保守国家秘密法》第九条"
+    )
+    client.force_login(officer)
+    response = client.post(f"/catalog/resources/{legal_persons.pk}/negative/remove/",
+                           {"share_type": "unconditional", "reason": "已解密"}, follow=True)  # fmt: skip
+    page = response.content.decode()
+    assert "已移出负面清单" in page and fact(page, "共享类型") == "无条件共享"
+
+
+def test_taking_a_resource_off_the_list_on_its_page_without_a_reason_says_why(
+    client, officer, legal_persons
+):
+    services.add_to_negative_list(
+        actor=officer, resource=legal_persons, legal_basis="《保守国家秘密法》第九条"
+    )
+    client.force_login(officer)
+    response = client.post(f"/catalog/resources/{legal_persons.pk}/negative/remove/",
+                           {"share_type": "unconditional", "reason": ""}, follow=True)  # fmt: skip
+    assert response.status_code == 200
+    assert fact(response.content.decode(), "共享类型") == "不予共享"
+
+
+def test_another_departments_officer_cannot_take_a_resource_off_the_list_on_its_page(client, factory, city, officer,
+                                                                                      legal_persons):  # fmt: skip
+    services.add_to_negative_list(
+        actor=officer, resource=legal_persons, legal_basis="《保守国家秘密法》第九条"
+    )
+    services.publish_resource(actor=officer, resource=legal_persons)
+    client.force_login(factory.staff("data_officer", city["health"]))
+    client.post(f"/catalog/resources/{legal_persons.pk}/negative/remove/",
+                {"share_type": "unconditional", "reason": "已解密"})  # fmt: skip
+    assert Resource.objects.get(pk=legal_persons.pk).share_type == "none"
+
+
+@pytest.mark.parametrize("owner", ["²", "١", "99999999999999999999999", "-1", "0", "abc"])
+def test_a_browse_owner_that_is_not_an_id_is_ignored(client, officer, legal_persons, owner):
+    client.force_login(officer)
+    response = client.get("/catalog/", {"owner": owner})
+    assert response.status_code == 200 and "法人基本信息" in response.content.decode()
+
+
+def test_browsing_by_owner_keeps_that_owners_resources(client, officer, city, legal_persons):
+    client.force_login(officer)
+    assert (
+        "法人基本信息"
+        in client.get("/catalog/", {"owner": str(city["market"].pk)}).content.decode()
+    )
+    assert (
+        "法人基本信息"
+        not in client.get("/catalog/", {"owner": str(city["health"].pk)}).content.decode()
+    )
+
+
+def _with_length(client, length) -> bytes:
+    workbook = load_workbook(io.BytesIO(client.get("/catalog/export.xlsx").content))
+    workbook.active["T2"] = length  # 长度 of the first 信息项
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("length", ["²", "0", "18.5", "-3", "1e3", "100001"])
+def test_an_import_with_a_bad_length_names_the_row_through_the_api(
+    client, officer, legal_persons, length
+):
+    client.force_login(officer)
+    response = client.post(
+        "/api/v1/catalog/import", {"file": _upload(_with_length(client, length))}
+    )
+    assert_matches_openapi(response, "post", "/api/v1/catalog/import")
+    result = response.json()
+    assert result["updated"] == [] and [(e["row"], e["column"]) for e in result["errors"]] == [
+        (2, "length")
+    ]
+    assert length in result["errors"][0]["message"]
+
+
+def test_an_import_with_a_bad_length_names_the_row_on_the_page(client, officer, legal_persons):
+    client.force_login(officer)
+    response = client.post("/catalog/import/", {"file": _upload(_with_length(client, "²"))})
+    assert response.status_code == 200
+    assert "第 2 行：「²」不是有效的长度" in response.content.decode()
+
+
+@pytest.mark.parametrize(("cell", "length"), [(18, 18), (18.0, 18), ("18.0", 18), ("", None)])
+def test_an_import_reads_the_length_as_excel_writes_it(
+    client, officer, legal_persons, cell, length
+):
+    client.force_login(officer)
+    result = client.post(
+        "/api/v1/catalog/import", {"file": _upload(_with_length(client, cell))}
+    ).json()
+    assert result["errors"] == []
+    assert legal_persons.fields.get(code="uscc").length == length
+
+
+def test_a_damaged_workbook_is_refused_clearly(client, officer, legal_persons):
+    import zipfile
+
+    client.force_login(officer)
+    good = _with_length(client, 18)
+    damaged = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(good)) as source, zipfile.ZipFile(damaged, "w") as target:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename.startswith("xl/worksheets/"):
+                data = data[: len(data) // 2]  # cut the sheet's XML in the middle
+            target.writestr(item, data)
+    response = client.post("/api/v1/catalog/import", {"file": _upload(damaged.getvalue())})
+    assert response.status_code == 400 and response.json()["code"] == "file.format"
+
+
+def test_an_import_reports_the_errors_of_every_resource_not_only_the_first(
+    client, officer, city, legal_persons
+):
+    from tests.catalog.conftest import make_resource
+
+    make_resource(officer, city["market"], code="B0201/000002", name="法人分支机构")
+    client.force_login(officer)
+    workbook = load_workbook(io.BytesIO(client.get("/catalog/export.xlsx").content))
+    sheet = workbook.active
+    for row in sheet.iter_rows(min_row=2):
+        if row[0].value == "B0201/000001" and row[16].value == "uscc":
+            row[18].value = "文本"  # 数据类型: not a type
+        if row[0].value == "B0201/000002":
+            row[21].value = "否"  # 主键: the second resource loses its key
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    result = client.post("/api/v1/catalog/import", {"file": _upload(buffer.getvalue())}).json()
+    messages = [e["message"] for e in result["errors"]]
+    assert len(messages) == 2
+    assert "「文本」不是有效的数据类型" in messages[0] and "至少需要一个主键信息项" in messages[1]

@@ -132,3 +132,128 @@ def test_an_administrator_above_answers_a_demand_for_uncatalogued_data(
         actor=bureau, demand=demand, status="unmeetable", reason="暂无部门采集该数据"
     )
     assert Demand.objects.get(pk=demand.pk).reason == "暂无部门采集该数据"
+
+
+# --- 共享类型 and 负面清单 agree -------------------------------------------------
+
+
+@pytest.fixture
+def published(officer, legal_persons):
+    return services.publish_resource(actor=officer, resource=legal_persons)
+
+
+def test_a_published_resource_cannot_become_unshared_without_a_negative_entry(officer, published):
+    with pytest.raises(ServiceError) as caught:
+        services.update_resource(actor=officer, resource=published, share_type="none")
+    assert caught.value.code == "catalog.negative_missing"
+
+
+def test_negative_listing_a_published_resource_makes_it_unshared_in_a_new_version(
+    officer, published
+):
+    from yiwang.core.models import AuditEvent
+
+    services.add_to_negative_list(
+        actor=officer, resource=published, legal_basis="《保守国家秘密法》第九条"
+    )
+    published.refresh_from_db()
+    assert (published.share_type, published.version) == ("none", 2)
+    assert published.versions.get(version=2).note == "列入负面清单：《保守国家秘密法》第九条"
+    assert AuditEvent.objects.filter(action="negative_list.set").exists()
+
+
+def test_a_negative_listed_resource_cannot_be_set_back_to_shared_by_an_edit(officer, published):
+    services.add_to_negative_list(
+        actor=officer, resource=published, legal_basis="《保守国家秘密法》第九条"
+    )
+    with pytest.raises(ServiceError) as caught:
+        services.update_resource(actor=officer, resource=published, share_type="unconditional")
+    assert caught.value.code == "catalog.negative_listed"
+
+
+def test_an_edit_of_other_attributes_of_a_negative_listed_resource_is_allowed(officer, published):
+    services.add_to_negative_list(
+        actor=officer, resource=published, legal_basis="《保守国家秘密法》第九条"
+    )
+    services.update_resource(
+        actor=officer, resource=published, share_type="none", summary="仅供本部门使用"
+    )
+    published.refresh_from_db()
+    assert published.summary == "仅供本部门使用"
+
+
+def test_taking_a_resource_off_the_negative_list_shares_it_again_audited(officer, published):
+    from yiwang.catalog.models import NegativeEntry
+    from yiwang.core.models import AuditEvent
+
+    services.add_to_negative_list(
+        actor=officer, resource=published, legal_basis="《保守国家秘密法》第九条"
+    )
+    services.remove_from_negative_list(actor=officer, resource=published, share_type="unconditional",
+                                       reason="已解密")  # fmt: skip
+    published.refresh_from_db()
+    assert published.share_type == "unconditional" and not NegativeEntry.objects.exists()
+    assert published.versions.get(version=3).note == "移出负面清单：已解密"
+    event = AuditEvent.objects.get(action="negative_list.remove")
+    assert (
+        event.before["legal_basis"] == "《保守国家秘密法》第九条"
+        and event.after["reason"] == "已解密"
+    )
+
+
+def test_taking_a_resource_off_the_list_needs_a_reason(officer, published):
+    services.add_to_negative_list(
+        actor=officer, resource=published, legal_basis="《保守国家秘密法》第九条"
+    )
+    with pytest.raises(ServiceError) as caught:
+        services.remove_from_negative_list(
+            actor=officer, resource=published, share_type="unconditional", reason=" "
+        )
+    assert caught.value.code == "validation_failed"
+
+
+def test_conditional_sharing_after_the_list_needs_its_condition(officer, published):
+    services.add_to_negative_list(
+        actor=officer, resource=published, legal_basis="《保守国家秘密法》第九条"
+    )
+    with pytest.raises(ServiceError) as caught:
+        services.remove_from_negative_list(actor=officer, resource=published, share_type="conditional",
+                                           reason="已解密")  # fmt: skip
+    assert "share_condition" in caught.value.detail["fields"]
+    published.refresh_from_db()
+    assert published.share_type == "none"
+
+
+def test_a_resource_not_on_the_list_cannot_be_taken_off_it(officer, published):
+    with pytest.raises(ServiceError) as caught:
+        services.remove_from_negative_list(actor=officer, resource=published, share_type="unconditional",
+                                           reason="已解密")  # fmt: skip
+    assert caught.value.code == "catalog.not_negative_listed"
+
+
+def test_only_the_owner_takes_a_resource_off_the_list(health_officer, officer, published):
+    services.add_to_negative_list(
+        actor=officer, resource=published, legal_basis="《保守国家秘密法》第九条"
+    )
+    with pytest.raises(ServiceError) as caught:
+        services.remove_from_negative_list(actor=health_officer, resource=published, share_type="unconditional",
+                                           reason="已解密")  # fmt: skip
+    assert caught.value.code == "not_found"
+
+
+def test_a_draft_may_be_marked_unshared_before_its_entry_is_written(officer, legal_persons):
+    services.update_resource(actor=officer, resource=legal_persons, share_type="none")
+    with pytest.raises(ServiceError) as caught:
+        services.publish_resource(actor=officer, resource=legal_persons)
+    assert caught.value.code == "catalog.negative_missing"
+
+
+def test_negative_list_entries_cannot_be_added_or_deleted_in_the_admin(
+    client, factory, officer, published
+):
+    entry = services.add_to_negative_list(
+        actor=officer, resource=published, legal_basis="《保守国家秘密法》第九条"
+    )
+    client.force_login(factory.superuser())
+    assert client.get(f"/admin/catalog/negativeentry/{entry.pk}/delete/").status_code == 403
+    assert client.get("/admin/catalog/negativeentry/add/").status_code == 403

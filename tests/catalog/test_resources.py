@@ -132,3 +132,12 @@ def test_catalog_search_finds_two_character_words(officer, city, legal_persons):
     found = selectors.resources(officer, q="许可")
     assert [r.name for r in found] == ["食品经营许可证信息"]
     assert [r.name for r in selectors.resources(officer, q="法人")] == ["法人基本信息"]
+
+
+def test_a_retired_resource_cannot_be_retired_again(officer, legal_persons):
+    services.publish_resource(actor=officer, resource=legal_persons)
+    services.retire_resource(actor=officer, resource=legal_persons, reason="并入新资源")
+    with pytest.raises(ServiceError) as caught:
+        services.retire_resource(actor=officer, resource=legal_persons, reason="再次停用")
+    assert caught.value.code == "catalog.retired"
+    assert AuditEvent.objects.filter(action="resource.retire").count() == 1

@@ -1,9 +1,12 @@
+import csv
+import io
+
 import pytest
 
 from tests.openapi import assert_matches_openapi
 from tests.registry.conftest import company_row, csv_bytes, upload
 from yiwang.core import services as core_services
-from yiwang.registry.models import Record
+from yiwang.registry.models import Load, Record
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -115,3 +118,160 @@ def test_a_request_body_over_the_limit_is_a_413_not_a_500(client, published, mar
                            {"rows": [company_row(i) for i in range(20)]}, content_type="application/json",
                            headers=market_key)  # fmt: skip
     assert response.status_code == 413 and response.json()["code"] == "request.too_large"
+
+
+def upload_through_the_api(client, resource, rows, mode="upsert") -> dict:
+    response = client.post(f"/api/v1/registry/resources/{resource.pk}/loads",
+                           {"file": upload(csv_bytes(rows)), "mode": mode})  # fmt: skip
+    assert response.status_code == 201, response.content
+    return response.json()
+
+
+def test_a_loads_quality_report_is_read_through_the_api(client, officer, published):
+    client.force_login(officer)
+    rows = [company_row(i) for i in range(4)] + [company_row(1)]
+    load = upload_through_the_api(client, published, rows)
+    response = client.get(f"/api/v1/registry/loads/{load['id']}/quality")
+    assert_matches_openapi(response, "get", "/api/v1/registry/loads/{load_id}/quality")
+    report = response.json()
+    assert (report["load_id"], report["rows"], report["uniqueness"]) == (load["id"], 5, 0.8)
+    assert report["error_counts"] == {"row.duplicate_key": 1}
+    assert report["field_completeness"]["uscc"] == 1.0
+
+
+def test_a_failed_load_has_no_quality_report(client, officer, published):
+    client.force_login(officer)
+    load = upload_through_the_api(client, published, [company_row(1, uscc="bad")])
+    response = client.get(f"/api/v1/registry/loads/{load['id']}/quality")
+    assert_matches_openapi(response, "get", "/api/v1/registry/loads/{load_id}/quality")
+    assert response.status_code == 404 and response.json()["code"] == "not_found"
+
+
+def test_another_departments_officer_cannot_read_a_loads_quality_report(
+    client, factory, city, officer, published
+):
+    client.force_login(officer)
+    load = upload_through_the_api(client, published, [company_row(1)])
+    client.force_login(factory.staff("data_officer", city["health"]))
+    assert client.get(f"/api/v1/registry/loads/{load['id']}/quality").status_code == 404
+
+
+def test_the_quality_overview_scores_departments_and_resources(
+    client, factory, city, officer, published
+):
+    from tests.catalog.conftest import make_resource
+    from yiwang.catalog import services as catalog_services
+
+    client.force_login(officer)
+    upload_through_the_api(client, published, [company_row(i) for i in range(3)])
+    draft = make_resource(officer, city["market"], code="B0201/000002", name="草稿资源")
+    other = make_resource(officer, city["market"], code="B0201/000003", name="尚未归集")
+    catalog_services.publish_resource(actor=officer, resource=other)
+    client.force_login(factory.staff("data_officer", city["health"]))
+    response = client.get("/api/v1/registry/quality")
+    assert_matches_openapi(response, "get", "/api/v1/registry/quality")
+    body = response.json()
+    assert body["departments"] == [{"organisation_id": city["market"].pk, "name": city["market"].name,
+                                    "score": 100.0, "resources": 1}]  # fmt: skip
+    rows = {r["code"]: r for r in body["resources"]}
+    assert set(rows) == {published.code, other.code}  # the draft is not theirs to see
+    assert draft.code not in rows
+    assert rows[published.code]["score"] == 100.0 and rows[published.code]["timeliness"] == 1.0
+    assert rows[other.code]["score"] is None and rows[other.code]["load_id"] is None
+
+
+def test_the_quality_overview_needs_a_signed_in_caller(client):
+    response = client.get("/api/v1/registry/quality")
+    assert response.status_code == 401
+
+
+def test_a_load_is_rerun_through_the_api(client, officer, published):
+    client.force_login(officer)
+    first = upload_through_the_api(client, published, [company_row(1), company_row(2)])
+    response = client.post(f"/api/v1/registry/loads/{first['id']}/rerun", {"mode": "replace"},
+                           content_type="application/json")  # fmt: skip
+    assert_matches_openapi(response, "post", "/api/v1/registry/loads/{load_id}/rerun")
+    second = response.json()
+    assert response.status_code == 201 and second["id"] != first["id"]
+    assert (second["mode"], second["status"], second["rows_written"]) == ("replace", "succeeded", 2)
+
+
+def test_another_departments_officer_cannot_rerun_a_load(client, factory, city, officer, published):
+    client.force_login(officer)
+    first = upload_through_the_api(client, published, [company_row(1)])
+    client.force_login(factory.staff("data_officer", city["health"]))
+    response = client.post(
+        f"/api/v1/registry/loads/{first['id']}/rerun", {}, content_type="application/json"
+    )
+    assert response.status_code == 404
+    assert Load.objects.count() == 1
+
+
+def test_a_supervisor_who_may_see_a_load_still_cannot_rerun_it(
+    client, factory, city, officer, published
+):
+    client.force_login(officer)
+    first = upload_through_the_api(client, published, [company_row(1)])
+    client.force_login(factory.staff("supervisor", city["root"]))
+    response = client.post(
+        f"/api/v1/registry/loads/{first['id']}/rerun", {}, content_type="application/json"
+    )
+    assert_matches_openapi(response, "post", "/api/v1/registry/loads/{load_id}/rerun")
+    assert response.status_code == 404 and Load.objects.count() == 1
+
+
+def test_the_quarantine_csv_is_streamed_with_a_bom_and_formula_safe_cells(
+    client, officer, published
+):
+    from tests.registry.conftest import HEADER
+
+    client.force_login(officer)
+    formula = '=HYPERLINK("http://evil.example","x")'
+    rows = [dict(company_row(i, established="bad"), **{formula: "1"}) for i in range(3)]
+    data = csv_bytes([dict(company_row(9), **{formula: "1"}), *rows], header=[formula, *HEADER])
+    response = client.post(
+        f"/api/v1/registry/resources/{published.pk}/loads", {"file": upload(data)}
+    )
+    response = client.get(f"/api/v1/registry/loads/{response.json()['id']}/errors.csv")
+    assert response.streaming and response["Content-Type"] == "text/csv; charset=utf-8"
+    body = b"".join(response.streaming_content)
+    assert body.startswith("\ufeff行号,信息项,错误代码,说明,原始数据\r\n".encode())
+    lines = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))[1:]
+    assert [line[:3] for line in lines] == [
+        [str(n), "established", "value.not_date"] for n in (3, 4, 5)
+    ]
+    assert all(line[4].startswith("'=HYPERLINK") for line in lines)
+
+
+def test_the_quarantine_csv_of_the_load_page_is_streamed_too(client, officer, published):
+    client.force_login(officer)
+    load = upload_through_the_api(
+        client, published, [company_row(1, established="bad"), company_row(2)]
+    )
+    response = client.get(f"/registry/loads/{load['id']}/errors.csv")
+    assert response.streaming
+    assert "value.not_date" in b"".join(response.streaming_content).decode("utf-8-sig")
+
+
+def test_the_resource_page_shows_the_quality_score_and_its_dimensions(client, officer, published):
+    import re
+
+    from yiwang.registry.models import QualityReport
+
+    client.force_login(officer)
+    rows = [company_row(i) for i in range(4)] + [company_row(1)]
+    upload_through_the_api(client, published, rows)
+    report = QualityReport.objects.get()
+    page = client.get(f"/catalog/resources/{published.pk}/").content.decode()
+    text = re.sub(r"<[^>]+>|\s+", "", page)
+    assert (
+        f"质量得分{report.score}（完整性100%，有效性80%，唯一性80%，一致性100%，及时性100%）"
+        in text
+    )
+    assert "已入库4条记录" in text
+
+
+def test_the_resource_page_says_when_there_is_no_quality_report_yet(client, officer, published):
+    client.force_login(officer)
+    page = client.get(f"/catalog/resources/{published.pk}/").content.decode()
+    assert "尚无质量报告" in page

@@ -249,7 +249,8 @@ def test_the_quarantine_download_is_formula_safe(officer, published, client):
     rows = [company_row(1, name="=cmd|' /C calc'!A0", established="bad")]
     load = load_file(officer, published, csv_bytes(rows))
     client.force_login(officer)
-    body = client.get(f"/api/v1/registry/loads/{load.pk}/errors.csv").content.decode("utf-8-sig")
+    response = client.get(f"/api/v1/registry/loads/{load.pk}/errors.csv")
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
     assert "value.not_date" in body
     assert "=cmd" in body and ",=cmd" not in body and "'" in body
 
@@ -307,3 +308,136 @@ def test_a_merging_load_is_given_longer_before_it_is_declared_dead(officer, publ
         status="merging", heartbeat_at=timezone.now() - datetime.timedelta(minutes=30)
     )
     assert loading.recover_stale_loads() == 0
+
+
+@pytest.fixture
+def notes(officer, city):
+    """A published resource keyed by free text without a length (so a key may be very long)."""
+    from tests.catalog.conftest import make_resource
+
+    fields = [{"code": "title", "name": "标题", "data_type": "string", "is_key": True},
+              {"code": "body", "name": "内容", "data_type": "string"}]  # fmt: skip
+    resource = make_resource(officer, city["market"], code="D0301/000009", name="公告", category="department",
+                             base_registry="", fields=fields)  # fmt: skip
+    return catalog_services.publish_resource(actor=officer, resource=resource)
+
+
+def test_a_key_longer_than_the_registry_stores_is_quarantined_and_the_rest_loaded(
+    officer, published, notes
+):
+    data = f"title,body\n{'长' * 256},太长\n{'短' * 255},正好\n".encode()
+    load = load_file(officer, notes, data)
+    assert (load.status, load.rows_written, load.rows_invalid) == ("succeeded", 1, 1)
+    error = load.errors.get()
+    assert (error.row, error.code) == (2, "key.too_long")
+    assert "256" in error.message and "255" in error.message
+    assert Record.objects.get(resource=notes).key == "短" * 255
+
+
+def test_an_unexpected_error_fails_the_load_and_its_job_at_once(officer, published, monkeypatch):
+    from django.db import DataError
+
+    from yiwang.core.models import Job
+    from yiwang.registry import loading
+
+    def stager(load):
+        def stage(rows):
+            raise DataError("value too long for type character varying(255)\nCONTEXT: COPY … 张三")
+
+        return stage
+
+    monkeypatch.setattr(loading, "_stager", stager)
+    load = load_file(officer, published, csv_bytes([company_row(1)]))
+    assert load.status == "failed" and load.error_code == "load.internal_error"
+    assert "DataError" in load.error_message and "张三" not in load.error_message
+    assert load.finished_at is not None
+    assert Job.objects.get(pk=load.job_id).status == "failed"
+    assert not Record.objects.exists()
+
+
+def test_an_unexpected_error_without_a_job_fails_the_load_and_returns_it(
+    officer, published, monkeypatch
+):
+    from yiwang.registry import loading
+
+    def broken_merge(load, counters):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(loading, "_merge", broken_merge)
+    load = services.receive_file(actor=officer, resource=published, upload=upload(csv_bytes([company_row(1)])),
+                                 background=False)  # fmt: skip
+    load = loading.run_load(load)
+    assert (load.status, load.error_code) == ("failed", "load.internal_error")
+
+
+def test_replace_with_in_batch_duplicates_still_drops_the_missing_records(officer, published):
+    load_file(officer, published, csv_bytes([company_row(1), company_row(2), company_row(3)]))
+    load = load_file(officer, published, csv_bytes([company_row(1), company_row(2), company_row(1, name="重复")]),
+                     mode="replace")  # fmt: skip
+    assert (load.status, load.rows_written, load.rows_deleted) == ("succeeded", 2, 1)
+    assert not load.stats["replace_skipped"]
+    assert sorted(Record.objects.values_list("key", flat=True)) == sorted(
+        [company_row(1)["uscc"], company_row(2)["uscc"]]
+    )
+
+
+def test_replace_with_a_duplicate_and_a_bad_row_keeps_the_missing_records(officer, published):
+    load_file(officer, published, csv_bytes([company_row(1), company_row(2), company_row(3)]))
+    rows = [company_row(1), company_row(1), company_row(2, established="bad")]
+    load = load_file(officer, published, csv_bytes(rows), mode="replace")
+    assert load.rows_deleted == 0 and load.stats["replace_skipped"]
+    assert Record.objects.count() == 3
+
+
+def test_an_upload_runs_as_a_job_whose_progress_reaches_the_total(officer, published):
+    from yiwang.core.models import Job
+
+    load = load_file(officer, published, csv_bytes([company_row(i) for i in range(30)]))
+    job = Job.objects.get(pk=load.job_id)
+    assert (job.kind, job.status) == ("registry.load", "succeeded")
+    assert job.total == 30 and job.done == job.total
+    assert job.result["written"] == 30
+
+
+def test_progress_reaches_the_total_when_the_estimate_was_wrong(officer, published):
+    from yiwang.core.models import Job
+
+    rows = [company_row(i) for i in range(5)]
+    rows[2]["name"] = (
+        "第一行\n第二行"  # a quoted line break: the newline estimate counts one row too many
+    )
+    load = load_file(officer, published, csv_bytes(rows))
+    job = Job.objects.get(pk=load.job_id)
+    assert load.rows_total == 5 and (job.done, job.total) == (5, 5)
+
+
+def test_the_quarantine_csv_is_written_in_chunks_not_built_whole(officer, published):
+    from yiwang.registry.downloads import CHUNK_ROWS, quarantine_rows
+    from yiwang.registry.models import LoadError
+
+    load = load_file(officer, published, csv_bytes([company_row(1)]))
+    LoadError.objects.bulk_create(
+        LoadError(load=load, row=n, field="name", code="value.required", message="企业名称不能为空")
+        for n in range(2, CHUNK_ROWS * 2 + 12)
+    )
+    chunks = list(quarantine_rows(load))
+    assert len(chunks) == 4  # the header, two full chunks, the rest
+    assert sum(chunk.count(b"\n") for chunk in chunks) == 1 + CHUNK_ROWS * 2 + 10
+
+
+def test_a_quarantined_row_keeps_its_cells_in_the_files_order(officer, published):
+    header = ["备注", *HEADER, "备注"]
+    row = dict(company_row(1, established="bad"), 备注="x")
+    load = load_file(officer, published, csv_bytes([row], header=header))
+    raw = load.errors.get().raw
+    assert [
+        name for name, _value in raw
+    ] == header  # both 备注 columns, in order, on every database
+
+
+def test_the_quarantine_csv_still_reads_rows_kept_as_a_json_object(officer, published):
+    from yiwang.registry.downloads import quarantine_rows
+
+    load = load_file(officer, published, csv_bytes([company_row(1, established="bad")]))
+    load.errors.update(raw={"uscc": "X", "established": "bad"})
+    assert "uscc=X；established=bad" in b"".join(quarantine_rows(load)).decode("utf-8-sig")

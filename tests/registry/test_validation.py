@@ -598,3 +598,36 @@ def test_no_rules_are_inferred_when_the_id_number_is_not_the_records_key():
         FieldSpec("mother_id_number", "母亲身份号码", "ric"),
     ]
     assert infer_rules(fields) == []
+
+
+# --- digits that are not decimal digits ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("data_type", "cell", "code"),
+    [
+        ("integer", "²", "value.not_integer"),
+        ("integer", "-¹²", "value.not_integer"),
+        ("decimal", "²", "value.not_decimal"),
+        ("decimal", "1.²", "value.not_decimal"),
+        ("date", "2024-²-01", "value.not_date"),
+        ("date", "²⁰²⁴0101", "value.not_date"),
+        ("datetime", "²⁰²⁴-01-01 08:00", "value.not_datetime"),
+        ("uscc", "91²501007", "identifier.uscc.length"),
+        ("region", "99010²", "identifier.region.format"),
+    ],
+)
+def test_a_superscript_digit_is_quarantined_not_a_crash(data_type, cell, code):
+    assert codes(check_one(data_type, cell)[1]) == [code]
+
+
+@pytest.mark.parametrize(
+    ("data_type", "cell", "expected"),
+    [
+        ("integer", "１２", 12),
+        ("decimal", "１２.５", "12.5"),
+        ("date", "２０２４-０１-０２", "2024-01-02"),
+    ],
+)
+def test_full_width_digits_are_read_as_the_number_they_are(data_type, cell, expected):
+    assert check_one(data_type, cell) == (expected, [])

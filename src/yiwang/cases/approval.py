@@ -8,7 +8,7 @@ from django.apps import apps
 from django.db import transaction
 from django.utils import timezone
 
-from yiwang.cases import clock, engine
+from yiwang.cases import clock, engine, store
 from yiwang.cases.choices import (
     SPECIAL_PROCEDURES,
     CaseStatus,
@@ -16,7 +16,7 @@ from yiwang.cases.choices import (
     MaterialSource,
     TaskStatus,
 )
-from yiwang.cases.models import Case, CaseMaterial, CaseTask
+from yiwang.cases.models import Case, CaseEvent, CaseMaterial, CaseTask
 from yiwang.cases.notify import notify_applicant
 from yiwang.core import audit
 from yiwang.core.errors import NotFound, PermissionDenied, ServiceError
@@ -49,14 +49,8 @@ def start_process(case: Case, *, actor) -> None:
     case.process = case.item.process or default_process()  # cached per worker
     step = engine.start(case.process.bpmn_xml, departments=departments_of(case),
                         data={"case": case.number})  # fmt: skip
+    Case.objects.filter(pk=case.pk).update(process=case.process)
     _apply(case, step, actor=actor)
-
-
-def _known_tasks(case: Case, step: engine.Step) -> set:
-    if not step.ready:
-        return set()
-    return set(case.tasks.filter(engine_id__in=[r.engine_id for r in step.ready])
-               .values_list("engine_id", flat=True))  # fmt: skip
 
 
 def _resolve(case: Case, task: engine.ReadyTask, departments: dict) -> tuple[Organisation, str]:
@@ -74,21 +68,22 @@ def _resolve(case: Case, task: engine.ReadyTask, departments: dict) -> tuple[Org
 
 
 def _apply(case: Case, step: engine.Step, *, actor) -> None:
+    """Store the step: the engine state, the departments' new tasks and their timeline lines."""
+    now = timezone.now()
     case.workflow_state = step.state
-    case.save(update_fields=["process", "workflow_state", "updated_at"])
-    services = _events()
-    fresh = [r for r in step.ready if r.engine_id not in _known_tasks(case, step)]
+    store.save_state(case.pk, step.state, now=now)
     departments = Organisation.objects.in_bulk(
-        [r.department for r in fresh if isinstance(r.department, int)]
-    )
-    for ready in fresh:
+        [r.department for r in step.fresh if isinstance(r.department, int)]
+    ) if step.fresh else {}  # fmt: skip
+    tasks, events = [], []
+    for ready in step.fresh:
         organisation, role = _resolve(case, ready, departments)
-        CaseTask.objects.create(
-            case=case, engine_id=ready.engine_id, node_id=ready.node_id, name=ready.name,
-            organisation=organisation, role=role, due_date=case.due_date, warn_date=case.warn_date,
-        )  # fmt: skip
-        services.add_event(case, "task", f"{ready.name}：转{organisation.name}办理",
-                           organisation=organisation)  # fmt: skip
+        tasks.append(store.NewTask(ready.engine_id, ready.node_id, ready.name, organisation.pk,
+                                   role, case.due_date, case.warn_date))  # fmt: skip
+        events.append(_events().make_event(case, "task", f"{ready.name}：转{organisation.name}办理",
+                                           organisation=organisation, when=now))  # fmt: skip
+    store.open_tasks(case.pk, tasks, now=now)
+    CaseEvent.objects.bulk_create(events)
     if step.finished:
         finish(case, approved=bool(step.approved), actor=actor)
 
@@ -128,7 +123,8 @@ def complete_task(*, actor, task: CaseTask, decision: str, opinion: str) -> Case
                            decision=decision, opinion=opinion.strip())  # fmt: skip
     task.status, task.decision, task.opinion = TaskStatus.DONE, decision, opinion.strip()
     task.completed_by, task.completed_at = actor, timezone.now()
-    task.save(update_fields=["status", "decision", "opinion", "completed_by", "completed_at"])
+    store.close_task(task.engine_id, decision=decision, opinion=task.opinion, by_id=actor.pk,
+                     now=task.completed_at)  # fmt: skip
     _events().add_event(case, "review", f"{task.name}（{task.organisation.name}）："
                         f"{task.get_decision_display()}" + (f"。{task.opinion}" if task.opinion else ""),
                         actor=actor, organisation=task.organisation)  # fmt: skip
@@ -142,13 +138,12 @@ def finish(case: Case, *, approved: bool, actor, note: str = "") -> None:
     """办结: the case ends approved (准予) or rejected (不予许可); open tasks are cancelled."""
     cancel_tasks(case)
     case.status = CaseStatus.APPROVED if approved else CaseStatus.REJECTED
-    case.finished_at = timezone.now()
+    case.finished_at = case.updated_at = timezone.now()
     case.outcome_note = note or case.outcome_note
     if approved:
         case.result_reference = _issue_result(case, actor=actor)
-    case.save(
-        update_fields=["status", "finished_at", "outcome_note", "result_reference", "updated_at"]
-    )
+    store.finish_case(case.pk, status=case.status, outcome_note=case.outcome_note,
+                      result_reference=case.result_reference, now=case.finished_at)  # fmt: skip
     verdict = "准予" if approved else "不予许可"
     _events().add_event(case, "finished", f"办结：{verdict}" + (f"。{note}" if note else ""),
                         actor=actor)  # fmt: skip

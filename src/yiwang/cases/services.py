@@ -40,12 +40,19 @@ def case_snapshot(case: Case) -> dict:
     return audit.snapshot(case, fields)
 
 
-def add_event(case: Case, kind: str, message: str, *, actor=None, organisation=None) -> None:
+def make_event(
+    case: Case, kind: str, message: str, *, actor=None, organisation=None, when=None
+) -> CaseEvent:
+    """A line of the case's timeline, not yet saved (for a bulk insert)."""
     label = getattr(actor, "audit_label", "") if actor is not None else "系统"
-    CaseEvent.objects.create(
+    return CaseEvent(
         case=case, kind=kind, message=message, actor_label=label or "系统",
-        organisation=organisation, occurred_at=timezone.now(),
+        organisation=organisation, occurred_at=when or timezone.now(),
     )  # fmt: skip
+
+
+def add_event(case: Case, kind: str, message: str, *, actor=None, organisation=None) -> None:
+    make_event(case, kind, message, actor=actor, organisation=organisation).save()
 
 
 def next_number(item: ServiceItem, day) -> str:

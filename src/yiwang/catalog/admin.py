@@ -74,5 +74,7 @@ class ResponsibilityAdmin(AuditedAdmin):
 
 
 @admin.register(NegativeEntry)
-class NegativeEntryAdmin(AuditedAdmin):
+class NegativeEntryAdmin(ReadOnly):
+    """Entries change through the catalog's services, which keep 共享类型 in step and version it."""
+
     list_display = ["resource", "legal_basis"]

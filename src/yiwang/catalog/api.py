@@ -262,6 +262,12 @@ class NegativeIn(Schema):
     note: str = SchemaField("", max_length=300)
 
 
+class NegativeRemoveIn(Schema):
+    share_type: ShareType = SchemaField(..., description="移出后的共享类型：无条件共享或有条件共享")
+    share_condition: str = SchemaField("", max_length=2000, description="有条件共享时必填")
+    reason: str = SchemaField(..., min_length=2, max_length=300)
+
+
 class NegativeOut(Schema):
     id: int
     resource_id: DbId
@@ -342,9 +348,17 @@ def list_negative(request):
 )
 def set_negative(request, payload: NegativeIn):
     resource = _resource(request.user, payload.resource_id)
-    entry = services.set_negative_entry(actor=request.user, resource=resource, legal_basis=payload.legal_basis,
-                                        note=payload.note)  # fmt: skip
+    entry = services.add_to_negative_list(actor=request.user, resource=resource, legal_basis=payload.legal_basis,
+                                          note=payload.note)  # fmt: skip
     return Status(201, entry)
+
+
+@router.post("/negative-list/{resource_id}/remove", response={200: ResourceOut, **ERRORS}, auth=session_auth,
+             summary="移出负面清单（恢复共享）")  # fmt: skip
+def remove_negative(request, resource_id: ObjectId, payload: NegativeRemoveIn):
+    resource = _resource(request.user, resource_id)
+    return services.remove_from_negative_list(actor=request.user, resource=resource, share_type=payload.share_type,
+                                              share_condition=payload.share_condition, reason=payload.reason)  # fmt: skip
 
 
 # --- XLSX ----------------------------------------------------------------------

@@ -1,7 +1,7 @@
 from django import forms
 from django.forms import formset_factory
 
-from yiwang.catalog.choices import DataType, DemandStatus
+from yiwang.catalog.choices import DataType, DemandStatus, ShareType
 from yiwang.catalog.models import Resource
 from yiwang.core.models import Organisation
 
@@ -79,3 +79,13 @@ class DecisionForm(forms.Form):
 
 class ImportForm(forms.Form):
     file = forms.FileField(label="目录模板（XLSX）")
+
+
+class NegativeRemoveForm(forms.Form):
+    share_type = forms.ChoiceField(
+        label="恢复后的共享类型",
+        choices=[(ShareType.UNCONDITIONAL, ShareType.UNCONDITIONAL.label),
+                 (ShareType.CONDITIONAL, ShareType.CONDITIONAL.label)],
+    )  # fmt: skip
+    share_condition = forms.CharField(label="共享条件", required=False, max_length=2000)
+    reason = forms.CharField(label="移出理由", max_length=300, min_length=2)

@@ -73,11 +73,23 @@ def _decide_demands(actor, qs):
     return qs.filter(own | uncatalogued)
 
 
+def _visible_resources(actor):
+    from yiwang.catalog.models import Resource
+
+    return Resource.objects.restrict(actor, "view").values("pk")
+
+
 @rule("catalog.responsibility", "view")
 def _view_responsibilities(actor, qs):
-    return qs if is_government(actor) else qs.none()
+    # Government sees the list, but not a draft of another department through it.
+    if not is_government(actor):
+        return qs.none()
+    mine = staff_org_ids(actor) | administered_org_ids(actor)
+    return qs.filter(Q(resource__in=_visible_resources(actor)) | Q(organisation_id__in=mine))
 
 
 @rule("catalog.negativeentry", "view")
 def _view_negative_list(actor, qs):
-    return qs if is_government(actor) else qs.none()
+    if not is_government(actor):
+        return qs.none()
+    return qs.filter(resource__in=_visible_resources(actor))

@@ -101,6 +101,7 @@ def update_resource(
     if "owner" in changes:
         _check_owner(actor, changes["owner"])
     before = resource_snapshot(resource)
+    _check_share_type_change(resource, changes.get("share_type", resource.share_type))
     for name, value in changes.items():
         setattr(resource, name, value)
     full_clean(resource)
@@ -119,6 +120,25 @@ def update_resource(
     audit.record(actor=actor, action="resource.update", target=resource, before=before, after=after)
     _reindex(resource)
     return resource
+
+
+def _check_share_type_change(resource: Resource, share_type: str) -> None:
+    """共享类型 and 负面清单 agree: a resource on the list is 不予共享, and a published
+    resource becomes 不予共享 only by being listed (with its legal basis)."""
+    listed = NegativeEntry.objects.filter(resource=resource).exists()
+    if listed and share_type != ShareType.NONE:
+        raise ServiceError(
+            "catalog.negative_listed", "该资源列在负面清单中，须先移出负面清单（写明理由）才能共享"
+        )
+    if (
+        not listed
+        and share_type == ShareType.NONE
+        and resource.share_type != ShareType.NONE
+        and resource.status == ResourceStatus.PUBLISHED
+    ):
+        raise ServiceError(
+            "catalog.negative_missing", "已发布资源改为不予共享，须列入负面清单并写明法律依据"
+        )
 
 
 def _check_keys_unchanged(resource: Resource, built: list[Field]) -> None:
@@ -167,6 +187,8 @@ def publish_resource(*, actor, resource: Resource, note: str = "首次发布") -
 def retire_resource(*, actor, resource: Resource, reason: str) -> Resource:
     """停用: withdraw a published resource; its history stays."""
     _check_writable(actor, resource)
+    if resource.status == ResourceStatus.RETIRED:
+        raise ServiceError("catalog.retired", "该资源已停用")
     if not reason.strip():
         raise ServiceError("validation_failed", "请填写停用原因")
     before = audit.snapshot(resource)
@@ -182,21 +204,78 @@ def retire_resource(*, actor, resource: Resource, reason: str) -> Resource:
 
 
 @transaction.atomic
-def set_negative_entry(
+def add_to_negative_list(
     *, actor, resource: Resource, legal_basis: str, note: str = ""
 ) -> NegativeEntry:
-    """负面清单: record that a resource is not shared and on what legal basis."""
+    """列入负面清单: the resource is not shared (不予共享), on the legal basis given.
+
+    The one way an entry is made or its basis amended; the resource's 共享类型 becomes
+    不予共享 with it (a published resource gets a new version). The exchange suspends the
+    resource's grants through this function, not through a signal.
+    """
     _check_writable(actor, resource)
-    if len(legal_basis.strip()) < 4:
+    if resource.status == ResourceStatus.RETIRED:
+        raise ServiceError("catalog.retired", "已停用的资源不能修改")
+    legal_basis = legal_basis.strip()
+    if len(legal_basis) < 4:
         raise ServiceError("validation_failed", "请写明不予共享的法律、法规或政策依据")
+    existing = NegativeEntry.objects.filter(resource=resource).first()
+    before = audit.snapshot(existing) if existing else None
     entry, _ = NegativeEntry.objects.update_or_create(
-        resource=resource, defaults={"legal_basis": legal_basis.strip(), "note": note}
+        resource=resource, defaults={"legal_basis": legal_basis[:500], "note": note[:300]}
     )
     if resource.share_type != ShareType.NONE:
-        resource.share_type = ShareType.NONE
-        resource.save(update_fields=["share_type", "updated_at"])
-    audit.record(actor=actor, action="negative_list.set", target=entry, after=audit.snapshot(entry))
+        _set_share_type(actor, resource, ShareType.NONE, "", f"列入负面清单：{legal_basis}")
+    audit.record(actor=actor, action="negative_list.set", target=entry, before=before,
+                 after=audit.snapshot(entry))  # fmt: skip
     return entry
+
+
+set_negative_entry = add_to_negative_list  # the name other apps and the demo first used
+
+
+@transaction.atomic
+def remove_from_negative_list(
+    *, actor, resource: Resource, share_type: str, reason: str, share_condition: str = ""
+) -> Resource:
+    """移出负面清单: the resource may be shared again, as 无条件共享 or 有条件共享 (with its
+    condition); the reason is kept in the audit log and the version history."""
+    _check_writable(actor, resource)
+    entry = NegativeEntry.objects.filter(resource=resource).first()
+    if entry is None:
+        raise ServiceError("catalog.not_negative_listed", "该资源不在负面清单中")
+    if resource.status == ResourceStatus.RETIRED:
+        raise ServiceError("catalog.retired", "已停用的资源不能修改")
+    if share_type not in (ShareType.UNCONDITIONAL, ShareType.CONDITIONAL):
+        raise ServiceError(
+            "validation_failed", "移出负面清单后，共享类型只能是无条件共享或有条件共享"
+        )
+    if not reason.strip():
+        raise ServiceError("validation_failed", "请写明移出负面清单的理由")
+    before = audit.snapshot(entry)
+    entry.delete()
+    _set_share_type(actor, resource, share_type, share_condition, f"移出负面清单：{reason.strip()}")
+    audit.record(actor=actor, action="negative_list.remove", target=resource, before=before,
+                 after={"share_type": share_type, "reason": reason.strip()})  # fmt: skip
+    return resource
+
+
+def _set_share_type(actor, resource: Resource, share_type: str, condition: str, note: str) -> None:
+    """Change the 共享类型 as part of a negative-list change; versioned like any change."""
+    before = audit.snapshot(resource)
+    resource.share_type = share_type
+    resource.share_condition = condition.strip() if share_type == ShareType.CONDITIONAL else ""
+    full_clean(resource)
+    fields = ["share_type", "share_condition", "updated_at"]
+    if resource.status == ResourceStatus.PUBLISHED:
+        resource.version += 1
+        fields.append("version")
+    resource.save(update_fields=fields)
+    if resource.status == ResourceStatus.PUBLISHED:
+        _record_version(actor, resource, resource_snapshot(resource), note)
+    audit.record(actor=actor, action="resource.update", target=resource, before=before,
+                 after=audit.snapshot(resource))  # fmt: skip
+    _reindex(resource)
 
 
 @transaction.atomic

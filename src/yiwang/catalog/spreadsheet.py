@@ -39,6 +39,7 @@ CHOICES = {
     "share_method": ShareMethod, "open_type": OpenType, "data_type": DataType,
 }  # fmt: skip
 MAX_ROWS = 20_000
+MAX_LENGTH = 100_000  # what the API accepts as a 信息项's length
 YES = {"是", "y", "yes", "true", "1", "√"}
 
 
@@ -84,6 +85,19 @@ def _choice(kind: str, text: str, row: int, errors: list) -> str:
     return ""
 
 
+def _length(text: str, row: int, errors: list) -> int | None:
+    """长度: empty, or a whole number 1–100000 ("18" or Excel's "18.0"); else an error for the row."""
+    if not text:
+        return None
+    whole, _, fraction = text.partition(".")
+    if whole.isascii() and whole.isdecimal() and not fraction.strip("0") and len(whole) <= 6:
+        if 1 <= int(whole) <= MAX_LENGTH:
+            return int(whole)
+    errors.append({"row": row, "column": "length",
+                   "message": f"「{text[:50]}」不是有效的长度（应为 1–{MAX_LENGTH} 的整数）"})  # fmt: skip
+    return None
+
+
 def _text(value) -> str:
     if value is None:
         return ""
@@ -98,25 +112,13 @@ def import_catalog(*, actor, data: bytes) -> ImportResult:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:
         raise ServiceError("file.format", "无法读取该文件：请上传 XLSX 格式的目录模板") from exc
-    sheet = workbook.worksheets[0]
-    rows = sheet.iter_rows(values_only=True)
-    header = [_text(h) for h in next(rows, [])]
-    labels = {label: key for key, label in COLUMNS}
-    index = {labels[h]: i for i, h in enumerate(header) if h in labels}
-    missing = [
-        label for key, label in COLUMNS if key not in index and key not in ("owner", "status")
-    ]
-    if missing:
-        raise ServiceError("header.missing_field", f"模板缺少列：{'、'.join(missing)}")
+    try:
+        grouped = _read_rows(workbook)
+    except ServiceError:
+        raise
+    except Exception as exc:  # a damaged sheet fails while it is read, not when it is opened
+        raise ServiceError("file.format", "无法读取该文件：请上传 XLSX 格式的目录模板") from exc
     result = ImportResult()
-    grouped: OrderedDict[str, list] = OrderedDict()
-    for number, raw in enumerate(rows, start=2):
-        if number > MAX_ROWS + 1:
-            raise ServiceError("file.too_large", f"一次最多导入 {MAX_ROWS} 行")
-        cells = {key: _text(raw[i]) if i < len(raw) else "" for key, i in index.items()}
-        if not any(cells.values()):
-            continue
-        grouped.setdefault(cells["code"], []).append((number, cells))
     with transaction.atomic():
         for code, items in grouped.items():
             _import_resource(actor, code, items, result)
@@ -126,8 +128,33 @@ def import_catalog(*, actor, data: bytes) -> ImportResult:
     return result
 
 
+def _read_rows(workbook) -> OrderedDict[str, list]:
+    """The data rows grouped by 资源代码, each as (row number, {column key: text})."""
+    if not workbook.worksheets:
+        raise ServiceError("file.format", "文件中没有工作表")
+    rows = workbook.worksheets[0].iter_rows(values_only=True)
+    header = [_text(h) for h in next(rows, [])]
+    labels = {label: key for key, label in COLUMNS}
+    index = {labels[h]: i for i, h in enumerate(header) if h in labels}
+    missing = [
+        label for key, label in COLUMNS if key not in index and key not in ("owner", "status")
+    ]
+    if missing:
+        raise ServiceError("header.missing_field", f"模板缺少列：{'、'.join(missing)}")
+    grouped: OrderedDict[str, list] = OrderedDict()
+    for number, raw in enumerate(rows, start=2):
+        if number > MAX_ROWS + 1:
+            raise ServiceError("file.too_large", f"一次最多导入 {MAX_ROWS} 行")
+        cells = {key: _text(raw[i]) if i < len(raw) else "" for key, i in index.items()}
+        if not any(cells.values()):
+            continue
+        grouped.setdefault(cells["code"], []).append((number, cells))
+    return grouped
+
+
 def _import_resource(actor, code: str, items: list, result: ImportResult) -> None:
     errors = result.errors
+    known = len(errors)  # errors of earlier resources: this one is still checked and reported
     first_row, first = items[0]
     attrs = {
         "code": code, "name": first["name"], "summary": first["summary"], "format": first["format"] or "数据库",
@@ -155,17 +182,16 @@ def _import_resource(actor, code: str, items: list, result: ImportResult) -> Non
         return
     fields = []
     for row, cells in items:
-        length = cells["length"]
         fields.append({
             "code": cells["field_code"], "name": cells["field_name"],
             "data_type": _choice("data_type", cells["data_type"], row, errors),
-            "length": int(float(length)) if length.replace(".", "", 1).isdigit() else None,
+            "length": _length(cells["length"], row, errors),
             "required": cells["required"].lower() in YES, "is_key": cells["is_key"].lower() in YES,
             "is_personal": cells["is_personal"].lower() in YES, "filterable": cells["filterable"].lower() in YES,
             "enum_values": [v.strip() for v in cells["enum_values"].replace(",", "、").split("、") if v.strip()],
             "description": cells["field_description"],
         })  # fmt: skip
-    if errors:
+    if len(errors) > known:
         return
     existing = Resource.objects.filter(code=code).first()
     try:

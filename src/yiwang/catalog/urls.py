@@ -13,6 +13,11 @@ urlpatterns = [
     path(
         "resources/<int:resource_id>/negative/", views.resource_negative, name="resource_negative"
     ),
+    path(
+        "resources/<int:resource_id>/negative/remove/",
+        views.resource_negative_remove,
+        name="resource_negative_remove",
+    ),
     path("departments/<int:org_id>/", views.department, name="department"),
     path("demands/new/", views.demand_new, name="demand_new"),
     path("demands/<int:demand_id>/decide/", views.demand_decide, name="demand_decide"),

@@ -18,12 +18,24 @@ from yiwang.catalog.forms import (
     DemandForm,
     FieldFormSet,
     ImportForm,
+    NegativeRemoveForm,
     ResourceForm,
 )
 from yiwang.catalog.models import Demand, Resource
 from yiwang.core.errors import ServiceError
 from yiwang.core.models import Organisation
 from yiwang.core.permissions import can
+
+MAX_ID = 2**63 - 1
+
+
+def database_id(text: str) -> int | None:
+    """A query-string id as an int, or None for anything else ("²" is a digit to isdigit())."""
+    text = text.strip()
+    if not (text.isascii() and text.isdecimal()) or len(text) > 19:
+        return None
+    number = int(text)
+    return number if 0 < number <= MAX_ID else None
 
 
 def browse(request):
@@ -38,9 +50,7 @@ def browse(request):
         else None,
     }
     owner = request.GET.get("owner", "")
-    qs = selectors.resources(
-        request.user, owner_id=int(owner) if owner.isdigit() else None, **params
-    )
+    qs = selectors.resources(request.user, owner_id=database_id(owner), **params)
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
     kept = urlencode({k: v for k, v in {**params, "owner": owner}.items() if v})
     can_write = Organisation.objects.restrict(request.user, "write_catalog").exists()
@@ -152,8 +162,21 @@ def resource_retire(request, resource_id: int):
 def resource_negative(request, resource_id: int):
     basis = request.POST.get("legal_basis", "")[:500]
     return _resource_action(request, resource_id,
-                            lambda r: services.set_negative_entry(actor=request.user, resource=r, legal_basis=basis),
+                            lambda r: services.add_to_negative_list(actor=request.user, resource=r, legal_basis=basis),
                             "已列入负面清单。")  # fmt: skip
+
+
+@login_required
+@require_POST
+def resource_negative_remove(request, resource_id: int):
+    form = NegativeRemoveForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+        return redirect("catalog:resource", resource_id=resource_id)
+    return _resource_action(request, resource_id,
+                            lambda r: services.remove_from_negative_list(actor=request.user, resource=r,
+                                                                         **form.cleaned_data),
+                            "已移出负面清单，资源恢复共享。")  # fmt: skip
 
 
 def department(request, org_id: int):

@@ -69,3 +69,18 @@ def _bad_request(request):
             {"code": "validation_failed", "message": message, "detail": {}}, status=400
         )
     return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+
+
+class MachineCallMiddleware:
+    """For the lean stack of department systems' calls (`yiwang.wsgi`): no session, so the
+    request's user is the anonymous one; the API key names the caller (`request.auth`)."""
+
+    def __init__(self, get_response):
+        from django.contrib.auth.models import AnonymousUser
+
+        self.get_response = get_response
+        self.anonymous = AnonymousUser()
+
+    def __call__(self, request):
+        request.user = self.anonymous
+        return self.get_response(request)

@@ -1,11 +1,8 @@
 """Registry endpoints: loads (upload, API batches, status, quarantine download, re-run) and quality."""
 
-import csv
 import datetime
-import io
 import uuid
 
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Field as SchemaField
 from ninja import File, Form, Router, Schema, Status
@@ -16,10 +13,11 @@ from yiwang.api import ERRORS
 from yiwang.catalog.models import Resource
 from yiwang.core.api import DbId, ObjectId, Page
 from yiwang.core.auth import AUTH, actor_of
-from yiwang.core.spreadsheet import safe_cell
+from yiwang.core.errors import NotFound
 from yiwang.registry import selectors, services
 from yiwang.registry.choices import LoadMode, LoadSource, LoadStatus
-from yiwang.registry.models import Load
+from yiwang.registry.downloads import quarantine_csv
+from yiwang.registry.models import Load, QualityReport
 
 router = Router(tags=["数据归集"])
 
@@ -74,6 +72,55 @@ class QualityOut(Schema):
     timeliness: float
     field_completeness: dict
     load_id: uuid.UUID
+
+
+class LoadQualityOut(Schema):
+    """数据质量报告 of one load: the dimensions measured on the batch as it arrived."""
+
+    load_id: uuid.UUID
+    resource_id: DbId
+    created_at: datetime.datetime
+    rows: int
+    score: float = SchemaField(..., description="本批次得分（及时性按 1 计）")
+    completeness: float
+    validity: float
+    uniqueness: float
+    consistency: float
+    field_completeness: dict[str, float] = SchemaField(..., description="各信息项完整率")
+    error_counts: dict[str, int] = SchemaField(..., description="各错误代码的问题数")
+
+
+class ResourceQualityRow(Schema):
+    resource_id: DbId
+    code: str
+    name: str
+    owner_id: DbId
+    owner_name: str
+    last_loaded_at: datetime.datetime | None
+    load_id: uuid.UUID | None = SchemaField(
+        None, description="评分依据的最近一次归集；尚未归集为空"
+    )
+    score: float | None = None
+    completeness: float | None = None
+    validity: float | None = None
+    uniqueness: float | None = None
+    consistency: float | None = None
+    timeliness: float | None = None
+
+
+class DepartmentQualityRow(Schema):
+    organisation_id: DbId
+    name: str
+    score: float = SchemaField(..., description="已评估资源得分的平均值")
+    resources: int = SchemaField(..., description="已评估资源数")
+
+
+class QualityOverviewOut(Schema):
+    departments: list[DepartmentQualityRow]
+    resources: list[ResourceQualityRow]
+
+
+DIMENSIONS = ("score", "completeness", "validity", "uniqueness", "consistency", "timeliness")
 
 
 def _loadable_resource(actor, resource_id: ObjectId) -> Resource:
@@ -137,21 +184,6 @@ def download_errors(request, load_id: uuid.UUID):
     return quarantine_csv(load)
 
 
-def quarantine_csv(load: Load) -> HttpResponse:
-    buffer = io.StringIO()
-    buffer.write("\ufeff")
-    writer = csv.writer(buffer)
-    writer.writerow(["行号", "信息项", "错误代码", "说明", "原始数据"])
-    for e in load.errors.iterator(chunk_size=2000):
-        raw = "；".join(f"{k}={v}" for k, v in (e.raw or {}).items())
-        writer.writerow([e.row, e.field, e.code, safe_cell(e.message), safe_cell(raw)])
-    response = HttpResponse(
-        buffer.getvalue().encode("utf-8"), content_type="text/csv; charset=utf-8"
-    )
-    response["Content-Disposition"] = f'attachment; filename="load-{load.pk}-errors.csv"'
-    return response
-
-
 @router.post(
     "/loads/{load_id}/rerun", response={201: LoadOut, **ERRORS}, auth=AUTH, summary="重新归集"
 )
@@ -162,15 +194,37 @@ def rerun(request, load_id: uuid.UUID, payload: RerunIn):
     return Status(201, load)
 
 
+@router.get("/loads/{load_id}/quality", response={200: LoadQualityOut, **ERRORS}, auth=AUTH,
+            summary="归集批次的质量报告")  # fmt: skip
+def load_quality(request, load_id: uuid.UUID):
+    report = QualityReport.objects.filter(load=_load(actor_of(request), load_id)).first()
+    if report is None:
+        raise NotFound("质量报告（失败或未完成的批次没有质量报告）")
+    return report
+
+
+@router.get("/quality", response={200: QualityOverviewOut, **ERRORS}, auth=AUTH,
+            summary="数据质量：各部门与各资源得分")  # fmt: skip
+def quality_overview(request):
+    overview = selectors.quality_overview(actor_of(request))
+    resources = []
+    for row in overview["rows"]:
+        r, q = row["resource"], row["quality"]
+        resources.append({
+            "resource_id": r.pk, "code": r.code, "name": r.name, "owner_id": r.owner_id, "owner_name": r.owner.name,
+            "last_loaded_at": r.last_loaded_at, "load_id": q["report"].load_id if q else None,
+            **({k: q[k] for k in DIMENSIONS} if q else {}),
+        })  # fmt: skip
+    return {"departments": overview["departments"], "resources": resources}
+
+
 @router.get("/resources/{resource_id}/quality", response={200: QualityOut, **ERRORS}, auth=AUTH,
             summary="资源数据质量")  # fmt: skip
 def resource_quality(request, resource_id: ObjectId):
-    from yiwang.core.errors import NotFound
-
     resource = _loadable_resource(actor_of(request), resource_id)
     q = selectors.resource_quality(resource)
     if q is None:
         raise NotFound("质量报告")
     report = q["report"]
-    return {**{k: q[k] for k in ("score", "completeness", "validity", "uniqueness", "consistency", "timeliness")},
+    return {**{k: q[k] for k in DIMENSIONS},
             "resource_id": resource.pk, "field_completeness": report.field_completeness, "load_id": report.load_id}  # fmt: skip

@@ -29,7 +29,11 @@ def resource_quality(resource: Resource, report: QualityReport | None = None) ->
 
 
 def quality_overview(actor) -> dict:
-    """Scores per resource and per department for every published resource the actor may see."""
+    """Scores per resource and per department for every published resource the actor may see.
+
+    A department's score is the mean of its assessed resources' scores (resources never
+    loaded have no score and do not count).
+    """
     resources = (Resource.objects.restrict(actor, "view").filter(status=ResourceStatus.PUBLISHED)
                  .select_related("owner").order_by("owner__name", "code"))  # fmt: skip
     reports = {}
@@ -42,14 +46,15 @@ def quality_overview(actor) -> dict:
         q = resource_quality(resource, reports.get(resource.pk)) if resource.pk in reports else None
         rows.append({"resource": resource, "quality": q})
         if q:
-            departments.setdefault(resource.owner.name, []).append(q["score"])
+            departments.setdefault(resource.owner_id, (resource.owner, []))[1].append(q["score"])
     by_department = sorted(
         (
-            {"name": name, "score": round(sum(s) / len(s), 1), "resources": len(s)}
-            for name, s in departments.items()
+            {"organisation_id": owner.pk, "name": owner.name, "score": round(sum(s) / len(s), 1),
+             "resources": len(s)}
+            for owner, s in departments.values()
         ),
-        key=lambda d: -d["score"],
-    )
+        key=lambda d: (-d["score"], d["name"]),
+    )  # fmt: skip
     return {"rows": rows, "departments": by_department}
 
 

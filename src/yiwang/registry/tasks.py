@@ -7,9 +7,15 @@ from yiwang.registry import loading
 from yiwang.registry.models import Load
 
 
+class LoadCrashed(Exception):
+    """The load ended with an internal error: its job fails too, with the error in its log."""
+
+
 @job_task
 def run_load_job(progress: JobProgress, *, load_id: str) -> dict:
     load = loading.run_load(Load.objects.get(pk=load_id), progress)
+    if load.error_code == loading.INTERNAL_ERROR:
+        raise LoadCrashed(load.error_message)
     progress.log(
         f"{load.get_status_display()}：有效 {load.rows_valid} 行，问题 {load.rows_invalid} 行，入库 {load.rows_written} 行"
     )

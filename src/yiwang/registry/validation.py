@@ -31,6 +31,7 @@ from yiwang.core.identifiers import (
     validate_ric,
     validate_uscc,
 )
+from yiwang.registry.keys import join_key
 
 SHOWN_VALUE_CHARS = 50
 INT_MIN, INT_MAX = -(2**63), 2**63 - 1  # what every supported database stores as an integer
@@ -274,10 +275,10 @@ class RowValidator:
         return {code: cells[i] if i < n else None for code, i, _check in self._columns or ()}
 
     def key_of(self, values: Mapping) -> str:
-        """The record key: the key fields' values joined with "|", in field order."""
+        """The record key: the key fields' values in field order (see `registry.keys`)."""
         if not self._key_codes:
             raise ValueError("the resource has no key field")
-        return "|".join(str(values[code]) for code in self._key_codes)
+        return join_key([values[code] for code in self._key_codes])
 
     # --- compilation -----------------------------------------------------------
 

@@ -12,8 +12,8 @@ from yiwang.catalog.models import Resource
 from yiwang.core.errors import ServiceError
 from yiwang.core.spreadsheet import xlsx_bytes
 from yiwang.registry import quality, selectors, services
-from yiwang.registry.api import quarantine_csv
 from yiwang.registry.choices import LoadMode
+from yiwang.registry.downloads import quarantine_csv
 from yiwang.registry.models import Load, Record
 
 

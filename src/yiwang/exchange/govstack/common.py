@@ -22,6 +22,7 @@ from yiwang.exchange.gateway import GatewayError
 from yiwang.exchange.inputs import has_nul, nul_error
 from yiwang.exchange.refusals import existing_resource_id, record_refusal
 from yiwang.registry.filtering import filter_records
+from yiwang.registry.keys import join_key
 from yiwang.registry.models import Record
 from yiwang.registry.validation import FieldSpec, RowValidator
 
@@ -284,7 +285,7 @@ def key_of(resource: Resource, values: dict) -> str | None:
     codes = key_codes(resource)
     if not codes or any(c not in values for c in codes):
         return None
-    return "|".join(str(values[c]) for c in codes)
+    return join_key([values[c] for c in codes])
 
 
 def matching(resource: Resource, values: dict):
