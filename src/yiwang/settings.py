@@ -218,9 +218,19 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # Gateway and GovStack paths carry record keys (身份号码): masked before any handler sees them.
+    "filters": {"mask_keys": {"()": "yiwang.logmask.MaskKeysFilter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["mask_keys"],
+        }
+    },
     "root": {"handlers": ["console"], "level": "INFO" if not DEBUG else "DEBUG"},
     "loggers": {
+        "django.request": {"filters": ["mask_keys"]},
+        "django.server": {"handlers": ["console"], "filters": ["mask_keys"], "propagate": False},
         "django.db.backends": {"level": "INFO"},
         "jieba": {"level": "WARNING"},
         "spiff": {"level": "WARNING"},

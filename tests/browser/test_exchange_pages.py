@@ -94,7 +94,7 @@ def test_a_citizen_sees_on_my_data_that_the_health_commission_read_their_record(
     secret = core_services.issue_api_key(actor=health_officer, client=exchange["client"]).secret
     ric = person(2)["id_number"]
     headers = {"Authorization": f"Bearer {secret}", "X-Purpose": quote(PURPOSE),
-               "X-Case-Number": "990100-20261122-0007"}  # fmt: skip
+               "X-Case-Number": "9901001234567890202611220007"}  # fmt: skip
     lookup = f"/api/v1/exchange/resources/{exchange['people_resource'].pk}/records/{ric}"
     assert Client().get(lookup, headers=headers).status_code == 200
     factories.user("citizen", password="Browser-pass-1", id_number=ric)
@@ -107,5 +107,72 @@ def test_a_citizen_sees_on_my_data_that_the_health_commission_read_their_record(
     expect(usage).to_have_count(1)
     expect(usage.locator('[data-label="使用部门"]')).to_have_text("江澜市卫生健康委员会")
     expect(usage.locator('[data-label="用途"]')).to_have_text(PURPOSE)
-    expect(usage.locator('[data-label="办件编号"]')).to_have_text("990100-20261122-0007")
+    expect(usage.locator('[data-label="办件编号"]')).to_have_text("9901001234567890202611220007")
     assert page.evaluate("document.documentElement.scrollWidth") <= 375 + 2
+
+
+@pytest.fixture
+def read_for_a_case(exchange):
+    """The health commission's system granted 人口基本信息 and read one record for a case."""
+    from django.test import Client
+
+    from yiwang.core import services as core_services
+    from yiwang.exchange import services
+
+    officer, health_officer = exchange["people"]["officer"], exchange["health_officer"]
+    access = services.request_access(actor=health_officer, client=exchange["client"], purpose=PURPOSE,
+                                     resource=exchange["people_resource"], legal_basis="《条例》", **a_year())  # fmt: skip
+    services.decide_request(
+        actor=officer, request=access, approve=True, field_codes=["id_number", "name"]
+    )
+    secret = core_services.issue_api_key(actor=health_officer, client=exchange["client"]).secret
+    headers = {
+        "Authorization": f"Bearer {secret}",
+        "X-Purpose": quote(PURPOSE),
+        "X-Case-Number": CASE,
+    }
+    lookup = f"/api/v1/exchange/resources/{exchange['people_resource'].pk}/records/{person(1)['id_number']}"
+    assert Client().get(lookup, headers=headers).status_code == 200
+    return exchange
+
+
+CASE = "9901001234567890202611220009"
+
+
+def test_the_owner_sees_daily_calls_per_department_on_a_phone(page, read_for_a_case):
+    page.set_viewport_size({"width": 375, "height": 740})
+    sign_in(page, read_for_a_case["url"], "officer")
+    page.goto(f"{read_for_a_case['url']}/exchange/statistics/")
+    page.get_by_label("统计维度").select_option(label="按部门")
+    page.get_by_role("button", name="查看").click()
+    expect(page.get_by_role("heading", name="每日调用（按部门）")).to_be_visible()
+    expect(page.locator("#exchange-dimension-chart svg")).to_be_visible()
+    daily = page.locator("table.daily tbody tr")
+    expect(daily).to_have_count(1)
+    expect(daily.locator('[data-label="部门"]')).to_have_text("江澜市卫生健康委员会")
+    expect(daily.locator('[data-label="调用"]')).to_have_text("1")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375 + 2
+
+
+def test_a_supervisor_finds_the_exchanges_of_a_case_in_the_exchange_log(page, read_for_a_case):
+    sign_in(page, read_for_a_case["url"], "inspector")
+    page.goto(f"{read_for_a_case['url']}/exchange/log/")
+    page.get_by_label("办件编号").fill(CASE)
+    page.get_by_role("button", name="查询").click()
+    rows = page.locator("table.list tbody tr")
+    expect(rows).to_have_count(1)
+    expect(rows.locator('[data-label="调用方"]')).to_contain_text("江澜市卫生健康委员会")
+    expect(rows.locator('[data-label="资源"]')).to_have_text("人口基本信息")
+    expect(rows.locator('[data-label="结果"]')).to_have_text("成功")
+
+
+def test_the_resource_page_shows_who_uses_the_resource(page, read_for_a_case):
+    sign_in(page, read_for_a_case["url"], "health-officer")
+    page.goto(
+        f"{read_for_a_case['url']}/catalog/resources/{read_for_a_case['people_resource'].pk}/"
+    )
+    panel = page.locator("section.exchange-users")
+    expect(panel.get_by_role("heading", name="谁在使用（共享授权与需求）")).to_be_visible()
+    grant = panel.locator("tbody tr").first
+    expect(grant.locator('[data-label="使用部门"]')).to_have_text("江澜市卫生健康委员会")
+    expect(grant.locator('[data-label="信息项"]')).to_have_text("公民身份号码、姓名")

@@ -2,6 +2,7 @@ import datetime
 from urllib.parse import quote
 
 import pytest
+from django.conf import settings
 
 from tests.catalog.conftest import city, make_resource, officer  # noqa: F401 — shared fixtures
 from tests.registry.conftest import company_row, csv_bytes, upload
@@ -69,3 +70,36 @@ def health(factory, city):  # noqa: F811
 def a_year():
     today = datetime.date.today()
     return {"valid_from": today, "valid_until": today + datetime.timedelta(days=365)}
+
+
+# --- GovStack callers --------------------------------------------------------------
+
+
+def im_header(client) -> str:
+    return f"{settings.GOVSTACK_INSTANCE}/GOV/{client.organisation.uscc}/{client.subsystem_code}"
+
+
+def caller(client, secret: str, **extra) -> dict:
+    return {
+        "Information-Mediator-Client": im_header(client),
+        "Authorization": f"Bearer {secret}",
+        **extra,
+    }
+
+
+@pytest.fixture
+def hospital(health):
+    """The health commission's system, which may read granted registries."""
+    return caller(
+        health["client"],
+        health["headers"]["Authorization"][7:],
+        **{"X-Purpose": health["headers"]["X-Purpose"]},
+    )
+
+
+@pytest.fixture
+def market_system(factory, city, officer):  # noqa: F811
+    """The market regulator's own system: the owner of both registries."""
+    client = factory.api_client(city["market"], "registry-sync")
+    secret = core_services.issue_api_key(actor=officer, client=client).secret
+    return {"client": client, "headers": caller(client, secret)}

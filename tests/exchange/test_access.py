@@ -120,3 +120,36 @@ def test_approving_an_empty_field_list_is_refused_not_widened(health, officer, p
     with pytest.raises(ServiceError):
         services.decide_request(actor=officer, request=request, approve=True, field_codes=[])
     assert not Grant.objects.exists()
+
+
+def test_a_grant_of_fewer_fields_than_demanded_leaves_the_demand_pending(
+    health, officer, city, people
+):
+    demand = catalog.create_demand(actor=health["officer"], requester=city["health"], resource=people,
+                                   purpose="核验", field_codes=["id_number", "name", "address"])  # fmt: skip
+    request = ask(health, people, field_codes=["id_number", "name", "address"])
+    services.decide_request(
+        actor=officer, request=request, approve=True, field_codes=["id_number", "name"]
+    )
+    assert Demand.objects.get(pk=demand.pk).status == "pending"
+
+
+def test_a_grant_covering_every_demanded_field_marks_the_demand_met(health, officer, city, people):
+    demand = catalog.create_demand(actor=health["officer"], requester=city["health"], resource=people,
+                                   purpose="核验", field_codes=["id_number", "name"])  # fmt: skip
+    request = ask(health, people, field_codes=["id_number", "name", "address"])
+    services.decide_request(
+        actor=officer, request=request, approve=True, field_codes=["id_number", "name"]
+    )
+    assert Demand.objects.get(pk=demand.pk).status == "met"
+
+
+def test_a_demand_naming_no_fields_needs_a_grant_of_the_whole_resource(
+    health, officer, city, people
+):
+    demand = catalog.create_demand(
+        actor=health["officer"], requester=city["health"], resource=people, purpose="核验"
+    )
+    request = ask(health, people)
+    services.decide_request(actor=officer, request=request, approve=True, field_codes=["id_number"])
+    assert Demand.objects.get(pk=demand.pk).status == "pending"

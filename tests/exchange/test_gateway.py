@@ -147,7 +147,7 @@ def test_verification_of_ungranted_fields_is_refused(client, health, officer, co
 def test_a_citizen_sees_who_read_their_record(client, factory, health, officer, people):
     granted(health, officer, people)
     ric = person(4)["id_number"]
-    get(client, people, ric, {**health["headers"], "X-Case-Number": "990100-20261122-0001"})
+    get(client, people, ric, {**health["headers"], "X-Case-Number": "9901001234567890202611220001"})
     citizen = factory.user("citizen4", id_number=ric)
     client.force_login(citizen)
     response = client.get("/api/v1/exchange/my-data-usage")
@@ -157,7 +157,7 @@ def test_a_citizen_sees_who_read_their_record(client, factory, health, officer, 
         usage["organisation"] == "江澜市卫生健康委员会"
         and usage["purpose"] == "医疗机构执业登记核验"
     )
-    assert usage["case_number"] == "990100-20261122-0001" and "name" in usage["fields"]
+    assert usage["case_number"] == "9901001234567890202611220001" and "name" in usage["fields"]
     client.force_login(factory.user("someone-else", id_number=person(0)["id_number"]))
     assert client.get("/api/v1/exchange/my-data-usage").json()["count"] == 0
 
@@ -268,3 +268,64 @@ def test_filter_values_cannot_inject_sql(client, health, officer, companies):
     url = f"/api/v1/exchange/resources/{companies.pk}/records"
     response = client.get(url, {"f.region_code": "990102' OR '1'='1"}, headers=health["headers"])
     assert response.status_code == 200 and response.json()["count"] == 0
+
+
+def test_a_legal_representative_sees_reads_of_the_company_record_holding_their_id_number(
+    client, factory, health, officer, companies
+):
+    granted(health, officer, companies, fields=["uscc", "name"])
+    row = company_row(2)
+    get(client, companies, row["uscc"], health["headers"])
+    representative = factory.user("rep2", id_number=row["representative_id_number"])
+    client.force_login(representative)
+    (usage,) = client.get("/api/v1/exchange/my-data-usage").json()["items"]
+    assert usage["resource"] == "法人基本信息" and usage["fields"] == ["uscc", "name"]
+
+
+def test_every_identifier_of_a_record_read_is_recorded_as_a_subject_in_one_log_row(
+    client, health, officer, companies
+):
+    granted(health, officer, companies)
+    rows = [company_row(1), company_row(2)]
+    client.post(f"/api/v1/exchange/resources/{companies.pk}/batch", {"keys": [r["uscc"] for r in rows]},
+                content_type="application/json", headers=health["headers"])  # fmt: skip
+    log = ExchangeLog.objects.get()
+    expected = {subject_hash(r[c]) for r in rows for c in ("uscc", "representative_id_number")}
+    assert set(log.subjects.values_list("subject_hash", flat=True)) == expected
+
+
+def test_verification_never_returns_values_even_of_fields_the_grant_masks(
+    client, health, officer, companies
+):
+    granted(
+        health,
+        officer,
+        companies,
+        fields=["uscc", "legal_representative", "representative_id_number"],
+    )
+    row = company_row(3)
+    claims = {"legal_representative": row["legal_representative"],
+              "representative_id_number": row["representative_id_number"]}  # fmt: skip
+    response = client.post(f"/api/v1/exchange/resources/{companies.pk}/verify", {"key": row["uscc"], "claims": claims},
+                           content_type="application/json", headers=health["headers"])  # fmt: skip
+    body = response.json()
+    assert body == {
+        "found": True,
+        "matches": {"legal_representative": True, "representative_id_number": True},
+    }
+    text = response.content.decode()
+    assert all(value not in text for value in (*claims.values(), row["uscc"]))
+    log = ExchangeLog.objects.get()
+    assert all(value not in str(log.__dict__) for value in claims.values())
+
+
+def test_the_platforms_prefill_read_of_a_company_is_seen_by_its_legal_representative(
+    city, companies
+):
+    from yiwang.exchange.platform import read_own_record
+
+    row = company_row(4)
+    read_own_record(organisation=city["market"], resource_code=companies.code, subject_code=row["uscc"],
+                    field_codes=["name"], purpose="申请预填")  # fmt: skip
+    subjects = set(ExchangeLog.objects.get().subjects.values_list("subject_hash", flat=True))
+    assert subjects == {subject_hash(row["uscc"]), subject_hash(row["representative_id_number"])}

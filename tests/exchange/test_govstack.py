@@ -16,7 +16,6 @@ from tests.exchange.conftest import person
 from tests.exchange.test_gateway import granted
 from tests.registry.conftest import company_row
 from yiwang.core import identifiers
-from yiwang.core import services as core_services
 from yiwang.core.models import AuditEvent
 from yiwang.exchange.gateway import subject_hash
 from yiwang.exchange.govstack.database import json_schema
@@ -71,36 +70,6 @@ def assert_fits_spec(response, api: str, path: str, method: str) -> None:
 
 
 # --- callers -------------------------------------------------------------------------
-
-
-def im_header(client) -> str:
-    return f"{settings.GOVSTACK_INSTANCE}/GOV/{client.organisation.uscc}/{client.subsystem_code}"
-
-
-def caller(client, secret: str, **extra) -> dict:
-    return {
-        "Information-Mediator-Client": im_header(client),
-        "Authorization": f"Bearer {secret}",
-        **extra,
-    }
-
-
-@pytest.fixture
-def hospital(health):
-    """The health commission's system, which may read granted registries."""
-    return caller(
-        health["client"],
-        health["headers"]["Authorization"][7:],
-        **{"X-Purpose": health["headers"]["X-Purpose"]},
-    )
-
-
-@pytest.fixture
-def market_system(factory, city, officer):
-    """The market regulator's own system: the owner of both registries."""
-    client = factory.api_client(city["market"], "registry-sync")
-    secret = core_services.issue_api_key(actor=officer, client=client).secret
-    return {"client": client, "headers": caller(client, secret)}
 
 
 def url(path: str) -> str:
@@ -259,9 +228,7 @@ def test_read_of_a_missing_record_answers_no_record_found(
     assert ExchangeLog.objects.get().status == 404
 
 
-def test_a_version_other_than_the_published_one_is_not_found(
-    client, health, officer, people, hospital
-):
+def test_a_version_never_published_is_not_found(client, health, officer, people, hospital):
     granted(health, officer, people)
     body = query(id_number=ric(1))
     response = send(client, "post", "data/B0101-000001/2.0/read", hospital, body)
@@ -271,6 +238,69 @@ def test_a_version_other_than_the_published_one_is_not_found(
         404,
         200,
     ]
+
+
+@pytest.fixture
+def people_v2(health, officer, people):
+    """人口基本信息 republished as version 2 with a 民族 field, granted in full afterwards."""
+    from tests.exchange.conftest import PEOPLE_FIELDS
+    from yiwang.catalog import services as catalog
+
+    fields = [*PEOPLE_FIELDS, {"code": "nation", "name": "民族", "data_type": "string"}]
+    catalog.update_resource(actor=officer, resource=people, fields=fields, note="增加民族")
+    record = Record.objects.get(resource=people, key=ric(1))
+    Record.objects.filter(pk=record.pk).update(data={**record.data, "nation": "汉族"})
+    granted(health, officer, people)
+    people.refresh_from_db()
+    return people
+
+
+def test_the_current_version_answers_every_granted_field(client, people_v2, hospital):
+    assert people_v2.version == 2
+    response = send(client, "post", "data/B0101-000001/2.0/read", hospital, query(id_number=ric(1)))
+    assert response.status_code == 200 and response.json()["content"]["nation"] == "汉族"
+
+
+def test_an_earlier_version_answers_the_records_projected_onto_its_fields(
+    client, people_v2, hospital
+):
+    response = send(client, "post", "data/B0101-000001/1.0/read", hospital, query(id_number=ric(1)))
+    assert response.status_code == 200
+    assert_fits_spec(response, "Data", "/data/{registryName}/{versionNumber}/read", "post")
+    content = response.json()["content"]
+    assert set(content) == {"id_number", "name", "address", "region_code"}
+    assert content["name"] == "张**"  # masked as the current definition says
+    assert ExchangeLog.objects.get().field_codes == ["id_number", "name", "address", "region_code"]
+
+
+def test_an_earlier_version_does_not_answer_a_field_it_did_not_have(client, people_v2, hospital):
+    response = client.get(
+        url(f"data/B0101-000001/1.0/{ric(1)}/readValue/nation.json"), headers=hospital
+    )
+    assert response.status_code == 404 and response.json()["code"] == "govstack.unknown_field"
+
+
+def test_writing_to_an_earlier_version_is_refused_as_superseded(client, people_v2, market_system):
+    row = {**person(7), "nation": "汉族"}
+    response = send(client, "post", "data/B0101-000001/1.0/create", market_system["headers"],
+                    {"write": {"content": row}})  # fmt: skip
+    assert response.status_code == 409 and response.json()["code"] == "govstack.version_superseded"
+    assert not Record.objects.filter(key=row["id_number"]).exists()
+
+
+def test_a_field_dropped_from_the_resource_is_never_answered_in_clear(
+    client, health, officer, companies, hospital
+):
+    from tests.catalog.conftest import LEGAL_PERSON_FIELDS
+    from yiwang.catalog import services as catalog
+
+    granted(health, officer, companies)
+    kept = [f for f in LEGAL_PERSON_FIELDS if f["code"] != "legal_representative"]
+    catalog.update_resource(actor=officer, resource=companies, fields=kept, note="删除法定代表人")
+    response = send(
+        client, "post", "data/B0201-000001/1.0/read", hospital, query(uscc=company_row(1)["uscc"])
+    )
+    assert response.json()["content"]["legal_representative"] == "***"
 
 
 def test_a_system_without_a_grant_gets_the_same_refusal_for_any_key(client, people, hospital):
@@ -464,7 +494,7 @@ def test_a_person_sees_who_read_their_record(
     client, health, officer, people, hospital, market_system, path
 ):
     granted(health, officer, people)
-    headers = {**hospital, "X-Case-Number": "B0001202611220001"}
+    headers = {**hospital, "X-Case-Number": "9901001234567890202611220001"}
     send(client, "post", f"{PEOPLE}/read", headers, query(id_number=ric(1)))
     portal = market_system["client"]
     with override_settings(GOVSTACK_USAGE_CLIENTS=[portal.identity]):
@@ -478,7 +508,7 @@ def test_a_person_sees_who_read_their_record(
         entry["readerInstitutionName"] == "江澜市卫生健康委员会"
         and entry["purpose"] == "医疗机构执业登记核验"
     )
-    assert entry["refrences"] == [{"ReferenceID": "B0001202611220001"}]
+    assert entry["refrences"] == [{"ReferenceID": "9901001234567890202611220001"}]
     assert AuditEvent.objects.filter(action="exchange.usage_read").exists()
 
 
@@ -536,21 +566,137 @@ def test_a_database_is_read_with_a_json_schema_of_its_fields(client, companies, 
         "type": "string",
         "format": "date",
         "title": "成立日期",
+        "x-dataType": "date",
     }
     jsonschema.Draft202012Validator.check_schema(schema)
     jsonschema.validate({**company_row(1), "registered_capital": "100.50"}, schema)
     assert get(client, "database/999999", hospital).status_code == 404
 
 
-def test_schema_changes_are_refused_because_they_belong_to_the_catalog(
+def modify(client, headers, schema, code="B0201-000001"):
+    return send(client, "post", "database/modify", headers, {"code": code, "schema": schema})
+
+
+def current_schema(client, resource, headers) -> dict:
+    return get(client, f"database/{resource.pk}", headers).json()["schema"]
+
+
+def test_the_owners_system_modifies_the_fields_through_the_catalog(
     client, companies, market_system
 ):
-    modify = send(
-        client, "post", "database/modify", market_system["headers"], {"code": "MCR", "schema": {}}
+    schema = current_schema(client, companies, market_system["headers"])
+    schema["properties"]["name"]["title"] = "企业（字号）名称"
+    schema["properties"]["industry"] = {
+        "type": "string",
+        "title": "行业",
+        "maxLength": 40,
+        "x-filterable": True,
+    }
+    response = modify(client, market_system["headers"], schema)
+    assert response.status_code == 200
+    assert_fits_spec(response, "Database", "/database/modify", "post")
+    answered = response.json()["properties"]
+    assert answered["industry"] == {"type": "string", "title": "行业", "maxLength": 40, "x-filterable": True,
+                                    "x-dataType": "string"}  # fmt: skip
+    companies.refresh_from_db()
+    fields = {f.code: f for f in companies.fields.all()}
+    assert companies.version == 2 and fields["name"].name == "企业（字号）名称"
+    assert (
+        fields["representative_id_number"].data_type == "ric"
+        and fields["representative_id_number"].is_personal
     )
-    delete = client.delete(url(f"database/{companies.pk}"), headers=market_system["headers"])
-    assert modify.status_code == delete.status_code == 501
-    assert modify.json()["code"] == "govstack.schema_in_catalog"
+    assert fields["legal_representative"].description == ""  # the masking note is not a description
+
+
+def test_a_modification_is_audited_as_the_owners_system_and_versioned(
+    client, companies, market_system
+):
+    schema = current_schema(client, companies, market_system["headers"])
+    schema["properties"]["industry"] = {"type": "string", "title": "行业"}
+    response = modify(client, market_system["headers"], schema)
+    assert response.status_code == 200, response.json()
+    event = AuditEvent.objects.get(action="resource.update")
+    assert event.actor_label == market_system["client"].identity
+    assert companies.versions.get(version=2).note.startswith("GovStack database/modify")
+
+
+def test_a_new_fields_type_is_inferred_from_its_json_schema(client, companies, market_system):
+    schema = current_schema(client, companies, market_system["headers"])
+    schema["properties"]["approved"] = {"type": "string", "format": "date", "title": "核准日期"}
+    schema["properties"]["contact_id"] = {
+        "type": "string",
+        "pattern": r"^\d{17}[0-9X]$",
+        "title": "联系人身份号码",
+    }
+    schema["properties"]["staff"] = {"type": "integer", "title": "从业人数"}
+    assert modify(client, market_system["headers"], schema).status_code == 200
+    types = dict(companies.fields.values_list("code", "data_type"))
+    assert (types["approved"], types["contact_id"], types["staff"]) == ("date", "ric", "integer")
+
+
+def test_the_key_of_a_published_registry_cannot_be_modified(client, companies, market_system):
+    schema = current_schema(client, companies, market_system["headers"])
+    schema["properties"]["uscc"]["primaryKey"] = False
+    schema["properties"]["name"]["primaryKey"] = True
+    response = modify(client, market_system["headers"], schema)
+    assert response.status_code == 400 and response.json()["code"] == "catalog.key_changed"
+
+
+def test_a_system_of_another_department_cannot_modify_a_registry(client, companies, hospital):
+    schema = current_schema(client, companies, hospital)
+    schema["properties"]["industry"] = {"type": "string", "title": "行业"}
+    response = modify(client, hospital, schema)
+    assert response.status_code == 403 and response.json()["code"] == "govstack.not_owner"
+    assert not companies.fields.filter(code="industry").exists()
+
+
+@pytest.mark.parametrize(
+    ("body", "code"),
+    [
+        ({"schema": {"properties": {"a": {}}}}, "govstack.code_missing"),
+        ({"code": "B0201-000001"}, "govstack.schema_missing"),
+        (
+            {"code": "B0201-000001", "schema": {"properties": {"a": "text"}}},
+            "govstack.schema_invalid",
+        ),
+        (
+            {"code": "B0201-000001", "schema": {"properties": {"a": {"x-dataType": "blob"}}}},
+            "govstack.schema_invalid",
+        ),
+    ],
+)
+def test_a_malformed_modification_is_a_400(client, companies, market_system, body, code):
+    response = send(client, "post", "database/modify", market_system["headers"], body)
+    assert response.status_code == 400 and response.json()["code"] == code
+
+
+def test_modifying_an_unknown_registry_is_not_found(client, market_system):
+    response = modify(client, market_system["headers"], {"properties": {"a": {}}}, code="MCR")
+    assert response.status_code == 404 and response.json()["code"] == "govstack.no_database"
+
+
+def test_deleting_a_database_retires_the_resource_with_an_audit_event(
+    client, health, officer, companies, market_system, hospital
+):
+    granted(health, officer, companies)
+    response = client.delete(url(f"database/{companies.pk}"), headers=market_system["headers"])
+    assert response.status_code == 200 and response.json() == "Success"
+    assert_fits_spec(response, "Database", "/database/{id}", "delete")
+    companies.refresh_from_db()
+    assert companies.status == "retired"
+    assert (
+        AuditEvent.objects.get(action="resource.retire").actor_label
+        == market_system["client"].identity
+    )
+    read = send(client, "post", f"{COMPANIES}/read", hospital, query(uscc=company_row(1)["uscc"]))
+    assert read.status_code == 404 and read.json()["code"] == "govstack.no_registry"
+
+
+def test_a_system_of_another_department_cannot_delete_a_database(client, companies, hospital):
+    response = client.delete(url(f"database/{companies.pk}"), headers=hospital)
+    assert response.status_code == 403 and response.json()["code"] == "govstack.not_owner"
+    companies.refresh_from_db()
+    assert companies.status == "published"
 
 
 def test_a_wrong_method_is_answered_with_the_allowed_ones(client, hospital):

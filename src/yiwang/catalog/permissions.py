@@ -46,6 +46,8 @@ def _view_resources(actor, qs):
 
 @rule("catalog.resource", "change")
 def _change_resources(actor, qs):
+    if is_client(actor):  # the owner's own systems (GovStack database/modify), through services
+        return qs.filter(owner_id=actor.organisation_id)
     return qs.filter(owner_id__in=writable_org_ids(actor))
 
 

@@ -323,13 +323,21 @@ def decide_demand(*, actor, demand: Demand, status: str, reason: str = "") -> De
     return demand
 
 
-def mark_demands_met(*, actor, requester: Organisation, resource: Resource) -> int:
-    """Called when access is granted: the requester's pending demands for the resource are met."""
+def mark_demands_met(
+    *, actor, requester: Organisation, resource: Resource, field_codes: list[str] | None = None
+) -> int:
+    """Called when access is granted: the requester's pending demands for the resource are met —
+    those whose every field (every field of the resource, for a demand naming none) the grant's
+    `field_codes` cover (None: the whole resource). Others stay pending."""
     demands = Demand.objects.filter(
         requester=requester, resource=resource, status=DemandStatus.PENDING
     )
+    granted = None if field_codes is None else set(field_codes)
+    every_field = [] if granted is None else list(resource.fields.values_list("code", flat=True))
     count = 0
     for demand in demands:
+        if granted is not None and not set(demand.field_codes or every_field) <= granted:
+            continue
         before = audit.snapshot(demand)
         demand.status, demand.reason = DemandStatus.MET, "已授权共享"
         demand.save(update_fields=["status", "reason", "updated_at"])

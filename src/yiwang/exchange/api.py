@@ -5,6 +5,7 @@ import datetime
 
 from django.shortcuts import get_object_or_404
 from ninja import Field, Header, Query, Router, Schema, Status
+from ninja.decorators import decorate_view
 from ninja.pagination import paginate
 
 from yiwang.api import ERRORS, Error
@@ -14,7 +15,9 @@ from yiwang.core.auth import AUTH, actor_of, api_key_auth, session_auth
 from yiwang.core.models import ApiClient
 from yiwang.exchange import gateway, selectors, services
 from yiwang.exchange.choices import ExchangeOperation, GrantStatus, RequestStatus
+from yiwang.exchange.inputs import Text
 from yiwang.exchange.models import AccessRequest, Grant
+from yiwang.exchange.refusals import OPENED, logged_refusals
 
 router = Router(tags=["共享交换"])
 GATEWAY_ERRORS = {**ERRORS, 429: Error}  # quotas answer 429 with Retry-After
@@ -78,7 +81,7 @@ class GrantStatusIn(Schema):
 
 
 class BatchIn(Schema):
-    keys: list[str] = Field(..., min_length=1, max_length=gateway.MAX_BATCH)
+    keys: list[Text] = Field(..., min_length=1, max_length=gateway.MAX_BATCH)
 
 
 class BatchOut(Schema):
@@ -94,8 +97,8 @@ class FilterOut(Schema):
 
 
 class VerifyIn(Schema):
-    key: str = Field(..., min_length=1, max_length=255)
-    claims: dict[str, str] = Field(..., description="信息项代码 → 声称的值")
+    key: Text = Field(..., min_length=1, max_length=255)
+    claims: dict[Text, Text] = Field(..., description="信息项代码 → 声称的值")
 
 
 class VerifyOut(Schema):
@@ -116,6 +119,7 @@ class UsageOut(Schema):
 
 @router.get("/resources/{resource_id}/records", response={200: FilterOut, **GATEWAY_ERRORS}, auth=api_key_auth,
             summary="条件查询：按可查询信息项过滤（参数 f.<信息项代码>=值）")  # fmt: skip
+@decorate_view(logged_refusals(ExchangeOperation.FILTER))
 def filter_listing(request, resource_id: ObjectId, page: int = Query(1, ge=1, le=100_000),
                    page_size: int = Query(20, ge=1, le=gateway.MAX_PAGE_SIZE), purpose: str | None = PurposeHeader,
                    case_number: str | None = CaseHeader):  # fmt: skip
@@ -176,13 +180,15 @@ def grant_status(request, grant_id: ObjectId, payload: GrantStatusIn):
 
 
 def _open(request, resource_id: int, operation: str, purpose: str | None, case_number: str | None):
+    setattr(request, OPENED, True)  # from here on the gateway logs the call, refused or not
     return gateway.open_call(client=request.auth, resource_id=resource_id, operation=operation,
                              purpose=purpose or "", case_number=case_number or "")  # fmt: skip
 
 
 @router.get("/resources/{resource_id}/records/{key}", response={200: dict, **GATEWAY_ERRORS}, auth=api_key_auth,
             summary="按主键查询一条记录")  # fmt: skip
-def lookup(request, resource_id: ObjectId, key: str, purpose: str | None = PurposeHeader,
+@decorate_view(logged_refusals(ExchangeOperation.LOOKUP))
+def lookup(request, resource_id: ObjectId, key: Text, purpose: str | None = PurposeHeader,
            case_number: str | None = CaseHeader):  # fmt: skip
     call = _open(request, resource_id, ExchangeOperation.LOOKUP, purpose, case_number)
     return gateway.lookup(call, key)
@@ -190,6 +196,7 @@ def lookup(request, resource_id: ObjectId, key: str, purpose: str | None = Purpo
 
 @router.post("/resources/{resource_id}/batch", response={200: BatchOut, **GATEWAY_ERRORS}, auth=api_key_auth,
              summary="批量查询（最多 1000 个主键）")  # fmt: skip
+@decorate_view(logged_refusals(ExchangeOperation.BATCH))
 def batch(request, resource_id: ObjectId, payload: BatchIn, purpose: str | None = PurposeHeader,
           case_number: str | None = CaseHeader):  # fmt: skip
     call = _open(request, resource_id, ExchangeOperation.BATCH, purpose, case_number)
@@ -198,6 +205,7 @@ def batch(request, resource_id: ObjectId, payload: BatchIn, purpose: str | None 
 
 @router.post("/resources/{resource_id}/verify", response={200: VerifyOut, **GATEWAY_ERRORS}, auth=api_key_auth,
              summary="数据核验：只回答一致与否")  # fmt: skip
+@decorate_view(logged_refusals(ExchangeOperation.VERIFY))
 def verify(request, resource_id: ObjectId, payload: VerifyIn, purpose: str | None = PurposeHeader,
            case_number: str | None = CaseHeader):  # fmt: skip
     call = _open(request, resource_id, ExchangeOperation.VERIFY, purpose, case_number)

@@ -7,4 +7,4 @@ class ExchangeConfig(AppConfig):
     verbose_name = "共享交换"
 
     def ready(self):
-        from yiwang.exchange import permissions  # noqa: F401 — registers the exchange's rules
+        from yiwang.exchange import panels, permissions  # noqa: F401 — rules and the resource-page panel

@@ -21,3 +21,7 @@ class ExchangeOperation(models.TextChoices):
     BATCH = "batch", "批量查询"
     FILTER = "filter", "条件查询"
     VERIFY = "verify", "数据核验"
+    # GovStack calls other than reads; logged when refused (successful writes are audited loads).
+    WRITE = "write", "写入"
+    SCHEMA = "schema", "登记簿结构"
+    USAGE = "usage", "使用记录查询"

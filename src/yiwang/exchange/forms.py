@@ -10,6 +10,7 @@ from yiwang.catalog.choices import ResourceStatus
 from yiwang.catalog.models import Resource
 from yiwang.core.models import ApiClient
 from yiwang.exchange.choices import GrantStatus
+from yiwang.exchange.inputs import ascii_int
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -65,9 +66,8 @@ class AccessRequestForm(forms.Form):
     def _chosen_resource(self) -> Resource | None:
         """The resource picked so far (posted, or preselected by ?resource=), whose fields are offered."""
         raw = self.data.get("resource") if self.is_bound else self.initial.get("resource")
-        if not str(raw or "").isdigit():
-            return None
-        return self.fields["resource"].queryset.filter(pk=raw).first()
+        pk = ascii_int(raw, high=2**63 - 1)
+        return None if pk is None else self.fields["resource"].queryset.filter(pk=pk).first()
 
 
 class ApproveForm(forms.Form):

@@ -26,7 +26,9 @@ from yiwang.catalog.models import Resource
 from yiwang.core.errors import ServiceError
 from yiwang.core.masking import mask
 from yiwang.core.middleware import request_id_var
+from yiwang.exchange import case_numbers
 from yiwang.exchange.choices import GrantStatus
+from yiwang.exchange.inputs import NUL_CODE, NUL_MESSAGE
 from yiwang.exchange.models import ExchangeLog, ExchangeSubject, Grant
 from yiwang.registry.models import Record
 from yiwang.registry.selectors import mask_kind
@@ -189,7 +191,11 @@ def published_resource(resource_id: int) -> Resource | None:
     if cached and time.monotonic() - cached[0] < RESOURCE_TTL:
         return cached[1]
     resource = (Resource.objects.filter(pk=resource_id, status=ResourceStatus.PUBLISHED)
-                .prefetch_related("fields").first())  # fmt: skip
+                .select_related("negative_entry").prefetch_related("fields").first())  # fmt: skip
+    if resource is not None:  # 不予共享: by its share type or its 负面清单 entry
+        resource.not_shared = resource.share_type == ShareType.NONE or hasattr(
+            resource, "negative_entry"
+        )
     _resources[resource_id] = (time.monotonic(), resource)
     return resource
 
@@ -230,11 +236,17 @@ def open_call(
     """Resolve the resource and the client's grant in force, or refuse (and log) the call."""
     call = Call(client=client, operation=operation, purpose=unquote(purpose or "").strip(),
                 case_number=unquote(case_number or "").strip())  # fmt: skip
+    if "\x00" in call.purpose or (
+        call.case_number and not case_numbers.is_case_number(call.case_number)
+    ):
+        _refuse_headers(call)
     _check_quota(call)
     resource = published_resource(resource_id)
     if resource is None:
         call.refuse(404, "exchange.no_resource", "资源不存在或未发布")
     call.resource = resource
+    if resource.not_shared:
+        call.refuse(403, "exchange.not_shared", "该资源列入负面清单，不予共享")
     today = timezone.localdate()
     grant = grant_in_force(client.pk, resource.pk, today)
     if grant is None:
@@ -253,22 +265,30 @@ def open_call(
     return call
 
 
-def _plan(call: Call) -> tuple[list[tuple[str, str | None]], str | None]:
+def _refuse_headers(call: Call) -> None:
+    """A purpose carrying NUL, or a case number of the wrong shape (logged without the NUL)."""
+    if "\x00" in call.purpose + call.case_number:
+        call.purpose, call.case_number = (
+            call.purpose.replace("\x00", ""),
+            call.case_number.replace("\x00", ""),
+        )
+        call.refuse(400, NUL_CODE, NUL_MESSAGE)
+    call.refuse(400, case_numbers.CODE, case_numbers.MESSAGE)
+
+
+def _plan(call: Call) -> tuple[list[tuple[str, str | None]], tuple[str, ...]]:
     """Per call, once: each granted field with its mask kind (None: shown clear), and the
-    field that names the record's subject (the key if it is a 身份号码 or USCC)."""
+    fields that name the record's subjects (every 身份号码 and USCC field, granted or not)."""
     if call.plan is None:
         fields = list(call.resource.fields.all())
         clear = set(call.grant.clear_fields)
         by_code = {f.code: f for f in fields}
         shown = []
         for code in call.grant.field_codes:
-            f = by_code.get(code)
-            personal = f is not None and f.is_personal and code not in clear
-            shown.append((code, (mask_kind(f) or "***") if personal else None))
-        subjects = sorted(
-            (f for f in fields if f.data_type in SUBJECT_TYPES), key=lambda f: not f.is_key
-        )
-        call.plan = (shown, subjects[0].code if subjects else None)
+            f = by_code.get(code)  # None: a field the resource has since dropped, never shown clear
+            personal = f is None or (f.is_personal and code not in clear)
+            shown.append((code, ((f and mask_kind(f)) or "***") if personal else None))
+        call.plan = (shown, tuple(f.code for f in fields if f.data_type in SUBJECT_TYPES))
     return call.plan
 
 
@@ -284,8 +304,8 @@ def _shape(call: Call, data: dict) -> dict:
 
 
 def _subjects(call: Call, data: dict) -> list[str]:
-    code = _plan(call)[1]
-    return [subject_hash(str(data[code]))] if code and data.get(code) else []
+    """Whose data the record holds: a company's record names its legal representative too."""
+    return [subject_hash(str(data[code])) for code in _plan(call)[1] if data.get(code)]
 
 
 def lookup(call: Call, key: str) -> dict:

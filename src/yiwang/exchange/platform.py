@@ -53,5 +53,9 @@ def read_own_record(
     if record is None:
         call.log(status=404, keys=[subject_code], error_code="exchange.not_found")
         return {}
-    call.log(status=200, keys=[subject_code], subjects=[subject_hash(subject_code)], count=1)
+    subjects = [subject_hash(str(record.data[f.code])) for f in resource.fields.all()
+                if f.data_type in SUBJECT_KEYS and record.data.get(f.code)]  # fmt: skip
+    call.log(
+        status=200, keys=[subject_code], subjects=[subject_hash(subject_code), *subjects], count=1
+    )
     return {code: record.data.get(code) for code in wanted}

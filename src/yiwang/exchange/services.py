@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from yiwang.catalog import services as catalog
 from yiwang.catalog.choices import ResourceStatus, ShareType
-from yiwang.catalog.models import Resource
+from yiwang.catalog.models import NegativeEntry, Resource
 from yiwang.core import audit
 from yiwang.core.errors import NotFound, PermissionDenied, ServiceError
 from yiwang.core.models import ApiClient
@@ -57,14 +57,25 @@ def request_access(*, actor, client: ApiClient, resource: Resource, purpose: str
     audit.record(
         actor=actor, action="access.request", target=request, after=audit.snapshot(request)
     )
-    if resource.share_type == ShareType.NONE:
-        entry = getattr(resource, "negative_entry", None)
-        basis = entry.legal_basis if entry else "该资源不予共享"
-        _decide(actor, request, RequestStatus.REFUSED, f"列入负面清单：{basis}")
+    if (refusal := _not_shared(resource)) is not None:
+        _decide(actor, request, RequestStatus.REFUSED, refusal)
     elif resource.share_type == ShareType.UNCONDITIONAL:
         _decide(actor, request, RequestStatus.APPROVED, "无条件共享，自动授权")
         _grant(actor, request, request.field_codes, [])
     return request
+
+
+def _not_shared(resource: Resource) -> str | None:
+    """Why the resource is not shared (不予共享 or on the 负面清单), or None if it is."""
+    entry = NegativeEntry.objects.filter(resource=resource).first()
+    if entry is None and resource.share_type != ShareType.NONE:
+        return None
+    return f"列入负面清单：{entry.legal_basis if entry else '该资源不予共享'}"
+
+
+def _refuse_if_not_shared(resource: Resource) -> None:
+    if (refusal := _not_shared(resource)) is not None:
+        raise ServiceError("exchange.not_shared", f"该资源不予共享（{refusal}），不能授权")
 
 
 def _decide(actor, request: AccessRequest, status: str, reason: str) -> None:
@@ -89,7 +100,8 @@ def _grant(actor, request: AccessRequest, field_codes: list[str], clear_fields: 
         valid_until=request.valid_until,
     )  # fmt: skip
     audit.record(actor=actor, action="grant.create", target=grant, after=audit.snapshot(grant))
-    catalog.mark_demands_met(actor=actor, requester=request.requester, resource=request.resource)
+    catalog.mark_demands_met(actor=actor, requester=request.requester, resource=request.resource,
+                             field_codes=field_codes)  # fmt: skip
     return grant
 
 
@@ -108,6 +120,7 @@ def decide_request(*, actor, request: AccessRequest, approve: bool, reason: str 
         return request
     if field_codes is not None and not field_codes:
         raise ServiceError("validation_failed", "请至少批准一个信息项，或驳回申请")
+    _refuse_if_not_shared(request.resource)
     granted = _check_fields(request.resource, field_codes or request.field_codes)
 
     if not set(granted) <= set(request.field_codes):
@@ -132,6 +145,8 @@ def set_grant_status(*, actor, grant: Grant, status: str, reason: str) -> Grant:
         raise ServiceError("exchange.revoked", "已撤销的授权不能再变更")
     if status != GrantStatus.ACTIVE and len(reason.strip()) < 2:
         raise ServiceError("validation_failed", "请说明原因")
+    if status == GrantStatus.ACTIVE:
+        _refuse_if_not_shared(grant.resource)
     before = audit.snapshot(grant)
     grant.status, grant.status_reason = status, reason.strip()[:300]
     grant.save(update_fields=["status", "status_reason"])
@@ -143,3 +158,26 @@ def set_grant_status(*, actor, grant: Grant, status: str, reason: str) -> Grant:
         after=audit.snapshot(grant),
     )
     return grant
+
+
+@transaction.atomic
+def suspend_grants_for_negative_list(*, resource: Resource, actor) -> list[Grant]:
+    """列入负面清单: suspend every active grant on the resource, each audited, citing the entry.
+
+    The catalog calls this when it adds a 负面清单 entry; a suspended grant cannot be resumed
+    while the resource is not shared. The gateway also refuses a resource that is not shared by
+    itself, from its cached definition (within a few seconds of the change).
+    """
+    if not can(actor, "change", resource):
+        raise NotFound("信息资源")
+    reason = _not_shared(resource) or "列入负面清单"
+    grants = list(
+        Grant.objects.select_for_update().filter(resource=resource, status=GrantStatus.ACTIVE)
+    )
+    for grant in grants:
+        before = audit.snapshot(grant)
+        grant.status, grant.status_reason = GrantStatus.SUSPENDED, reason[:300]
+        grant.save(update_fields=["status", "status_reason"])
+        audit.record(actor=actor, action="grant.suspended", target=grant, before=before,
+                     after={**audit.snapshot(grant), "cause": "negative_list"})  # fmt: skip
+    return grants

@@ -11,4 +11,5 @@ urlpatterns = [
     path("grants/<int:grant_id>/status/", views.grant_status, name="grant_status"),
     path("my-data/", views.my_data, name="my_data"),
     path("statistics/", views.statistics, name="statistics"),
+    path("log/", views.exchange_log, name="log"),
 ]

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -11,10 +12,12 @@ from yiwang.catalog.models import Field, Resource
 from yiwang.catalog.permissions import staff_org_ids
 from yiwang.core.errors import ServiceError
 from yiwang.core.models import ApiClient
-from yiwang.exchange import selectors, services
+from yiwang.exchange import case_numbers, selectors, services
+from yiwang.exchange.case_numbers import is_case_number
 from yiwang.exchange.choices import GrantStatus, RequestStatus
 from yiwang.exchange.forms import AccessRequestForm, ApproveForm, GrantStatusForm, RejectForm
-from yiwang.exchange.models import AccessRequest, Grant
+from yiwang.exchange.inputs import ascii_int
+from yiwang.exchange.models import AccessRequest, ExchangeLog, Grant
 
 DONE = {
     GrantStatus.ACTIVE: "已恢复",
@@ -196,37 +199,97 @@ def _usage_field_names(usages: list[dict]) -> dict[tuple[str, str], str]:
 
 @login_required
 def statistics(request):
-    """交换统计: daily calls, records and errors, per resource, department and system; XLSX export."""
-    from yiwang.core.spreadsheet import xlsx_bytes
-    from yiwang.exchange.selectors import daily_statistics
-
-    days = request.GET.get("days", "30")
-    stats = daily_statistics(
-        request.user, days=int(days) if days.isdigit() and 0 < int(days) <= 366 else 30
-    )
+    """交换统计: calls, records and errors per day — in all, and per resource, department or
+    system (the chosen dimension: a chart and a day-by-day table); XLSX export of every dimension."""
+    days = ascii_int(request.GET.get("days"), default=30, high=366)
+    by = request.GET.get("by") if request.GET.get("by") in selectors.DIMENSIONS else "resource"
+    stats = selectors.daily_statistics(request.user, days=days)
     if request.GET.get("format") == "xlsx":
-        measures = ["调用次数", "记录数", "错误数"]
-
-        def rows(items, *keys):
-            return [
-                [*(i[k] for k in keys), i["calls"], i["records"] or 0, i["errors"]] for i in items
-            ]
-
-        data = xlsx_bytes({
-            "每日": (["日期", *measures], rows([{**d, "day": d["day"].isoformat()} for d in stats["per_day"]], "day")),
-            "按资源": (["资源代码", "资源", *measures], rows(stats["per_resource"], "resource__code", "resource__name")),
-            "按部门": (["部门", *measures], rows(stats["per_department"], "organisation__name")),
-            "按应用系统": (["单位信用代码", "子系统", "名称", *measures],
-                      rows(stats["per_client"], "client__organisation__uscc", "client__subsystem_code", "client__name")),
-        })  # fmt: skip
         response = HttpResponse(
-            data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            statistics_xlsx(request.user, stats, days),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
         response["Content-Disposition"] = 'attachment; filename="exchange-statistics.xlsx"'
         return response
+    daily = selectors.daily_by(request.user, by, days=days)
+    for row in daily:
+        row["label"] = key_label(by, row)
     chart = {
         "days": [d["day"].isoformat() for d in stats["per_day"]],
         "calls": [d["calls"] for d in stats["per_day"]],
         "errors": [d["errors"] for d in stats["per_day"]],
+        "series": _series(daily, [d["day"] for d in stats["per_day"]]),
     }
-    return render(request, "exchange/statistics.html", {**stats, "chart": chart})
+    totals = [{**r, "label": key_label(by, r)} for r in stats[f"per_{by}"]]
+    return render(request, "exchange/statistics.html", {
+        **stats, "chart": chart, "by": by, "dimensions": [(k, v[0]) for k, v in selectors.DIMENSIONS.items()],
+        "by_label": selectors.DIMENSIONS[by][0], "dimension_totals": totals,
+        "daily": daily[-DAILY_ROWS_SHOWN:][::-1], "daily_cut": len(daily) > DAILY_ROWS_SHOWN,
+    })  # fmt: skip
+
+
+DAILY_ROWS_SHOWN = 500
+
+
+def key_label(dimension: str, row: dict) -> str:
+    """How a statistics row names its resource, department or system."""
+    if dimension == "resource":
+        return row["resource__name"] or "（未找到资源）"
+    if dimension == "department":
+        return row["organisation__name"] or "（未认证的调用）"
+    if row["client__name"] is None:
+        return "（未认证的调用）"
+    return f"{row['client__name']}（{row['client__organisation__uscc']}/{row['client__subsystem_code']}）"
+
+
+def _series(daily: list[dict], days: list) -> list[dict]:
+    """Calls per day of the busiest keys, one line each, and the rest as 其他."""
+    totals: dict[str, int] = {}
+    for row in daily:
+        totals[row["label"]] = totals.get(row["label"], 0) + row["calls"]
+    top = sorted(totals, key=lambda k: (-totals[k], k))[: selectors.TOP_SERIES]
+    index = {day: i for i, day in enumerate(days)}
+    lines = {name: [0] * len(days) for name in [*top, "其他"]}
+    for row in daily:
+        name = row["label"] if row["label"] in top else "其他"
+        lines[name][index[row["day"]]] += row["calls"]
+    return [{"name": n, "calls": c} for n, c in lines.items() if n != "其他" or any(c)]
+
+
+def statistics_xlsx(user, stats: dict, days: int) -> bytes:
+    """Sheets 每日 (totals per day) and one per dimension with a row per day × key."""
+    from yiwang.core.spreadsheet import xlsx_bytes
+
+    measures = ["调用次数", "记录数", "错误数"]
+
+    def rows(items, *keys):
+        for i in items:
+            yield [*(i[k] for k in keys), i["calls"], i["records"] or 0, i["errors"]]
+
+    def daily(dimension, *keys):
+        items = selectors.daily_by(user, dimension, days=days)
+        return rows(({**i, "day": i["day"].isoformat()} for i in items), "day", *keys)
+
+    return xlsx_bytes({
+        "每日": (["日期", *measures], rows(({**d, "day": d["day"].isoformat()} for d in stats["per_day"]), "day")),
+        "按资源": (["日期", "资源代码", "资源", *measures], daily("resource", "resource__code", "resource__name")),
+        "按部门": (["日期", "部门", *measures], daily("department", "organisation__name")),
+        "按应用系统": (["日期", "单位信用代码", "子系统", "名称", *measures],
+                  daily("client", "client__organisation__uscc", "client__subsystem_code", "client__name")),
+    })  # fmt: skip
+
+
+@login_required
+def exchange_log(request):
+    """交换日志: the latest exchanges the user may see, or those linked to one 办件编号."""
+    number = request.GET.get("case", "").strip()[:64]
+    if number and not is_case_number(number):
+        messages.error(request, case_numbers.MESSAGE.replace("X-Case-Number", "办件编号"))
+        logs = ExchangeLog.objects.none()
+    elif number:
+        logs = selectors.exchanges_for_case(number, request.user)
+    else:
+        logs = (ExchangeLog.objects.restrict(request.user, "view")
+                .select_related("client", "organisation", "resource").order_by("-occurred_at"))  # fmt: skip
+    page = Paginator(logs, 50).get_page(ascii_int(request.GET.get("page"), default=1))
+    return render(request, "exchange/log.html", {"page": page, "case": number})

@@ -11,9 +11,13 @@ Mounted at ``settings.GOVSTACK_PREFIX`` (default ``/govstack/dr/``, may be ``/``
   ``…/{uuid}/read-value/{field}.{ext}`` and ``data/MyPersonalDataUsage/1.0``.
 
 Registries. A registry is a published catalog resource (政务信息资源): ``registryname`` is its
-code with "/" written "-" (``B0101/000001`` → ``B0101-000001``), ``versionnumber`` its published
-version as ``1.0`` (``1`` is accepted). Only the current version is served, because the records
-follow the current fields; another version answers 404. Record properties are field codes.
+code with "/" written "-" (``B0101/000001`` → ``B0101-000001``), ``versionnumber`` a published
+version as ``1.0`` (``1`` is accepted). Each publication of the fields is an API version (the
+spec: "a new API service version is generated after each schema publish"): an earlier version
+is read through the current records projected onto that version's fields (the catalog's
+snapshot), masked as the current fields say; writes take the current version only (409
+``govstack.version_superseded`` for an earlier one); a version never published answers 404.
+Record properties are field codes.
 
 Identity. ``Information-Mediator-Client: INSTANCE/CLASS/MEMBER/SUBSYSTEM`` names the calling
 system: INSTANCE is ``settings.GOVSTACK_INSTANCE``, CLASS ``GOV``, MEMBER the organisation's
@@ -22,7 +26,9 @@ type, not proof, so ``Authorization: Bearer <key>`` of that same client is requi
 lists no status for refusals; we answer 400 for a missing or malformed header, 401 (with
 ``WWW-Authenticate``) for a missing, unknown or unusable key, and 403 when the header names
 another system than the key's. The header is compared with the key's own client only, so no
-answer tells a caller without a valid key whether some other system exists.
+answer tells a caller without a valid key whether some other system exists. Every refusal —
+identity, NUL in the path or body (400 ``request.nul``), writes — is in the exchange log before
+it is answered (reads are logged by the gateway, the rest by ``common.endpoint``).
 
 Reads (list, read, exists, readValue) are gateway calls: the same grant check, quotas, purpose
 (``X-Purpose``, percent-encoded, required for 有条件共享) and optional ``X-Case-Number``,
@@ -57,9 +63,12 @@ Errors answer ``{"detail": "…", "code": "stable.code", "message": "中文说�
 
 Database API. ``databases`` answers one group (the catalog of this deployment) with every
 published resource the client may see; ``database/{id}`` (the resource id) its information and a
-JSON Schema built from its fields. ``database/modify`` and ``DELETE database/{id}`` answer 501:
-a registry's structure is its catalog entry, changed only by the owner's data officer in the
-catalog (reviewed, versioned, audited) — never by a machine client.
+JSON Schema built from its fields (with ``x-dataType``, ``x-personal``, ``x-filterable``). A
+registry's structure is its catalog entry, so ``database/modify`` (``code`` + ``schema``)
+changes the fields through ``catalog.services.update_resource`` and ``DELETE database/{id}``
+retires the resource through ``retire_resource`` — the owner organisation's own systems only
+(403 otherwise), with the catalog's rules (keys of a published resource unchanged, a new
+version) and its audit; a schema read from ``database/{id}`` and edited round-trips.
 
 myPersonalDataUsage answers, for ``userId`` (a 身份号码, or a company's USCC) and ``databaseId``
 (a registry name), every successful exchange that read that subject's record in that registry.

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from collections.abc import Callable
 
 from django.conf import settings
@@ -17,6 +18,9 @@ from yiwang.catalog.models import Resource
 from yiwang.core.errors import ServiceError
 from yiwang.core.models import ApiClient
 from yiwang.core.services import authenticate_api_key
+from yiwang.exchange.gateway import GatewayError
+from yiwang.exchange.inputs import has_nul, nul_error
+from yiwang.exchange.refusals import existing_resource_id, record_refusal
 from yiwang.registry.filtering import filter_records
 from yiwang.registry.keys import join_key
 from yiwang.registry.models import Record
@@ -26,7 +30,7 @@ CLIENT_HEADER = "Information-Mediator-Client"
 MEMBER_CLASS = "GOV"
 NO_RECORD = "no record found"  # the spec's `detail` of a missing record
 NOT_FOUND_CODES = frozenset({"exchange.not_found", "govstack.no_record"})
-VERSION = re.compile(r"^(\d{1,6})(?:\.0{1,3})?$")
+VERSION = re.compile(r"^(\d{1,6})(?:\.0{1,3})?$", re.ASCII)
 
 
 class GovStackError(ServiceError):
@@ -60,23 +64,47 @@ def error_answer(exc: ServiceError) -> JsonResponse:
     return response
 
 
-def endpoint(**handlers: Callable) -> Callable:
-    """A view answering the given methods (``get=…``, ``post=…``) for an identified client."""
+def endpoint(operation: str, **handlers: Callable) -> Callable:
+    """A view answering the given methods (``get=…``, ``post=…``) for an identified client.
+
+    Every refusal is in the exchange log before it is answered: the gateway logs the reads it
+    takes (a `GatewayError` was logged), and the refusals before or outside it — identity,
+    NUL in the path, writes, schema changes — are logged here as `operation`.
+    """
 
     @csrf_exempt
     def view(request: HttpRequest, **kwargs):
+        started, client = time.perf_counter(), None
         handler = handlers.get(request.method.lower())
         try:
             if handler is None:
                 raise GovStackError(405, "method_not_allowed", f"不支持 {request.method} 方法")
-            return handler(request, identify(request), **kwargs)
+            client = identify(request)
+            if has_nul(list(kwargs.values())):
+                raise nul_error()
+            return handler(request, client, **kwargs)
         except ServiceError as exc:
+            if not isinstance(exc, GatewayError):
+                client = getattr(exc, "client", client)
+                _log_refusal(request, client, operation, exc, kwargs, started)
             response = error_answer(exc)
             if exc.status == 405:
                 response["Allow"] = ", ".join(m.upper() for m in handlers)
             return response
 
     return view
+
+
+def _log_refusal(request, client, operation: str, exc: ServiceError, kwargs: dict, started: float):
+    key = kwargs.get("key")
+    record_refusal(
+        client=client, operation=operation, status=exc.status, code=exc.code,
+        resource_id=existing_resource_id(code=kwargs.get("registryname"))
+        if "registryname" in kwargs else existing_resource_id(pk=kwargs.get("database_id")),
+        keys=[key] if key else (), purpose=request.headers.get("X-Purpose", ""),
+        case_number=request.headers.get("X-Case-Number", "").replace("\x00", ""),
+        latency_ms=(time.perf_counter() - started) * 1000,
+    )  # fmt: skip
 
 
 def identify(request: HttpRequest) -> ApiClient:
@@ -112,11 +140,13 @@ def identify(request: HttpRequest) -> ApiClient:
         client.subsystem_code,
     )
     if (instance, member_class, member.upper(), subsystem) != expected:
-        raise GovStackError(
+        error = GovStackError(
             403,
             "govstack.client_mismatch",
             f"{CLIENT_HEADER} 与 API 密钥所属应用系统（{'/'.join(expected)}）不一致",
         )
+        error.client = client  # the key is valid: its system is logged as the caller
+        raise error
     return client
 
 
@@ -129,6 +159,8 @@ def json_body(request: HttpRequest) -> dict:
         raise GovStackError(400, "govstack.bad_json", "请求体不是有效的 JSON") from None
     if not isinstance(body, dict):
         raise GovStackError(400, "govstack.bad_json", "请求体应为 JSON 对象")
+    if has_nul(body):
+        raise nul_error()
     return body
 
 
@@ -155,8 +187,15 @@ def version_label(resource: Resource) -> str:
     return f"{resource.version}.0"
 
 
-def named_registry(registryname: str, versionnumber: str) -> Resource:
-    """The published resource a registry name and version stand for, or a 404."""
+def named_registry(registryname: str, versionnumber: str, *, earlier: bool = False) -> Resource:
+    """The published resource a registry name and version stand for, or a 404.
+
+    Each publication of a resource's fields is a version of its API (the spec: "a new API
+    service version is generated after each schema publish"). With `earlier`, a version published
+    before the current one is served: `served_fields` is then that version's field codes, from
+    the catalog's snapshot (None for the current version). Writes follow the current fields
+    only, so for them an earlier version is refused with 409 ``govstack.version_superseded``.
+    """
     code = registryname.strip().replace("-", "/").upper()
     resource = (
         Resource.objects.filter(code=code, status=ResourceStatus.PUBLISHED)
@@ -167,13 +206,30 @@ def named_registry(registryname: str, versionnumber: str) -> Resource:
     if resource is None:
         raise GovStackError(404, "govstack.no_registry", f"登记簿 {registryname} 不存在或未发布")
     match = VERSION.match(versionnumber.strip())
-    if match is None or int(match[1]) != resource.version:
+    number = int(match[1]) if match else None
+    resource.served_fields = None
+    if number == resource.version:
+        return resource
+    snapshot = None
+    if number is not None and number < resource.version:
+        snapshot = (
+            resource.versions.filter(version=number).values_list("snapshot", flat=True).first()
+        )
+    if snapshot is None:
         raise GovStackError(
             404,
             "govstack.no_version",
             f"登记簿 {registryname} 当前发布版本为 "
             f"{version_label(resource)}，不提供版本 {versionnumber}",
         )
+    if not earlier:
+        raise GovStackError(
+            409,
+            "govstack.version_superseded",
+            f"登记簿 {registryname} 的版本 {number}.0 已被 {version_label(resource)} 取代，"
+            f"只能读取；写入请使用当前版本 {version_label(resource)}",
+        )
+    resource.served_fields = [f["code"] for f in snapshot.get("fields", [])]
     return resource
 
 

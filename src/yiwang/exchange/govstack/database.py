@@ -1,6 +1,9 @@
 """Database API: the registries (published catalog resources) and their JSON Schemas.
 
-Schema changes are refused: a registry's structure is its catalog entry.
+A registry's structure is its catalog entry, so schema changes go through the catalog's
+services, as the owner's own system: ``database/modify`` updates the resource's fields as the
+catalog allows for a published resource (keys unchanged, a new version, audited), and
+``DELETE database/{id}`` retires the resource (停用, audited; its records and history stay).
 """
 
 from __future__ import annotations
@@ -8,10 +11,18 @@ from __future__ import annotations
 from django.conf import settings
 from django.utils import timezone
 
+from yiwang.catalog import services as catalog
 from yiwang.catalog.choices import DataType, ResourceStatus
 from yiwang.catalog.models import Field, Resource
 from yiwang.exchange.choices import GrantStatus
-from yiwang.exchange.govstack.common import GovStackError, answer, registry_name, version_label
+from yiwang.exchange.govstack.common import (
+    GovStackError,
+    answer,
+    json_body,
+    registry_name,
+    version_label,
+)
+from yiwang.exchange.inputs import ascii_int
 from yiwang.exchange.models import Grant
 
 JSON_SCHEMA = "https://json-schema.org/draft/2020-12/schema"
@@ -38,6 +49,7 @@ WRITES = (
     "data-delete",
 )
 GROUP = {"id": 1, "groupId": 1, "order": 1, "name": "政务信息资源目录"}
+PERSONAL_NOTE = "个人信息：未获明文授权时脱敏返回"
 
 
 def field_schema(field: Field) -> dict:
@@ -49,7 +61,7 @@ def field_schema(field: Field) -> dict:
             "type": schema["type"],
             "title": field.name,
             "x-personal": True,
-            "description": "个人信息：未获明文授权时脱敏返回",
+            "description": PERSONAL_NOTE,
         }
     elif field.data_type == DataType.ENUM:
         schema["enum"] = list(field.enum_values)
@@ -61,6 +73,7 @@ def field_schema(field: Field) -> dict:
         schema.update(primaryKey=True, readOnly=True)
     if field.filterable:
         schema["x-filterable"] = True
+    schema["x-dataType"] = field.data_type  # the catalog's type, so database/modify round-trips
     return schema
 
 
@@ -146,15 +159,17 @@ def list_databases(request, client):
     return answer({**GROUP, "code": settings.GOVSTACK_INSTANCE, "databases": databases})
 
 
-def read_database(request, client, database_id: str):
-    """database/{id}: one registry's information and schema; the id is the resource id."""
-    resource = (
-        _visible(client).filter(pk=int(database_id)).first()
-        if database_id.isdigit() and len(database_id) < 10
-        else None
-    )
+def _database(client, database_id: str) -> Resource:
+    pk = ascii_int(database_id, high=2**63 - 1)
+    resource = _visible(client).filter(pk=pk).first() if pk is not None else None
     if resource is None:
         raise GovStackError(404, "govstack.no_database", "登记簿不存在或未发布")
+    return resource
+
+
+def read_database(request, client, database_id: str):
+    """database/{id}: one registry's information and schema; the id is the resource id."""
+    resource = _database(client, database_id)
     return answer(
         database_info(
             resource,
@@ -164,11 +179,108 @@ def read_database(request, client, database_id: str):
     )
 
 
-def refuse_schema_change(request, client, database_id: str | None = None):
-    """database/modify and DELETE database/{id}: a registry's structure changes in the catalog only."""
-    raise GovStackError(
-        501,
-        "govstack.schema_in_catalog",
-        "登记簿结构即政务信息资源目录中的资源及其信息项，只能由资源提供方的数据管理员在目录中修改"
-        "并发布新版本（审核、留痕）；本接口不提供修改或删除",
-    )
+def _owned(client, resource: Resource) -> Resource:
+    if resource.owner_id != client.organisation_id:
+        raise GovStackError(
+            403,
+            "govstack.not_owner",
+            "只有资源提供方本单位的应用系统可以修改或停用该登记簿",
+        )
+    return resource
+
+
+def delete_database(request, client, database_id: str):
+    """DELETE database/{id}: retire (停用) the registry's resource in the catalog, audited."""
+    resource = _owned(client, _database(client, database_id))
+    catalog.retire_resource(actor=client, resource=resource,
+                            reason=f"GovStack DELETE database/{resource.pk}（{client.identity}）")  # fmt: skip
+    return answer("Success")
+
+
+def modify_database(request, client):
+    """database/modify: the registry's fields from a JSON Schema, through the catalog.
+
+    ``code`` names the registry (``B0101-000001`` or the resource code); ``schema.properties``
+    are its fields, in order, with the extensions this API answers (``x-dataType``,
+    ``x-personal``, ``x-filterable``, ``primaryKey``) — a schema read from ``database/{id}`` and
+    edited round-trips. The catalog keeps the keys of a published resource and records a new
+    version; the answer is the new schema. Creating a registry is the catalog's, not this API's.
+    """
+    body = json_body(request)
+    code, schema = body.get("code"), body.get("schema")
+    if not isinstance(code, str) or not code.strip():
+        raise GovStackError(
+            400, "govstack.code_missing", "请在 code 中给出登记簿名称，如 B0101-000001"
+        )
+    if (
+        not isinstance(schema, dict)
+        or not isinstance(schema.get("properties"), dict)
+        or not schema["properties"]
+    ):
+        raise GovStackError(
+            400, "govstack.schema_missing", "请在 schema.properties 中给出登记簿的信息项"
+        )
+    resource = _visible(client).filter(code=code.strip().replace("-", "/").upper()[:40]).first()
+    if resource is None:
+        raise GovStackError(404, "govstack.no_database", "登记簿不存在或未发布")
+    _owned(client, resource)
+    fields = fields_from_schema(resource, schema)
+    catalog.update_resource(actor=client, resource=resource, fields=fields,
+                            note=f"GovStack database/modify（{client.identity}）")  # fmt: skip
+    resource = _visible(client).get(pk=resource.pk)
+    return answer(json_schema(resource))
+
+
+def fields_from_schema(resource: Resource, schema: dict) -> list[dict]:
+    """The catalog's field specs for a JSON Schema's properties; what a property leaves out
+    keeps the field's current value."""
+    current = {f.code: f for f in resource.fields.all()}
+    required = schema.get("required") or []
+    if not isinstance(required, list):
+        raise GovStackError(400, "govstack.schema_invalid", "schema.required 应为信息项代码的数组")
+    return [
+        _field_spec(str(code), prop, current.get(code), str(code) in required)
+        for code, prop in schema["properties"].items()
+    ]
+
+
+def _field_spec(code: str, prop, old: Field | None, required: bool) -> dict:
+    if not isinstance(prop, dict):
+        raise GovStackError(400, "govstack.schema_invalid", f"信息项 {code} 的定义应为 JSON 对象")
+    description = prop.get("description")
+    if description in (None, PERSONAL_NOTE):
+        description = old.description if old else ""
+    data_type = _data_type(prop, old)
+    enum = prop.get("enum", old.enum_values if old else [])
+    return {
+        "code": code,
+        "name": str(prop.get("title") or (old.name if old else code)),
+        "data_type": data_type,
+        "length": prop.get("maxLength", old.length if old else None),
+        "required": required,
+        "is_key": prop.get("primaryKey") is True,
+        "is_personal": prop.get("x-personal") is True,
+        "filterable": prop.get("x-filterable") is True,
+        "enum_values": enum if data_type == DataType.ENUM else [],
+        "description": str(description),
+    }
+
+
+def _data_type(prop: dict, old: Field | None) -> str:
+    """``x-dataType`` if given; else the field's type if the JSON type still fits; else inferred."""
+    given = prop.get("x-dataType")
+    if given is not None:
+        if given not in DataType.values:
+            raise GovStackError(400, "govstack.schema_invalid",
+                                f"x-dataType 应为 {'、'.join(DataType.values)} 之一")  # fmt: skip
+        return given
+    if old is not None and JSON_TYPES.get(old.data_type, {}).get("type") == prop.get(
+        "type", "string"
+    ):
+        return old.data_type
+    if "enum" in prop:
+        return DataType.ENUM
+    for data_type, shape in JSON_TYPES.items():  # a plain string is a string, not an enum or phone
+        if shape != {"type": "string"} and shape == {k: prop.get(k) for k in shape}:
+            return data_type
+    return DataType.STRING

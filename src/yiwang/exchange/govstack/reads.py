@@ -26,9 +26,11 @@ from yiwang.exchange.govstack.common import (
     matching,
     named_registry,
 )
+from yiwang.exchange.inputs import ascii_int
 
 DEFAULT_PAGE_SIZE = 10
 MAX_PAGE_SIZE = 100
+MAX_PAGE = 100_000
 TEXT_TYPES = frozenset(
     {DataType.STRING, DataType.ENUM, DataType.USCC, DataType.RIC, DataType.REGION, DataType.PHONE}
 )
@@ -36,18 +38,33 @@ ASCENDING, DESCENDING = {"", "asc", "ascending"}, {"desc", "descending"}
 
 
 def open_read(request, client, registryname: str, versionnumber: str, operation: str) -> Call:
-    """The gateway call for a registry read; an unknown registry or version is refused and logged."""
+    """The gateway call for a registry read; an unknown registry or version is refused and logged.
+
+    An earlier published version is read through the current records projected onto that
+    version's fields: the grant is narrowed to them, so only they are answered and logged.
+    """
     try:
-        resource = named_registry(registryname, versionnumber)
+        resource = named_registry(registryname, versionnumber, earlier=True)
     except GovStackError as exc:
         Call(client=client, operation=operation).refuse(exc.status, exc.code, exc.message)
-    return gateway.open_call(
+    call = gateway.open_call(
         client=client,
         resource_id=resource.pk,
         operation=operation,
         purpose=request.headers.get("X-Purpose", ""),
         case_number=request.headers.get("X-Case-Number", ""),
     )
+    call.version_fields = resource.served_fields
+    if resource.served_fields is not None:
+        narrow_grant(call, [c for c in call.grant.field_codes if c in resource.served_fields])
+    return call
+
+
+def narrow_grant(call: Call, field_codes: list[str]) -> None:
+    """Let the call read (and log) only `field_codes` of its grant."""
+    call.grant = copy.copy(call.grant)
+    call.grant.field_codes = field_codes
+    call.plan = None  # the gateway's per-call masking plan, if one was worked out already
 
 
 def queryable(call: Call) -> set[str]:
@@ -126,9 +143,10 @@ def _number(call: Call, params, name: str, default: int) -> int:
     raw = params.get(name, "").strip()
     if not raw:
         return default
-    if not raw.isdigit() or int(raw) < 1:
-        call.refuse(400, "govstack.paging", f"{name} 应为正整数")
-    return int(raw)
+    number = ascii_int(raw, high=MAX_PAGE)
+    if number is None:
+        call.refuse(400, "govstack.paging", f"{name} 应为不超过 {MAX_PAGE} 的正整数")
+    return number
 
 
 def _search(call: Call, text: str, field: str) -> Q:
@@ -234,16 +252,15 @@ def read_value(request, client, registryname: str, versionnumber: str, key: str,
             "只提供 JSON 格式：路径应以 {信息项}.json 结尾",
             keys=[key],
         )
-    spec = next((f for f in call.resource.fields.all() if name in (f.code, f.name)), None)
+    served = call.version_fields
+    spec = next((f for f in call.resource.fields.all()
+                 if name in (f.code, f.name) and (served is None or f.code in served)), None)  # fmt: skip
     if spec is None:
         call.refuse(404, "govstack.unknown_field", f"登记簿没有信息项 {name}", keys=[key])
     if spec.code not in call.grant.field_codes:
         call.refuse(
             403, "exchange.field_not_granted", f"信息项 {spec.name} 不在授权范围内", keys=[key]
         )
-    # The call reads (and logs) this one field only: shape it with a grant narrowed to it.
-    call.grant = copy.copy(call.grant)
-    call.grant.field_codes = [spec.code]
-    call.plan = None  # the gateway's per-call masking plan, if one was worked out already
+    narrow_grant(call, [spec.code])  # the call reads (and logs) this one field only
     value = gateway.lookup(call, key).get(spec.code)
     return answer({"message": f"{spec.name}没有值"} if value in (None, "") else {"value": value})

@@ -9,9 +9,12 @@ class ExchangeLog(models.Model):
     """交换日志: one call of the gateway, written and committed before the answer leaves."""
 
     occurred_at = models.DateTimeField("时间", db_index=True)
-    client = models.ForeignKey("core.ApiClient", on_delete=models.PROTECT, related_name="+")
+    # Empty only for a call refused before its caller was known (no key, or a wrong one).
+    client = models.ForeignKey(
+        "core.ApiClient", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     organisation = models.ForeignKey(
-        "core.Organisation", on_delete=models.PROTECT, related_name="+"
+        "core.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     resource = models.ForeignKey(
         "catalog.Resource", null=True, on_delete=models.PROTECT, related_name="+"

@@ -35,6 +35,8 @@ class Command(BaseCommand):
             str(workers),
             "--access-logfile",
             "-",
+            "--logger-class",  # masks record keys (身份号码) in access-log lines
+            "yiwang.logmask.MaskedAccessLogger",
             "--forwarded-allow-ips",
             "127.0.0.1",
         ]
