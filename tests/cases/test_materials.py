@@ -211,3 +211,13 @@ def test_a_correction_with_a_material_of_no_item_of_the_case_is_refused(city, re
     with pytest.raises(ServiceError) as caught:
         services.submit_correction(actor=city["citizen"], case=case, uploads={stranger.pk: pdf()})
     assert caught.value.message == "上传的材料不属于该办件"
+
+
+def test_the_case_departments_see_the_exchanges_made_for_the_case(city, household_item):
+    from yiwang.exchange.selectors import exchanges_for_case
+
+    case = apply(city["citizen"], household_item)
+    reviewer = factories.staff("reviewer", city["market"])
+    assert [log.case_number for log in exchanges_for_case(case.number, reviewer)] == [case.number]
+    stranger = factories.staff("reviewer", factories.organisation(name="无关部门"))
+    assert not exchanges_for_case(case.number, stranger).exists()

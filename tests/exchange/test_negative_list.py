@@ -23,21 +23,28 @@ def listed(officer, resource):
     return catalog.set_negative_entry(actor=officer, resource=resource, legal_basis=BASIS)
 
 
-def test_suspending_for_the_negative_list_suspends_every_active_grant_with_the_basis(
+def test_putting_a_resource_on_the_negative_list_suspends_every_active_grant_with_the_basis(
     health, officer, companies
 ):
     grant = granted(health, officer, companies)
-    listed(officer, companies)
+    listed(officer, companies)  # the catalog runs the exchange's hook in its transaction
+    grant.refresh_from_db()
+    assert grant.status == "suspended" and BASIS in grant.status_reason
+
+
+def test_suspending_for_the_negative_list_answers_the_grants_it_suspended(
+    health, officer, companies
+):
+    grant = granted(health, officer, companies)
+    NegativeEntry.objects.create(resource=companies, legal_basis=BASIS)  # not through the catalog
     suspended = services.suspend_grants_for_negative_list(resource=companies, actor=officer)
     grant.refresh_from_db()
     assert suspended == [grant] and grant.status == "suspended"
-    assert BASIS in grant.status_reason
 
 
 def test_each_grant_suspended_for_the_negative_list_is_audited(health, officer, companies):
     grant = granted(health, officer, companies)
     listed(officer, companies)
-    services.suspend_grants_for_negative_list(resource=companies, actor=officer)
     event = AuditEvent.objects.get(action="grant.suspended", target_id=str(grant.pk))
     assert event.before["status"] == "active" and event.after["cause"] == "negative_list"
 
@@ -52,7 +59,6 @@ def test_only_the_owner_suspends_grants_for_the_negative_list(health, officer, c
 def test_a_grant_suspended_for_the_negative_list_cannot_be_resumed(health, officer, companies):
     grant = granted(health, officer, companies)
     listed(officer, companies)
-    services.suspend_grants_for_negative_list(resource=companies, actor=officer)
     with pytest.raises(ServiceError) as refused:
         services.set_grant_status(actor=officer, grant=grant, status="active", reason="")
     assert refused.value.code == "exchange.not_shared"
@@ -61,8 +67,11 @@ def test_a_grant_suspended_for_the_negative_list_cannot_be_resumed(health, offic
 def test_the_gateway_refuses_a_negative_listed_resource_even_with_an_active_grant(
     client, health, officer, companies
 ):
-    granted(health, officer, companies)
-    listed(officer, companies)  # no suspension: the gateway refuses by itself
+    grant = granted(health, officer, companies)
+    NegativeEntry.objects.create(resource=companies, legal_basis=BASIS)
+    companies.share_type = "none"
+    companies.save(update_fields=["share_type"])  # listed behind the services' back: grant active
+    assert Grant.objects.get(pk=grant.pk).status == "active"
     gateway._resources.clear()  # the definition a process reuses for a few seconds
     response = get(client, companies, company_row(1)["uscc"], health["headers"])
     assert response.status_code == 403 and response.json()["code"] == "exchange.not_shared"

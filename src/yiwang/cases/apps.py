@@ -1,4 +1,4 @@
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
 
 
 class CasesConfig(AppConfig):
@@ -8,3 +8,9 @@ class CasesConfig(AppConfig):
 
     def ready(self):
         from yiwang.cases import permissions  # noqa: F401  (registers the rules)
+
+        if apps.is_installed("yiwang.exchange"):
+            from yiwang.cases.selectors import departments_of_case
+            from yiwang.exchange.selectors import register_case_departments
+
+            register_case_departments(departments_of_case)

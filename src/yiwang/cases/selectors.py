@@ -86,3 +86,14 @@ def overrun_special_procedures(today=None):
         .select_related("case__item", "organisation")
         .order_by("planned_end", "id")
     )  # fmt: skip
+
+
+def departments_of_case(number: str) -> set[int]:
+    """The organisations handling a case (its item's, the participants'), by 办件编号: who may
+    read the exchanges made for it (`exchange.selectors.exchanges_for_case`)."""
+    case = Case.objects.filter(number=number).values("pk", "item__organisation_id").first()
+    if case is None:
+        return set()
+    ids = set(Case.participants.through.objects.filter(case_id=case["pk"])
+              .values_list("organisation_id", flat=True))  # fmt: skip
+    return ids | {case["item__organisation_id"]}

@@ -203,6 +203,17 @@ def retire_resource(*, actor, resource: Resource, reason: str) -> Resource:
 # --- the three lists ---------------------------------------------------------
 
 
+_AFTER_NEGATIVE_LISTING: list = []
+
+
+def on_negative_listing(hook):
+    """Register `hook(*, resource, actor)`, run in the same transaction each time a resource is
+    put on the 负面清单 — the exchange suspends its grants (registered in its `ready()`; the
+    catalog does not import the apps that depend on it)."""
+    _AFTER_NEGATIVE_LISTING.append(hook)
+    return hook
+
+
 @transaction.atomic
 def add_to_negative_list(
     *, actor, resource: Resource, legal_basis: str, note: str = ""
@@ -210,8 +221,8 @@ def add_to_negative_list(
     """列入负面清单: the resource is not shared (不予共享), on the legal basis given.
 
     The one way an entry is made or its basis amended; the resource's 共享类型 becomes
-    不予共享 with it (a published resource gets a new version). The exchange suspends the
-    resource's grants through this function, not through a signal.
+    不予共享 with it (a published resource gets a new version). The hooks registered with
+    `on_negative_listing` run last: the exchange suspends the resource's grants there.
     """
     _check_writable(actor, resource)
     if resource.status == ResourceStatus.RETIRED:
@@ -228,6 +239,8 @@ def add_to_negative_list(
         _set_share_type(actor, resource, ShareType.NONE, "", f"列入负面清单：{legal_basis}")
     audit.record(actor=actor, action="negative_list.set", target=entry, before=before,
                  after=audit.snapshot(entry))  # fmt: skip
+    for hook in _AFTER_NEGATIVE_LISTING:
+        hook(resource=resource, actor=actor)
     return entry
 
 
