@@ -1,5 +1,6 @@
 """Deadline sweep over open cases against one indexed scan of them; KPI queries over the same cases."""
 
+import datetime
 import statistics
 import sys
 import time
@@ -147,6 +148,15 @@ def run(*, quick: bool = False):
             fulls = [_timed(lambda: sweep_deadlines(full=True)) for _ in range(repeats)]
             _touch_some()
             steady = [_timed(lambda: sweep_deadlines(full=False)) for _ in range(repeats)]
+            # The first run of each new day: the day's arrivals in the warning and overdue zones
+            # (about 1 % of the open cases and 1 % of their tasks each) get their cards then.
+            boundary, changed = [], 0
+            for day in range(1, repeats + 1):
+                later = timezone.now() + datetime.timedelta(days=day)
+                started = time.perf_counter()
+                outcome = sweep_deadlines(full=False, now=later)
+                boundary.append(time.perf_counter() - started)
+                changed = outcome.issued + outcome.escalated
             today = timezone.localdate()
             start = today.replace(day=1) if quick else today.replace(month=1, day=1)
             raw = _timed(lambda: kpi.summarise(kpi.raw_counts(start, today)))
@@ -166,7 +176,9 @@ def run(*, quick: bool = False):
                 f"KPIs from raw cases {raw * 1000:,.0f} ms, daily refresh {refresh * 1000:,.0f} ms",
                 f"sweep: {sweep * 1000:,.1f} ms incremental sweep (every 5 min) | baseline {scan * 1000:,.1f} ms "
                 f"indexed scan of the open cases | ratio {sweep / scan:.2f} (target ≤ 3)",
-                f"sweep-full: {full * 1000:,.1f} ms full sweep (daily) | baseline {scan * 1000:,.1f} ms | "
+                f"sweep-day: {statistics.median(boundary) * 1000:,.1f} ms first run of a day ({changed:,} cards "
+                f"issued or turned red) | baseline {scan * 1000:,.1f} ms | ratio {statistics.median(boundary) / scan:.2f}",
+                f"sweep-full: {full * 1000:,.1f} ms full reconciliation (daily, on demand) | baseline {scan * 1000:,.1f} ms | "
                 f"ratio {full / scan:.2f}",
                 f"kpi: {statistics.median(daily) * 1000:,.1f} ms KPIs per department from daily aggregates "
                 f"(target ≤ 500 ms)",

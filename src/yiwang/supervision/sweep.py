@@ -31,9 +31,14 @@ MARGIN = datetime.timedelta(minutes=1)  # changes committed while the previous r
 
 # The statements are assembled from the constant fragments below, never from input (hence the
 # S608 waivers); values travel as parameters.
-_NOT_STOPPED = (
-    "NOT EXISTS (SELECT 1 FROM cases_clockstop s WHERE s.case_id = c.id AND s.ended_at IS NULL)"
-)
+def _not_stopped(case_id: str) -> str:
+    return (
+        "NOT EXISTS (SELECT 1 FROM cases_clockstop s "  # noqa: S608
+        f"WHERE s.case_id = {case_id} AND s.ended_at IS NULL)"
+    )
+
+
+_NOT_STOPPED = _not_stopped("c.id")
 _CARD_COLUMNS = "(subject_kind, subject_id, case_id, organisation_id, item_id, level, status, due_date, issued_at)"
 
 # Which cases (c) and tasks (t) a statement looks at, per kind of run.
@@ -49,12 +54,25 @@ WINDOWS = {
     "finished_full": ["c.updated_at >= %(since_full)s"],
 }
 
-# Open subjects (c: accepted cases; t: open tasks of any case) in the warning zone, clock running.
-_IN_ZONE = {
-    "case": "SELECT c.id FROM cases_case c WHERE c.status = 'accepted' AND c.warn_date <= %(today)s",
-    "task": "SELECT t.id FROM cases_casetask t JOIN cases_case c ON c.id = t.case_id "
-    "WHERE t.status = 'open' AND t.warn_date <= %(today)s",
-}
+def _tasks(window: str) -> str:
+    """The FROM of a statement over tasks: the case is joined only when the window asks about it
+    (a join with a million cases made PostgreSQL scan them all for a few thousand tasks)."""
+    if "c." in window:
+        return "FROM cases_casetask t JOIN cases_case c ON c.id = t.case_id"
+    return "FROM cases_casetask t"
+
+
+def _subjects(kind: str, condition: str, window: str) -> str:
+    """Open subjects (accepted cases, open tasks) meeting `condition` in `window`, clock running."""
+    if kind == "case":
+        return (
+            f"SELECT c.id FROM cases_case c WHERE c.status = 'accepted' AND {condition} "  # noqa: S608
+            f"AND {window} AND {_NOT_STOPPED}"
+        )
+    return (
+        f"SELECT t.id {_tasks(window)} WHERE t.status = 'open' AND {condition} "
+        f"AND {window} AND {_not_stopped('t.case_id')}"
+    )
 _DUE = {
     "case": "SELECT c.due_date FROM cases_case c WHERE c.id = supervision_card.subject_id",
     "task": "SELECT t.due_date FROM cases_casetask t WHERE t.id = supervision_card.subject_id",
@@ -75,36 +93,39 @@ def _issue_case(window: str) -> str:
 def _issue_task(window: str) -> str:
     return (
         f"INSERT INTO supervision_card {_CARD_COLUMNS} "  # noqa: S608
-        "SELECT 'task', t.id, t.case_id, t.organisation_id, c.item_id, "
+        "SELECT 'task', t.id, t.case_id, t.organisation_id, "
+        "(SELECT i.item_id FROM cases_case i WHERE i.id = t.case_id), "
         "CASE WHEN t.due_date < %(today)s THEN 'red' ELSE 'yellow' END, 'open', t.due_date, %(now)s "
-        "FROM cases_casetask t JOIN cases_case c ON c.id = t.case_id "
-        f"WHERE t.status = 'open' AND t.warn_date <= %(today)s AND {window} AND {_NOT_STOPPED} "
+        f"{_tasks(window)} "
+        f"WHERE t.status = 'open' AND t.warn_date <= %(today)s AND {window} "
+        f"AND {_not_stopped('t.case_id')} "
         "ON CONFLICT (subject_kind, subject_id) DO NOTHING"
     )
 
 
+# Card updates are driven from the subjects (UPDATE … FROM), so that PostgreSQL looks each
+# card up by its subject; with IN it hashed every open card of the city instead.
 def _reissue(kind: str, window: str) -> str:
     """A closed card whose subject, still open, is back in the warning zone opens again (its level
     stays; the escalation below turns it red if the subject is overdue)."""
+    alias = "c" if kind == "case" else "t"
+    subjects = _subjects(kind, f"{alias}.warn_date <= %(today)s", window)
     return (
         "UPDATE supervision_card SET status = 'open', closed_at = NULL, reissued_at = %(now)s, "  # noqa: S608
-        f"due_date = ({_DUE[kind]}) "
-        f"WHERE subject_kind = '{kind}' AND status = 'closed' "
-        f"AND subject_id IN ({_IN_ZONE[kind]} AND {window} AND {_NOT_STOPPED})"
+        f"due_date = ({_DUE[kind]}) FROM ({subjects}) AS x "
+        f"WHERE supervision_card.subject_kind = '{kind}' AND supervision_card.subject_id = x.id "
+        "AND supervision_card.status = 'closed'"
     )
 
 
 def _escalate(kind: str, window: str) -> str:
-    subjects = (
-        "SELECT c.id FROM cases_case c WHERE c.status = 'accepted' AND c.due_date < %(today)s"
-        if kind == "case"
-        else "SELECT t.id FROM cases_casetask t JOIN cases_case c ON c.id = t.case_id "
-        "WHERE t.status = 'open' AND t.due_date < %(today)s"
-    )
+    alias = "c" if kind == "case" else "t"
+    subjects = _subjects(kind, f"{alias}.due_date < %(today)s", window)
     return (
         "UPDATE supervision_card SET level = 'red', escalated_at = %(now)s "  # noqa: S608
-        f"WHERE subject_kind = '{kind}' AND status = 'open' AND level = 'yellow' "
-        f"AND subject_id IN ({subjects} AND {window} AND {_NOT_STOPPED})"
+        f"FROM ({subjects}) AS x "
+        f"WHERE supervision_card.subject_kind = '{kind}' AND supervision_card.subject_id = x.id "
+        "AND supervision_card.status = 'open' AND supervision_card.level = 'yellow'"
     )
 
 

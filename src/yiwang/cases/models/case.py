@@ -162,6 +162,7 @@ class CaseTask(models.Model):
         indexes = [
             models.Index(fields=["organisation", "status", "due_date"]),
             models.Index(fields=["status", "warn_date"]),
+            models.Index(fields=["status", "due_date"]),  # the deadline sweep's escalation
         ]
 
     def __str__(self) -> str:
