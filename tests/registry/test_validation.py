@@ -631,3 +631,61 @@ def test_a_superscript_digit_is_quarantined_not_a_crash(data_type, cell, code):
 )
 def test_full_width_digits_are_read_as_the_number_they_are(data_type, cell, expected):
     assert check_one(data_type, cell) == (expected, [])
+
+
+# --- the compiled row function against the general path --------------------------------
+
+_FAST_FIELDS = [
+    FieldSpec("uscc", "统一社会信用代码", "uscc", is_key=True),
+    FieldSpec("name", "名称", "string", length=6, required=True),
+    FieldSpec("ric", "身份号码", "ric"),
+    FieldSpec("region", "区划", "region"),
+    FieldSpec("capital", "资本", "decimal"),
+    FieldSpec("day", "日期", "date"),
+    FieldSpec("count", "数量", "integer"),
+    FieldSpec("kind", "类别", "enum", enum_values=("甲", "乙")),
+    FieldSpec("flag", "标志", "boolean"),
+    FieldSpec("phone", "手机", "phone"),
+]
+_USCC = make_uscc(region="990100", org_body="FA5TPATH")
+_RIC = make_ric(region="990102", born=datetime.date(1990, 1, 1), sequence=77, sex="M")
+_CELLS = {
+    "uscc": [_USCC, f" {_USCC} ", _USCC.lower(), _USCC[:17] + "0", "X", "", "²"],
+    "name": ["张三", " 李四 ", "", "太长了的名字呀", "=cmd"],
+    "ric": [_RIC, _RIC.lower(), _RIC[:17] + "0", "990102189001011234", "", "12"],
+    "region": ["990100", "990102", "110000", "", "99 0100"],
+    "capital": ["10", "010", "1.50", "-3", "+7", "1e3", "", "0", "²"],
+    "day": ["2024-02-29", "2023-02-29", "2024/2/9", "20240209", "", "2024-13-01"],
+    "count": ["1", "-2", "01", "x", "", "99999999999999999999"],
+    "kind": ["甲", "丙", "", " 乙 "],
+    "flag": ["是", "false", "Y", "x", ""],
+    "phone": ["13800000000", "12345", "", "138 0000 0000"],
+}
+
+
+@given(st.fixed_dictionaries({code: st.sampled_from(values) for code, values in _CELLS.items()}),
+       st.permutations(list(_CELLS)), st.booleans())  # fmt: skip
+def test_the_compiled_row_function_answers_what_the_general_path_answers(row, order, trim_header):
+    """The fast function may only decline (None); when it answers, it is the general answer."""
+    header = order[:-1] if trim_header else order  # sometimes an optional field is absent
+    fields = [f for f in _FAST_FIELDS if f.code in header or not (f.required or f.is_key)]
+    fast = RowValidator(fields, allow_test_region=True)
+    slow = RowValidator(fields, allow_test_region=True)
+    assert fast.check_header(header) == slow.check_header(header) == []
+    slow._fast = None
+    cells = [row[code] for code in header]
+    answer = fast._fast(cells)
+    expected = slow.validate(2, cells)
+    if answer is not None:
+        assert (answer, []) == expected
+    assert fast.validate(2, cells) == expected
+
+
+def test_the_compiled_row_function_answers_a_clean_row_itself():
+    fields = _FAST_FIELDS
+    validator = RowValidator(fields, allow_test_region=True)
+    header = [f.code for f in fields]
+    validator.check_header(header)
+    row = [_USCC, "张三", _RIC, "990102", "10", "2024-02-29", "3", "甲", "是", "13800000000"]
+    assert validator._fast(row) is not None
+    assert validator._fast(row) == validator.validate(2, row)[0]

@@ -205,7 +205,7 @@ def _read(load: Load, prepared: _Prepared, progress: JobProgress, sink) -> quali
             _check_row(
                 validator, load, row_number, cells, header, counters, tracker, staged, errors
             )
-        if len(staged) >= STAGE_BATCH or len(errors) >= STAGE_BATCH:
+        if len(staged) >= sink.batch or len(errors) >= sink.batch:
             sink.flush(staged, errors, counters)
     progress.total = counters.rows  # the estimate gives way to the count: done reaches total
     sink.flush(staged, errors, counters)
@@ -268,6 +268,8 @@ def _raw(cells, header) -> list[list]:
 class _StagingSink:
     """Valid rows to the staging table and problems to quarantine, a short transaction per batch;
     the heartbeat and progress are committed with them."""
+
+    batch = STAGE_BATCH
 
     def __init__(self, load: Load, progress: JobProgress):
         self.load, self.progress, self.stage = load, progress, _stager(load)
@@ -445,7 +447,13 @@ def _load_directly(load: Load, prepared: _Prepared, progress: JobProgress) -> bo
             if _has_records(load.resource_id):
                 raise _NotEmpty
             now = timezone.now()
-            counters = _read(load, prepared, progress, _DirectSink(load, progress, side, now))
+            sink = _DirectSink(load, progress, side, now)
+            try:
+                counters = _read(load, prepared, progress, sink)
+            except BaseException as exc:
+                sink.close(exc)
+                raise
+            sink.close()
             if counters.valid:
                 resource = _resource_unchanged(load)
                 _conclude(load, resource, counters, written=counters.valid, deleted=0, now=now)
@@ -467,38 +475,72 @@ def _has_records(resource_id: int) -> bool:
 
 class _DirectSink:
     """Valid rows straight into the registry, problems to quarantine — all in the load's
-    transaction; the heartbeat through the side channel."""
+    transaction; the heartbeat through the side channel.
+
+    The rows travel in ONE COPY kept open while the file is read, written from a queue by a
+    psycopg thread, so that PostgreSQL stores rows while Python validates the next ones (a COPY
+    per batch waited for the server each time). Problems are written between COPY segments.
+    """
+
+    batch = 5_000
+    ERRORS_HELD = 5_000  # problems kept in memory before the COPY pauses to write them
 
     def __init__(self, load: Load, progress: JobProgress, side: _SideChannel | None, now):
-        stamp = now.isoformat()
         self.load, self.progress, self.side = load, progress, side
-        self.tail = f"\t{load.pk}\t{stamp}\n"
+        self.tail = f"\t{load.pk}\t{now.isoformat()}\n"
         self.head = f"{load.resource_id}\t"
+        self.errors: list[LoadError] = []
+        self._cursor = self._copy_context = self._copy = None
         if side is not None:
             progress.writer = side.job_progress
 
+    def _start_copy(self) -> None:
+        from psycopg.copy import QueuedLibpqWriter
+
+        self._cursor = connection.cursor()
+        raw = self._cursor.cursor
+        self._copy_context = raw.copy(
+            "COPY registry_record (resource_id, key, data, load_id, updated_at) FROM STDIN",
+            writer=QueuedLibpqWriter(raw),
+        )
+        self._copy = self._copy_context.__enter__()
+
+    def _end_copy(self, exc: BaseException | None = None) -> None:
+        if self._copy_context is not None:
+            context, self._copy_context, self._copy = self._copy_context, None, None
+            context.__exit__(type(exc) if exc else None, exc, None)
+            self._cursor.close()
+
     def flush(self, staged: list, errors: list, counters: quality.LoadCounters) -> None:
-        dumps, head, tail = orjson.dumps, self.head, self.tail
         if staged:
+            dumps, head, tail = orjson.dumps, self.head, self.tail
             text = "".join(
                 f"{head}{copy_text(key)}\t{copy_text(dumps(values).decode())}{tail}"
                 for _row, key, values in staged
             )
-            with (
-                connection.cursor() as cursor,
-                cursor.cursor.copy(
-                    "COPY registry_record (resource_id, key, data, load_id, updated_at) FROM STDIN"
-                ) as copy,
-            ):
-                copy.write(text.encode())
-        if errors:
-            LoadError.objects.bulk_create(errors, batch_size=1000)
-        staged.clear()
+            if self._copy is None:
+                self._start_copy()
+            self._copy.write(text.encode())
+            staged.clear()
+        self.errors += errors
         errors.clear()
+        if len(self.errors) >= self.ERRORS_HELD:
+            self._write_errors()
         if self.side is not None:
             self.side.heartbeat(self.load, counters)
         self.progress.done = counters.rows
         self.progress.advance(0)
+
+    def _write_errors(self) -> None:
+        self._end_copy()
+        LoadError.objects.bulk_create(self.errors, batch_size=1000)
+        self.errors.clear()
+
+    def close(self, exc: BaseException | None = None) -> None:
+        """End the COPY (waiting for the server to store the rows) and write what is held."""
+        self._end_copy(exc)
+        if exc is None and self.errors:
+            self._write_errors()
 
 
 class _SideChannel:
