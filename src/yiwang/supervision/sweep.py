@@ -29,6 +29,7 @@ from yiwang.supervision.models import SweepRun
 FULL_EVERY = datetime.timedelta(hours=24)
 MARGIN = datetime.timedelta(minutes=1)  # changes committed while the previous run was starting
 
+
 # The statements are assembled from the constant fragments below, never from input (hence the
 # S608 waivers); values travel as parameters.
 def _not_stopped(case_id: str) -> str:
@@ -54,6 +55,7 @@ WINDOWS = {
     "finished_full": ["c.updated_at >= %(since_full)s"],
 }
 
+
 def _tasks(window: str) -> str:
     """The FROM of a statement over tasks: the case is joined only when the window asks about it
     (a join with a million cases made PostgreSQL scan them all for a few thousand tasks)."""
@@ -73,6 +75,8 @@ def _subjects(kind: str, condition: str, window: str) -> str:
         f"SELECT t.id {_tasks(window)} WHERE t.status = 'open' AND {condition} "
         f"AND {window} AND {_not_stopped('t.case_id')}"
     )
+
+
 _DUE = {
     "case": "SELECT c.due_date FROM cases_case c WHERE c.id = supervision_card.subject_id",
     "task": "SELECT t.due_date FROM cases_casetask t WHERE t.id = supervision_card.subject_id",

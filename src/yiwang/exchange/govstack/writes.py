@@ -81,9 +81,13 @@ def store(
     return load
 
 
-def echo(resource: Resource, load: Load, written: dict) -> dict:
-    """The stored values of the fields the client wrote, and of the key."""
-    record = Record.objects.filter(resource=resource, load=load).only("data").first()
+def echo(resource: Resource, load: Load, row: dict, written: dict) -> dict:
+    """The stored values of the fields the client wrote, and of the key: the record the load
+    wrote for `row`, found by its key."""
+    codes = key_codes(resource)
+    key = key_of(resource, conditions(resource, {c: row[c] for c in codes if c in row}))
+    record = (Record.objects.filter(resource=resource, key=key, load=load).only("data").first()
+              if key is not None else None)  # fmt: skip
     data = record.data if record else {}
     return {
         f.code: data.get(f.code)
@@ -126,7 +130,7 @@ def create(request, client, registryname: str, versionnumber: str):
     write = content_of(json_body(request), "write")
     check_known(resource, write)
     load = store(client, resource, [write], mode=LoadMode.INSERT, operation="create")
-    return answer({"content": echo(resource, load, write)})
+    return answer({"content": echo(resource, load, write, write)})
 
 
 def update(request, client, registryname: str, versionnumber: str):
@@ -138,14 +142,9 @@ def update(request, client, registryname: str, versionnumber: str):
     record = target(resource, query, write)
     if record is None:
         raise GovStackError(404, "govstack.no_record", "未找到要更新的记录")
-    load = store(
-        client,
-        resource,
-        [merged(resource, record, write)],
-        mode=LoadMode.UPSERT,
-        operation="update",
-    )
-    return answer({"content": echo(resource, load, write)})
+    row = merged(resource, record, write)
+    load = store(client, resource, [row], mode=LoadMode.UPSERT, operation="update")
+    return answer({"content": echo(resource, load, row, write)})
 
 
 def update_entries(request, client, registryname: str, versionnumber: str):
@@ -186,7 +185,7 @@ def update_or_create(request, client, registryname: str, versionnumber: str):
     record = target(resource, query, write) if identified else None
     row = merged(resource, record, write) if record else {**query, **write}
     load = store(client, resource, [row], mode=LoadMode.UPSERT, operation="update-or-create")
-    return answer({"content": echo(resource, load, write)})
+    return answer({"content": echo(resource, load, row, write)})
 
 
 def delete(request, client, registryname: str, versionnumber: str, key: str):

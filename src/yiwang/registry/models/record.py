@@ -20,7 +20,12 @@ class Record(models.Model):
     key = models.CharField("主键", max_length=255)
     data = models.JSONField("数据")
     load = models.ForeignKey(
-        "registry.Load", null=True, on_delete=models.SET_NULL, related_name="+", db_constraint=False
+        "registry.Load",
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,  # records are found by resource and key; an index cost ~1 µs a row
     )
     updated_at = models.DateTimeField("更新时间")
 
