@@ -194,8 +194,20 @@ def _read(load: Load, prepared: _Prepared, progress: JobProgress, sink) -> quali
     staged: list[tuple] = []
     errors: list[LoadError] = []
     header = table.header
+    validate, key_of, seen = validator.validate, validator.key_of, tracker.seen
     for row_number, cells in table.rows():
         counters.rows += 1
+        if cells.__class__ is list:  # the common row, inline; anything else takes _check_row
+            values, row_errors = validate(row_number, cells)
+            if not row_errors:
+                key = key_of(values)
+                if len(key) <= MAX_KEY_LENGTH and not seen(key):
+                    counters.count_filled(values)
+                    counters.valid += 1
+                    staged.append((row_number, key, values))
+                    if len(staged) >= sink.batch:
+                        sink.flush(staged, errors, counters)
+                    continue
         if isinstance(cells, readers.BadRow):
             counters.count_error(cells.code)
             errors.append(
@@ -487,8 +499,8 @@ class _DirectSink:
 
     def __init__(self, load: Load, progress: JobProgress, side: _SideChannel | None, now):
         self.load, self.progress, self.side = load, progress, side
-        self.tail = f"\t{load.pk}\t{now.isoformat()}\n"
-        self.head = f"{load.resource_id}\t"
+        self.tail = f"\t{load.pk}\t{now.isoformat()}\n".encode()
+        self.head = f"{load.resource_id}\t".encode()
         self.errors: list[LoadError] = []
         self._cursor = self._copy_context = self._copy = None
         if side is not None:
@@ -513,14 +525,9 @@ class _DirectSink:
 
     def flush(self, staged: list, errors: list, counters: quality.LoadCounters) -> None:
         if staged:
-            dumps, head, tail = orjson.dumps, self.head, self.tail
-            text = "".join(
-                f"{head}{copy_text(key)}\t{copy_text(dumps(values).decode())}{tail}"
-                for _row, key, values in staged
-            )
             if self._copy is None:
                 self._start_copy()
-            self._copy.write(text.encode())
+            self._copy.write(b"".join(self._lines(staged)))
             staged.clear()
         self.errors += errors
         errors.clear()
@@ -530,6 +537,16 @@ class _DirectSink:
             self.side.heartbeat(self.load, counters)
         self.progress.done = counters.rows
         self.progress.advance(0)
+
+    def _lines(self, staged: list):
+        """COPY text lines, as bytes: JSON from orjson holds no tab or newline (it escapes them),
+        only its own backslashes need doubling; a key gets the full escaping."""
+        dumps, head, tail = orjson.dumps, self.head, self.tail
+        for _row, key, values in staged:
+            data = dumps(values)
+            if b"\\" in data:
+                data = data.replace(b"\\", b"\\\\")
+            yield head + copy_text(key).encode() + b"\t" + data + tail
 
     def _write_errors(self) -> None:
         self._end_copy()
