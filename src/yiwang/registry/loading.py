@@ -503,8 +503,10 @@ class _DirectSink:
         self.head = f"{load.resource_id}\t".encode()
         self.errors: list[LoadError] = []
         self._cursor = self._copy_context = self._copy = None
-        if side is not None:
-            progress.writer = side.job_progress
+        # Nothing may use the load's own connection while its COPY is open: progress goes
+        # through the side channel, or — inside a caller's transaction, where no one else
+        # would see it anyway — nowhere until the end.
+        progress.writer = side.job_progress if side is not None else _no_progress
 
     def _start_copy(self) -> None:
         from psycopg.copy import QueuedLibpqWriter
@@ -558,6 +560,10 @@ class _DirectSink:
         self._end_copy(exc)
         if exc is None and self.errors:
             self._write_errors()
+
+
+def _no_progress(job, done: int, total: int) -> None:
+    return None
 
 
 class _SideChannel:
