@@ -475,6 +475,7 @@ def _load_directly(load: Load, prepared: _Prepared, progress: JobProgress) -> bo
     except _NotEmpty:
         return False
     finally:
+        progress.writer = _default_progress_writer
         if side is not None:
             side.close()
 
@@ -565,6 +566,8 @@ class _DirectSink:
 def _no_progress(job, done: int, total: int) -> None:
     return None
 
+
+_default_progress_writer = JobProgress().writer
 
 class _SideChannel:
     """A second database connection in autocommit, for what others must see while the load's
