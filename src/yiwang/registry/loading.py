@@ -569,6 +569,7 @@ def _no_progress(job, done: int, total: int) -> None:
 
 _default_progress_writer = JobProgress().writer
 
+
 class _SideChannel:
     """A second database connection in autocommit, for what others must see while the load's
     own transaction is open. It never touches a row that transaction has written."""
