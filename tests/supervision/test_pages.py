@@ -411,3 +411,23 @@ def test_a_notice_answered_late_no_longer_waits_on_the_board(client, late, super
     client.force_login(supervisor)
     page = client.get(reverse("supervision:board")).content.decode()
     assert "没有待回复的督办" in page
+
+
+def test_the_board_lists_a_special_procedure_past_its_planned_end(client, late, supervisor):
+    from yiwang.cases import approval
+    from yiwang.cases.models import ClockStop
+
+    approval.start_special_procedure(actor=late["reviewers"]["fire"], case=late["case"], kind="expert",
+                                     reason="需要组织专家评审", planned_end=later(3))  # fmt: skip
+    client.force_login(supervisor)
+    board = reverse("supervision:board")
+    assert late["case"].number not in _section(client.get(board), "overrun-special")
+    ClockStop.objects.filter(case=late["case"]).update(planned_end=later(-2))  # days went by
+    listed = _section(client.get(board), "overrun-special")
+    assert late["case"].number in listed and "专家评审" in listed and "督办" in listed
+
+
+def _section(answer, table_id: str) -> str:
+    page = answer.content.decode()
+    start = page.index(f'id="{table_id}"')
+    return page[start : page.index("</table>", start)]

@@ -68,8 +68,17 @@ def board(request):
         "by_item": selectors.cards_by(user, "item")[:50],
         "trend": selectors.trend(user, today=today), "red_cards": red[:200],
         "open_notices": [(n, selectors.is_late(n, today)) for n in waiting[:100]],
+        "overrun": _overrun_special_procedures(today),
         "today": today,
     })  # fmt: skip
+
+
+def _overrun_special_procedures(today) -> list:
+    """特别程序 past their planned end: the clock is stopped, so no card will ever come; the
+    board lists them so that a supervisor can press the department (督办 on the case)."""
+    from yiwang.cases.selectors import overrun_special_procedures
+
+    return list(overrun_special_procedures(today=today)[:100])
 
 
 def _notice_target(request):
