@@ -54,7 +54,7 @@ def as_user(page, city, username, path):
 
 def approve(page, city, username, number):
     as_user(page, city, username, "/cases/tasks/")
-    page.get_by_role("link", name=number).click()
+    page.get_by_role("link", name=number, exact=True).click()
     page.get_by_label("审查意见").fill("符合条件")
     page.get_by_role("button", name="同意", exact=True).click()
     expect(page.locator("#timeline")).to_contain_text("同意")
@@ -66,7 +66,7 @@ def approve(page, city, username, number):
 def test_a_citizen_applies_and_two_departments_approve_in_either_order(page, city, order):
     number = apply_online(page, city)
     as_user(page, city, "clerk", "/cases/window/")
-    page.get_by_role("link", name=number).click()
+    page.get_by_role("link", name=number, exact=True).click()
     page.get_by_role("button", name="受理", exact=True).click()
     expect(page.locator("#case-status")).to_have_text("审查中")
     expect(page.locator("#holders")).to_contain_text("江澜市消防救援支队")

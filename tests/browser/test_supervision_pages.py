@@ -110,7 +110,7 @@ def test_a_bad_review_opens_a_rectification_that_the_department_answers_and_the_
     url = city["url"]
     sign_in(page, url, "citizen")
     page.get_by_role("link", name="我的办件").click()
-    page.get_by_role("link", name=case.number).click()
+    page.get_by_role("link", name=case.number, exact=True).click()
     rating = page.locator("#rate")
     rating.get_by_label("非常不满意").check()
     rating.get_by_label("服务态度").select_option(label="不满意")

@@ -43,6 +43,22 @@ def test_the_openapi_document_is_served_with_every_foundation_path(client):
         assert path in paths
 
 
+def test_the_openapi_document_has_no_duplicated_key(client):
+    """Swagger UI refuses a document with a key twice in one object ("duplicated mapping key");
+    an int and a str response code written by two layers would print as two "200"."""
+    import json
+
+    duplicated = []
+
+    def pairs_hook(pairs):
+        keys = [key for key, _value in pairs]
+        duplicated.extend(key for key in set(keys) if keys.count(key) > 1)
+        return dict(pairs)
+
+    json.loads(client.get("/api/v1/openapi.json").content, object_pairs_hook=pairs_hook)
+    assert duplicated == []
+
+
 def test_anyone_can_list_active_organisations_paginated(client, city):
     response = client.get("/api/v1/organisations", {"page_size": 2})
     assert_matches_openapi(response, "get", "/api/v1/organisations")

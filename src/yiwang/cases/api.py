@@ -282,7 +282,7 @@ def request_review_correction(request, number: CaseNumber, payload: CorrectionRe
 
 
 MATERIAL_FILE_RESPONSE = {
-    "responses": {"200": {"description": "材料文件", "content": {
+    "responses": {200: {"description": "材料文件", "content": {  # an int, as ninja keys its own
         "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}}
 }  # fmt: skip
 
