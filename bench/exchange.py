@@ -96,6 +96,9 @@ def _insert_records(resource, rows: int) -> list[str]:
                 batch.append((resource.pk, key, json.dumps(data, ensure_ascii=False), stamp))
             cursor.executemany("INSERT INTO registry_record (resource_id, key, data, updated_at) VALUES (%s, %s, %s, %s)",
                                batch)  # fmt: skip
+    if connection.vendor == "postgresql":  # as autovacuum would soon: fresh planner statistics
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE registry_record")
     return keys
 
 

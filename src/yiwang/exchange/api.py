@@ -179,10 +179,11 @@ def grant_status(request, grant_id: ObjectId, payload: GrantStatusIn):
 # --- the gateway, for department systems -------------------------------------------
 
 
-def _open(request, resource_id: int, operation: str, purpose: str | None, case_number: str | None):
+def _open(request, resource_id: int, operation: str, purpose: str | None, case_number: str | None,
+          key: str | None = None):  # fmt: skip
     setattr(request, OPENED, True)  # from here on the gateway logs the call, refused or not
     return gateway.open_call(client=request.auth, resource_id=resource_id, operation=operation,
-                             purpose=purpose or "", case_number=case_number or "")  # fmt: skip
+                             purpose=purpose or "", case_number=case_number or "", key=key)  # fmt: skip
 
 
 @router.get("/resources/{resource_id}/records/{key}", response={200: dict, **GATEWAY_ERRORS}, auth=api_key_auth,
@@ -190,7 +191,7 @@ def _open(request, resource_id: int, operation: str, purpose: str | None, case_n
 @decorate_view(logged_refusals(ExchangeOperation.LOOKUP))
 def lookup(request, resource_id: ObjectId, key: Text, purpose: str | None = PurposeHeader,
            case_number: str | None = CaseHeader):  # fmt: skip
-    call = _open(request, resource_id, ExchangeOperation.LOOKUP, purpose, case_number)
+    call = _open(request, resource_id, ExchangeOperation.LOOKUP, purpose, case_number, key=key)
     return gateway.lookup(call, key)
 
 

@@ -438,6 +438,7 @@ def _merge_sql(load: Load, counters: quality.LoadCounters, now) -> tuple[int, in
 # Meanwhile the heartbeat and the progress go through a second connection, so that the load
 # page and `recover_stale_loads` see them.
 
+ANALYZE_AFTER_ROWS = 100_000
 _DIRECT_LOCK = 0x59574C44  # "YWLD": one direct load per resource at a time
 
 
@@ -471,6 +472,9 @@ def _load_directly(load: Load, prepared: _Prepared, progress: JobProgress) -> bo
                 _conclude(load, resource, counters, written=counters.valid, deleted=0, now=now)
         if not counters.valid:  # the problems are kept (committed above), nothing was written
             raise LoadFailed(*NO_VALID_ROWS)
+        if counters.valid >= ANALYZE_AFTER_ROWS and not connection.in_atomic_block:
+            with connection.cursor() as cursor:  # the planner would not know the rows until
+                cursor.execute("ANALYZE registry_record")  # autovacuum comes round
         return True
     except _NotEmpty:
         return False
