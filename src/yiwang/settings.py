@@ -76,7 +76,10 @@ MACHINE_MIDDLEWARE = [
     "yiwang.core.middleware.RejectNulMiddleware",
     "yiwang.core.middleware.MachineCallMiddleware",
 ]
-MACHINE_PATH_PREFIXES = ["/api/v1/exchange/resources/"]
+MACHINE_PATH_PREFIXES = [
+    "/api/v1/exchange/resources/",  # the shared-data gateway (API key)
+    "/api/v1/licences/verify",  # licence verification, public (QR scanners, other systems)
+]
 
 ROOT_URLCONF = "yiwang.urls"
 WSGI_APPLICATION = "yiwang.wsgi.application"
