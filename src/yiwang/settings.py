@@ -72,6 +72,7 @@ MIDDLEWARE = [
 # of their own in `yiwang.wsgi`: none of the page middleware above applies to them.
 MACHINE_MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.common.CommonMiddleware",  # Content-Length, for keep-alive clients
     "yiwang.core.middleware.RequestIdMiddleware",
     "yiwang.core.middleware.RejectNulMiddleware",
     "yiwang.core.middleware.MachineCallMiddleware",

@@ -37,6 +37,7 @@ def test_a_gateway_call_goes_through_the_lean_stack_and_is_still_refused_without
     assert status.startswith("401")
     assert "Set-Cookie" not in headers and "Content-Security-Policy" not in headers
     assert headers["X-Request-ID"]  # the request id middleware ran
+    assert int(headers["Content-Length"]) == len(body)  # keep-alive clients need it
     assert json.loads(body)
 
 
