@@ -42,6 +42,13 @@ def write_file(path: Path, rows: int) -> None:
                              c.registered_capital, c.established.isoformat()])  # fmt: skip
 
 
+def _copy_file(cursor, sql: str, path: Path) -> None:
+    """PostgreSQL: COPY a file as it is, in 1 MiB chunks."""
+    with open(path, "rb") as handle, cursor.cursor.copy(sql) as copy:
+        while chunk := handle.read(1 << 20):
+            copy.write(chunk)
+
+
 def raw_load(path: Path) -> float:
     """The baseline: PostgreSQL COPY (SQLite: executemany in one transaction) into a keyed table."""
     columns = ", ".join(f"{c} text" for c in COLUMNS[1:])
@@ -51,14 +58,9 @@ def raw_load(path: Path) -> float:
     started = time.perf_counter()
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            with (
-                open(path, "rb") as handle,
-                cursor.cursor.copy(
-                    "COPY bench_raw_companies FROM STDIN WITH (FORMAT csv, HEADER true)"
-                ) as copy,
-            ):
-                while chunk := handle.read(1 << 20):
-                    copy.write(chunk)
+            _copy_file(
+                cursor, "COPY bench_raw_companies FROM STDIN WITH (FORMAT csv, HEADER true)", path
+            )
         else:
             with open(path, encoding="utf-8", newline="") as handle:
                 reader = csv.reader(handle)
@@ -103,14 +105,8 @@ def storage_load(path: Path) -> float:
     started = time.perf_counter()
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            with (
-                open(prepared, "rb") as handle,
-                cursor.cursor.copy(
-                    "COPY bench_raw_records (id, resource_id, key, data, load_id, updated_at) FROM STDIN"
-                ) as copy,
-            ):
-                while chunk := handle.read(1 << 20):
-                    copy.write(chunk)
+            _copy_file(cursor, "COPY bench_raw_records (id, resource_id, key, data, load_id, updated_at) FROM STDIN",
+                       prepared)  # fmt: skip
         else:
             with open(prepared, encoding="utf-8") as handle:
                 rows = (line[:-1].split("\t") for line in handle)  # no escapes in these rows

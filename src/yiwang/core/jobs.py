@@ -42,7 +42,7 @@ class JobProgress:
         self._last_write = 0.0
         # How progress reaches the job row; a load in one long transaction sends it through a
         # connection of its own, so that the page sees it move (`registry.loading`).
-        self.writer: Callable[[Job, int, int], None] = _write_progress
+        self.writer: Callable[[Job, int, int], None] = write_progress
 
     def start(self, total: int) -> None:
         self.total, self.done = total, 0
@@ -70,7 +70,8 @@ class JobProgress:
             self.writer(self.job, self.done, self.total)
 
 
-def _write_progress(job: Job, done: int, total: int) -> None:
+def write_progress(job: Job, done: int, total: int) -> None:
+    """Progress to the job row, through the default connection."""
     Job.objects.filter(pk=job.pk).update(done=done, total=total)
 
 

@@ -24,7 +24,7 @@ from yiwang.catalog.choices import ResourceStatus
 from yiwang.catalog.models import Resource
 from yiwang.core import audit
 from yiwang.core.choices import JobStatus
-from yiwang.core.jobs import JobProgress
+from yiwang.core.jobs import JobProgress, write_progress
 from yiwang.core.models import Job
 from yiwang.registry import quality, readers
 from yiwang.registry.choices import LoadMode, LoadStatus
@@ -479,7 +479,7 @@ def _load_directly(load: Load, prepared: _Prepared, progress: JobProgress) -> bo
     except _NotEmpty:
         return False
     finally:
-        progress.writer = _default_progress_writer
+        progress.writer = write_progress
         if side is not None:
             side.close()
 
@@ -569,9 +569,6 @@ class _DirectSink:
 
 def _no_progress(job, done: int, total: int) -> None:
     return None
-
-
-_default_progress_writer = JobProgress().writer
 
 
 class _SideChannel:
