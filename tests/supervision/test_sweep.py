@@ -186,6 +186,24 @@ def test_a_yellow_card_withdrawn_when_a_stop_moved_the_deadline_is_reissued_when
     assert card.level == "red" and card.events.last().kind == "escalated"
 
 
+def test_a_card_reissued_and_escalated_in_one_run_records_each_step_at_its_level(
+    city, time_machine
+):
+    case = accepted(city)
+    sweep_deadlines(today=case.warn_date)
+    moved = moved_by_a_special_procedure(city, case, time_machine)
+    sweep_deadlines(
+        today=case.warn_date
+    )  # withdrawn; no sweep runs again until after the new due day
+    result = sweep_deadlines(today=day_after(moved.due_date))
+    assert (result.reissued, result.escalated) == (4, 4)
+    card = Card.objects.get(subject_kind="case")
+    assert list(card.events.values_list("kind", "level")) == [
+        ("issued", "yellow"), ("closed", "yellow"), ("reissued", "yellow"), ("escalated", "red")
+    ]  # fmt: skip
+    assert CardEvent.objects.filter(kind="escalated").count() == 4  # one per card, none twice
+
+
 def test_an_incremental_sweep_reissues_the_card_when_the_new_warning_day_comes(city, time_machine):
     case = accepted(city)
     sweep_deadlines(today=case.warn_date, full=True)

@@ -263,7 +263,7 @@ def confirm_rectification(
 
 
 # Set-based, like the deadline sweep: one INSERT for the new cards, one UPDATE for the closed cards
-# of rectifications that run late again (a contested round), then their history.
+# of rectifications that run late again (a contested round), each with its history.
 _LATE = (
     "SELECT r.id FROM reviews_rectification r "
     "WHERE r.status IN ('open', 'contested') AND r.due_date < %(today)s"
@@ -281,12 +281,6 @@ _REISSUE_LATE = (
     "WHERE r.id = supervision_card.subject_id) "
     f"WHERE subject_kind = 'rectification' AND status = 'closed' AND subject_id IN ({_LATE})"
 )
-_LATE_EVENTS = [
-    "INSERT INTO supervision_cardevent (card_id, kind, level, occurred_at) "  # noqa: S608
-    f"SELECT id, '{kind}', level, {column} FROM supervision_card "
-    f"WHERE subject_kind = 'rectification' AND {column} = %(now)s"
-    for kind, column in (("issued", "issued_at"), ("reissued", "reissued_at"))
-]
 
 
 def card_late_rectifications(*, today, now) -> int:
@@ -294,12 +288,10 @@ def card_late_rectifications(*, today, now) -> int:
     card back for a contested round that runs late too (called by the sweep). Returns how many."""
     from django.db import connection
 
+    from yiwang.supervision.sweep import change_cards
+
     params = {"today": today, "now": now}
     with connection.cursor() as cursor:
-        cursor.execute(_CARD_LATE, params)
-        carded = max(cursor.rowcount, 0)
-        cursor.execute(_REISSUE_LATE, params)
-        carded += max(cursor.rowcount, 0)
-        for sql in _LATE_EVENTS:
-            cursor.execute(sql, params)
+        carded = change_cards(cursor, _CARD_LATE, params, ("issued",))
+        carded += change_cards(cursor, _REISSUE_LATE, params, ("reissued",))
     return carded

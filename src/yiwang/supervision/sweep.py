@@ -200,20 +200,31 @@ def _close(kind: str, full: bool) -> str:
     )
 
 
-def _event(kind: str, column: str) -> str:
-    return (
-        "INSERT INTO supervision_cardevent (card_id, kind, level, occurred_at) "  # noqa: S608
-        f"SELECT id, '{kind}', level, {column} FROM supervision_card WHERE {column} = %(now)s"
+_EVENT_INSERT = "INSERT INTO supervision_cardevent (card_id, kind, level, occurred_at)"
+
+
+def change_cards(cursor, sql: str, params: dict, events: tuple[str, ...]) -> int:
+    """Run a card INSERT or UPDATE and write its history: one event of each of `events` per card it
+    changed, at `params["now"]`, in the order given (a card issued and closed at once reads issued →
+    closed). On PostgreSQL in the same statement; SQLite, which has no data-modifying WITH, from
+    the RETURNING rows. Returns how many cards changed."""
+    returning = f"{sql} RETURNING supervision_card.id, supervision_card.level"
+    if connection.vendor == "postgresql":
+        kinds = ", ".join(f"({n}, '{kind}')" for n, kind in enumerate(events))
+        cursor.execute(
+            f"WITH changed AS ({returning}) {_EVENT_INSERT} "  # noqa: S608
+            "SELECT changed.id, k.kind, changed.level, %(now)s "
+            f"FROM changed CROSS JOIN (VALUES {kinds}) AS k(n, kind) ORDER BY changed.id, k.n",
+            params,
+        )
+        return max(cursor.rowcount, 0) // len(events)
+    cursor.execute(returning, params)
+    changed = cursor.fetchall()
+    cursor.executemany(
+        f"{_EVENT_INSERT} VALUES (%s, %s, %s, %s)",
+        [(pk, kind, level, params["now"]) for pk, level in changed for kind in events],
     )
-
-
-# In this order, so that a card issued and closed in one run reads issued → closed.
-EVENTS = {
-    "issued": _event("issued", "issued_at"),
-    "reissued": _event("reissued", "reissued_at"),
-    "escalated": _event("escalated", "escalated_at"),
-    "closed": _event("closed", "closed_at"),
-}
+    return len(changed)
 
 
 def _local_day(column: str) -> str:
@@ -250,22 +261,23 @@ class SweepResult:
         return dict(self.__dict__)
 
 
-def _statements(full: bool, *, first: bool = False) -> list[tuple[str, str]]:
-    """(counter, SQL) in order: what finished late, close, reissue, escalate, issue — for cases,
-    then for tasks. `first`: no full run before, so a full run looks at every finished subject."""
+def _statements(full: bool, *, first: bool = False) -> list[tuple[str, str, tuple[str, ...]]]:
+    """(counter, SQL, events) in order: what finished late, close, reissue, escalate, issue — for
+    cases, then for tasks. `first`: no full run before, so a full run looks at every finished
+    subject."""
     pick = (lambda name: WINDOWS["full"]) if full else (lambda name: WINDOWS[name])
     finished = WINDOWS["full" if first else "finished_full"] if full else WINDOWS["finished"]
     found = []
     for kind in ("case", "task"):
-        found += [("escalated", _escalate_late(kind, w)) for w in finished]
-        found += [("issued", _issue_late(kind, w)) for w in finished]
-    found += [("closed", _close("case", full)), ("closed", _close("task", full))]
-    found += [("reissued", _reissue("case", w)) for w in pick("issue_case")]
-    found += [("reissued", _reissue("task", w)) for w in pick("issue_task")]
-    found += [("escalated", _escalate("case", w)) for w in pick("escalate_case")]
-    found += [("escalated", _escalate("task", w)) for w in pick("escalate_task")]
-    found += [("issued", _issue_case(w)) for w in pick("issue_case")]
-    found += [("issued", _issue_task(w)) for w in pick("issue_task")]
+        found += [("escalated", _escalate_late(kind, w), ("escalated",)) for w in finished]
+        found += [("issued", _issue_late(kind, w), ("issued", "closed")) for w in finished]
+    found += [("closed", _close(kind, full), ("closed",)) for kind in ("case", "task")]
+    found += [("reissued", _reissue("case", w), ("reissued",)) for w in pick("issue_case")]
+    found += [("reissued", _reissue("task", w), ("reissued",)) for w in pick("issue_task")]
+    found += [("escalated", _escalate("case", w), ("escalated",)) for w in pick("escalate_case")]
+    found += [("escalated", _escalate("task", w), ("escalated",)) for w in pick("escalate_task")]
+    found += [("issued", _issue_case(w), ("issued",)) for w in pick("issue_case")]
+    found += [("issued", _issue_task(w), ("issued",)) for w in pick("issue_task")]
     return found
 
 
@@ -287,11 +299,9 @@ def sweep_deadlines(
                   "last_today": last.today if last else today, **_zone_params()}  # fmt: skip
         result = SweepResult(full=full)
         with connection.cursor() as cursor:
-            for counter, sql in _statements(full, first=last_full is None):
-                cursor.execute(sql, params)
-                setattr(result, counter, getattr(result, counter) + max(cursor.rowcount, 0))
-            for sql in EVENTS.values():
-                cursor.execute(sql, params)
+            for counter, sql, events in _statements(full, first=last_full is None):
+                changed = change_cards(cursor, sql, params, events)
+                setattr(result, counter, getattr(result, counter) + changed)
         from yiwang.supervision.services import escalate_overdue_notices
 
         result.notices_overdue = escalate_overdue_notices(today=today, now=now)
