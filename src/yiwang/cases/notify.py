@@ -1,4 +1,5 @@
-"""Telling applicants about their case: a message in the site, and SMS/email through a sender.
+"""Telling people: applicants about their case, staff about their work (a late 督办); a message
+in the site, and SMS/email through a sender.
 
 A sender is anything with ``send(*, phone, email, subject, body)``; the one in use
 is named by ``YIWANG_NOTIFY_SENDER`` (default: the console sender, which logs the
@@ -86,8 +87,25 @@ def notify_applicant(case, message: str) -> None:
         Notification.objects.create(user_id=user_id, case=case, message=message)
     phone = case.contact_phone or (case.applicant.phone if case.applicant_id else "")
     email = case.applicant.email if case.applicant_id else ""
+    _send_after_commit(phone=phone, email=email, subject=f"办件 {case.number}", body=message)
+
+
+def notify_users(users, message: str, *, subject: str) -> int:
+    """A site message to each of these accounts, and an SMS/email to each that has a phone or an
+    email once the transaction commits: what staff are told about their work, with no case of
+    theirs to attach it to. Answers how many were told."""
+    from yiwang.cases.models import Notification
+
+    users = list(users)
+    Notification.objects.bulk_create([Notification(user=user, message=message) for user in users])
+    for user in users:
+        _send_after_commit(phone=user.phone, email=user.email, subject=subject, body=message)
+    return len(users)
+
+
+def _send_after_commit(*, phone: str, email: str, subject: str, body: str) -> None:
+    """Queue the SMS/email once the transaction commits; nothing for a person without either."""
     if phone or email:
-        subject = f"办件 {case.number}"
         transaction.on_commit(
-            lambda: _enqueue(phone=phone, email=email, subject=subject, body=message)
+            lambda: _enqueue(phone=phone, email=email, subject=subject, body=body)
         )

@@ -15,6 +15,7 @@ from yiwang.core.permissions import can, has_role
 from yiwang.core.services import full_clean
 from yiwang.supervision.choices import CardLevel, CardStatus, CardSubject, NoticeStatus
 from yiwang.supervision.models import Card, CardEvent, SupervisionNotice
+from yiwang.supervision.notify import tell_escalation, tell_late_reply
 
 
 def _snapshot(notice: SupervisionNotice) -> dict:
@@ -60,7 +61,8 @@ def send_notice(
 
 @transaction.atomic
 def reply_notice(*, actor, notice: SupervisionNotice, reply: str) -> SupervisionNotice:
-    """The department answers a 督办; a late answer is still recorded, the escalation stays."""
+    """The department answers a 督办; a late answer is still recorded, the escalation stays, and
+    whom the notice was escalated to is told that the department has now replied."""
     notice = SupervisionNotice.objects.select_for_update().get(pk=notice.pk)
     if not can(actor, "view", notice):
         raise NotFound("督办")
@@ -78,6 +80,8 @@ def reply_notice(*, actor, notice: SupervisionNotice, reply: str) -> Supervision
     close_cards(subject_kind=CardSubject.NOTICE, subject_id=notice.pk, at=notice.replied_at)
     audit.record(actor=actor, action="notice.reply", target=notice, before=before,
                  after=_snapshot(notice))  # fmt: skip
+    if notice.escalated_at is not None:
+        tell_late_reply(notice)
     return notice
 
 
@@ -95,15 +99,16 @@ def close_cards(*, subject_kind: str, subject_id: int, at) -> int:
 def escalate_overdue_notices(*, today: datetime.date, now) -> int:
     """A 督办 not answered by its deadline is escalated and carded red: to the department's parent,
     whose staff find it on their department page, or — a department without a parent — to the
-    supervisors (监察人员), whose board lists it."""
+    supervisors (监察人员), whose board lists it. Both they and the department are told; a notice
+    leaves `sent` here, so a later sweep neither escalates nor tells it again."""
     overdue = list(
         SupervisionNotice.objects.filter(status=NoticeStatus.SENT, reply_due__lt=today)
-        .select_related("organisation", "case")
+        .select_related("organisation__parent", "case")
         .select_for_update(of=("self",))
     )
     for notice in overdue:
         notice.status = NoticeStatus.OVERDUE
-        notice.escalated_to_id = notice.organisation.parent_id
+        notice.escalated_to = notice.organisation.parent
         notice.escalated_at = now
         notice.save(update_fields=["status", "escalated_to", "escalated_at"])
         card, created = Card.objects.get_or_create(
@@ -122,4 +127,5 @@ def escalate_overdue_notices(*, today: datetime.date, now) -> int:
 
             add_event(notice.case, "notice", f"督办逾期未回复（{notice.organisation.name}），"
                       f"已升级至{notice.escalated_to_label}")  # fmt: skip
+        tell_escalation(notice)
     return len(overdue)
