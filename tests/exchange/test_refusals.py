@@ -108,7 +108,11 @@ def test_a_refused_govstack_write_is_logged(client, people, hospital):
     response = send(client, "post", f"{PEOPLE}/create", hospital, {"write": {"content": person(9)}})
     assert response.status_code == 403
     log = ExchangeLog.objects.get()
-    assert (log.operation, log.error_code, log.resource) == ("write", "govstack.not_owner", people)
+    assert (log.operation, log.error_code, log.resource) == (
+        "govstack.create",
+        "govstack.not_owner",
+        people,
+    )
 
 
 # --- NUL characters (PostgreSQL text cannot hold them) -----------------------------------

@@ -114,6 +114,7 @@ class UsageOut(Schema):
     purpose: str
     fields: list[str]
     operation: ExchangeOperation
+    operation_label: str = Field(..., description="操作的中文名称，如“单条查询”“修改记录”")
     case_number: str
 
 

@@ -21,7 +21,16 @@ class ExchangeOperation(models.TextChoices):
     BATCH = "batch", "批量查询"
     FILTER = "filter", "条件查询"
     VERIFY = "verify", "数据核验"
-    # GovStack calls other than reads; logged when refused (successful writes are audited loads).
+    # GovStack writes, one per kind of the Data and Database APIs, so that the people concerned
+    # see what was done to their record (the label is what 我的数据使用记录 shows).
+    GOVSTACK_CREATE = "govstack.create", "新增记录"
+    GOVSTACK_UPDATE = "govstack.update", "修改记录"
+    GOVSTACK_UPDATE_ENTRIES = "govstack.updateEntries", "批量修改记录"
+    GOVSTACK_UPDATE_OR_CREATE = "govstack.updateOrCreate", "修改或新增记录"
+    GOVSTACK_DELETE = "govstack.delete", "删除记录"
+    GOVSTACK_DATABASE_MODIFY = "govstack.database.modify", "修改登记簿结构"
+    GOVSTACK_DATABASE_DELETE = "govstack.database.delete", "停用登记簿"
+    # Refused GovStack writes logged before each kind had its own operation; sealed rows keep it.
     WRITE = "write", "写入"
     SCHEMA = "schema", "登记簿结构"
     USAGE = "usage", "使用记录查询"

@@ -347,6 +347,13 @@ def _subjects(call: Call, data: dict) -> list[str]:
     return [subject_hash(str(data[code])) for code in _plan(call)[1] if data.get(code)]
 
 
+def record_subjects(resource: Resource, data: dict) -> list[str]:
+    """Whose data a record holds, for a call without a grant's plan (a GovStack write): the hashes
+    of its 身份号码 and USCC values, as `_subjects` gives them for a read."""
+    return [subject_hash(str(data[f.code])) for f in resource.fields.all()
+            if f.data_type in SUBJECT_TYPES and data.get(f.code)]  # fmt: skip
+
+
 def lookup(call: Call, key: str) -> dict:
     record = call.prefetched
     if record is NOT_READ:

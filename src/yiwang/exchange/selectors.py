@@ -22,14 +22,20 @@ def subject_hashes_of(user) -> list[str]:
     return hashes
 
 
+# The calls a person's data-usage views list: those answered, and a write refused after its load
+# had stored some rows (a load commits its valid rows). A refusal otherwise names no subject.
+USED = Q(status__lt=400) | Q(record_count__gt=0)
+
+
 def usage_for(user) -> list[dict]:
-    """我的数据使用记录: every successful exchange that read the user's (or their company's) record."""
-    logs = (ExchangeLog.objects.filter(subjects__subject_hash__in=subject_hashes_of(user), status=200)
+    """我的数据使用记录: every exchange that read or changed the user's (or their company's) record."""
+    logs = (ExchangeLog.objects.filter(USED, subjects__subject_hash__in=subject_hashes_of(user))
             .select_related("organisation", "client", "resource").distinct().order_by("-occurred_at"))  # fmt: skip
     return [
         {"occurred_at": log.occurred_at, "organisation": log.organisation.name, "client": log.client.name,
          "resource": log.resource.name if log.resource else "", "purpose": log.purpose, "fields": log.field_codes,
-         "operation": log.operation, "case_number": log.case_number}
+         "operation": log.operation, "operation_label": log.get_operation_display(),
+         "case_number": log.case_number}
         for log in logs[:1000]
     ]  # fmt: skip
 

@@ -174,7 +174,7 @@ def grant_status(request, grant_id: int):
 
 @login_required
 def my_data(request):
-    """我的数据使用记录: every exchange that read the user's (or their company's) record."""
+    """我的数据使用记录: every exchange that read or changed the user's (or their company's) record."""
     usages = selectors.usage_for(request.user)
     names = _usage_field_names(usages)
     for u in usages:

@@ -26,9 +26,10 @@ type, not proof, so ``Authorization: Bearer <key>`` of that same client is requi
 lists no status for refusals; we answer 400 for a missing or malformed header, 401 (with
 ``WWW-Authenticate``) for a missing, unknown or unusable key, and 403 when the header names
 another system than the key's. The header is compared with the key's own client only, so no
-answer tells a caller without a valid key whether some other system exists. Every refusal —
-identity, NUL in the path or body (400 ``request.nul``), writes — is in the exchange log before
-it is answered (reads are logged by the gateway, the rest by ``common.endpoint``).
+answer tells a caller without a valid key whether some other system exists. Every data call
+and every registry change, answered or refused, is one exchange log row committed before it is
+answered: reads are logged by the gateway, writes by ``common.logged_write``, and the refusals
+before either — identity, NUL in the path or body (400 ``request.nul``) — by ``common.endpoint``.
 
 Reads (list, read, exists, readValue) are gateway calls: the same grant check, quotas, purpose
 (``X-Purpose``, percent-encoded, required for 有条件共享) and optional ``X-Case-Number``,
@@ -58,6 +59,14 @@ record (a load replaces whole records; two concurrent updates of one record: the
 the key cannot be changed. updateEntries needs a query and answers ``{"count": n}``. Delete removes the record and writes one audit event per record
 (values masked), see ``writes.delete_records``.
 
+Each write is also in the exchange log, as a read is, under its own operation
+(``govstack.create``, ``govstack.update``, ``govstack.updateEntries``, ``govstack.updateOrCreate``,
+``govstack.delete``): the client and its organisation, the registry, the keys named (hashed),
+the fields written (all of them for a delete), the records written, the status, ``X-Purpose`` and
+``X-Case-Number`` if given, and whose records were written — the subjects of each record before
+and after the write, so that a change of legal representative concerns both people. A write
+refused after its load stored some rows (a load commits its valid rows) names those rows too.
+
 Errors answer ``{"detail": "…", "code": "stable.code", "message": "中文说明"}``; ``detail`` is
 ``"no record found"`` when a record is missing, as the spec's read answer says.
 
@@ -68,10 +77,13 @@ registry's structure is its catalog entry, so ``database/modify`` (``code`` + ``
 changes the fields through ``catalog.services.update_resource`` and ``DELETE database/{id}``
 retires the resource through ``retire_resource`` — the owner organisation's own systems only
 (403 otherwise), with the catalog's rules (keys of a published resource unchanged, a new
-version) and its audit; a schema read from ``database/{id}`` and edited round-trips.
+version) and its audit; a schema read from ``database/{id}`` and edited round-trips. Both are
+logged as writes (``govstack.database.modify``, ``govstack.database.delete``), without subjects.
 
 myPersonalDataUsage answers, for ``userId`` (a 身份号码, or a company's USCC) and ``databaseId``
-(a registry name), every successful exchange that read that subject's record in that registry.
+(a registry name), every exchange that read or wrote that subject's record in that registry, with
+``operation`` and its Chinese name ``operationName`` (单条查询, 修改记录, 删除记录…) beyond the
+spec's properties.
 Who read whose data is itself personal data, so only systems listed in
 ``settings.GOVSTACK_USAGE_CLIENTS`` (identities ``USCC/subsystem``; empty by default) may ask:
 systems that have authenticated the person and ask for that person's own record. Each answer is

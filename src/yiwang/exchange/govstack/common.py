@@ -7,6 +7,9 @@ import json
 import re
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import wraps
+from urllib.parse import unquote
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
@@ -18,7 +21,7 @@ from yiwang.catalog.models import Resource
 from yiwang.core.errors import ServiceError
 from yiwang.core.models import ApiClient
 from yiwang.core.services import authenticate_api_key
-from yiwang.exchange.gateway import GatewayError
+from yiwang.exchange.gateway import Call, GatewayError
 from yiwang.exchange.inputs import has_nul, nul_error
 from yiwang.exchange.refusals import existing_resource_id, record_refusal
 from yiwang.registry.filtering import filter_records
@@ -68,8 +71,9 @@ def endpoint(operation: str, **handlers: Callable) -> Callable:
     """A view answering the given methods (``get=…``, ``post=…``) for an identified client.
 
     Every refusal is in the exchange log before it is answered: the gateway logs the reads it
-    takes (a `GatewayError` was logged), and the refusals before or outside it — identity,
-    NUL in the path, writes, schema changes — are logged here as `operation`.
+    takes and `logged_write` the writes (a `GatewayError` was logged), and the refusals before
+    or outside them — identity, NUL in the path, schema reads — are logged here as the
+    handler's own operation if it has one (a write's), else as `operation`.
     """
 
     @csrf_exempt
@@ -86,7 +90,8 @@ def endpoint(operation: str, **handlers: Callable) -> Callable:
         except ServiceError as exc:
             if not isinstance(exc, GatewayError):
                 client = getattr(exc, "client", client)
-                _log_refusal(request, client, operation, exc, kwargs, started)
+                refused = getattr(handler, "operation", operation)
+                _log_refusal(request, client, refused, exc, kwargs, started)
             response = error_answer(exc)
             if exc.status == 405:
                 response["Allow"] = ", ".join(m.upper() for m in handlers)
@@ -99,12 +104,72 @@ def _log_refusal(request, client, operation: str, exc: ServiceError, kwargs: dic
     key = kwargs.get("key")
     record_refusal(
         client=client, operation=operation, status=exc.status, code=exc.code,
-        resource_id=existing_resource_id(code=kwargs.get("registryname"))
-        if "registryname" in kwargs else existing_resource_id(pk=kwargs.get("database_id")),
-        keys=[key] if key else (), purpose=request.headers.get("X-Purpose", ""),
+        resource_id=path_resource_id(kwargs), keys=[key] if key else (),
+        purpose=request.headers.get("X-Purpose", ""),
         case_number=request.headers.get("X-Case-Number", "").replace("\x00", ""),
         latency_ms=(time.perf_counter() - started) * 1000,
     )  # fmt: skip
+
+
+def path_resource_id(kwargs: dict) -> int | None:
+    """The resource a path names (a registry name or a database id), whatever its status, so
+    that its owner sees refused attempts on it too."""
+    if "registryname" in kwargs:
+        return existing_resource_id(code=kwargs["registryname"])
+    return existing_resource_id(pk=kwargs.get("database_id"))
+
+
+@dataclass
+class Change:
+    """What a write touched, for its exchange log row: the keys it named, whose records it wrote
+    (subject hashes, before and after the write) and how many records it wrote."""
+
+    keys: list[str] = field(default_factory=list)
+    subjects: list[str] = field(default_factory=list)
+    count: int = 0
+
+
+def logged_write(operation: str) -> Callable:
+    """A write handler whose every call is one exchange log row, as the gateway logs a read:
+    answered or refused, committed before the answer leaves, naming whose records it wrote —
+    so that the owner, the statistics and the people concerned (我的数据使用记录) see writes too.
+
+    The handler is called as ``handler(request, call, change, **kwargs)``. It puts the resource
+    (``call.resource``) and the fields it writes (``call.field_codes``) on the call, and what it
+    wrote on `change`, as soon as it knows them: a refusal logs what was known by then, and a
+    write refused after rows were stored still names them. The audit of the write itself is the
+    registry's or the catalog's, unchanged.
+    """
+
+    def decorate(handler: Callable) -> Callable:
+        @wraps(handler)
+        def logged(request: HttpRequest, client: ApiClient, **kwargs):
+            call = Call(client=client, operation=operation, purpose=_header_text(request, "X-Purpose"),
+                        case_number=_header_text(request, "X-Case-Number"))  # fmt: skip
+            change = Change()
+            try:
+                response = handler(request, call, change, **kwargs)
+            except ServiceError as exc:
+                if call.resource is None:
+                    call.resource = Resource.objects.filter(pk=path_resource_id(kwargs)).first()
+                call.log(status=exc.status, keys=change.keys, subjects=change.subjects,
+                         count=change.count, error_code=exc.code)  # fmt: skip
+                raise GatewayError(
+                    exc.code, exc.message, status=exc.status, detail=exc.detail
+                ) from exc
+            call.log(status=response.status_code, keys=change.keys, subjects=change.subjects,
+                     count=change.count)  # fmt: skip
+            return response
+
+        logged.operation = operation  # what `endpoint` logs a refusal before the handler as
+        return logged
+
+    return decorate
+
+
+def _header_text(request: HttpRequest, name: str) -> str:
+    """A percent-encoded header (X-Purpose, X-Case-Number) as logged: decoded, without NUL."""
+    return unquote(request.headers.get(name, "")).replace("\x00", "").strip()
 
 
 def identify(request: HttpRequest) -> ApiClient:

@@ -14,11 +14,15 @@ from django.utils import timezone
 from yiwang.catalog import services as catalog
 from yiwang.catalog.choices import DataType, ResourceStatus
 from yiwang.catalog.models import Field, Resource
+from yiwang.exchange.choices import ExchangeOperation as Op
 from yiwang.exchange.choices import GrantStatus
+from yiwang.exchange.gateway import Call
 from yiwang.exchange.govstack.common import (
+    Change,
     GovStackError,
     answer,
     json_body,
+    logged_write,
     registry_name,
     version_label,
 )
@@ -179,8 +183,9 @@ def read_database(request, client, database_id: str):
     )
 
 
-def _owned(client, resource: Resource) -> Resource:
-    if resource.owner_id != client.organisation_id:
+def _owned(call: Call, resource: Resource) -> Resource:
+    call.resource = resource  # a refused change is logged against the registry it aimed at
+    if resource.owner_id != call.client.organisation_id:
         raise GovStackError(
             403,
             "govstack.not_owner",
@@ -189,15 +194,17 @@ def _owned(client, resource: Resource) -> Resource:
     return resource
 
 
-def delete_database(request, client, database_id: str):
+@logged_write(Op.GOVSTACK_DATABASE_DELETE)
+def delete_database(request, call: Call, change: Change, database_id: str):
     """DELETE database/{id}: retire (停用) the registry's resource in the catalog, audited."""
-    resource = _owned(client, _database(client, database_id))
-    catalog.retire_resource(actor=client, resource=resource,
-                            reason=f"GovStack DELETE database/{resource.pk}（{client.identity}）")  # fmt: skip
+    resource = _owned(call, _database(call.client, database_id))
+    catalog.retire_resource(actor=call.client, resource=resource,
+                            reason=f"GovStack DELETE database/{resource.pk}（{call.client.identity}）")  # fmt: skip
     return answer("Success")
 
 
-def modify_database(request, client):
+@logged_write(Op.GOVSTACK_DATABASE_MODIFY)
+def modify_database(request, call: Call, change: Change):
     """database/modify: the registry's fields from a JSON Schema, through the catalog.
 
     ``code`` names the registry (``B0101-000001`` or the resource code); ``schema.properties``
@@ -220,11 +227,13 @@ def modify_database(request, client):
         raise GovStackError(
             400, "govstack.schema_missing", "请在 schema.properties 中给出登记簿的信息项"
         )
+    client = call.client
     resource = _visible(client).filter(code=code.strip().replace("-", "/").upper()[:40]).first()
     if resource is None:
         raise GovStackError(404, "govstack.no_database", "登记簿不存在或未发布")
-    _owned(client, resource)
+    _owned(call, resource)
     fields = fields_from_schema(resource, schema)
+    call.field_codes = tuple(f["code"] for f in fields)
     catalog.update_resource(actor=client, resource=resource, fields=fields,
                             note=f"GovStack database/modify（{client.identity}）")  # fmt: skip
     resource = _visible(client).get(pk=resource.pk)

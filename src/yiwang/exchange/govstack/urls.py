@@ -12,18 +12,26 @@ from yiwang.exchange.govstack.common import endpoint
 REGISTRY = "data/<str:registryname>/<str:versionnumber>"
 
 personal_data_usage = endpoint(Op.USAGE, get=usage.personal_data_usage)
-update_entries = endpoint(Op.WRITE, put=writes.update_entries)
-update_or_create = endpoint(Op.WRITE, post=writes.update_or_create)
+update_entries = endpoint(Op.GOVSTACK_UPDATE_ENTRIES, put=writes.update_entries)
+update_or_create = endpoint(Op.GOVSTACK_UPDATE_OR_CREATE, post=writes.update_or_create)
 read_value = endpoint(Op.LOOKUP, get=reads.read_value)
 
 urlpatterns = [
     path("data/myPersonalDataUsage", personal_data_usage, name="govstack-usage"),
     path("data/MyPersonalDataUsage/1.0", personal_data_usage),  # earlier revisions
     path(REGISTRY, endpoint(Op.FILTER, get=reads.list_records), name="govstack-list"),
-    path(f"{REGISTRY}/create", endpoint(Op.WRITE, post=writes.create), name="govstack-create"),
+    path(
+        f"{REGISTRY}/create",
+        endpoint(Op.GOVSTACK_CREATE, post=writes.create),
+        name="govstack-create",
+    ),
     path(f"{REGISTRY}/exists", endpoint(Op.VERIFY, post=reads.exists), name="govstack-exists"),
     path(f"{REGISTRY}/read", endpoint(Op.LOOKUP, post=reads.read_record), name="govstack-read"),
-    path(f"{REGISTRY}/update", endpoint(Op.WRITE, put=writes.update), name="govstack-update"),
+    path(
+        f"{REGISTRY}/update",
+        endpoint(Op.GOVSTACK_UPDATE, put=writes.update),
+        name="govstack-update",
+    ),
     path(f"{REGISTRY}/updateEntries", update_entries, name="govstack-update-entries"),
     path(f"{REGISTRY}/update-entries", update_entries),
     path(f"{REGISTRY}/updateOrCreate", update_or_create, name="govstack-update-or-create"),
@@ -32,13 +40,13 @@ urlpatterns = [
     path(f"{REGISTRY}/<path:key>/read-value/<str:field>", read_value),
     path(
         f"{REGISTRY}/<path:key>/delete",
-        endpoint(Op.WRITE, delete=writes.delete),
+        endpoint(Op.GOVSTACK_DELETE, delete=writes.delete),
         name="govstack-delete",
     ),
     path("databases", endpoint(Op.SCHEMA, get=database.list_databases), name="govstack-databases"),
     path(
         "database/modify",
-        endpoint(Op.SCHEMA, post=database.modify_database),
+        endpoint(Op.GOVSTACK_DATABASE_MODIFY, post=database.modify_database),
         name="govstack-database-modify",
     ),
     path(

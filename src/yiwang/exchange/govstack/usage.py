@@ -1,5 +1,5 @@
-"""myPersonalDataUsage: who read a person's (or a company's) record in one registry, for that
-person, asked through a system trusted to have authenticated them."""
+"""myPersonalDataUsage: who read or changed a person's (or a company's) record in one registry,
+for that person, asked through a system trusted to have authenticated them."""
 
 from __future__ import annotations
 
@@ -12,12 +12,13 @@ from yiwang.core.identifiers import IdentifierError, validate_ric, validate_uscc
 from yiwang.exchange.gateway import subject_hash
 from yiwang.exchange.govstack.common import GovStackError, answer
 from yiwang.exchange.models import ExchangeLog
+from yiwang.exchange.selectors import USED
 
 MAX_ENTRIES = 1000
 
 
 def personal_data_usage(request, client):
-    """The successful exchanges that read `userId`'s record in `databaseId`, newest first."""
+    """The exchanges that read or changed `userId`'s record in `databaseId`, newest first."""
     if client.identity not in set(getattr(settings, "GOVSTACK_USAGE_CLIENTS", ())):
         raise GovStackError(
             403,
@@ -35,7 +36,7 @@ def personal_data_usage(request, client):
         )
     hashed = subject_hash(subject)
     logs = list(
-        ExchangeLog.objects.filter(subjects__subject_hash=hashed, status=200, resource=resource)
+        ExchangeLog.objects.filter(USED, subjects__subject_hash=hashed, resource=resource)
         .select_related("organisation", "client__organisation")
         .distinct()
         .order_by("-occurred_at")[:MAX_ENTRIES]
@@ -60,7 +61,8 @@ def _subject(user_id: str) -> str:
 
 
 def _entry(log: ExchangeLog) -> dict:
-    """One PersonalDataUsage: the reading system and department, when, why, which fields."""
+    """One PersonalDataUsage: the reading (or writing) system and department, when, why, which
+    fields, and what it did — ``operation`` and its Chinese name, beyond the spec's properties."""
     return {
         "id": str(log.pk),
         "readerId": log.client.identity,
@@ -74,4 +76,5 @@ def _entry(log: ExchangeLog) -> dict:
         "purpose": log.purpose,
         "fields": log.field_codes,
         "operation": log.operation,
+        "operationName": log.get_operation_display(),
     }

@@ -1,7 +1,8 @@
 """Data API writes — create, update, updateEntries, updateOrCreate, delete — by the owner's systems.
 
 Rows are loaded through the registry's pipeline (validation, quarantine, quality report, audit),
-synchronously so that the answer says whether they were stored.
+synchronously so that the answer says whether they were stored. Each call, answered or refused,
+is also one exchange log row naming whose records it wrote (`common.logged_write`).
 """
 
 from __future__ import annotations
@@ -16,9 +17,10 @@ from django.http import HttpResponse
 from yiwang.catalog.models import Resource
 from yiwang.core import audit
 from yiwang.core.errors import NotFound
-from yiwang.core.models import ApiClient
-from yiwang.exchange.gateway import subject_hash
+from yiwang.exchange.choices import ExchangeOperation as Op
+from yiwang.exchange.gateway import Call, record_subjects, subject_hash
 from yiwang.exchange.govstack.common import (
+    Change,
     GovStackError,
     answer,
     check_known,
@@ -27,21 +29,24 @@ from yiwang.exchange.govstack.common import (
     json_body,
     key_codes,
     key_of,
+    logged_write,
     matching,
     named_registry,
 )
 from yiwang.registry import loading
 from yiwang.registry import services as registry
 from yiwang.registry.choices import LoadMode, LoadStatus
+from yiwang.registry.keys import join_key
 from yiwang.registry.models import Load, Record
 from yiwang.registry.selectors import masked_record
 
 ROW_ERRORS_SHOWN = 20
 
 
-def owned_resource(client: ApiClient, registryname: str, versionnumber: str) -> Resource:
+def owned_resource(call: Call, registryname: str, versionnumber: str) -> Resource:
     resource = named_registry(registryname, versionnumber)
-    if resource.owner_id != client.organisation_id:
+    call.resource = resource  # a refused write is logged against the registry it aimed at
+    if resource.owner_id != call.client.organisation_id:
         raise GovStackError(
             403,
             "govstack.not_owner",
@@ -51,18 +56,34 @@ def owned_resource(client: ApiClient, registryname: str, versionnumber: str) -> 
     return resource
 
 
-def store(
-    client: ApiClient, resource: Resource, rows: list[dict], *, mode: str, operation: str
-) -> Load:
-    """Load `rows` now, as the client; a quarantined row is answered as an error."""
+def writes_fields(call: Call, content: dict) -> None:
+    """The fields a write touches, in the registry's order, for its log row."""
+    call.field_codes = tuple(f.code for f in call.resource.fields.all() if f.code in content)
+
+
+def named_key(resource: Resource, content: dict) -> list[str]:
+    """The key `content` names, as the client wrote it (logged hashed, like a read's key)."""
+    codes = key_codes(resource)
+    if not codes or any(content.get(c) in (None, "") for c in codes):
+        return []
+    return [join_key([content[c] for c in codes])]
+
+
+def store(call: Call, change: Change, rows: list[dict], *, mode: str, before=()) -> Load:
+    """Load `rows` now, as the call's client; a quarantined row is answered as an error.
+
+    `before` are the records the rows replace, as they were: a write that changes whose record
+    it is (a new legal representative) concerns the old subject as much as the new one.
+    """
     lines = b"".join(
         json.dumps(row, ensure_ascii=False, default=str).encode() + b"\n" for row in rows
     )
-    upload = ContentFile(lines, name=f"govstack-{operation}.jsonl")
+    upload = ContentFile(lines, name=f"{call.operation.replace('.', '-')}.jsonl")
     load = registry.receive_file(
-        actor=client, resource=resource, upload=upload, mode=mode, background=False
+        actor=call.client, resource=call.resource, upload=upload, mode=mode, background=False
     )
     load = loading.run_load(load)
+    note_written(change, call.resource, load, before)
     problems = list(load.errors.order_by("row", "id")[:ROW_ERRORS_SHOWN])
     if problems or load.status != LoadStatus.SUCCEEDED:
         code = problems[0].code if problems else load.error_code
@@ -79,6 +100,16 @@ def store(
             ],
         )
     return load
+
+
+def note_written(change: Change, resource: Resource, load: Load, before) -> None:
+    """Whose records `load` stored, whether or not the write is then refused: a load commits its
+    valid rows, so a write of several rows may have stored some before one was quarantined."""
+    written = list(Record.objects.filter(resource=resource, load=load).only("key", "data"))
+    keys = {r.key for r in written}
+    replaced = [r for r in before if r.key in keys]
+    change.count = len(written)
+    change.subjects = [s for r in (*written, *replaced) for s in record_subjects(resource, r.data)]
 
 
 def echo(resource: Resource, load: Load, row: dict, written: dict) -> dict:
@@ -121,38 +152,46 @@ def merged(resource: Resource, record: Record, write: dict) -> dict:
     return {**record.data, **write}
 
 
-# --- endpoints -----------------------------------------------------------------------
+# --- endpoints: each call is one exchange log row (`logged_write`) ----------------------
 
 
-def create(request, client, registryname: str, versionnumber: str):
+@logged_write(Op.GOVSTACK_CREATE)
+def create(request, call: Call, change: Change, registryname: str, versionnumber: str):
     """create: a new record; an existing key is refused (409)."""
-    resource = owned_resource(client, registryname, versionnumber)
+    resource = owned_resource(call, registryname, versionnumber)
     write = content_of(json_body(request), "write")
     check_known(resource, write)
-    load = store(client, resource, [write], mode=LoadMode.INSERT, operation="create")
+    writes_fields(call, write)
+    change.keys = named_key(resource, write)
+    load = store(call, change, [write], mode=LoadMode.INSERT)
     return answer({"content": echo(resource, load, write, write)})
 
 
-def update(request, client, registryname: str, versionnumber: str):
+@logged_write(Op.GOVSTACK_UPDATE)
+def update(request, call: Call, change: Change, registryname: str, versionnumber: str):
     """update: the written fields of the one record meeting the query."""
-    resource = owned_resource(client, registryname, versionnumber)
+    resource = owned_resource(call, registryname, versionnumber)
     body = json_body(request)
     write, query = content_of(body, "write"), content_of(body, "query", required=False)
     check_known(resource, write)
+    writes_fields(call, write)
     record = target(resource, query, write)
     if record is None:
         raise GovStackError(404, "govstack.no_record", "未找到要更新的记录")
+    change.keys = [record.key]
     row = merged(resource, record, write)
-    load = store(client, resource, [row], mode=LoadMode.UPSERT, operation="update")
+    load = store(call, change, [row], mode=LoadMode.UPSERT, before=[record])
     return answer({"content": echo(resource, load, row, write)})
 
 
-def update_entries(request, client, registryname: str, versionnumber: str):
+@logged_write(Op.GOVSTACK_UPDATE_ENTRIES)
+def update_entries(request, call: Call, change: Change, registryname: str, versionnumber: str):
     """updateEntries: the written fields of every record meeting the query (key fields excluded)."""
-    resource = owned_resource(client, registryname, versionnumber)
+    resource = owned_resource(call, registryname, versionnumber)
     body = json_body(request)
     write, query = content_of(body, "write"), content_of(body, "query")
     check_known(resource, write)
+    writes_fields(call, write)
     if any(c in write for c in key_codes(resource)):
         raise GovStackError(400, "govstack.key_change", "updateEntries 不能修改主键")
     limit = settings.REGISTRY_API_BATCH_ROWS
@@ -165,40 +204,46 @@ def update_entries(request, client, registryname: str, versionnumber: str):
         raise GovStackError(400, "batch.too_large", f"一次最多更新 {limit} 条记录，请缩小查询条件")
     if not records:
         return answer({"count": 0})
-    load = store(
-        client,
-        resource,
-        [{**r.data, **write} for r in records],
-        mode=LoadMode.UPSERT,
-        operation="update-entries",
-    )
+    change.keys = [r.key for r in records]
+    rows = [{**r.data, **write} for r in records]
+    load = store(call, change, rows, mode=LoadMode.UPSERT, before=records)
     return answer({"count": load.rows_written})
 
 
-def update_or_create(request, client, registryname: str, versionnumber: str):
+@logged_write(Op.GOVSTACK_UPDATE_OR_CREATE)
+def update_or_create(request, call: Call, change: Change, registryname: str, versionnumber: str):
     """updateOrCreate: update the one record meeting the query, or create it from query + write."""
-    resource = owned_resource(client, registryname, versionnumber)
+    resource = owned_resource(call, registryname, versionnumber)
     body = json_body(request)
     write, query = content_of(body, "write"), content_of(body, "query", required=False)
     check_known(resource, {**query, **write})
     identified = query or all(c in write for c in key_codes(resource))
     record = target(resource, query, write) if identified else None
     row = merged(resource, record, write) if record else {**query, **write}
-    load = store(client, resource, [row], mode=LoadMode.UPSERT, operation="update-or-create")
+    writes_fields(call, write if record else row)
+    change.keys = [record.key] if record else named_key(resource, row)
+    load = store(call, change, [row], mode=LoadMode.UPSERT, before=[record] if record else ())
     return answer({"content": echo(resource, load, row, write)})
 
 
-def delete(request, client, registryname: str, versionnumber: str, key: str):
+@logged_write(Op.GOVSTACK_DELETE)
+def delete(request, call: Call, change: Change, registryname: str, versionnumber: str, key: str):
     """delete: remove the record with this key (204)."""
-    resource = owned_resource(client, registryname, versionnumber)
-    if not delete_records(actor=client, resource=resource, keys=[key]):
+    resource = owned_resource(call, registryname, versionnumber)
+    call.field_codes = tuple(f.code for f in resource.fields.all())  # the whole record goes
+    change.keys = [key]
+    removed = delete_records(actor=call.client, resource=resource, keys=[key])
+    if not removed:
         raise GovStackError(404, "govstack.no_record", "未找到要删除的记录")
+    change.count = len(removed)
+    change.subjects = [s for r in removed for s in record_subjects(resource, r.data)]
     return HttpResponse(status=204)
 
 
 @transaction.atomic
-def delete_records(*, actor, resource: Resource, keys: list[str]) -> int:
-    """注销记录: remove records of a resource by key, one audit event per record.
+def delete_records(*, actor, resource: Resource, keys: list[str]) -> list[Record]:
+    """注销记录: remove records of a resource by key, one audit event per record; returns the
+    removed records as they were (whose they were is logged with the call).
 
     The event names the record by a keyed hash of its key and keeps its values masked, like
     every log; the raw load files still hold what was delivered.
@@ -220,4 +265,4 @@ def delete_records(*, actor, resource: Resource, keys: list[str]) -> int:
             },
         )
     Record.objects.filter(pk__in=[r.pk for r in records]).delete()
-    return len(records)
+    return records

@@ -22,7 +22,7 @@ class ExchangeLog(models.Model):
     grant = models.ForeignKey(
         "exchange.Grant", null=True, on_delete=models.PROTECT, related_name="+"
     )
-    operation = models.CharField("操作", max_length=8, choices=ExchangeOperation.choices)
+    operation = models.CharField("操作", max_length=32, choices=ExchangeOperation.choices)
     purpose = models.CharField("用途", max_length=300, blank=True)
     case_number = models.CharField("办件编号", max_length=64, blank=True)
     key_hashes = models.JSONField("主键摘要", default=list)
@@ -56,7 +56,7 @@ class ExchangeLog(models.Model):
 
 
 class ExchangeSeal(SealBase):
-    """A seal over a batch of exchange log rows (and the subjects each one read)."""
+    """A seal over a batch of exchange log rows (and the subjects each one read or wrote)."""
 
     class Meta(SealBase.Meta):
         verbose_name = "交换日志封存"
@@ -64,7 +64,7 @@ class ExchangeSeal(SealBase):
 
 
 class ExchangeSubject(models.Model):
-    """Whose record an exchange read: a keyed hash of the person's or company's identifier,
+    """Whose record an exchange read or wrote: a keyed hash of the person's or company's identifier,
     so that they can see every use of their data (我的数据使用记录) without a clear id in the log."""
 
     log = models.ForeignKey(ExchangeLog, on_delete=models.CASCADE, related_name="subjects")
