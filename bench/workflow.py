@@ -117,7 +117,7 @@ def _persisted(
     with transaction.atomic():
         step = engine.start(xml, departments=departments, data={"case": case.number})
         now = timezone.now()
-        store.save_state(case.pk, step.state, now=now)
+        store.save_state(case.pk, step.state, timer_due_at=step.timer_due_at, now=now)
         store.open_tasks(case.pk, _new_tasks(step, case), now=now)
     for ready in step.ready:
         if cold:
@@ -127,7 +127,7 @@ def _persisted(
             step = engine.complete(xml, state, engine_id=ready.engine_id, decision="approve",
                                    opinion="同意")  # fmt: skip
             now = timezone.now()
-            store.save_state(case.pk, step.state, now=now)
+            store.save_state(case.pk, step.state, timer_due_at=step.timer_due_at, now=now)
             store.close_task(ready.engine_id, decision="approve", opinion="同意",
                              by_id=reviewer_ids[ready.department], now=now)  # fmt: skip
             store.open_tasks(case.pk, _new_tasks(step, case), now=now)

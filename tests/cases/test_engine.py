@@ -3,6 +3,7 @@ import json
 
 from SpiffWorkflow.util.task import TaskState
 
+from tests.cases.test_timers import PUBLICITY
 from yiwang.cases import engine
 from yiwang.services import bpmn
 
@@ -122,3 +123,13 @@ def test_a_rolled_back_step_leaves_the_stored_state_usable():
     assert lost.state != stored
     again = engine.restore(xml, stored)
     assert len(again.get_tasks(state=TaskState.READY, manual=True)) == 2
+
+
+def test_a_waiting_timer_stays_in_the_compact_state():
+    xml = PUBLICITY
+    step = engine.start(xml, departments=[1])
+    step = engine.complete(xml, step.state, engine_id=step.ready[0].engine_id, decision="approve",
+                           opinion="")  # fmt: skip
+    assert json.loads(step.state)["v"] == engine.COMPACT_VERSION
+    engine._live.clear()
+    assert engine.fire_timers(xml, step.state).timer_due_at == step.timer_due_at is not None

@@ -125,6 +125,53 @@ def test_a_timer_given_as_an_expression_is_refused():
     assert message.startswith("定时事件「超过5天」的时间应为 ISO 8601 值")
 
 
+def test_a_timer_with_an_unparsable_duration_is_refused():
+    message = refusal(lead_review(TIMER.format("P2X")))
+    assert message == "定时事件「超过5天」的时间 P2X 不是有效的 ISO 8601 时长（如 P5D、PT4H）"
+
+
+def test_a_timer_duration_that_only_looks_like_iso_8601_is_refused():
+    message = refusal(lead_review(TIMER.format("P1W2D")))  # weeks cannot be mixed with days
+    assert message == "定时事件「超过5天」的时间 P1W2D 不是有效的 ISO 8601 时长（如 P5D、PT4H）"
+
+
+def test_a_timer_date_that_does_not_exist_is_refused():
+    date = TIMER.format("").replace(
+        "<bpmn:timeDuration></bpmn:timeDuration>", "<bpmn:timeDate>2027-02-30</bpmn:timeDate>"
+    )
+    message = refusal(lead_review(date))
+    assert message == (
+        "定时事件「超过5天」的时间 2027-02-30 不是有效的 ISO 8601 日期时间（如 2027-03-01T09:00:00+08:00）"
+    )
+
+
+def test_a_timer_date_and_a_cycle_are_accepted():
+    date = TIMER.format("").replace(
+        "<bpmn:timeDuration></bpmn:timeDuration>",
+        "<bpmn:timeDate>2027-03-01T09:00:00+08:00</bpmn:timeDate>",
+    )
+    cycle = TIMER.format("").replace(
+        "<bpmn:timeDuration></bpmn:timeDuration>", "<bpmn:timeCycle>R3/P1D</bpmn:timeCycle>"
+    )
+    for xml in (lead_review(date), lead_review(cycle)):
+        assert [t.id for t in bpmn.check_process(xml).user_tasks] == ["check"]
+
+
+def test_a_timer_behind_an_event_based_gateway_is_refused():
+    xml = process(
+        '<bpmn:startEvent id="start" /><bpmn:userTask id="check" name="初审" '
+        'camunda:candidateGroups="reviewer:lead" /><bpmn:eventBasedGateway id="wait" />'
+        '<bpmn:intermediateCatchEvent id="late" name="等待5天"><bpmn:timerEventDefinition>'
+        "<bpmn:timeDuration>P5D</bpmn:timeDuration></bpmn:timerEventDefinition>"
+        '</bpmn:intermediateCatchEvent><bpmn:endEvent id="end_approved" />'
+        + flows(("start", "check"), ("check", "wait"), ("wait", "late"), ("late", "end_approved"))
+    )
+    assert (
+        refusal(xml)
+        == "事件网关或组合事件「wait」中的定时事件暂不支持：请改用边界定时事件或中间定时事件"
+    )
+
+
 def test_a_boundary_event_leading_nowhere_is_a_dead_end():
     timer = TIMER.format("P5D").split("<bpmn:task ")[0]
     assert refusal(lead_review(timer)) == "节点「超过5天」无法到达结束事件（死路）"

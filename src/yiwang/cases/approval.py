@@ -48,7 +48,7 @@ def start_process(case: Case, *, actor) -> None:
     step = engine.start(case.process.bpmn_xml, departments=departments_of(case),
                         data={"case": case.number})  # fmt: skip
     Case.objects.filter(pk=case.pk).update(process=case.process)
-    _apply(case, step, actor=actor)
+    apply_step(case, step, actor=actor)
 
 
 def _resolve(case: Case, task: engine.ReadyTask, departments: dict) -> tuple[Organisation, str]:
@@ -69,11 +69,14 @@ def _resolve(case: Case, task: engine.ReadyTask, departments: dict) -> tuple[Org
     return named, spec["role"]
 
 
-def _apply(case: Case, step: engine.Step, *, actor) -> None:
-    """Store the step: the engine state, the departments' new tasks and their timeline lines."""
+def apply_step(case: Case, step: engine.Step, *, actor) -> None:
+    """Store a step of the engine (a review, or a timer that fired): the engine state and when
+    its next timer falls due, the departments' new tasks, the tasks the process took away, and
+    their timeline lines; finish the case when the process ended. The caller holds the case's
+    row lock."""
     now = timezone.now()
-    case.workflow_state = step.state
-    store.save_state(case.pk, step.state, now=now)
+    case.workflow_state, case.timer_due_at = step.state, step.timer_due_at
+    store.save_state(case.pk, step.state, timer_due_at=step.timer_due_at, now=now)
     departments = Organisation.objects.in_bulk(
         [r.department for r in step.fresh if isinstance(r.department, int)]
     ) if step.fresh else {}  # fmt: skip
@@ -85,9 +88,28 @@ def _apply(case: Case, step: engine.Step, *, actor) -> None:
         events.append(_events().make_event(case, "task", f"{ready.name}：转{organisation.name}办理",
                                            organisation=organisation, when=now))  # fmt: skip
     store.open_tasks(case.pk, tasks, now=now)
+    events += _withdraw_tasks(case, step.withdrawn, now=now)
     CaseEvent.objects.bulk_create(events)
     if step.finished:
         finish(case, approved=bool(step.approved), actor=actor)
+
+
+def _withdraw_tasks(case: Case, engine_ids: list, *, now) -> list[CaseEvent]:
+    """Cancel the open tasks the process took away without a decision (an interrupting boundary
+    event, a terminate end); rare, so the ORM is fast enough."""
+    if not engine_ids:
+        return []
+    withdrawn = list(
+        case.tasks.filter(engine_id__in=engine_ids, status=TaskStatus.OPEN).select_related(
+            "organisation"
+        )
+    )
+    CaseTask.objects.filter(pk__in=[t.pk for t in withdrawn]).update(status=TaskStatus.CANCELLED)
+    return [
+        _events().make_event(case, "task_cancelled", f"{t.name}（{t.organisation.name}）：流程已转出，任务取消",
+                             organisation=t.organisation, when=now)
+        for t in withdrawn
+    ]  # fmt: skip
 
 
 @transaction.atomic
@@ -138,7 +160,7 @@ def complete_task(*, actor, task: CaseTask, decision: str, opinion: str) -> Case
                         actor=actor, organisation=task.organisation)  # fmt: skip
     audit.record(actor=actor, action="case.review", target=case,
                  after={"task": task.pk, "decision": decision, "opinion": task.opinion})  # fmt: skip
-    _apply(case, step, actor=actor)
+    apply_step(case, step, actor=actor)
     return task
 
 

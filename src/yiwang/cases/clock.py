@@ -1,14 +1,18 @@
 """A case's clock in working days: due dates from acceptance, stopped by 补正 and 特别程序.
 
 When a stop ends after acceptance, the case's due dates (and its open tasks')
-move later by the working days the stop lasted.
+move later by the working days the stop lasted, and the timers its process waits
+on by the time it lasted.
 """
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.utils import timezone
 
+from yiwang.cases import engine, store
 from yiwang.cases.choices import TaskStatus
 from yiwang.cases.models import Case, ClockStop
 from yiwang.core.errors import ServiceError
@@ -68,6 +72,7 @@ def resume(case: Case) -> int:
     current.save(update_fields=["ended_at"])
     if case.accepted_at is None or current.started_at < case.accepted_at:
         return 0
+    _postpone_timers(case, by=current.ended_at - current.started_at)
     calendar = WorkCalendar()
     days = calendar.working_days_between(
         timezone.localdate(current.started_at), timezone.localdate(current.ended_at)
@@ -83,6 +88,16 @@ def resume(case: Case) -> int:
             task.warn_date = calendar.warning_date(task.due_date, yellow_threshold(case.item))
             task.save(update_fields=["due_date", "warn_date"])
     return days
+
+
+def _postpone_timers(case: Case, *, by: datetime.timedelta) -> None:
+    """The process's duration and cycle timers (定时事件) move later by the time the clock stood
+    still, in calendar time as they count; a timer set to a date keeps its date."""
+    if case.timer_due_at is None:
+        return
+    step = engine.postpone_timers(case.process.bpmn_xml, case.workflow_state, by=by)
+    case.workflow_state, case.timer_due_at = step.state, step.timer_due_at
+    store.save_state(case.pk, step.state, timer_due_at=step.timer_due_at, now=timezone.now())
 
 
 def end_without_moving(case: Case) -> None:

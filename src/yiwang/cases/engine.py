@@ -18,16 +18,23 @@ Two state formats are read:
 
 from __future__ import annotations
 
+import datetime
 import threading
 import uuid
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import orjson
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer import DEFAULT_CONFIG, BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter
 from SpiffWorkflow.bpmn.specs.defaults import EndEvent
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
+    CycleTimerEventDefinition,
+    DurationTimerEventDefinition,
+    TimeDateEventDefinition,
+    TimerEventDefinition,
+)
 from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
@@ -207,13 +214,19 @@ class ReadyTask:
 @dataclass(frozen=True)
 class Step:
     """The process after a step: its state to store, the user tasks waiting (`ready`), those
-    that became ready in this step (`fresh`), and, once finished, whether it approved."""
+    that became ready in this step (`fresh`), those the process took away without a decision
+    (`withdrawn`, e.g. by an interrupting boundary timer), when its earliest timer falls due
+    (`timer_due_at`), the timers that fired in this step, and, once finished, whether it
+    approved."""
 
     state: str
     ready: list[ReadyTask]
     fresh: list[ReadyTask]
     finished: bool
     approved: bool | None
+    withdrawn: list[uuid.UUID] = field(default_factory=list)
+    timer_due_at: datetime.datetime | None = None
+    fired: list[str] = field(default_factory=list)
 
 
 def _ready_ids(workflow: BpmnWorkflow) -> set[uuid.UUID]:
@@ -224,17 +237,46 @@ def _ready_ids(workflow: BpmnWorkflow) -> set[uuid.UUID]:
     }
 
 
-def _step(workflow: BpmnWorkflow, *, waiting: set[uuid.UUID]) -> Step:
+def _step(
+    workflow: BpmnWorkflow, *, waiting: set[uuid.UUID], fired: tuple[str, ...] | list[str] = ()
+) -> Step:
     ready = [
         ReadyTask(t.id, t.task_spec.bpmn_id, t.task_spec.bpmn_name or t.task_spec.bpmn_id,
                   t.data.get("department"))
         for t in workflow.tasks.values()
         if t._state == TaskState.READY and t.task_spec.manual
     ]  # fmt: skip
+    still_ready = {r.engine_id for r in ready}
+    withdrawn = [
+        engine_id for engine_id in waiting
+        if engine_id not in still_ready and _cancelled(workflow.tasks.get(engine_id))
+    ]  # fmt: skip
     approved = _approved(workflow) if workflow.completed else None
     return Step(state=dump_state(workflow), ready=ready,
                 fresh=[r for r in ready if r.engine_id not in waiting],
-                finished=workflow.completed, approved=approved)  # fmt: skip
+                finished=workflow.completed, approved=approved, withdrawn=withdrawn,
+                timer_due_at=_timer_due_at(workflow), fired=list(fired))  # fmt: skip
+
+
+def _cancelled(task: Task | None) -> bool:
+    return task is None or task._state == TaskState.CANCELLED
+
+
+_TIMER_EVENT_TYPES = {
+    cls.__name__
+    for cls in (TimeDateEventDefinition, DurationTimerEventDefinition, CycleTimerEventDefinition)
+}
+
+
+def _timer_due_at(workflow: BpmnWorkflow) -> datetime.datetime | None:
+    """When the earliest waiting timer falls due, read as SpiffWorkflow reads it when it decides
+    whether the timer has fired (the value it fixed when the timer started waiting)."""
+    due = [
+        TimerEventDefinition.parse_time_or_duration(event.value)
+        for event in workflow.waiting_events()
+        if event.event_type in _TIMER_EVENT_TYPES and isinstance(event.value, str)
+    ]
+    return min(due, default=None)
 
 
 def _is_rejection(spec) -> bool:
@@ -284,3 +326,42 @@ def complete(xml: str, state: str, *, engine_id: uuid.UUID, decision: str, opini
     task.run()
     workflow.do_engine_steps()
     return _step(workflow, waiting=waiting)
+
+
+def _waiting_timers(workflow: BpmnWorkflow) -> list[Task]:
+    return [
+        t for t in workflow.get_tasks(state=TaskState.WAITING)
+        if isinstance(getattr(t.task_spec, "event_definition", None), TimerEventDefinition)
+    ]  # fmt: skip
+
+
+def fire_timers(xml: str, state: str) -> Step:
+    """Fire the timers that are due by now and move the process on; `fired` names them (empty
+    when none was due, and the state is then unchanged in meaning)."""
+    workflow = restore(xml, state)
+    waiting = _ready_ids(workflow)
+    timers = {t.id: len(t._children) for t in _waiting_timers(workflow)}
+    workflow.refresh_timers()
+    workflow.do_engine_steps()
+    fired = [
+        t.task_spec.bpmn_name or t.task_spec.bpmn_id
+        for t in (workflow.tasks.get(i) for i in timers)
+        if t is not None and (t._state != TaskState.WAITING or len(t._children) > timers[t.id])
+    ]  # a cycle keeps waiting and adds a child at each firing
+    return _step(workflow, waiting=waiting, fired=fired)
+
+
+def postpone_timers(xml: str, state: str, *, by: datetime.timedelta) -> Step:
+    """Move the waiting duration and cycle timers later by `by` (the time a case's clock stood
+    still); a timer set to a date keeps its date."""
+    workflow = restore(xml, state)
+    for task in _waiting_timers(workflow):
+        value = task.internal_data.get("event_value")
+        definition = task.task_spec.event_definition
+        if isinstance(definition, DurationTimerEventDefinition) and isinstance(value, str):
+            task.internal_data["event_value"] = (
+                TimerEventDefinition.get_datetime(value) + by
+            ).isoformat()
+        elif isinstance(definition, CycleTimerEventDefinition) and isinstance(value, dict):
+            value["next"] = (datetime.datetime.fromisoformat(value["next"]) + by).isoformat()
+    return _step(workflow, waiting=_ready_ids(workflow))

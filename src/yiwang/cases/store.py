@@ -45,7 +45,10 @@ def _day(value: datetime.date | None):
 
 _SQL = {
     "read": "SELECT workflow_state FROM cases_case WHERE id = %s",
-    "save": "UPDATE cases_case SET workflow_state = %s, updated_at = %s WHERE id = %s",
+    "save": (
+        "UPDATE cases_case SET workflow_state = %s, timer_due_at = %s, updated_at = %s"
+        " WHERE id = %s"
+    ),
     "close": (
         "UPDATE cases_casetask SET status = %s, decision = %s, opinion = %s,"
         " completed_by_id = %s, completed_at = %s WHERE engine_id = %s AND status = %s"
@@ -56,7 +59,7 @@ _SQL = {
     ),
     "finish": (
         "UPDATE cases_case SET status = %s, finished_at = %s, outcome_note = %s,"
-        " result_reference = %s, updated_at = %s WHERE id = %s"
+        " result_reference = %s, timer_due_at = NULL, updated_at = %s WHERE id = %s"
     ),
 }
 assert Case._meta.db_table == "cases_case" and CaseTask._meta.db_table == "cases_casetask"
@@ -71,10 +74,15 @@ def read_state(case_id: int) -> str:
     return row[0] if row else ""
 
 
-def save_state(case_id: int, state: str, *, now: datetime.datetime) -> None:
-    """Store the engine state after a step; `updated_at` feeds the incremental deadline sweep."""
+def save_state(
+    case_id: int, state: str, *, timer_due_at: datetime.datetime | None, now: datetime.datetime
+) -> None:
+    """Store the engine state after a step, with when its earliest timer falls due (the timer
+    job finds due cases by that column alone); `updated_at` feeds the incremental deadline
+    sweep."""
+    due = _when(timer_due_at) if timer_due_at is not None else None
     with connection.cursor() as cursor:
-        cursor.execute(_SQL["save"], [state, _when(now), case_id])
+        cursor.execute(_SQL["save"], [state, due, _when(now), case_id])
 
 
 def open_tasks(case_id: int, tasks: list[NewTask], *, now: datetime.datetime) -> None:
@@ -113,7 +121,7 @@ def finish_case(
     result_reference: str,
     now: datetime.datetime,
 ) -> None:
-    """办结: the case's final status, when and with what result."""
+    """办结: the case's final status, when and with what result; no timer is waited on any more."""
     with connection.cursor() as cursor:
         cursor.execute(_SQL["finish"], [status, _when(now), outcome_note, result_reference,
                                           _when(now), case_id])  # fmt: skip

@@ -1,6 +1,8 @@
-"""Background work of cases: SMS and email to applicants."""
+"""Background work of cases: SMS and email to applicants, and the timers of their processes."""
 
 from django_tasks import task
+
+from yiwang.core.jobs import periodic
 
 
 @task()
@@ -9,3 +11,12 @@ def send_notification(*, phone: str, email: str, subject: str, body: str) -> Non
     from yiwang.cases.notify import deliver
 
     deliver(phone=phone, email=email, subject=subject, body=body)
+
+
+@periodic(60)
+@task()
+def fire_due_timers() -> dict:
+    """Each minute: the cases whose BPMN timer (定时事件) is due move on."""
+    from yiwang.cases.timers import fire_due_timers as fire
+
+    return fire().as_dict()

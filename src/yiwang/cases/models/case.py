@@ -93,6 +93,12 @@ class Case(models.Model):
     # Text, not JSON: PostgreSQL's jsonb reorders keys, and the engine restores tasks in order.
     workflow_state = models.TextField("流程状态", blank=True)
     result_reference = models.CharField("结果文书/证照编号", max_length=120, blank=True)
+    timer_due_at = models.DateTimeField(
+        "定时事件到期时间",
+        null=True,
+        blank=True,
+        help_text="流程等待的最早定时事件何时到期；定时任务按此找出到期的办件",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -113,6 +119,11 @@ class Case(models.Model):
             models.Index(fields=["status", "warn_date"]),
             models.Index(fields=["item", "status"]),
             models.Index(fields=["updated_at"]),  # the incremental deadline sweep
+            models.Index(  # the timer job: only cases that wait on a timer are in it
+                fields=["timer_due_at"],
+                name="cases_case_timer_due_idx",
+                condition=models.Q(timer_due_at__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -27,12 +27,15 @@ USCC exists; every node — inside sub-processes too — lies on a path from the
 start event to an end event (a boundary event continues from the activity it is
 attached to; an event sub-process starts by its event); SpiffWorkflow can build
 it. Timer events may be drawn with an ISO 8601 value as Camunda writes it
-(``P5D``, a date, a cycle), read as that text; expressions (``${…}``) are
-refused. The platform fires no timers: deadlines are watched by 电子监察.
+(``P5D``, a date, a cycle), read as that text and checked against its kind;
+expressions (``${…}``) and timers behind an event-based gateway are refused.
+Timers fire through `cases.timers` (a periodic job), in calendar time as ISO
+8601 means it, held while the case's clock is stopped.
 """
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import re
 from dataclasses import dataclass
@@ -42,7 +45,13 @@ from pathlib import Path
 from lxml import etree
 from SpiffWorkflow.bpmn.parser import BpmnParser
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
-from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
+    CycleTimerEventDefinition,
+    DurationTimerEventDefinition,
+    TimeDateEventDefinition,
+    TimerEventDefinition,
+)
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
 
 from yiwang.core.errors import ServiceError
@@ -239,14 +248,60 @@ def check_process(xml: str, *, known_departments: set[str] | None = None) -> Par
 
 
 def _check_timers(specs) -> None:
+    """Each timer holds a value SpiffWorkflow can read, of its kind: a duration, a date or a cycle.
+
+    A bad value would otherwise pass the upload and stop the case at the step that reaches it."""
     for spec in specs:
-        for task_spec, definition in _timer_expressions(spec):
-            text = definition.expression.strip()
-            if not (text[:1] in "'\"" and text[-1:] == text[:1]):
-                label = task_spec.bpmn_name or task_spec.bpmn_id
-                raise _invalid(
-                    f"定时事件「{label}」的时间应为 ISO 8601 值（如 P5D），不支持表达式 {text[:40]}"
-                )
+        for task_spec in spec.task_specs.values():
+            definition = getattr(task_spec, "event_definition", None)
+            label = task_spec.bpmn_name or task_spec.bpmn_id
+            if isinstance(definition, MultipleEventDefinition) and any(
+                isinstance(d, TimerEventDefinition) for d in definition.event_definitions
+            ):
+                raise _invalid(f"事件网关或组合事件「{label}」中的定时事件暂不支持："
+                               "请改用边界定时事件或中间定时事件")  # fmt: skip
+            if isinstance(definition, TimerEventDefinition):
+                _check_timer_value(label, definition)
+
+
+def _timer_duration(value: str) -> datetime.datetime:
+    """When a timer of this duration armed now would fire: a duration too long for a date fails."""
+    if not value.upper().startswith("P"):
+        raise ValueError(value)
+    parsed = TimerEventDefinition.parse_iso_duration(value)
+    return datetime.datetime.now(datetime.UTC) + TimerEventDefinition.get_timedelta_from_start(
+        parsed
+    )
+
+
+def _timer_date(value: str) -> datetime.datetime:
+    if value.upper().startswith("P"):  # a duration where a date belongs
+        raise ValueError(value)
+    return TimerEventDefinition.parse_time_or_duration(value)
+
+
+TIMER_KINDS = {
+    DurationTimerEventDefinition: ("时长（如 P5D、PT4H）", _timer_duration),
+    TimeDateEventDefinition: ("日期时间（如 2027-03-01T09:00:00+08:00）", _timer_date),
+    CycleTimerEventDefinition: ("循环（如 R3/P1D）", TimerEventDefinition.parse_iso_recurring_interval),
+}  # fmt: skip
+
+
+def _check_timer_value(label: str, definition: TimerEventDefinition) -> None:
+    text = definition.expression.strip()
+    quoted = text[:1] in "'\"" and text[-1:] == text[:1] and len(text) > 1
+    if not quoted and not ISO_LOOKING.match(text):
+        raise _invalid(
+            f"定时事件「{label}」的时间应为 ISO 8601 值（如 P5D），不支持表达式 {text[:40]}"
+        )
+    value = text[1:-1] if quoted else text
+    kind, parse = TIMER_KINDS[type(definition)]
+    try:
+        parse(value)
+    except Exception as exc:  # SpiffWorkflow's parsers raise bare Exception, ValueError and others
+        raise _invalid(
+            f"定时事件「{label}」的时间 {value[:40]} 不是有效的 ISO 8601 {kind}"
+        ) from exc
 
 
 @lru_cache(maxsize=256)
@@ -263,6 +318,9 @@ def load_spec(xml: str):
 
 
 ISO_TIMER = re.compile(r"^(R\d*/)?(P[0-9YMWDTHS.,]+|\d{4}-\d{2}-\d{2}[0-9T:.+\-Z]*)(/\S+)?$")
+# What a modeler meant as an ISO 8601 value, even a wrong one (P2X): refused as a bad value, not as
+# an expression.
+ISO_LOOKING = re.compile(r"^(R\d*/)?(P|\d{4}-)", re.IGNORECASE)
 
 
 def _timer_expressions(spec):
