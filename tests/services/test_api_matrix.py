@@ -34,6 +34,7 @@ ACTIONS = [
     ("suspend an item", "post", "/items/{item_id}/suspend", only_the_admin(200, 404)),
     ("upload a process", "post", "/items/{item_id}/process", only_the_admin(200, 404)),
     ("create a theme", "post", "/themes", only_the_admin(201, 403)),
+    ("change a theme", "patch", "/themes/{theme_id}", only_the_admin(200, 404)),
     ("publish a theme", "post", "/themes/{theme_id}/publish", only_the_admin(200, 404)),
 ]
 
@@ -64,6 +65,7 @@ def body_of(action: str, city, things) -> dict:
         "upload a process": {"bpmn_xml": bpmn_variant()},
         "create a theme": {"code": "new-shop", "name": "我要开店", "audience": "company",
                            "lead_id": city["market"].pk, "item_ids": things["item_ids"]},
+        "change a theme": {"name": "我要开小餐馆"},
         "publish a theme": {},
     }[action]  # fmt: skip
 
@@ -71,7 +73,7 @@ def body_of(action: str, city, things) -> dict:
 def state() -> tuple:
     return (
         sorted(ServiceItem.objects.values_list("pk", "name", "status", "version", "process_id")),
-        sorted(Theme.objects.values_list("pk", "status")),
+        sorted(Theme.objects.values_list("pk", "name", "status")),
     )
 
 

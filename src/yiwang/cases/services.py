@@ -153,6 +153,11 @@ def submit_application(
     return case
 
 
+# What an applicant reads when a theme's items no longer merge into one form (see
+# services.selectors.theme_form_conflicts): never a form that would be read two ways.
+THEME_FORM_PENDING = "该一件事的联合申请表有待牵头部门调整，暂不受理在线申请；请分别申请其中的事项"
+
+
 @transaction.atomic
 def submit_theme_application(
     *, actor, theme, form_data: dict, uploads: dict | None = None,
@@ -164,10 +169,12 @@ def submit_theme_application(
     The case is numbered under the theme's first item; every department of every item
     reviews it in parallel, and it is due by the longest promised limit among the items.
     """
-    from yiwang.services.selectors import theme_form, theme_items
+    from yiwang.services.selectors import theme_form, theme_form_conflicts, theme_items
 
     if theme.status != ItemStatus.PUBLISHED:
         raise ServiceError("cases.item_closed", "该一件事主题当前不受理申请")
+    if theme_form_conflicts(theme):
+        raise ServiceError("cases.item_closed", THEME_FORM_PENDING)
     items = theme_items(theme)
     for item in items:
         _check_open_item(item, online=True)

@@ -110,9 +110,17 @@ def apply(request, item_id: int):
 @login_required
 def apply_theme(request, code: str):
     """一件事: one joint form and the de-duplicated materials of all the theme's items."""
-    from yiwang.services.selectors import theme_form, theme_items, theme_materials
+    from yiwang.services.selectors import (
+        theme_form,
+        theme_form_conflicts,
+        theme_items,
+        theme_materials,
+    )
 
     theme = get_object_or_404(Theme, code=code, status=ItemStatus.PUBLISHED)
+    if theme_form_conflicts(theme):
+        messages.error(request, services.THEME_FORM_PENDING)
+        return redirect("services:theme", code=theme.code)
     company = _agency(request.user, request.GET.get("company") or request.POST.get("company"))
     initial = {}
     if request.method == "GET":

@@ -319,6 +319,17 @@ class ThemeIn(Schema):
     item_ids: list[DbId] = SchemaField(..., min_length=2, max_length=30)
 
 
+class ThemePatch(Schema):
+    """What changes in a theme; its code stays, and a published theme keeps its items."""
+
+    name: str | None = SchemaField(None, min_length=2, max_length=100)
+    summary: str | None = SchemaField(None, max_length=2000)
+    audience: Audience | None = None
+    life_event: LifeEvent | None = None
+    lead_id: DbId | None = None
+    item_ids: list[DbId] | None = SchemaField(None, min_length=2, max_length=30)
+
+
 class ThemeMaterialOut(Schema):
     name: str
     required: bool
@@ -377,16 +388,33 @@ def get_theme(request, theme_id: ObjectId):
 @router.post("/themes", response={201: ThemeOut, **ERRORS}, auth=session_auth, summary="组建一件事")
 def create_theme(request, payload: ThemeIn):
     lead = _organisations(request.user, [payload.lead_id])[0]
-    visible = {i.pk: i for i in ServiceItem.objects.restrict(request.user, "view").filter(
-        pk__in=payload.item_ids)}  # fmt: skip
-    missing = [i for i in payload.item_ids if i not in visible]
-    if missing:
-        raise NotFound(f"事项 {missing[0]} ")
     data = payload.dict(exclude={"lead_id", "item_ids"})
     data["life_event"] = data["life_event"] or ""
     theme = services.create_theme(actor=request.user, lead=lead,
-                                  items=[visible[i] for i in payload.item_ids], **data)  # fmt: skip
+                                  items=_theme_items(request.user, payload.item_ids), **data)  # fmt: skip
     return Status(201, theme)
+
+
+def _theme_items(actor, ids: list[int]) -> list[ServiceItem]:
+    visible = {i.pk: i for i in ServiceItem.objects.restrict(actor, "view").filter(pk__in=ids)}
+    missing = [i for i in ids if i not in visible]
+    if missing:
+        raise NotFound(f"事项 {missing[0]} ")
+    return [visible[i] for i in ids]
+
+
+@router.patch("/themes/{theme_id}", response={200: ThemeOut, **ERRORS}, auth=session_auth,
+              summary="修改一件事（已发布的不能调整事项）")  # fmt: skip
+def update_theme(request, theme_id: ObjectId, payload: ThemePatch):
+    theme = _theme(request.user, theme_id)
+    changes = payload.dict(exclude_unset=True, exclude={"lead_id", "item_ids"})
+    if "life_event" in changes:
+        changes["life_event"] = changes["life_event"] or ""
+    if payload.lead_id is not None:
+        changes["lead"] = _organisations(request.user, [payload.lead_id])[0]
+    if payload.item_ids is not None:
+        changes["items"] = _theme_items(request.user, payload.item_ids)
+    return services.update_theme(actor=request.user, theme=theme, **changes)
 
 
 @router.post("/themes/{theme_id}/publish", response={200: ThemeOut, **ERRORS}, auth=session_auth,

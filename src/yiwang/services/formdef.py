@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from yiwang.core import identifiers
@@ -69,6 +70,71 @@ def check_definition(definition) -> list[dict]:
             }
         )  # fmt: skip
     return cleaned
+
+
+@dataclass(frozen=True)
+class FieldConflict:
+    """One field code that two forms define in ways one joint form cannot hold."""
+
+    code: str
+    first: object  # whatever owns each form (a service item): its `name` is shown
+    second: object
+    difference: str
+
+    def describe(self) -> str:
+        return (
+            f"申请表字段 {self.code} 在「{self.first.name}」与「{self.second.name}」中"
+            f"{self.difference}"
+        )
+
+
+def merge_forms(forms: list[tuple[object, list[dict]]]) -> tuple[list[dict], list[FieldConflict]]:
+    """联合申请表: several owners' forms (a theme's items, in order) merged by field code, and
+    the codes that cannot be merged.
+
+    A code shared by several forms is one question to the applicant, so the forms must agree on
+    what it is: its type, its choices (in any order) and, when both prefill it, where the value
+    comes from (``company.name`` and ``applicant.name`` under one code are two different
+    things). Everything else merges: the first form's wording, required when any form requires
+    it, the shortest maximum length (what every form accepts), and the prefill of whichever has
+    one. A conflicting field keeps the first form's definition, so that callers that only read
+    (a case's joint form) still get a form; callers that write refuse the conflict instead.
+    """
+    merged: dict[str, dict] = {}
+    owners: dict[str, object] = {}
+    conflicts: list[FieldConflict] = []
+    for owner, definition in forms:
+        for field in definition or []:
+            entry = merged.get(field["code"])
+            if entry is None:
+                merged[field["code"]] = {**field, "items": [owner.name]}
+                owners[field["code"]] = owner
+                continue
+            difference = _difference(entry, field)
+            if difference:
+                conflicts.append(
+                    FieldConflict(field["code"], owners[field["code"]], owner, difference)
+                )
+                continue
+            entry["required"] = entry["required"] or field.get("required", False)
+            entry["max_length"] = min(entry["max_length"], field.get("max_length", 200))
+            entry["prefill"] = entry.get("prefill") or field.get("prefill", "")
+            entry["items"].append(owner.name)
+    return list(merged.values()), conflicts
+
+
+def _difference(first: dict, other: dict) -> str:
+    """What makes two definitions of one code two different questions, in Chinese; "" if none."""
+    if first["type"] != other["type"]:
+        kinds = FormFieldType(first["type"]).label, FormFieldType(other["type"]).label
+        return f"类型分别为「{kinds[0]}」和「{kinds[1]}」"
+    options = first.get("options") or [], other.get("options") or []
+    if first["type"] == FormFieldType.SELECT and set(options[0]) != set(options[1]):
+        return f"可选项分别为「{'、'.join(options[0])}」和「{'、'.join(options[1])}」"
+    prefills = first.get("prefill") or "", other.get("prefill") or ""
+    if all(prefills) and prefills[0] != prefills[1]:
+        return f"预填来源分别为 {prefills[0]} 和 {prefills[1]}，含义不同"
+    return ""
 
 
 def clean_submission(definition: list[dict], data: dict) -> tuple[dict, dict[str, str]]:

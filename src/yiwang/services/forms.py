@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 from django import forms
+from django.db.models import Q
 from django.forms import formset_factory
 
 from yiwang.catalog.choices import ResourceStatus
@@ -147,9 +148,14 @@ class ThemeForm(forms.ModelForm):
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["lead"].queryset = Organisation.objects.restrict(actor, "write_items")
-        self.fields["items"].queryset = ServiceItem.objects.filter(
-            status=ItemStatus.PUBLISHED
-        ).select_related("organisation")
+        offered = Q(status=ItemStatus.PUBLISHED)
+        if self.instance.pk:  # a theme being changed: its code stays, its items stay offered
+            self.fields["code"].disabled = True
+            self.initial.setdefault("items", list(self.instance.items.all()))
+            offered |= Q(themes=self.instance)
+        self.fields["items"].queryset = (
+            ServiceItem.objects.filter(offered).distinct().select_related("organisation")
+        )
 
     def validate_unique(self):
         """The service checks uniqueness and answers in the domain's words."""

@@ -26,7 +26,12 @@ from yiwang.services.forms import (
     material_rows,
 )
 from yiwang.services.models import ServiceItem, Theme
-from yiwang.services.services import ITEM_FIELDS, THEME_FIELDS, missing_elements
+from yiwang.services.services import (
+    ITEM_FIELDS,
+    THEME_CHANGES,
+    THEME_FIELDS,
+    missing_elements,
+)
 from yiwang.services.views import process_context
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -181,6 +186,30 @@ def theme_new(request):
         except ServiceError as exc:
             _service_errors(form, exc)
     return render(request, "services/manage/theme_new.html", {"form": form})
+
+
+@login_required
+def theme_edit(request, code: str):
+    """修改一件事: its wording, lead and (while a draft) its items, checked like a new theme."""
+    theme = get_object_or_404(Theme.objects.restrict(request.user, "change"), code=code)
+    # The form writes what it cleans onto its instance: give it a copy, so that the service
+    # compares the theme as stored with the change.
+    form = ThemeForm(request.POST or None, instance=Theme.objects.get(pk=theme.pk),
+                     actor=request.user)  # fmt: skip
+    if request.method == "POST" and form.is_valid():
+        changes = {k: form.cleaned_data[k] for k in THEME_CHANGES}
+        # The list box sends a set, not an order: the same items keep the theme's order.
+        chosen = list(form.cleaned_data["items"])
+        if {i.pk for i in chosen} != set(theme.items.values_list("pk", flat=True)):
+            changes["items"] = chosen
+        try:
+            services.update_theme(actor=request.user, theme=theme, lead=form.cleaned_data["lead"],
+                                  **changes)  # fmt: skip
+            messages.success(request, "一件事已保存。")
+            return redirect("services:theme", code=theme.code)
+        except ServiceError as exc:
+            _service_errors(form, exc)
+    return render(request, "services/manage/theme_new.html", {"form": form, "theme": theme})
 
 
 @login_required

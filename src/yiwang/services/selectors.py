@@ -10,6 +10,7 @@ from yiwang.core import search
 from yiwang.core.choices import Role
 from yiwang.core.models import Organisation
 from yiwang.core.permissions import has_role
+from yiwang.services import formdef
 from yiwang.services.choices import (
     COMPANY_EVENTS,
     PERSON_EVENTS,
@@ -166,22 +167,20 @@ def theme_materials(theme: Theme) -> list[ThemeMaterial]:
 
 
 def theme_form(theme: Theme) -> list[dict]:
-    """One joint form: the items' fields merged by code. The first item to define a code
-    gives its label and type; a field is required when any item requires it."""
-    merged: dict[str, dict] = {}
-    for item in theme_items(theme):
-        for definition in item.form_definition or []:
-            entry = merged.get(definition["code"])
-            if entry is None:
-                merged[definition["code"]] = {
-                    **definition,
-                    "type_label": FormFieldType(definition["type"]).label,
-                    "items": [item.name],
-                }
-                continue
-            entry["required"] = entry["required"] or definition.get("required", False)
-            entry["items"].append(item.name)
-    return list(merged.values())
+    """One joint form: the items' fields merged by code (`formdef.merge_forms`)."""
+    fields, _conflicts = _joint_form(theme)
+    return [{**f, "type_label": FormFieldType(f["type"]).label} for f in fields]
+
+
+def theme_form_conflicts(theme: Theme) -> list[formdef.FieldConflict]:
+    """The field codes the theme's items define in ways one form cannot hold. The services
+    refuse them; a theme made before they did, or changed behind their back, may still have some."""
+    _fields, conflicts = _joint_form(theme)
+    return conflicts
+
+
+def _joint_form(theme: Theme):
+    return formdef.merge_forms([(item, item.form_definition) for item in theme_items(theme)])
 
 
 # --- 事项要素完整率 -------------------------------------------------------------

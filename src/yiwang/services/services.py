@@ -31,6 +31,8 @@ MATERIAL_FIELDS = (
     "name", "required", "form", "copies", "description", "licence_type", "resource", "example",
 )  # fmt: skip
 THEME_FIELDS = ("code", "name", "summary", "audience", "life_event")
+# The code is a theme's address (pages, API, search): it stays as the theme was made.
+THEME_CHANGES = ("name", "summary", "audience", "life_event")
 
 
 def _check_owner(actor, organisation: Organisation) -> None:
@@ -115,12 +117,17 @@ def update_item(
     note: str = "",
     **changes,
 ) -> ServiceItem:
-    """Change an item; a published item gets a new version when something really changed."""
+    """Change an item; a published item gets a new version when something really changed.
+
+    A new form that the item's published themes (一件事) could not merge is refused: see
+    `_refuse_breaking_published_themes`.
+    """
     _check_writable(actor, item)
     before = item_snapshot(item)
     _apply(item, changes)
     if form_definition is not None:
         item.form_definition = formdef.check_definition(form_definition)
+        _refuse_breaking_published_themes(item)
     full_clean(item)
     if materials is not None:
         built = _build_materials(item, _keep_examples(item, materials))
@@ -293,48 +300,136 @@ def create_theme(*, actor, lead: Organisation, items: list[ServiceItem], **attrs
     unknown = set(attrs) - set(THEME_FIELDS)
     if unknown:
         raise ServiceError("validation_failed", f"主题含未知属性：{', '.join(sorted(unknown))}")
-    if len(items) < 2 or len({i.pk for i in items}) != len(items):
-        raise ServiceError("services.theme_items", "一件事至少包含两个不同的事项")
+    _check_theme_items(items)
     if Theme.objects.filter(code=attrs.get("code")).exists():
         raise ServiceError("conflict", f"主题编码 {attrs.get('code')} 已被使用", status=409)
-    _check_joint_form(items)
+    _refuse_form_conflicts(items)
     theme = Theme(lead=lead, **attrs)
     full_clean(theme)
     theme.save()
-    ThemeItem.objects.bulk_create(
-        [ThemeItem(theme=theme, item=item, position=n) for n, item in enumerate(items, start=1)]
-    )
+    _set_theme_items(theme, items)
     audit.record(actor=actor, action="theme.create", target=theme,
                  after={**_theme_snapshot(theme), "items": [i.pk for i in items]})  # fmt: skip
     _reindex_theme(theme)
     return theme
 
 
-def _check_joint_form(items: list[ServiceItem]) -> None:
-    """The joint form merges the items' fields by code: a code may appear in several items only
-    as the same kind of field (and, for a choice, with the same options)."""
-    first: dict[str, tuple[ServiceItem, dict]] = {}
-    for item in items:
-        for field in item.form_definition or []:
-            seen, definition = first.setdefault(field["code"], (item, field))
-            same = definition["type"] == field["type"] and (
-                field["type"] != "select" or definition.get("options") == field.get("options")
-            )
-            if not same:
-                raise ServiceError(
-                    "services.theme_form_conflict",
-                    f"申请表字段 {field['code']} 在「{seen.name}」与「{item.name}」中的类型或选项不同，"
-                    "无法合并为一张联合申请表：请统一字段定义或改用不同的字段代码",
-                    detail={"code": field["code"], "items": [seen.pk, item.pk]},
-                )
+@transaction.atomic
+def update_theme(
+    *, actor, theme: Theme, items: list[ServiceItem] | None = None,
+    lead: Organisation | None = None, **changes,
+) -> Theme:  # fmt: skip
+    """修改一件事: its wording, lead department or items, checked as when it was made.
+
+    A published theme keeps its items: the joint cases under way are reviewed by its items'
+    departments and issue its items' results, so changing them would change cases already
+    accepted. A different bundle is a new theme.
+    """
+    _check_writable(actor, theme)
+    unknown = set(changes) - set(THEME_CHANGES)
+    if unknown:
+        raise ServiceError(
+            "validation_failed", f"主题含未知或不可修改的属性：{', '.join(sorted(unknown))}"
+        )
+    current = _items_of(theme)
+    before = {**_theme_snapshot(theme), "items": [i.pk for i in current]}
+    if lead is not None:
+        _check_owner(actor, lead)
+        theme.lead = lead
+    for name, value in changes.items():
+        setattr(theme, name, value)
+    full_clean(theme)
+    if items is not None and [i.pk for i in items] != before["items"]:
+        if theme.status == ItemStatus.PUBLISHED:
+            raise ServiceError(
+                "services.theme_published",
+                "已发布的一件事不能调整所含事项：进行中的联办件仍按原事项审批；如需不同的事项组合，请组建新的一件事",
+            )  # fmt: skip
+        _check_theme_items(items)
+        _refuse_form_conflicts(items)
+        theme.theme_items.all().delete()
+        _set_theme_items(theme, items)
+        current = items
+    theme.save()
+    after = {**_theme_snapshot(theme), "items": [i.pk for i in current]}
+    if _content(before) != _content(after):
+        audit.record(actor=actor, action="theme.update", target=theme, before=before, after=after)
+        _reindex_theme(theme)
+    return theme
+
+
+def _items_of(theme: Theme) -> list[ServiceItem]:
+    return [ti.item for ti in theme.theme_items.select_related("item")]
+
+
+def _check_theme_items(items: list[ServiceItem]) -> None:
+    if len(items) < 2 or len({i.pk for i in items}) != len(items):
+        raise ServiceError("services.theme_items", "一件事至少包含两个不同的事项")
+
+
+def _set_theme_items(theme: Theme, items: list[ServiceItem]) -> None:
+    ThemeItem.objects.bulk_create(
+        [ThemeItem(theme=theme, item=item, position=n) for n, item in enumerate(items, start=1)]
+    )
+
+
+def _form_conflict(conflict: formdef.FieldConflict, message: str, **detail) -> ServiceError:
+    return ServiceError(
+        "services.theme_form_conflict", message,
+        detail={"code": conflict.code, "items": [conflict.first.pk, conflict.second.pk],
+                "difference": conflict.difference, **detail},
+    )  # fmt: skip
+
+
+def _refuse_form_conflicts(items: list[ServiceItem]) -> None:
+    """A theme is made, changed or published only when its items' forms merge into one joint
+    form (`formdef.merge_forms`), so that the form an applicant opens is never ambiguous."""
+    _fields, conflicts = formdef.merge_forms([(item, item.form_definition) for item in items])
+    if conflicts:
+        conflict = conflicts[0]
+        raise _form_conflict(
+            conflict, f"{conflict.describe()}，无法合并为一张联合申请表：请统一字段定义或改用不同的字段代码",
+        )  # fmt: skip
+
+
+def _refuse_breaking_published_themes(item: ServiceItem) -> None:
+    """An item's new form is refused when a published theme (一件事) holding the item could no
+    longer merge it with its other items' forms.
+
+    Why refuse rather than accept the version and mark the theme as needing attention: the joint
+    form is read live from the items, so a published theme with a conflict is a broken form in
+    front of applicants from the moment the version is saved, and hiding or suspending the theme
+    on one department's edit would withdraw a service the lead department (牵头部门) promised to
+    the public without its say. Refusing keeps every published theme whole and puts the choice
+    with the people who can make it: the item's department can always use a new field code, and
+    the departments can agree on one definition together. Draft themes are not held against the
+    item: they are checked again when published.
+    """
+    themes = Theme.objects.filter(items=item, status=ItemStatus.PUBLISHED).select_related("lead")
+    for theme in themes:
+        items = [item if other.pk == item.pk else other for other in _items_of(theme)]
+        _fields, conflicts = formdef.merge_forms([(i, i.form_definition) for i in items])
+        if conflicts:
+            conflict = conflicts[0]
+            raise _form_conflict(
+                conflict,
+                f"该事项属于已发布的一件事「{theme.name}」（牵头部门：{theme.lead.name}），"
+                f"修改后{conflict.describe()}，联合申请表将无法合并：请改用新的字段代码，"
+                "或与牵头部门及相关事项的部门统一字段定义",
+                theme=theme.pk,
+            )  # fmt: skip
 
 
 @transaction.atomic
 def publish_theme(*, actor, theme: Theme) -> Theme:
+    """发布一件事: open the joint application, once every item is published and the items'
+    forms (which may have changed while the theme was a draft) still merge."""
     _check_writable(actor, theme)
-    unpublished = [i.name for i in theme.items.all() if i.status != ItemStatus.PUBLISHED]
+    items = _items_of(theme)
+    unpublished = [i.name for i in items if i.status != ItemStatus.PUBLISHED]
     if unpublished:
         raise ServiceError("services.theme_items", f"以下事项尚未发布：{'、'.join(unpublished)}")
+    _refuse_form_conflicts(items)
     theme.status = ItemStatus.PUBLISHED
     theme.save(update_fields=["status", "updated_at"])
     audit.record(actor=actor, action="theme.publish", target=theme, after=_theme_snapshot(theme))

@@ -21,6 +21,7 @@ urlpatterns = [
     path("manage/items/<int:item_id>/suspend/", manage_views.item_suspend, name="item_suspend"),
     path("manage/items/<int:item_id>/process/", manage_views.item_process, name="item_process"),
     path("manage/themes/new/", manage_views.theme_new, name="theme_new"),
+    path("manage/themes/<slug:code>/edit/", manage_views.theme_edit, name="theme_edit"),
     path("manage/themes/<slug:code>/publish/", manage_views.theme_publish, name="theme_publish"),
     path("manage/completeness/", manage_views.completeness, name="completeness"),
     path("manage/export.xlsx", manage_views.export_xlsx, name="export"),
