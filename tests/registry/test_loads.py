@@ -437,7 +437,7 @@ def test_the_quarantine_csv_is_written_in_chunks_not_built_whole(officer, publis
         LoadError(load=load, row=n, field="name", code="value.required", message="企业名称不能为空")
         for n in range(2, CHUNK_ROWS * 2 + 12)
     )
-    chunks = list(quarantine_rows(load))
+    chunks = list(quarantine_rows(load, officer))
     assert len(chunks) == 4  # the header, two full chunks, the rest
     assert sum(chunk.count(b"\n") for chunk in chunks) == 1 + CHUNK_ROWS * 2 + 10
 
@@ -457,4 +457,4 @@ def test_the_quarantine_csv_still_reads_rows_kept_as_a_json_object(officer, publ
 
     load = load_file(officer, published, csv_bytes([company_row(1, established="bad")]))
     load.errors.update(raw={"uscc": "X", "established": "bad"})
-    assert "uscc=X；established=bad" in b"".join(quarantine_rows(load)).decode("utf-8-sig")
+    assert "uscc=X；established=bad" in b"".join(quarantine_rows(load, officer)).decode("utf-8-sig")

@@ -367,6 +367,7 @@ def remove_negative(request, resource_id: ObjectId, payload: NegativeRemoveIn):
 class ImportOut(Schema):
     created: list[str]
     updated: list[str]
+    unchanged: list[str] = SchemaField(..., description="与目录现状一致、未产生新版本的资源代码")
     errors: list[dict]
 
 
@@ -392,4 +393,5 @@ def import_catalog(request, file: File[UploadedFile]):
     if file.size > MAX_IMPORT_BYTES:
         raise ServiceError("file.too_large", "文件超过 10 MB")
     result = spreadsheet.import_catalog(actor=request.user, data=file.read())
-    return {"created": result.created, "updated": result.updated, "errors": result.errors}
+    return {"created": result.created, "updated": result.updated, "unchanged": result.unchanged,
+            "errors": result.errors}  # fmt: skip

@@ -91,7 +91,12 @@ def create_resource(*, actor, owner: Organisation, fields: list[dict], **attrs) 
 def update_resource(
     *, actor, resource: Resource, fields: list[dict] | None = None, note: str = "", **changes
 ):
-    """Change a resource's description (and its fields); a published resource gets a new version."""
+    """Change a resource's description (and its fields); a published resource gets a new version.
+
+    An edit that changes nothing (a form saved as it was, a PATCH or an import repeating the
+    current values) leaves the resource untouched: no new version, no version-history row and
+    no audit row, since none of them would describe a change. The resource is returned as is.
+    """
     _check_writable(actor, resource)
     if resource.status == ResourceStatus.RETIRED:
         raise ServiceError("catalog.retired", "已停用的资源不能修改")
@@ -100,15 +105,18 @@ def update_resource(
         raise ServiceError("validation_failed", f"不能修改：{', '.join(sorted(unknown))}")
     if "owner" in changes:
         _check_owner(actor, changes["owner"])
-    before = resource_snapshot(resource)
+    # The stored state, not the instance's: a ModelForm has already written its input into it.
+    before = resource_snapshot(Resource.objects.get(pk=resource.pk))
     _check_share_type_change(resource, changes.get("share_type", resource.share_type))
     for name, value in changes.items():
         setattr(resource, name, value)
     full_clean(resource)
-    if fields is not None:
-        built = _build_fields(resource, fields)
-        if resource.status == ResourceStatus.PUBLISHED:
-            _check_keys_unchanged(resource, built)
+    built = _build_fields(resource, fields) if fields is not None else None
+    if built is not None and resource.status == ResourceStatus.PUBLISHED:
+        _check_keys_unchanged(resource, built)
+    if not _described_differently(before, resource, built):
+        return resource
+    if built is not None:
         resource.fields.all().delete()
         Field.objects.bulk_create(built)
     if resource.status == ResourceStatus.PUBLISHED:
@@ -120,6 +128,20 @@ def update_resource(
     audit.record(actor=actor, action="resource.update", target=resource, before=before, after=after)
     _reindex(resource)
     return resource
+
+
+STAMPS = ("version", "updated_at")  # they follow a change; they are not one
+
+
+def _described_differently(before: dict, resource: Resource, built: list[Field] | None) -> bool:
+    """Whether the edited resource (and its new fields, if given) differs from `before`."""
+    after = audit.snapshot(resource)
+    after["fields"] = (
+        before["fields"] if built is None else [audit.snapshot(f, list(FIELD_ATTRS)) for f in built]
+    )
+    return {k: v for k, v in after.items() if k not in STAMPS} != {
+        k: v for k, v in before.items() if k not in STAMPS
+    }
 
 
 def _check_share_type_change(resource: Resource, share_type: str) -> None:

@@ -68,6 +68,7 @@ def export_catalog(resources) -> bytes:
 class ImportResult:
     created: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
     errors: list[dict] = field(default_factory=list)
 
 
@@ -124,7 +125,7 @@ def import_catalog(*, actor, data: bytes) -> ImportResult:
             _import_resource(actor, code, items, result)
         if result.errors:
             transaction.set_rollback(True)
-            result.created, result.updated = [], []
+            result.created, result.updated, result.unchanged = [], [], []
     return result
 
 
@@ -201,8 +202,10 @@ def _import_resource(actor, code: str, items: list, result: ImportResult) -> Non
                 result.created.append(code)
             else:
                 attrs.pop("code")
-                services.update_resource(actor=actor, resource=existing, fields=fields, owner=owner,
-                                         note="目录导入", **attrs)  # fmt: skip
-                result.updated.append(code)
+                stamp = existing.updated_at
+                saved = services.update_resource(actor=actor, resource=existing, fields=fields, owner=owner,
+                                                 note="目录导入", **attrs)  # fmt: skip
+                # the service saves (and stamps) a resource only when the import changed it
+                (result.updated if saved.updated_at != stamp else result.unchanged).append(code)
     except ServiceError as exc:
         errors.append({"row": first_row, "column": "", "message": f"资源 {code}：{exc.message}"})

@@ -116,9 +116,14 @@ def resource_edit(request, resource_id: int | None = None):
                 messages.success(request, "资源已编目（草稿），检查无误后请发布。")
             else:
                 attrs.pop("code", None)
-                services.update_resource(actor=request.user, resource=resource, fields=fields, owner=owner,
-                                         note=request.POST.get("note", "")[:200], **attrs)  # fmt: skip
-                messages.success(request, "资源已保存。")
+                stamp = resource.updated_at
+                saved = services.update_resource(actor=request.user, resource=resource, fields=fields, owner=owner,
+                                                 note=request.POST.get("note", "")[:200], **attrs)  # fmt: skip
+                # the service saves (and stamps) a resource only when the form changed it
+                changed = saved.updated_at != stamp
+                messages.success(
+                    request, "资源已保存。" if changed else "内容没有变化，未产生新版本。"
+                )
             return redirect("catalog:resource", resource_id=resource.pk)
         except ServiceError as exc:
             form.add_error(None, exc.message)

@@ -171,17 +171,18 @@ def get_load(request, load_id: uuid.UUID):
 
 
 @router.get("/loads/{load_id}/errors", response={200: list[LoadErrorOut], **ERRORS}, auth=AUTH,
-            summary="问题数据（分页）")  # fmt: skip
+            summary="问题数据（分页；提供部门以外的调用者看到的个人信息已脱敏）")  # fmt: skip
 @paginate(Page)
 def list_errors(request, load_id: uuid.UUID):
-    return _load(actor_of(request), load_id).errors.all()
+    actor = actor_of(request)
+    return selectors.quarantined_rows(actor, _load(actor, load_id))
 
 
 @router.get("/loads/{load_id}/errors.csv", response={200: None, **ERRORS}, auth=AUTH,
             summary="下载问题数据（CSV，UTF-8 BOM）")  # fmt: skip
 def download_errors(request, load_id: uuid.UUID):
-    load = _load(actor_of(request), load_id)
-    return quarantine_csv(load)
+    actor = actor_of(request)
+    return quarantine_csv(_load(actor, load_id), actor)
 
 
 @router.post(

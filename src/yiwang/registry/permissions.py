@@ -33,3 +33,16 @@ def _readable_records(actor, qs):
     if has_role(actor, Role.SUPERVISOR):
         return qs
     return qs.filter(owner_id__in=writable_org_ids(actor) | org_ids_with_role(actor, *Role.values))
+
+
+def sees_sent_values(actor, load) -> bool:
+    """Whether the actor sees a load's quarantined rows as the department sent them.
+
+    The owning department's data officers (and its own administrators and systems) must fix
+    those rows, so they see their values. Everyone else who may follow the load — supervisors,
+    the bureau, administrators of the organisations above — sees personal values masked.
+    """
+    owner_id = load.resource.owner_id
+    if is_client(actor):
+        return actor.organisation_id == owner_id
+    return owner_id in org_ids_with_role(actor, Role.DATA_OFFICER, Role.ADMIN)

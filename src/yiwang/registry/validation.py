@@ -120,7 +120,8 @@ def infer_rules(fields: Sequence[FieldSpec]) -> list[Rule]:
     return rules
 
 
-def _header_token(cell: object) -> str:
+def header_token(cell: object) -> str:
+    """A header cell as matched to a field's code or name: no spaces, BOM or required marks (*)."""
     text = cell if isinstance(cell, str) else "" if cell is None else str(cell)
     return "".join(text.replace("\ufeff", "").split()).strip("*＊").casefold()
 
@@ -177,11 +178,11 @@ class RowValidator:
         if len(header) > self.max_columns:
             message = f"表头有 {len(header)} 列，超过上限 {self.max_columns} 列"
             return [RowError(1, "", "header.too_many_columns", message)]
-        tokens = [_header_token(cell) for cell in header]
+        tokens = [header_token(cell) for cell in header]
         if not any(tokens):
             return [RowError(1, "", "header.empty", "表头为空")]
-        by_token = {_header_token(f.name): f for f in self.fields}
-        by_token.update({_header_token(f.code): f for f in self.fields})
+        by_token = {header_token(f.name): f for f in self.fields}
+        by_token.update({header_token(f.code): f for f in self.fields})
         errors: list[RowError] = []
         self._ignored = []
         found: dict[str, int] = {}

@@ -45,7 +45,7 @@ def load_detail(request, load_id):
     load = get_object_or_404(
         Load.objects.restrict(request.user, "view").select_related("resource", "job"), pk=load_id
     )
-    errors = load.errors.all()[:100]
+    errors = selectors.quarantined_rows(request.user, load)[:100]
     report = getattr(load, "quality", None) if load.is_finished else None
     return render(request, "registry/load.html", {"load": load, "errors": errors, "report": report,
                                                   "labels": quality.DIMENSION_LABELS})  # fmt: skip
@@ -67,9 +67,8 @@ def load_status(request, load_id):
 
 @login_required
 def load_errors_csv(request, load_id):
-    return quarantine_csv(
-        get_object_or_404(Load.objects.restrict(request.user, "view"), pk=load_id)
-    )
+    load = get_object_or_404(Load.objects.restrict(request.user, "view"), pk=load_id)
+    return quarantine_csv(load, request.user)
 
 
 @login_required
