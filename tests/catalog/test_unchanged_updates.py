@@ -170,3 +170,19 @@ def test_changing_the_summary_on_the_edit_page_makes_version_two(client, officer
     assert _state(published) == (2, 2, 1)
     event = AuditEvent.objects.get(action="resource.update")
     assert (event.before["summary"], event.after["summary"]) == (SUMMARY, "新的摘要内容")
+
+
+def test_the_edit_page_cannot_make_a_published_resource_not_shared_without_the_negative_list(
+    client, officer, published
+):
+    """The form writes its input into the resource before the service sees it: the service checks
+    the change against the stored share type, not against the form's."""
+    client.force_login(officer)
+    response = client.post(
+        f"/catalog/resources/{published.pk}/edit/",
+        _edit_form(published, share_type="none", share_condition=""),
+        follow=True,
+    )
+    assert "已发布资源改为不予共享，须列入负面清单并写明法律依据" in response.content.decode()
+    published.refresh_from_db()
+    assert published.share_type != "none" and _state(published) == (1, 1, 0)

@@ -106,8 +106,9 @@ def update_resource(
     if "owner" in changes:
         _check_owner(actor, changes["owner"])
     # The stored state, not the instance's: a ModelForm has already written its input into it.
-    before = resource_snapshot(Resource.objects.get(pk=resource.pk))
-    _check_share_type_change(resource, changes.get("share_type", resource.share_type))
+    stored = Resource.objects.get(pk=resource.pk)
+    before = resource_snapshot(stored)
+    _check_share_type_change(stored, changes.get("share_type", resource.share_type))
     for name, value in changes.items():
         setattr(resource, name, value)
     full_clean(resource)
