@@ -63,6 +63,9 @@ class RerunIn(Schema):
 
 
 class QualityOut(Schema):
+    """资源数据质量: the registry as it stands (completeness over the stored records; validity,
+    uniqueness and consistency weighted by rows over the loads that still hold records)."""
+
     resource_id: DbId
     score: float
     completeness: float
@@ -70,8 +73,13 @@ class QualityOut(Schema):
     uniqueness: float
     consistency: float
     timeliness: float
-    field_completeness: dict
-    load_id: uuid.UUID
+    field_completeness: dict = SchemaField(..., description="各信息项在当前登记簿记录中的完整率")
+    records: int = SchemaField(..., description="完整性所依据的登记簿记录数")
+    loads: int = SchemaField(
+        ..., description="有效性、唯一性、一致性所依据的批次数（仍有记录在库）"
+    )
+    rows: int = SchemaField(..., description="这些批次的总行数（加权依据）")
+    load_id: uuid.UUID | None = SchemaField(..., description="最近一次成功的归集")
 
 
 class LoadQualityOut(Schema):
@@ -97,9 +105,10 @@ class ResourceQualityRow(Schema):
     owner_id: DbId
     owner_name: str
     last_loaded_at: datetime.datetime | None
-    load_id: uuid.UUID | None = SchemaField(
-        None, description="评分依据的最近一次归集；尚未归集为空"
-    )
+    load_id: uuid.UUID | None = SchemaField(None, description="最近一次成功的归集；尚未归集为空")
+    records: int | None = SchemaField(None, description="完整性所依据的登记簿记录数")
+    loads: int | None = SchemaField(None, description="有效性、唯一性、一致性所依据的批次数")
+    rows: int | None = SchemaField(None, description="这些批次的总行数（加权依据）")
     score: float | None = None
     completeness: float | None = None
     validity: float | None = None
@@ -121,6 +130,7 @@ class QualityOverviewOut(Schema):
 
 
 DIMENSIONS = ("score", "completeness", "validity", "uniqueness", "consistency", "timeliness")
+FIGURES = (*DIMENSIONS, "records", "loads", "rows", "load_id")
 
 
 def _loadable_resource(actor, resource_id: ObjectId) -> Resource:
@@ -213,8 +223,7 @@ def quality_overview(request):
         r, q = row["resource"], row["quality"]
         resources.append({
             "resource_id": r.pk, "code": r.code, "name": r.name, "owner_id": r.owner_id, "owner_name": r.owner.name,
-            "last_loaded_at": r.last_loaded_at, "load_id": q["report"].load_id if q else None,
-            **({k: q[k] for k in DIMENSIONS} if q else {}),
+            "last_loaded_at": r.last_loaded_at, **({k: q[k] for k in FIGURES} if q else {}),
         })  # fmt: skip
     return {"departments": overview["departments"], "resources": resources}
 
@@ -226,6 +235,5 @@ def resource_quality(request, resource_id: ObjectId):
     q = selectors.resource_quality(resource)
     if q is None:
         raise NotFound("质量报告")
-    report = q["report"]
-    return {**{k: q[k] for k in DIMENSIONS},
-            "resource_id": resource.pk, "field_completeness": report.field_completeness, "load_id": report.load_id}  # fmt: skip
+    return {**{k: q[k] for k in FIGURES}, "resource_id": resource.pk,
+            "field_completeness": q["field_completeness"]}  # fmt: skip

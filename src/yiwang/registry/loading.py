@@ -29,7 +29,7 @@ from yiwang.core.models import Job
 from yiwang.registry import quality, readers
 from yiwang.registry.choices import LoadMode, LoadStatus
 from yiwang.registry.keys import MAX_LENGTH as MAX_KEY_LENGTH
-from yiwang.registry.models import Load, LoadError, QualityReport, StagedRow
+from yiwang.registry.models import Load, LoadError, QualityReport, ResourceQuality, StagedRow
 from yiwang.registry.validation import DuplicateTracker, FieldSpec, RowValidator, infer_rules
 
 log = logging.getLogger(__name__)
@@ -371,7 +371,7 @@ def _resource_unchanged(load: Load) -> Resource:
 
 def _conclude(load: Load, resource: Resource, counters, *, written: int, deleted: int, now) -> None:
     """In the transaction that makes the batch visible: its quality report, the resource's last
-    load, the load's outcome and the audit row."""
+    load, the load's outcome, the registry's quality as it now stands and the audit row."""
     field_codes = list(resource.fields.values_list("code", flat=True))
     dims = quality.load_dimensions(counters, field_codes)
     dims_all = {**dims, "timeliness": 1.0}
@@ -387,9 +387,23 @@ def _conclude(load: Load, resource: Resource, counters, *, written: int, deleted
     _mark(load, status=LoadStatus.SUCCEEDED, finished_at=timezone.now(), rows_written=written,
           rows_deleted=deleted, rows_total=counters.rows, rows_valid=counters.valid,
           rows_invalid=counters.rows - counters.valid, stats=counters.summary())  # fmt: skip
+    _measure_registry(resource, load, field_codes, now)
     audit.record(actor=None, action="load.succeeded", target=load,
                  after={"written": written, "deleted": deleted, "invalid": counters.rows - counters.valid,
                         "sha256": load.sha256})  # fmt: skip
+
+
+def _measure_registry(resource: Resource, load: Load, field_codes: list[str], now) -> None:
+    """The resource's quality after this load: one scan of its registry, kept for the pages."""
+    figures = quality.measure_registry(resource.pk, field_codes)
+    ResourceQuality.objects.update_or_create(
+        resource=resource,
+        defaults={"records": figures.records, "loads": figures.loads, "rows": figures.rows,
+                  "completeness": figures.completeness, "validity": figures.validity,
+                  "uniqueness": figures.uniqueness, "consistency": figures.consistency,
+                  "field_completeness": figures.field_completeness, "last_load": load,
+                  "measured_at": now},
+    )  # fmt: skip
 
 
 def _merge_sql(load: Load, counters: quality.LoadCounters, now) -> tuple[int, int]:

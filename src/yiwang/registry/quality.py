@@ -5,6 +5,23 @@
 - 唯一性 uniqueness: share of rows whose key was not a duplicate within the batch
 - 一致性 consistency: share of rows that passed the cross-field rules
 - 及时性 timeliness: 1 while the last load is within the update cycle, falling to 0 at twice it
+
+A load's report (`QualityReport`) measures that batch as it arrived. A resource's quality
+(`ResourceQuality`, and so its department's score) describes its registry as it stands, so that
+a 3-row API batch after a million-row load moves the figures by its share and no more:
+
+- completeness is measured over the records stored now: a field emptied by an upsert, or a new
+  record without it, lowers it by that record's share;
+- validity, uniqueness and consistency are weighted by rows over the loads that still hold at
+  least one record in the registry (each record remembers the load that last wrote it). A
+  `replace` load that deleted what it lacked thus starts the figures afresh; one that kept the
+  old records (its snapshot had bad rows) leaves their loads counted; a delivery whose records
+  were all overwritten by a later one drops out. A load wholly rejected stores nothing and
+  changes nothing (its own report says what was wrong).
+
+The figures cost one scan of the resource's records, grouped by load (about half a second per
+million records of seven fields on PostgreSQL); it runs once per load, in the transaction that
+merges it (`measure_registry`), never when a page is shown.
 """
 
 from __future__ import annotations
@@ -12,9 +29,11 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
+from django.db import connection
 from django.utils import timezone
 
 from yiwang.catalog.choices import CYCLE_DAYS
+from yiwang.registry.filtering import field_expression
 
 WEIGHTS = {
     "completeness": 0.25,
@@ -104,3 +123,75 @@ def timeliness(cycle: str, last_loaded_at: datetime.datetime | None, now=None) -
 
 def score(dimensions: dict) -> float:
     return round(100 * sum(WEIGHTS[k] * dimensions[k] for k in WEIGHTS), 1)
+
+
+@dataclass(frozen=True)
+class RegistryFigures:
+    """What `measure_registry` finds: the registry's completeness and its loads' weighted figures."""
+
+    records: int
+    field_completeness: dict[str, float]
+    loads: int
+    rows: int
+    validity: float
+    uniqueness: float
+    consistency: float
+
+    @property
+    def completeness(self) -> float:
+        per_field = self.field_completeness
+        return round(sum(per_field.values()) / len(per_field), 4) if per_field else 1.0
+
+
+def measure_registry(resource_id: int, field_codes: list[str]) -> RegistryFigures:
+    """Measure a resource's registry in one scan: per load that still holds records, how many
+    it holds and how many of them have each field filled, with that load's report beside it.
+
+    Plain SQL on the two tables, no model: migration 0007 uses it for the resources loaded
+    before it. A record whose load is gone (or that no report describes) counts for
+    completeness only.
+    """
+    # field_expression lets only catalog field codes through; the resource is a bound parameter.
+    filled = "".join(f", COUNT(NULLIF({field_expression(code)}, ''))" for code in field_codes)
+    sql = (
+        f"WITH stored AS (SELECT load_id, COUNT(*) AS records{filled} FROM registry_record "  # noqa: S608
+        "WHERE resource_id = %s GROUP BY load_id) "
+        "SELECT stored.*, q.rows, q.validity, q.uniqueness, q.consistency FROM stored "
+        "LEFT JOIN registry_qualityreport q ON q.load_id = stored.load_id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [resource_id])
+        per_load = cursor.fetchall()
+    records, filled_counts = 0, [0] * len(field_codes)
+    loads = rows = valid = unique = consistent = 0
+    width = len(field_codes)
+    for load_id, held, *rest in per_load:
+        counts, (load_rows, validity, uniqueness, consistency) = rest[:width], rest[width:]
+        records += held
+        filled_counts = [total + n for total, n in zip(filled_counts, counts, strict=True)]
+        if load_id is not None and load_rows is not None:
+            loads += 1
+            rows += load_rows
+            valid += load_rows * validity
+            unique += load_rows * uniqueness
+            consistent += load_rows * consistency
+    return RegistryFigures(
+        records=records,
+        field_completeness={code: ratio(n, records) for code, n in zip(field_codes, filled_counts, strict=True)},
+        loads=loads, rows=rows, validity=_weighted(valid, rows), uniqueness=_weighted(unique, rows),
+        consistency=_weighted(consistent, rows),
+    )  # fmt: skip
+
+
+def _weighted(total: float, rows: int) -> float:
+    """A row-weighted share; the reports' ratios are rounded, so the sum is rounded back."""
+    return round(total / rows, 4) if rows else 1.0
+
+
+def resource_dimensions(figures, cycle: str, last_loaded_at, now=None) -> dict:
+    """The five dimensions of a resource: its stored figures and timeliness now."""
+    return {
+        "completeness": figures.completeness, "validity": figures.validity,
+        "uniqueness": figures.uniqueness, "consistency": figures.consistency,
+        "timeliness": timeliness(cycle, last_loaded_at, now),
+    }  # fmt: skip

@@ -10,7 +10,7 @@ from yiwang.catalog.models import Field, Resource
 from yiwang.core.masking import reveal_or_mask
 from yiwang.registry import quality
 from yiwang.registry.keys import join_key, split_key
-from yiwang.registry.models import Load, LoadError, QualityReport
+from yiwang.registry.models import Load, LoadError, ResourceQuality
 from yiwang.registry.permissions import sees_sent_values
 from yiwang.registry.validation import header_token
 
@@ -22,21 +22,17 @@ KEY_CODES = frozenset({"row.duplicate_key", "row.key_exists", "key.too_long"})
 CHUNK_ROWS = 2000
 
 
-def latest_report(resource: Resource) -> QualityReport | None:
-    return QualityReport.objects.filter(resource=resource).select_related("load").first()
-
-
-def resource_quality(resource: Resource, report: QualityReport | None = None) -> dict | None:
-    """The resource's quality now: its last load's dimensions plus timeliness against 更新周期."""
-    report = report or latest_report(resource)
-    if report is None:
-        return None
-    dims = {
-        "completeness": report.completeness, "validity": report.validity, "uniqueness": report.uniqueness,
-        "consistency": report.consistency,
-        "timeliness": quality.timeliness(resource.update_cycle, resource.last_loaded_at),
-    }  # fmt: skip
-    return {**dims, "score": quality.score(dims), "report": report}
+def resource_quality(resource: Resource, figures: ResourceQuality | None = None) -> dict | None:
+    """The resource's quality now: its registry's stored figures (see `registry.quality`) plus
+    timeliness against 更新周期; None while no load has succeeded."""
+    if figures is None:
+        figures = ResourceQuality.objects.filter(resource=resource).first()
+        if figures is None:
+            return None
+    dims = quality.resource_dimensions(figures, resource.update_cycle, resource.last_loaded_at)
+    return {**dims, "score": quality.score(dims), "field_completeness": figures.field_completeness,
+            "records": figures.records, "loads": figures.loads, "rows": figures.rows,
+            "load_id": figures.last_load_id}  # fmt: skip
 
 
 def quality_overview(actor) -> dict:
@@ -47,14 +43,10 @@ def quality_overview(actor) -> dict:
     """
     resources = (Resource.objects.restrict(actor, "view").filter(status=ResourceStatus.PUBLISHED)
                  .select_related("owner").order_by("owner__name", "code"))  # fmt: skip
-    reports = {}
-    for report in QualityReport.objects.filter(resource__in=resources).order_by(
-        "resource_id", "-created_at"
-    ):
-        reports.setdefault(report.resource_id, report)
+    figures = {f.resource_id: f for f in ResourceQuality.objects.filter(resource__in=resources)}
     rows, departments = [], {}
     for resource in resources:
-        q = resource_quality(resource, reports.get(resource.pk)) if resource.pk in reports else None
+        q = resource_quality(resource, figures[resource.pk]) if resource.pk in figures else None
         rows.append({"resource": resource, "quality": q})
         if q:
             departments.setdefault(resource.owner_id, (resource.owner, []))[1].append(q["score"])

@@ -1,5 +1,5 @@
 from .load import Load, LoadError, StagedRow
-from .quality import QualityReport
+from .quality import QualityReport, ResourceQuality
 from .record import Record
 
-__all__ = ["Load", "LoadError", "QualityReport", "Record", "StagedRow"]
+__all__ = ["Load", "LoadError", "QualityReport", "Record", "ResourceQuality", "StagedRow"]
