@@ -207,3 +207,24 @@ def test_the_migration_measures_the_resources_loaded_before_it(officer, city, pu
 def test_a_field_code_that_is_not_a_code_never_reaches_the_sql(published):
     with pytest.raises(ValueError, match="not a field code"):
         quality.measure_registry(published.pk, ["name", "x') OR 1=1 --"])
+
+
+def test_a_small_batch_soon_after_a_measurement_waits_for_the_next_measuring_load(
+    officer, published, time_machine
+):
+    """Under 0.1 % of the registry within ten minutes of the last measurement: no scan of the
+    registry; the next load after ten minutes takes that batch in with its own."""
+    import datetime
+
+    from django.utils import timezone
+
+    time_machine.move_to(timezone.now())
+    load_rows(officer, published, [company_row(i) for i in range(3000)])
+    push_batch(officer, published, [company_row(5000), company_row(5001, uscc="bad")])
+    held = selectors.resource_quality(published)
+    assert (held["records"], held["validity"], held["loads"]) == (3000, 1.0, 1)
+    time_machine.move_to(timezone.now() + datetime.timedelta(minutes=11))
+    push_batch(officer, published, [company_row(5002)])
+    taken_in = selectors.resource_quality(published)
+    assert (taken_in["records"], taken_in["loads"]) == (3002, 3)
+    assert taken_in["validity"] == round((3000 + 1 + 1) / 3003, 4)

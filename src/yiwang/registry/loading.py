@@ -387,10 +387,32 @@ def _conclude(load: Load, resource: Resource, counters, *, written: int, deleted
     _mark(load, status=LoadStatus.SUCCEEDED, finished_at=timezone.now(), rows_written=written,
           rows_deleted=deleted, rows_total=counters.rows, rows_valid=counters.valid,
           rows_invalid=counters.rows - counters.valid, stats=counters.summary())  # fmt: skip
-    _measure_registry(resource, load, field_codes, now)
+    if _worth_measuring(resource, counters.rows + deleted, now):
+        _measure_registry(resource, load, field_codes, now)
     audit.record(actor=None, action="load.succeeded", target=load,
                  after={"written": written, "deleted": deleted, "invalid": counters.rows - counters.valid,
                         "sha256": load.sha256})  # fmt: skip
+
+
+# A load that changed less than this share of the registry, within this time of the last
+# measurement, leaves the figures as they are: a department system pushing a few rows every few
+# seconds would otherwise scan a registry of millions each time, holding the resource's lock.
+SMALL_SHARE = 0.001
+REMEASURE_AFTER = datetime.timedelta(minutes=10)
+
+
+def _worth_measuring(resource: Resource, rows: int, now) -> bool:
+    """Whether a load of `rows` rows (and deletions) should re-measure the registry (`SMALL_SHARE`,
+    `REMEASURE_AFTER`); the loads it skips are taken in by the next load that measures."""
+    last = (
+        ResourceQuality.objects.filter(resource=resource)
+        .values_list("records", "measured_at")
+        .first()
+    )
+    if last is None:
+        return True
+    records, measured_at = last
+    return rows >= SMALL_SHARE * records or now - measured_at >= REMEASURE_AFTER
 
 
 def _measure_registry(resource: Resource, load: Load, field_codes: list[str], now) -> None:
