@@ -6,6 +6,7 @@ new private key there (`yiwang keys generate` makes one); in development the com
 the new key file itself. See docs/adr/0021-platform-key-rotation.md.
 """
 
+import argparse
 import datetime
 
 from django.conf import settings
@@ -23,7 +24,8 @@ def _moment(text: str) -> datetime.datetime:
     try:
         moment = datetime.datetime.fromisoformat(text.strip())
     except ValueError as exc:
-        raise CommandError(
+        # Argparse's own error: a clear message and the usage, never a traceback.
+        raise argparse.ArgumentTypeError(
             f"时间 {text!r} 无效：应为 ISO 8601 格式，例如 2026-12-01T08:00"
         ) from exc
     return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
