@@ -93,9 +93,9 @@ def test_a_seal_made_before_keys_were_recorded_verifies_against_the_original_key
 def test_an_old_seal_by_another_key_is_refused_as_an_unregistered_key(factory, admin):
     make_events(factory, admin)
     stranger = crypto.Sm2KeyPair.generate()
-    forge_seal(stranger, legacy=True)
+    forged = forge_seal(stranger, legacy=True)
     fingerprint = platform_keys.fingerprint(stranger.public_key)
-    assert broken_messages() == [f"封存 #1 由未登记的平台密钥签名（指纹 {fingerprint}）"]
+    assert broken_messages() == [f"封存 #{forged.pk} 由未登记的平台密钥签名（指纹 {fingerprint}）"]
 
 
 def test_sealing_refuses_to_register_a_key_that_did_not_sign_the_older_seals(factory, admin):
