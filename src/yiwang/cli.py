@@ -1,7 +1,7 @@
 """The `yiwang` console command: Django's manage.py with Yiwang's settings.
 
-Yiwang's own subcommands: demo, serve, worker, audit verify|seal, bench, doctor, verify FILE,
-timers;
+Yiwang's own subcommands: demo, serve, worker, audit verify|seal, keys list|rotate, bench, doctor,
+verify FILE, timers;
 every Django command (migrate, createsuperuser, ...) works as well.
 """
 

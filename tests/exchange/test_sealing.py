@@ -4,7 +4,8 @@ from django.db import connection
 
 from tests.exchange.test_gateway import get, granted
 from tests.registry.conftest import company_row
-from yiwang.exchange.models import ExchangeLog, ExchangeSubject
+from yiwang.core import crypto
+from yiwang.exchange.models import ExchangeLog, ExchangeSeal, ExchangeSubject
 from yiwang.exchange.sealing import EXCHANGE_LOG
 from yiwang.exchange.tasks import seal_exchange_log
 
@@ -55,3 +56,18 @@ def test_the_verify_command_covers_both_logs(logged, capsys):
 
     with pytest.raises(CommandError, match=f"交换日志：#{logged[0].id}"):
         call_command("audit", "verify", "--log", "exchange")
+
+
+def test_the_exchange_log_verifies_across_a_platform_key_rotation(
+    logged, client, health, companies, settings, tmp_path
+):
+    settings.VAR_DIR = tmp_path  # this test's own development key, rotated below
+    crypto.platform_key.cache_clear()
+    EXCHANGE_LOG.seal_all(limit=100)
+    call_command("keys", "rotate")
+    get(client, companies, company_row(5)["uscc"], health["headers"])
+    EXCHANGE_LOG.seal_all(limit=100)
+    crypto.platform_key.cache_clear()
+    assert ExchangeSeal.objects.values("key_fingerprint").distinct().count() == 2
+    report = EXCHANGE_LOG.verify()
+    assert report.ok and report.events == len(logged) + 1

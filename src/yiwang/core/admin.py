@@ -17,6 +17,7 @@ from yiwang.core.models import (
     Job,
     Membership,
     Organisation,
+    PlatformKey,
     User,
 )
 
@@ -165,6 +166,13 @@ class AuditEventAdmin(ReadOnlyAdmin):
 class AuditSealAdmin(ReadOnlyAdmin):
     list_display = ["id", "created_at", "count", "root"]
     exclude = ["entries"]
+
+
+@admin.register(PlatformKey)
+class PlatformKeyAdmin(ReadOnlyAdmin):
+    """Shown, never edited here: keys change only through `yiwang keys`, which audits it."""
+
+    list_display = ["fingerprint", "status", "valid_from", "valid_until", "compromised_at"]
 
 
 @admin.register(Job)

@@ -44,3 +44,9 @@ class MaskKind(models.TextChoices):
     NAME = "name", "姓名"
     ADDRESS = "address", "地址"
     NONE = "none", "不脱敏"
+
+
+class PlatformKeyStatus(models.TextChoices):
+    CURRENT = "current", "当前签名密钥"
+    RETIRED = "retired", "已停用"
+    COMPROMISED = "compromised", "已泄露"

@@ -70,10 +70,28 @@ def platform_key() -> Sm2KeyPair:
         return Sm2KeyPair.from_private_hex(configured)
     if getattr(settings, "PRODUCTION", False):
         raise RuntimeError("生产环境必须配置 YIWANG_PLATFORM_SM2_KEY")
-    path = Path(settings.VAR_DIR) / "keys" / "platform_sm2.key"
+    path = development_key_path()
     if not path.exists():
         _create_key_file(path)
     return Sm2KeyPair.from_private_hex(path.read_text())
+
+
+def development_key_path() -> Path:
+    from django.conf import settings
+
+    return Path(settings.VAR_DIR) / "keys" / "platform_sm2.key"
+
+
+def replace_development_key(pair: Sm2KeyPair) -> None:
+    """Put `pair` in the development key file (rotation): the old private key is not kept, so
+    that a retired key can sign nothing more."""
+    path = development_key_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".platform_sm2.")
+    with os.fdopen(fd, "w") as handle:
+        handle.write(pair.private_key.hex())
+    os.replace(temporary, path)
+    platform_key.cache_clear()
 
 
 def _create_key_file(path: Path) -> None:

@@ -8,6 +8,10 @@ when the same platform key signed it, its `id` is the licence's `statusListCrede
 for anything that can change back (suspension, "not revoked") — it is still within its
 `validUntil`. A revoked, cancelled or superseded bit is final, so an expired list that shows one
 still settles the matter.
+
+After a rotation of the platform key, a trusted key set also lists the platform's retired keys
+with the time each was in force: a status list signed by one of them counts when it was issued
+before that key's retirement. A key set marks a compromised key, which counts for nothing.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from yiwang.core import crypto
+from yiwang.core.choices import PlatformKeyStatus
 from yiwang.core.identifiers import IdentifierError, validate_licence_id
 from yiwang.licences import documents, keys, publication
 from yiwang.licences.choices import SealAlgorithm, SealStatus, StatusPurpose
@@ -70,6 +75,7 @@ class TrustedKeys:
     fingerprint: str
     seals: dict[str, dict]
     valid_until: str
+    platform_keys: dict[str, tuple[bytes, str | None]]  # kid → (key, retired at) for status lists
 
     def fresh(self, now: datetime.datetime) -> bool:
         return _not_after(self.valid_until, now)
@@ -120,7 +126,24 @@ def trust_key_set(key_set, anchors) -> TrustedKeys:
         if isinstance(k, dict) and k.get("use") == "licence"
     }
     return TrustedKeys(platform_key=public, fingerprint=fingerprint, seals=seals,
-                       valid_until=str(key_set.get("validUntil", "")))  # fmt: skip
+                       valid_until=str(key_set.get("validUntil", "")),
+                       platform_keys={**_retired_platform_keys(key_set), proof.get("kid"): (public, None)})  # fmt: skip
+
+
+def _retired_platform_keys(key_set: dict) -> dict[str, tuple[bytes, str | None]]:
+    """The retired platform keys a trusted key set lists, with when each was retired."""
+    retired = {}
+    for entry in key_set["keys"]:
+        if not (isinstance(entry, dict) and entry.get("use") == publication.PLATFORM_USE
+                and entry.get("status") == PlatformKeyStatus.RETIRED and entry.get("valid_until")):  # fmt: skip
+            continue
+        try:
+            algorithm, public = keys.public_key_from_jwk(entry)
+        except (ValueError, KeyError, TypeError):
+            continue
+        if algorithm == SealAlgorithm.SM2:
+            retired[entry.get("kid")] = (public, str(entry["valid_until"]))
+    return retired
 
 
 def verify_offline(document, *, key_set, status_lists: list, anchors, today: datetime.date | None = None,
@@ -158,7 +181,7 @@ def verify_offline(document, *, key_set, status_lists: list, anchors, today: dat
 
 
 def _judge(identifier, content, trusted: TrustedKeys, status_lists, today, now) -> Verification:
-    state, message, problems = _offline_status(content, trusted.platform_key, status_lists, now)
+    state, message, problems = _offline_status(content, trusted.platform_keys, status_lists, now)
     if not trusted.fresh(now):
         problems.append(
             f"公钥集已过期（有效至 {trusted.valid_until}），印章此后可能已被作废：请下载最新公钥集"
@@ -197,7 +220,7 @@ def _not_after(until: str, now: datetime.datetime) -> bool:
 # --- status lists ---------------------------------------------------------------
 
 
-def _offline_status(content: dict, platform_key: bytes, status_lists: list,
+def _offline_status(content: dict, platform_keys: dict, status_lists: list,
                     now) -> tuple[str | None, str | None, list[str]]:  # fmt: skip
     """(a settled state or None, its message, what could not be established)."""
     settled, problems = set(), []
@@ -205,7 +228,7 @@ def _offline_status(content: dict, platform_key: bytes, status_lists: list,
         if not isinstance(entry, dict):
             continue
         label = _label(entry.get("statusPurpose"))
-        credential = _list_for(entry, status_lists, platform_key)
+        credential = _list_for(entry, status_lists, platform_keys)
         if credential is None:
             problems.append(
                 f"未提供平台签名的{label}状态列表（{entry.get('statusListCredential')}）"
@@ -244,10 +267,10 @@ def _label(purpose) -> str:
     return StatusPurpose(purpose).label if purpose in StatusPurpose.values else str(purpose)
 
 
-def _list_for(entry: dict, status_lists: list, platform_key: bytes) -> dict | None:
-    """The newest list that is the entry's (same id and purpose) and signed by the platform key."""
+def _list_for(entry: dict, status_lists: list, platform_keys: dict) -> dict | None:
+    """The newest list that is the entry's (same id and purpose) and signed by a platform key."""
     candidates = [c for c in status_lists if isinstance(c, dict) and c.get("id") == entry.get("statusListCredential")
-                  and _list_purpose(c) == entry.get("statusPurpose") and _list_signed(c, platform_key)]  # fmt: skip
+                  and _list_purpose(c) == entry.get("statusPurpose") and _list_signed(c, platform_keys)]  # fmt: skip
     return max(candidates, key=lambda c: str(c.get("validFrom", "")), default=None)
 
 
@@ -256,14 +279,27 @@ def _list_purpose(credential: dict) -> str | None:
     return subject.get("statusPurpose") if isinstance(subject, dict) else None
 
 
-def _list_signed(credential: dict, platform_key: bytes) -> bool:
+def _list_signed(credential: dict, platform_keys: dict) -> bool:
+    """Whether the platform key the list's proof names signed it, and — for a retired key —
+    did so before it was retired."""
     proof = credential.get("proof")
-    if not isinstance(proof, dict):
+    if not isinstance(proof, dict) or not isinstance(proof.get("kid"), str):
+        return False
+    public, retired_at = platform_keys.get(proof["kid"], (None, None))
+    if public is None or (retired_at and not _issued_by(credential.get("validFrom"), retired_at)):
         return False
     body = documents.presented_bytes({k: v for k, v in credential.items() if k != "proof"})
-    return body is not None and crypto.sm2_verify(
-        platform_key, body, hex_bytes(proof.get("signature"))
-    )
+    return body is not None and crypto.sm2_verify(public, body, hex_bytes(proof.get("signature")))
+
+
+def _issued_by(issued, retired_at: str) -> bool:
+    """Whether a list issued at `issued` was issued no later than `retired_at`."""
+    try:
+        return datetime.datetime.fromisoformat(str(issued)) <= datetime.datetime.fromisoformat(
+            retired_at
+        )
+    except (ValueError, TypeError):
+        return False
 
 
 def _value(credential: dict, entry: dict) -> int | None:

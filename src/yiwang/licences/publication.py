@@ -3,7 +3,9 @@
 - The key set: every seal's public key (JWK, with issuer, validity and status), plus the
   platform key. The set is itself signed by the platform key and valid for an hour, so that a
   seal key is trusted only when the platform vouches for it; the platform key's SM3 fingerprint
-  is what verifiers pin (printed on the verify page and in the key set).
+  is what verifiers pin (printed on the verify page and in the key set). After a rotation the
+  set also lists the retired platform keys with the time each was in force (and compromised
+  ones, marked so), so that status lists and key sets they signed earlier still verify.
 - Three W3C Bitstring Status Lists: revocation and suspension (one bit per licence), and
   message (two bits: why a licence stopped — revoked, cancelled or superseded by a new
   version). Each is a GZIP-compressed bitstring, base64url with the multibase prefix "u", of at
@@ -21,7 +23,8 @@ import threading
 from django.db.models import Count, Max, Q, Sum
 from django.utils import timezone
 
-from yiwang.core import crypto
+from yiwang.core import crypto, platform_keys
+from yiwang.core.choices import PlatformKeyStatus
 from yiwang.licences import documents, keys
 from yiwang.licences.choices import REVOKING, LicenceStatus, SealAlgorithm, StatusPurpose
 from yiwang.licences.models import IssuingSeal, Licence
@@ -49,8 +52,9 @@ def platform_fingerprint() -> str:
     return fingerprint(crypto.platform_key().public_key)
 
 
-def platform_key_id() -> str:
-    return "platform-" + keys.key_id_for(crypto.platform_key().public_key)[:24]
+def platform_key_id(public_key: bytes | None = None) -> str:
+    """The `kid` of a platform key (the signing one by default) in key sets and proofs."""
+    return "platform-" + keys.key_id_for(public_key or crypto.platform_key().public_key)[:24]
 
 
 def _now() -> datetime.datetime:
@@ -72,6 +76,19 @@ def _fresh(credential: dict) -> bool:
 # --- key set ------------------------------------------------------------------
 
 
+def _retired_platform_entries(signer: bytes) -> list[dict]:
+    """The platform's other keys, with the time each was in force: what verifies the lists they
+    signed before a rotation. A compromised key is listed as such, so that verifiers drop it."""
+    signer_fingerprint = fingerprint(signer)
+    return [{**keys.jwk(SealAlgorithm.SM2, bytes.fromhex(key.public_key)),
+             "kid": platform_key_id(bytes.fromhex(key.public_key)), "alg": "SM2SignatureSM3",
+             "use": PLATFORM_USE, "status": key.status, "fingerprint": key.fingerprint,
+             "valid_from": key.valid_from.isoformat() if key.valid_from else None,
+             "valid_until": key.valid_until.isoformat() if key.valid_until else None,
+             **({"compromised_at": key.compromised_at.isoformat()} if key.compromised_at else {})}
+            for key in platform_keys.KeyRing.load().ordered() if key.fingerprint != signer_fingerprint]  # fmt: skip
+
+
 def _seal_entries(key_ids=None) -> list[dict]:
     seals = IssuingSeal.objects.select_related("organisation").order_by("id")
     if key_ids is not None:
@@ -85,28 +102,28 @@ def _seal_entries(key_ids=None) -> list[dict]:
 
 
 def key_set(key_ids=None) -> dict:
-    """The seals' public keys and the platform key, signed by the platform key (valid an hour).
+    """The seals' public keys and the platform keys, signed by the platform key (valid an hour).
 
     `key_ids` limits the seals (the wallet download embeds only the one that signed); the full
-    set is cached until a seal changes or half its validity has passed."""
-    entries = _seal_entries(key_ids)
+    set is cached until a seal or a platform key changes or half its validity has passed."""
+    platform = crypto.platform_key().public_key
+    entries = [*_seal_entries(key_ids), *_retired_platform_entries(platform)]
     if key_ids is None:
         with _lock:
             cached = _cache.get("keys")
-            if cached and cached[0] == entries and _fresh(cached[1]):
+            if cached and cached[0] == (platform, entries) and _fresh(cached[1]):
                 return cached[1]
-    platform = crypto.platform_key().public_key
     now = _now()
     signed = _sign({
         "id": documents.public_url("/api/v1/licences/keys"), "issuer": documents.public_url("/"),
         "validFrom": now.isoformat(), "validUntil": (now + LIST_TTL).isoformat(),
         "platform_key_fingerprint": fingerprint(platform),
         "keys": [*entries, {**keys.jwk(SealAlgorithm.SM2, platform), "kid": platform_key_id(),
-                            "alg": "SM2SignatureSM3", "use": PLATFORM_USE}],
+                            "alg": "SM2SignatureSM3", "use": PLATFORM_USE, "status": PlatformKeyStatus.CURRENT.value}],
     }, now)  # fmt: skip
     if key_ids is None:
         with _lock:
-            _cache["keys"] = (entries, signed)
+            _cache["keys"] = ((platform, entries), signed)
     return signed
 
 
@@ -159,9 +176,10 @@ def status_list(purpose: str) -> dict:
     """The signed status-list credential for `purpose`, rebuilt when any licence changed.
 
     The cache stamp counts and sums the listed licences too: a status change whose transaction
-    commits after a later one (an older `status_changed_at` than the newest) still shows."""
+    commits after a later one (an older `status_changed_at` than the newest) still shows; it
+    names the signing key too, so a rotated key re-signs at once."""
     listed = Q(status__in=PURPOSE_STATUSES[purpose])
-    stamp = tuple(Licence.objects.aggregate(n=Count("id"), top=Max("status_index"), changed=Max("status_changed_at"),
+    stamp = (crypto.platform_key().public_key, *Licence.objects.aggregate(n=Count("id"), top=Max("status_index"), changed=Max("status_changed_at"),
                                             listed=Count("id", filter=listed),
                                             listed_sum=Sum("status_index", filter=listed)).values())  # fmt: skip
     with _lock:
@@ -175,7 +193,7 @@ def status_list(purpose: str) -> dict:
         values = ((index, MESSAGE_VALUES[status]) for index, status in rows.iterator())
     else:
         values = ((index, 1) for index, _status in rows.iterator())
-    entries = max(MIN_BITS, ((stamp[1] or 0) // MIN_BITS + 1) * MIN_BITS)
+    entries = max(MIN_BITS, ((stamp[2] or 0) // MIN_BITS + 1) * MIN_BITS)
     credential = sign_list(purpose, encode_statuses(values, entries, status_size(purpose)))
     with _lock:
         _cache[purpose] = (stamp, credential)

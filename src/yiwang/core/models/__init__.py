@@ -3,6 +3,7 @@ from .audit import AuditEvent, AuditSeal, SealBase
 from .calendar import CalendarOverride
 from .job import Job
 from .organisation import Organisation
+from .platform_key import PlatformKey
 from .search import SearchDocument
 from .user import CompanyAgent, Membership, User
 
@@ -16,6 +17,7 @@ __all__ = [
     "Job",
     "Membership",
     "Organisation",
+    "PlatformKey",
     "SealBase",
     "SearchDocument",
     "User",

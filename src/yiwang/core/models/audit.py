@@ -1,18 +1,27 @@
 from django.db import models
+from django.utils import timezone
 
 from yiwang.core.choices import ActorKind
 from yiwang.core.permissions import RestrictedQuerySet
 
 
 class SealBase(models.Model):
-    """A signed seal over a batch of log rows: their digests, chained to the previous seal's root."""
+    """A signed seal over a batch of log rows: their digests, chained to the previous seal's root.
 
-    created_at = models.DateTimeField(auto_now_add=True)
+    `key_fingerprint` names the platform key that signed it; the signature then covers the root,
+    that fingerprint and `created_at`, so neither the key nor the time can be changed later. A
+    seal made before keys rotated has no fingerprint and a signature over the root alone.
+    """
+
+    created_at = models.DateTimeField(default=timezone.now)
     previous_root = models.CharField(max_length=64)
     root = models.CharField(max_length=64, unique=True)
     entries = models.JSONField(help_text="[[row id, SM3 digest], ...] in id order")
     count = models.PositiveIntegerField()
     public_key = models.CharField(max_length=130)
+    key_fingerprint = models.CharField(
+        max_length=64, blank=True, help_text="SM3 of the signing platform key"
+    )
     signature = models.CharField(max_length=128)
 
     class Meta:

@@ -8,7 +8,8 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from yiwang.core import crypto
+from yiwang.core import crypto, platform_keys
+from yiwang.core.choices import PlatformKeyStatus
 from yiwang.licences import publication
 from yiwang.licences.offline import normalise_fingerprint, signing_fingerprint, verify_offline
 
@@ -20,12 +21,19 @@ def _load(path: str, what: str):
         raise CommandError(f"无法读取{what} {path}：{exc}") from exc
 
 
-def _own_fingerprint() -> str | None:
-    """This deployment's platform key, when this machine has one (not on a bare verifier)."""
+def _own_fingerprints() -> dict[str, str]:
+    """This deployment's platform keys, when this machine has them (not on a bare verifier):
+    the signing key and the retired ones, never one recorded as compromised."""
     try:
-        return publication.fingerprint(crypto.platform_key().public_key)
+        own = {publication.fingerprint(crypto.platform_key().public_key): "本平台公钥"}
     except (RuntimeError, ValueError, OSError):
-        return None
+        return {}
+    for key in platform_keys.KeyRing.load().ordered():
+        if key.status == PlatformKeyStatus.COMPROMISED:
+            own.pop(key.fingerprint, None)
+        else:
+            own.setdefault(key.fingerprint, "本平台已停用的公钥")
+    return own
 
 
 def trust_anchors(trusted: list[str]) -> dict[str, str]:
@@ -38,9 +46,8 @@ def trust_anchors(trusted: list[str]) -> dict[str, str]:
             anchors.setdefault(normalise_fingerprint(text), source)
         except ValueError as exc:
             raise CommandError(f"{source} 的平台公钥指纹 {text!r} 无效：{exc}") from exc
-    own = _own_fingerprint()
-    if own:
-        anchors.setdefault(own, "本平台公钥")
+    for fingerprint, source in _own_fingerprints().items():
+        anchors.setdefault(fingerprint, source)
     return anchors
 
 
