@@ -4,6 +4,7 @@ at all, does not."""
 
 import datetime
 import json
+import re
 
 import pytest
 from django.core.management import call_command
@@ -11,6 +12,7 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 
 from yiwang.core import crypto, platform_keys
+from yiwang.core.models import PlatformKey
 from yiwang.licences import documents, publication, services
 from yiwang.licences.offline import verify_offline
 
@@ -137,3 +139,52 @@ def test_a_verifier_that_pinned_the_old_fingerprint_must_also_pin_the_new_one(
     settings.YIWANG = {**settings.YIWANG, "LICENCE_TRUSTED_PLATFORM_KEYS": [old, new]}
     call_command("verify", path)
     assert "有效（valid）" in capsys.readouterr().out
+
+
+# --- the public verify page ------------------------------------------------------
+
+
+def key_row(page: str, key_fingerprint: str) -> str:
+    """The verify page's table row for one earlier platform key."""
+    match = re.search(rf'<tr data-fingerprint="{key_fingerprint}".*?</tr>', page, re.S)
+    assert match, f"no row for {key_fingerprint}"
+    return match.group(0)
+
+
+def grouped(key_fingerprint: str) -> str:
+    return " ".join(key_fingerprint[i : i + 4] for i in range(0, 64, 4))
+
+
+def test_the_verify_page_lists_the_current_and_the_retired_fingerprints_with_their_time_in_force(
+    client,
+):
+    first = publication.platform_fingerprint()
+    call_command("keys", "rotate")
+    second = publication.platform_fingerprint()
+    call_command("keys", "rotate")
+    current = publication.platform_fingerprint()
+    page = client.get("/licences/verify/").content.decode()
+    registered = {key.fingerprint: key for key in PlatformKey.objects.all()}
+    assert f'data-fingerprint="{current}">{grouped(current)}</code>' in page
+    assert f"使用期：{registered[current].describe_range()}" in page and "至今" in page
+    for retired in (first, second):
+        row = key_row(page, retired)
+        assert grouped(retired) in row and registered[retired].describe_range() in row
+        assert "已停用" in row and "已泄露" not in row
+    assert "部署以来 至 " in key_row(page, first)
+    assert page.index(first) < page.index(second)
+    assert f'<tr data-fingerprint="{current}"' not in page
+
+
+def test_the_verify_page_marks_a_compromised_platform_key_as_no_longer_trusted(client):
+    leaked = publication.platform_fingerprint()
+    call_command("keys", "rotate", f"--compromised-since={timezone.now().isoformat()}")
+    page = client.get("/licences/verify/").content.decode()
+    row = key_row(page, leaked)
+    assert "已泄露，不再信任" in row and "已停用" not in row
+
+
+def test_the_verify_page_lists_no_earlier_keys_before_any_rotation(client):
+    page = client.get("/licences/verify/").content.decode()
+    assert publication.platform_fingerprint() in page
+    assert "以前的平台公钥" not in page and "<tr data-fingerprint=" not in page

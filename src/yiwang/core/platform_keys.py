@@ -62,6 +62,31 @@ class KeyRing:
         return sorted(self.keys.values(), key=lambda k: k.valid_from or oldest)
 
 
+@dataclass(frozen=True)
+class ConfiguredKey:
+    """The private key this process is configured with, set against the registered current key:
+    what `yiwang keys list` warns about and `yiwang doctor` checks, so both judge it alike."""
+
+    public_key: bytes
+    current: PlatformKey | None  # while no key is registered: the configured key, unsaved
+    registered: bool  # whether any key is registered (none is before the first sealing or rotation)
+
+    @classmethod
+    def check(cls, ring: KeyRing | None = None) -> ConfiguredKey:
+        ring = ring or KeyRing.load()
+        return cls(public_key=crypto.platform_key().public_key, current=ring.current(),
+                   registered=any(key.pk for key in ring.keys.values()))  # fmt: skip
+
+    @property
+    def fingerprint(self) -> str:
+        return fingerprint(self.public_key)
+
+    @property
+    def is_current(self) -> bool:
+        """Whether sealing accepts the configured key (an unregistered one it registers first)."""
+        return self.current is not None and self.current.fingerprint == self.fingerprint
+
+
 def _unsaved_original(pair: crypto.Sm2KeyPair) -> PlatformKey:
     return PlatformKey(fingerprint=fingerprint(pair.public_key), public_key=pair.public_key.hex(),
                        status=PlatformKeyStatus.CURRENT, note="部署以来使用的平台密钥")  # fmt: skip
@@ -83,16 +108,24 @@ def _other_key_in_old_seals(public_key_hex: str) -> str | None:
     return None
 
 
+def unregistered_change(public_key: bytes) -> str | None:
+    """Why `public_key` cannot be registered as the key in force since the beginning: an older
+    seal was signed by another key, so the key was changed without a rotation (else None)."""
+    other = _other_key_in_old_seals(public_key.hex())
+    if other is None:
+        return None
+    return (f"已有封存由另一平台密钥（指纹 {fingerprint(bytes.fromhex(other))}）签名：平台密钥已更换但未登记。"
+            "请把原私钥恢复到 YIWANG_PLATFORM_SM2_KEY，或运行 yiwang keys rotate --previous-public-key 登记原公钥")  # fmt: skip
+
+
 def _register_original(public_key: bytes) -> PlatformKey:
     """Record `public_key` as the key in force since the beginning, once the older seals agree.
 
     Not an audit event of its own: nothing changes, the platform writes down the key it has
     been signing with (the row says when); a rotation that registers it is audited as such."""
-    other = _other_key_in_old_seals(public_key.hex())
-    if other:
-        raise ServiceError("platform_key.unregistered_change",
-                           f"已有封存由另一平台密钥（指纹 {fingerprint(bytes.fromhex(other))}）签名：平台密钥已更换但未登记。"
-                           "请把原私钥恢复到 YIWANG_PLATFORM_SM2_KEY，或运行 yiwang keys rotate --previous-public-key 登记原公钥")  # fmt: skip
+    problem = unregistered_change(public_key)
+    if problem:
+        raise ServiceError("platform_key.unregistered_change", problem)
     key = _unsaved_original(crypto.Sm2KeyPair(private_key=b"", public_key=public_key))
     key.save()
     return key

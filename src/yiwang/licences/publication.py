@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from yiwang.core import crypto, platform_keys
 from yiwang.core.choices import PlatformKeyStatus
+from yiwang.core.models import PlatformKey
 from yiwang.licences import documents, keys
 from yiwang.licences.choices import REVOKING, LicenceStatus, SealAlgorithm, StatusPurpose
 from yiwang.licences.models import IssuingSeal, Licence
@@ -76,17 +77,28 @@ def _fresh(credential: dict) -> bool:
 # --- key set ------------------------------------------------------------------
 
 
+def platform_key_history(
+    signer: bytes | None = None,
+) -> tuple[PlatformKey | None, list[PlatformKey]]:
+    """The record of the key signing now (`signer`, the configured key by default; None when it
+    is not registered) and the platform's other keys, oldest first, each with the time it was in
+    force: what a key set or status list downloaded before a rotation was signed with."""
+    signer_fingerprint = fingerprint(signer or crypto.platform_key().public_key)
+    ring = platform_keys.KeyRing.load()
+    earlier = [key for key in ring.ordered() if key.fingerprint != signer_fingerprint]
+    return ring.find(signer_fingerprint), earlier
+
+
 def _retired_platform_entries(signer: bytes) -> list[dict]:
     """The platform's other keys, with the time each was in force: what verifies the lists they
     signed before a rotation. A compromised key is listed as such, so that verifiers drop it."""
-    signer_fingerprint = fingerprint(signer)
     return [{**keys.jwk(SealAlgorithm.SM2, bytes.fromhex(key.public_key)),
              "kid": platform_key_id(bytes.fromhex(key.public_key)), "alg": "SM2SignatureSM3",
              "use": PLATFORM_USE, "status": key.status, "fingerprint": key.fingerprint,
              "valid_from": key.valid_from.isoformat() if key.valid_from else None,
              "valid_until": key.valid_until.isoformat() if key.valid_until else None,
              **({"compromised_at": key.compromised_at.isoformat()} if key.compromised_at else {})}
-            for key in platform_keys.KeyRing.load().ordered() if key.fingerprint != signer_fingerprint]  # fmt: skip
+            for key in platform_key_history(signer)[1]]  # fmt: skip
 
 
 def _seal_entries(key_ids=None) -> list[dict]:

@@ -44,10 +44,17 @@ def verify(request):
     ) or ""
     result = _verify_pasted(text[:MAX_PASTE]) if text.strip() else None
     fingerprint = publication.platform_fingerprint()
+    current_key, earlier_keys = publication.platform_key_history()
     return render(request, "licences/verify.html", {
         "result": result, "text": text[:MAX_PASTE], "fingerprint": fingerprint,
-        "fingerprint_groups": [fingerprint[i : i + 4] for i in range(0, len(fingerprint), 4)],
+        "fingerprint_groups": _grouped(fingerprint), "current_key": current_key,
+        "earlier_keys": [(key, _grouped(key.fingerprint)) for key in earlier_keys],
     })  # fmt: skip
+
+
+def _grouped(fingerprint: str) -> list[str]:
+    """A fingerprint in groups of four hex digits: easier to compare by eye, and it wraps on a phone."""
+    return [fingerprint[i : i + 4] for i in range(0, len(fingerprint), 4)]
 
 
 @login_required

@@ -58,8 +58,9 @@ class PlatformKey(models.Model):
 
     def describe_range(self) -> str:
         starts = local_time(self.valid_from) if self.valid_from else "部署以来"
-        ends = local_time(self.valid_until) if self.valid_until else "至今"
-        return f"{starts} 至 {ends}"
+        return (
+            f"{starts} 至 {local_time(self.valid_until)}" if self.valid_until else f"{starts} 至今"
+        )
 
 
 def local_time(moment) -> str:

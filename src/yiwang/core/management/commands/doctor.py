@@ -2,11 +2,11 @@
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.db.migrations.executor import MigrationExecutor
 
 from yiwang import config
-from yiwang.core import workdays
+from yiwang.core import platform_keys, workdays
 
 
 class Command(BaseCommand):
@@ -73,6 +73,7 @@ class Command(BaseCommand):
                 else f"未配置（开发环境使用 {settings.VAR_DIR}/keys/platform_sm2.key）"
             ),
         )
+        yield from self.platform_key_check()
         years = workdays.official_years()
         from django.utils import timezone
 
@@ -91,3 +92,31 @@ class Command(BaseCommand):
             ),
         )
         yield True, "测试区划（99）", "允许" if settings.ALLOW_TEST_REGION else "拒绝"
+
+    def platform_key_check(self):
+        """Whether sealing will accept the configured key: a key changed without
+        `yiwang keys rotate` leaves every new audit event unsealed."""
+        label = "平台密钥登记"
+        try:
+            configured = platform_keys.ConfiguredKey.check()
+            problem = not configured.registered and platform_keys.unregistered_change(
+                configured.public_key
+            )
+        except RuntimeError:
+            return  # no key configured in production: the line above reports it
+        except DatabaseError as exc:
+            yield "warn", label, f"无法读取登记的平台密钥：{exc}"
+            return
+        shown = f"SM3:{configured.fingerprint}"
+        if problem:
+            yield False, label, problem
+        elif not configured.registered:
+            yield True, label, f"尚未登记，首次封存时登记配置的密钥（指纹 {shown}）"
+        elif configured.is_current:
+            yield True, label, f"配置的私钥是当前平台密钥（指纹 {shown}）"
+        else:
+            current = configured.current.fingerprint if configured.current else "无"
+            yield False, label, (
+                f"配置的私钥（指纹 {shown}）不是登记的当前平台密钥（当前平台密钥指纹 SM3:{current}），"
+                "封存已停止：运行 yiwang keys rotate，或恢复原私钥"
+            )  # fmt: skip

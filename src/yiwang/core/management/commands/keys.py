@@ -87,11 +87,10 @@ class Command(BaseCommand):
                     f"  泄露时间：{local_time(key.compromised_at)}（此后签名的一律不可信）"
                 )
             self.stdout.write(f"  公钥：{key.public_key}")
-        configured = platform_keys.fingerprint(crypto.platform_key().public_key)
-        current = ring.current()
-        if current is None or current.fingerprint != configured:
+        configured = platform_keys.ConfiguredKey.check(ring)
+        if not configured.is_current:
             self.stdout.write(self.style.WARNING(
-                f"配置的平台私钥（指纹 {configured}）不是登记的当前密钥：请运行 yiwang keys rotate"))  # fmt: skip
+                f"配置的平台私钥（指纹 {configured.fingerprint}）不是登记的当前密钥：请运行 yiwang keys rotate"))  # fmt: skip
 
     def generate(self, **options):
         pair = crypto.Sm2KeyPair.generate()
