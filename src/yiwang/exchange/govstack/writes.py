@@ -2,7 +2,7 @@
 
 Rows are loaded through the registry's pipeline (validation, quarantine, quality report, audit),
 synchronously so that the answer says whether they were stored. Each call, answered or refused,
-is also one exchange log row naming whose records it wrote (`common.logged_write`).
+is also one exchange log row naming whose records it wrote (`common.logged_call`).
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from yiwang.exchange.govstack.common import (
     json_body,
     key_codes,
     key_of,
-    logged_write,
+    logged_call,
     matching,
     named_registry,
 )
@@ -152,10 +152,10 @@ def merged(resource: Resource, record: Record, write: dict) -> dict:
     return {**record.data, **write}
 
 
-# --- endpoints: each call is one exchange log row (`logged_write`) ----------------------
+# --- endpoints: each call is one exchange log row (`logged_call`) ----------------------
 
 
-@logged_write(Op.GOVSTACK_CREATE)
+@logged_call(Op.GOVSTACK_CREATE)
 def create(request, call: Call, change: Change, registryname: str, versionnumber: str):
     """create: a new record; an existing key is refused (409)."""
     resource = owned_resource(call, registryname, versionnumber)
@@ -167,7 +167,7 @@ def create(request, call: Call, change: Change, registryname: str, versionnumber
     return answer({"content": echo(resource, load, write, write)})
 
 
-@logged_write(Op.GOVSTACK_UPDATE)
+@logged_call(Op.GOVSTACK_UPDATE)
 def update(request, call: Call, change: Change, registryname: str, versionnumber: str):
     """update: the written fields of the one record meeting the query."""
     resource = owned_resource(call, registryname, versionnumber)
@@ -184,7 +184,7 @@ def update(request, call: Call, change: Change, registryname: str, versionnumber
     return answer({"content": echo(resource, load, row, write)})
 
 
-@logged_write(Op.GOVSTACK_UPDATE_ENTRIES)
+@logged_call(Op.GOVSTACK_UPDATE_ENTRIES)
 def update_entries(request, call: Call, change: Change, registryname: str, versionnumber: str):
     """updateEntries: the written fields of every record meeting the query (key fields excluded)."""
     resource = owned_resource(call, registryname, versionnumber)
@@ -210,7 +210,7 @@ def update_entries(request, call: Call, change: Change, registryname: str, versi
     return answer({"count": load.rows_written})
 
 
-@logged_write(Op.GOVSTACK_UPDATE_OR_CREATE)
+@logged_call(Op.GOVSTACK_UPDATE_OR_CREATE)
 def update_or_create(request, call: Call, change: Change, registryname: str, versionnumber: str):
     """updateOrCreate: update the one record meeting the query, or create it from query + write."""
     resource = owned_resource(call, registryname, versionnumber)
@@ -226,7 +226,7 @@ def update_or_create(request, call: Call, change: Change, registryname: str, ver
     return answer({"content": echo(resource, load, row, write)})
 
 
-@logged_write(Op.GOVSTACK_DELETE)
+@logged_call(Op.GOVSTACK_DELETE)
 def delete(request, call: Call, change: Change, registryname: str, versionnumber: str, key: str):
     """delete: remove the record with this key (204)."""
     resource = owned_resource(call, registryname, versionnumber)
