@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.http import HttpResponse
+from django.utils import timezone
 
 from yiwang.catalog.models import Resource
 from yiwang.core import audit
@@ -246,10 +247,14 @@ def delete_records(*, actor, resource: Resource, keys: list[str]) -> list[Record
     removed records as they were (whose they were is logged with the call).
 
     The event names the record by a keyed hash of its key and keeps its values masked, like
-    every log; the raw load files still hold what was delivered.
+    every log; the raw load files still hold what was delivered. The registry's quality figures
+    then follow the deletion under the same rule as a load's (`refresh_registry_quality`).
     """
     if not Resource.objects.restrict(actor, "load").filter(pk=resource.pk).exists():
         raise NotFound("信息资源")
+    # The resource's row is locked before its records, as a load's merge locks them: the quality
+    # figures are then measured one change after another, and the two cannot deadlock.
+    Resource.objects.select_for_update().get(pk=resource.pk)
     fields = list(resource.fields.all())
     records = list(Record.objects.select_for_update().filter(resource=resource, key__in=keys))
     for record in records:
@@ -265,4 +270,7 @@ def delete_records(*, actor, resource: Resource, keys: list[str]) -> list[Record
             },
         )
     Record.objects.filter(pk__in=[r.pk for r in records]).delete()
+    if records:
+        loading.refresh_registry_quality(resource, changed=len(records), now=timezone.now(),
+                                         field_codes=[f.code for f in fields])  # fmt: skip
     return records
