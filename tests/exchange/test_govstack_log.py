@@ -1,5 +1,6 @@
-"""GovStack writes are in the exchange log like reads: one row per call, answered or refused,
-naming whose records were written, so that owners, statistics and the people concerned see them."""
+"""GovStack writes, schema reads and usage lookups are in the exchange log like data reads: one
+row per call, answered or refused, naming whose records were written or whose usage was asked
+for, so that owners, statistics and the people concerned see them."""
 
 from urllib.parse import quote
 
@@ -7,7 +8,8 @@ import pytest
 from django.test import override_settings
 
 from tests.exchange.conftest import person
-from tests.exchange.test_govstack import COMPANIES, PEOPLE, get, ric, send, url
+from tests.exchange.test_gateway import granted
+from tests.exchange.test_govstack import COMPANIES, PEOPLE, get, query, ric, send, url
 from tests.registry.conftest import company_row
 from yiwang.core.models import AuditEvent
 from yiwang.exchange.gateway import subject_hash
@@ -262,3 +264,102 @@ def test_a_write_refused_after_storing_some_rows_still_names_them(
     client.force_login(factory.user("representative1", id_number=ric(1)))
     (usage,) = client.get("/api/v1/exchange/my-data-usage").json()["items"]
     assert usage["operation_label"] == "批量修改记录"
+
+
+# --- schema reads and usage lookups ------------------------------------------------------
+
+
+def look_up_usage(client, market_system, i: int):
+    """myPersonalDataUsage of person `i` in the people registry, asked by the market's system."""
+    with override_settings(GOVSTACK_USAGE_CLIENTS=[market_system["client"].identity]):
+        return get(client, "data/myPersonalDataUsage", market_system["headers"],
+                   userId=ric(i), databaseId="B0101-000001")  # fmt: skip
+
+
+def test_a_registry_listing_is_logged_with_the_number_of_registries_listed(
+    client, people, companies, health, hospital
+):
+    assert len(get(client, "databases", hospital).json()["databases"]) == 2
+    log = ExchangeLog.objects.get()
+    assert (log.operation, log.status, log.record_count, log.error_code) == ("schema", 200, 2, "")
+    assert (log.client, log.organisation, log.resource) == (
+        health["client"], health["client"].organisation, None,
+    )  # fmt: skip
+    assert log.purpose == "医疗机构执业登记核验" and not subjects_of(log)
+
+
+def test_a_database_read_is_logged_against_its_registry(client, companies, health, hospital):
+    assert get(client, f"database/{companies.pk}", hospital).status_code == 200
+    log = ExchangeLog.objects.get()
+    assert (log.operation, log.status, log.record_count) == ("schema", 200, 1)
+    assert (log.client, log.resource) == (health["client"], companies) and not subjects_of(log)
+
+
+def test_a_database_read_of_an_unknown_id_is_one_refused_row(client, companies, hospital):
+    assert get(client, "database/987654", hospital).status_code == 404
+    log = ExchangeLog.objects.get()
+    assert (log.operation, log.status, log.error_code, log.resource) == (
+        "schema", 404, "govstack.no_database", None,
+    )  # fmt: skip
+
+
+def test_a_usage_lookup_is_logged_with_the_person_as_its_subject(
+    client, health, officer, people, hospital, market_system
+):
+    granted(health, officer, people)
+    send(client, "post", f"{PEOPLE}/read", hospital, query(id_number=ric(1)))
+    assert len(look_up_usage(client, market_system, 1).json()) == 1
+    log = ExchangeLog.objects.get(operation="usage")
+    assert (log.status, log.record_count, log.error_code) == (200, 1, "")
+    assert (log.client, log.organisation, log.resource) == (
+        market_system["client"], market_system["client"].organisation, people,
+    )  # fmt: skip
+    assert subjects_of(log) == hashed(ric(1))
+    assert ric(1) not in str(log.key_hashes) + str(subjects_of(log))  # the keyed hash only
+
+
+def test_a_later_usage_lookup_lists_the_earlier_one(client, people, market_system):
+    assert look_up_usage(client, market_system, 2).json() == []
+    [entry] = look_up_usage(client, market_system, 2).json()
+    assert (entry["operation"], entry["operationName"]) == ("usage", "使用记录查询")
+    assert entry["readerApplicationName"] == market_system["client"].name
+
+
+def test_a_citizen_sees_on_my_data_that_a_system_looked_up_their_usage(
+    client, factory, people, market_system
+):
+    look_up_usage(client, market_system, 4)
+    client.force_login(factory.user("citizen4", id_number=ric(4)))
+    page = client.get("/exchange/my-data/").content.decode()
+    assert market_system["client"].organisation.name in page and "使用记录查询" in page
+    (usage,) = client.get("/api/v1/exchange/my-data-usage").json()["items"]
+    assert (usage["operation"], usage["resource"]) == ("usage", "人口基本信息")
+
+
+def test_a_usage_lookup_by_an_untrusted_system_is_one_refused_row_without_a_subject(
+    client, people, hospital
+):
+    response = get(client, "data/myPersonalDataUsage", hospital,
+                   userId=ric(1), databaseId="B0101-000001")  # fmt: skip
+    assert response.status_code == 403
+    log = ExchangeLog.objects.get()
+    assert (log.operation, log.status, log.error_code) == (
+        "usage", 403, "govstack.usage_not_authorised",
+    )  # fmt: skip
+    assert not subjects_of(log)
+
+
+@pytest.mark.parametrize(("user_id", "database_id", "code"), [
+    ("not-an-id", "B0101-000001", "govstack.user_id"),
+    ("RIC", "B9999-000001", "govstack.database_id"),
+])  # fmt: skip
+def test_a_usage_lookup_with_bad_parameters_is_one_refused_row_without_a_subject(
+    client, people, market_system, user_id, database_id, code
+):
+    with override_settings(GOVSTACK_USAGE_CLIENTS=[market_system["client"].identity]):
+        response = get(client, "data/myPersonalDataUsage", market_system["headers"],
+                       userId=ric(1) if user_id == "RIC" else user_id, databaseId=database_id)  # fmt: skip
+    assert response.status_code == 400
+    log = ExchangeLog.objects.get()
+    assert (log.operation, log.status, log.error_code, log.record_count) == ("usage", 400, code, 0)
+    assert not subjects_of(log)

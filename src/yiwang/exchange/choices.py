@@ -32,5 +32,7 @@ class ExchangeOperation(models.TextChoices):
     GOVSTACK_DATABASE_DELETE = "govstack.database.delete", "停用登记簿"
     # Refused GovStack writes logged before each kind had its own operation; sealed rows keep it.
     WRITE = "write", "写入"
-    SCHEMA = "schema", "登记簿结构"
+    # GovStack reads that the gateway does not take: a registry's structure (databases,
+    # database/{id}) and a person's usage record (myPersonalDataUsage), answered or refused.
+    SCHEMA = "schema", "登记簿结构查询"
     USAGE = "usage", "使用记录查询"

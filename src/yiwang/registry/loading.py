@@ -387,8 +387,8 @@ def _conclude(load: Load, resource: Resource, counters, *, written: int, deleted
     _mark(load, status=LoadStatus.SUCCEEDED, finished_at=timezone.now(), rows_written=written,
           rows_deleted=deleted, rows_total=counters.rows, rows_valid=counters.valid,
           rows_invalid=counters.rows - counters.valid, stats=counters.summary())  # fmt: skip
-    if _worth_measuring(resource, counters.rows + deleted, now):
-        _measure_registry(resource, load, field_codes, now)
+    refresh_registry_quality(resource, changed=counters.rows + deleted, field_codes=field_codes,
+                             now=now, load=load)  # fmt: skip
     audit.record(actor=None, action="load.succeeded", target=load,
                  after={"written": written, "deleted": deleted, "invalid": counters.rows - counters.valid,
                         "sha256": load.sha256})  # fmt: skip
@@ -399,6 +399,20 @@ def _conclude(load: Load, resource: Resource, counters, *, written: int, deleted
 # seconds would otherwise scan a registry of millions each time, holding the resource's lock.
 SMALL_SHARE = 0.001
 REMEASURE_AFTER = datetime.timedelta(minutes=10)
+
+
+def refresh_registry_quality(
+    resource: Resource, *, changed: int, field_codes: list[str], now, load: Load | None = None
+) -> None:
+    """The registry's quality after `changed` records were written or removed — by `load`, or
+    outside any load (a record deleted through the GovStack API) — unless the change is too
+    small and too soon to re-scan the registry for (`_worth_measuring`).
+
+    Called in the transaction that changed the records, holding the resource's row lock, so
+    that two measurements do not overwrite each other's figures out of order.
+    """
+    if _worth_measuring(resource, changed, now):
+        _measure_registry(resource, load, field_codes, now)
 
 
 def _worth_measuring(resource: Resource, rows: int, now) -> bool:
@@ -415,17 +429,17 @@ def _worth_measuring(resource: Resource, rows: int, now) -> bool:
     return rows >= SMALL_SHARE * records or now - measured_at >= REMEASURE_AFTER
 
 
-def _measure_registry(resource: Resource, load: Load, field_codes: list[str], now) -> None:
-    """The resource's quality after this load: one scan of its registry, kept for the pages."""
+def _measure_registry(resource: Resource, load: Load | None, field_codes: list[str], now) -> None:
+    """The resource's quality as it now stands: one scan of its registry, kept for the pages.
+    A change outside a load (`load` None) keeps the last load the figures name."""
     figures = quality.measure_registry(resource.pk, field_codes)
-    ResourceQuality.objects.update_or_create(
-        resource=resource,
-        defaults={"records": figures.records, "loads": figures.loads, "rows": figures.rows,
-                  "completeness": figures.completeness, "validity": figures.validity,
-                  "uniqueness": figures.uniqueness, "consistency": figures.consistency,
-                  "field_completeness": figures.field_completeness, "last_load": load,
-                  "measured_at": now},
-    )  # fmt: skip
+    defaults = {"records": figures.records, "loads": figures.loads, "rows": figures.rows,
+                "completeness": figures.completeness, "validity": figures.validity,
+                "uniqueness": figures.uniqueness, "consistency": figures.consistency,
+                "field_completeness": figures.field_completeness, "measured_at": now}  # fmt: skip
+    if load is not None:
+        defaults["last_load"] = load
+    ResourceQuality.objects.update_or_create(resource=resource, defaults=defaults)
 
 
 def _merge_sql(load: Load, counters: quality.LoadCounters, now) -> tuple[int, int]:

@@ -21,9 +21,10 @@ a 3-row API batch after a million-row load moves the figures by its share and no
 
 The figures cost one scan of the resource's records, grouped by load (about half a second per
 million records of seven fields on PostgreSQL); it runs once per load, in the transaction that
-merges it (`measure_registry`), never when a page is shown. A load of under 0.1 % of the registry
-within ten minutes of the last measurement skips it (`loading.SMALL_SHARE`, `REMEASURE_AFTER`):
-the next load that measures takes it in.
+merges it (`measure_registry`), and once per deletion of records through the GovStack API, never
+when a page is shown. A change of under 0.1 % of the registry within ten minutes of the last
+measurement skips it (`loading.SMALL_SHARE`, `REMEASURE_AFTER`): the next change that measures
+takes it in.
 """
 
 from __future__ import annotations

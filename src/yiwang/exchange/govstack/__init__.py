@@ -26,10 +26,11 @@ type, not proof, so ``Authorization: Bearer <key>`` of that same client is requi
 lists no status for refusals; we answer 400 for a missing or malformed header, 401 (with
 ``WWW-Authenticate``) for a missing, unknown or unusable key, and 403 when the header names
 another system than the key's. The header is compared with the key's own client only, so no
-answer tells a caller without a valid key whether some other system exists. Every data call
-and every registry change, answered or refused, is one exchange log row committed before it is
-answered: reads are logged by the gateway, writes by ``common.logged_write``, and the refusals
-before either — identity, NUL in the path or body (400 ``request.nul``) — by ``common.endpoint``.
+answer tells a caller without a valid key whether some other system exists. Every call,
+answered or refused, is one exchange log row committed before it is answered: data reads are
+logged by the gateway; writes, schema reads and usage lookups by ``common.logged_call``; and the
+refusals before either — identity, NUL in the path or body (400 ``request.nul``) — by
+``common.endpoint``.
 
 Reads (list, read, exists, readValue) are gateway calls: the same grant check, quotas, purpose
 (``X-Purpose``, percent-encoded, required for 有条件共享) and optional ``X-Case-Number``,
@@ -57,7 +58,8 @@ answers 400 (409 for an existing key on create) with the loader's stable code an
 message, the row errors and the load id. ``update`` merges the written fields into the stored
 record (a load replaces whole records; two concurrent updates of one record: the last wins);
 the key cannot be changed. updateEntries needs a query and answers ``{"count": n}``. Delete removes the record and writes one audit event per record
-(values masked), see ``writes.delete_records``.
+(values masked), and the registry's quality figures follow it as they follow a load (a small
+deletion soon after the last measurement waits for the next), see ``writes.delete_records``.
 
 Each write is also in the exchange log, as a read is, under its own operation
 (``govstack.create``, ``govstack.update``, ``govstack.updateEntries``, ``govstack.updateOrCreate``,
@@ -78,7 +80,9 @@ changes the fields through ``catalog.services.update_resource`` and ``DELETE dat
 retires the resource through ``retire_resource`` — the owner organisation's own systems only
 (403 otherwise), with the catalog's rules (keys of a published resource unchanged, a new
 version) and its audit; a schema read from ``database/{id}`` and edited round-trips. Both are
-logged as writes (``govstack.database.modify``, ``govstack.database.delete``), without subjects.
+logged as writes (``govstack.database.modify``, ``govstack.database.delete``), without subjects;
+the reads as ``schema`` (登记簿结构查询), with the registry read (none for ``databases``) and
+the number of registries answered.
 
 myPersonalDataUsage answers, for ``userId`` (a 身份号码, or a company's USCC) and ``databaseId``
 (a registry name), every exchange that read or wrote that subject's record in that registry, with
@@ -87,7 +91,9 @@ spec's properties.
 Who read whose data is itself personal data, so only systems listed in
 ``settings.GOVSTACK_USAGE_CLIENTS`` (identities ``USCC/subsystem``; empty by default) may ask:
 systems that have authenticated the person and ask for that person's own record. Each answer is
-audited.
+audited, and each lookup is an exchange log row (``usage``, 使用记录查询) against the registry,
+with the number of entries answered and the person (their keyed hash) as its subject — so the
+person sees, in 我的数据使用记录 and in later lookups, which system looked at their usage.
 """
 
 from yiwang.exchange.govstack.urls import urlpatterns

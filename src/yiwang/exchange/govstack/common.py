@@ -70,10 +70,10 @@ def error_answer(exc: ServiceError) -> JsonResponse:
 def endpoint(operation: str, **handlers: Callable) -> Callable:
     """A view answering the given methods (``get=…``, ``post=…``) for an identified client.
 
-    Every refusal is in the exchange log before it is answered: the gateway logs the reads it
-    takes and `logged_write` the writes (a `GatewayError` was logged), and the refusals before
-    or outside them — identity, NUL in the path, schema reads — are logged here as the
-    handler's own operation if it has one (a write's), else as `operation`.
+    Every refusal is in the exchange log before it is answered: the gateway logs the data reads
+    it takes and `logged_call` the other calls (a `GatewayError` was logged), and the refusals
+    before them — identity, NUL in the path — are logged here as the handler's own operation if
+    it has one (a `logged_call`'s), else as `operation`.
     """
 
     @csrf_exempt
@@ -121,23 +121,25 @@ def path_resource_id(kwargs: dict) -> int | None:
 
 @dataclass
 class Change:
-    """What a write touched, for its exchange log row: the keys it named, whose records it wrote
-    (subject hashes, before and after the write) and how many records it wrote."""
+    """What a call touched, for its exchange log row: the keys it named, whose data it concerned
+    (subject hashes: the records a write wrote, before and after it; the person whose usage was
+    looked up) and how many records it wrote or answered."""
 
     keys: list[str] = field(default_factory=list)
     subjects: list[str] = field(default_factory=list)
     count: int = 0
 
 
-def logged_write(operation: str) -> Callable:
-    """A write handler whose every call is one exchange log row, as the gateway logs a read:
-    answered or refused, committed before the answer leaves, naming whose records it wrote —
-    so that the owner, the statistics and the people concerned (我的数据使用记录) see writes too.
+def logged_call(operation: str) -> Callable:
+    """A handler of a call the gateway does not take — a write, a schema read, a usage lookup —
+    whose every call is one exchange log row, as the gateway logs a data read: answered or
+    refused, committed before the answer leaves, naming whose data it concerned — so that the
+    owner, the statistics and the people concerned (我的数据使用记录) see these calls too.
 
     The handler is called as ``handler(request, call, change, **kwargs)``. It puts the resource
     (``call.resource``) and the fields it writes (``call.field_codes``) on the call, and what it
-    wrote on `change`, as soon as it knows them: a refusal logs what was known by then, and a
-    write refused after rows were stored still names them. The audit of the write itself is the
+    touched on `change`, as soon as it knows them: a refusal logs what was known by then, and a
+    write refused after rows were stored still names them. The audit of a write itself is the
     registry's or the catalog's, unchanged.
     """
 

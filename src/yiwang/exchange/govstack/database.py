@@ -22,7 +22,7 @@ from yiwang.exchange.govstack.common import (
     GovStackError,
     answer,
     json_body,
-    logged_write,
+    logged_call,
     registry_name,
     version_label,
 )
@@ -153,13 +153,17 @@ def _visible(client):
     )
 
 
-def list_databases(request, client):
-    """databases: the catalog as one group of every registry the client may see."""
+@logged_call(Op.SCHEMA)
+def list_databases(request, call: Call, change: Change):
+    """databases: the catalog as one group of every registry the client may see; logged with
+    the number of registries listed."""
+    client = call.client
     granted = _granted_ids(client)
     databases = [
         database_info(r, granted=r.pk in granted, owner=r.owner_id == client.organisation_id)
         for r in _visible(client).order_by("code")
     ]
+    change.count = len(databases)
     return answer({**GROUP, "code": settings.GOVSTACK_INSTANCE, "databases": databases})
 
 
@@ -171,14 +175,16 @@ def _database(client, database_id: str) -> Resource:
     return resource
 
 
-def read_database(request, client, database_id: str):
+@logged_call(Op.SCHEMA)
+def read_database(request, call: Call, change: Change, database_id: str):
     """database/{id}: one registry's information and schema; the id is the resource id."""
-    resource = _database(client, database_id)
+    resource = call.resource = _database(call.client, database_id)
+    change.count = 1
     return answer(
         database_info(
             resource,
-            granted=resource.pk in _granted_ids(client),
-            owner=resource.owner_id == client.organisation_id,
+            granted=resource.pk in _granted_ids(call.client),
+            owner=resource.owner_id == call.client.organisation_id,
         )
     )
 
@@ -194,7 +200,7 @@ def _owned(call: Call, resource: Resource) -> Resource:
     return resource
 
 
-@logged_write(Op.GOVSTACK_DATABASE_DELETE)
+@logged_call(Op.GOVSTACK_DATABASE_DELETE)
 def delete_database(request, call: Call, change: Change, database_id: str):
     """DELETE database/{id}: retire (停用) the registry's resource in the catalog, audited."""
     resource = _owned(call, _database(call.client, database_id))
@@ -203,7 +209,7 @@ def delete_database(request, call: Call, change: Change, database_id: str):
     return answer("Success")
 
 
-@logged_write(Op.GOVSTACK_DATABASE_MODIFY)
+@logged_call(Op.GOVSTACK_DATABASE_MODIFY)
 def modify_database(request, call: Call, change: Change):
     """database/modify: the registry's fields from a JSON Schema, through the catalog.
 

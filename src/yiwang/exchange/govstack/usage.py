@@ -9,16 +9,23 @@ from yiwang.catalog.choices import ResourceStatus
 from yiwang.catalog.models import Resource
 from yiwang.core import audit
 from yiwang.core.identifiers import IdentifierError, validate_ric, validate_uscc
-from yiwang.exchange.gateway import subject_hash
-from yiwang.exchange.govstack.common import GovStackError, answer
+from yiwang.exchange.choices import ExchangeOperation as Op
+from yiwang.exchange.gateway import Call, subject_hash
+from yiwang.exchange.govstack.common import Change, GovStackError, answer, logged_call
 from yiwang.exchange.models import ExchangeLog
 from yiwang.exchange.selectors import USED
 
 MAX_ENTRIES = 1000
 
 
-def personal_data_usage(request, client):
-    """The exchanges that read or changed `userId`'s record in `databaseId`, newest first."""
+@logged_call(Op.USAGE)
+def personal_data_usage(request, call: Call, change: Change):
+    """The exchanges that read or changed `userId`'s record in `databaseId`, newest first.
+
+    The lookup is itself logged with the person as its subject: who looked at whose usage is
+    a use of that person's data, which they see in their own usage record.
+    """
+    client = call.client
     if client.identity not in set(getattr(settings, "GOVSTACK_USAGE_CLIENTS", ())):
         raise GovStackError(
             403,
@@ -34,6 +41,7 @@ def personal_data_usage(request, client):
         raise GovStackError(
             400, "govstack.database_id", "databaseId 应为已发布登记簿的名称，如 B0101-000001"
         )
+    call.resource = resource
     hashed = subject_hash(subject)
     logs = list(
         ExchangeLog.objects.filter(USED, subjects__subject_hash=hashed, resource=resource)
@@ -47,6 +55,7 @@ def personal_data_usage(request, client):
         target=resource,
         after={"subject_hash": hashed[:32], "entries": len(logs)},
     )
+    change.subjects, change.count = [hashed], len(logs)
     return answer([_entry(log) for log in logs])
 
 

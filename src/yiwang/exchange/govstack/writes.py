@@ -2,7 +2,7 @@
 
 Rows are loaded through the registry's pipeline (validation, quarantine, quality report, audit),
 synchronously so that the answer says whether they were stored. Each call, answered or refused,
-is also one exchange log row naming whose records it wrote (`common.logged_write`).
+is also one exchange log row naming whose records it wrote (`common.logged_call`).
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.http import HttpResponse
+from django.utils import timezone
 
 from yiwang.catalog.models import Resource
 from yiwang.core import audit
@@ -29,7 +30,7 @@ from yiwang.exchange.govstack.common import (
     json_body,
     key_codes,
     key_of,
-    logged_write,
+    logged_call,
     matching,
     named_registry,
 )
@@ -152,10 +153,10 @@ def merged(resource: Resource, record: Record, write: dict) -> dict:
     return {**record.data, **write}
 
 
-# --- endpoints: each call is one exchange log row (`logged_write`) ----------------------
+# --- endpoints: each call is one exchange log row (`logged_call`) ----------------------
 
 
-@logged_write(Op.GOVSTACK_CREATE)
+@logged_call(Op.GOVSTACK_CREATE)
 def create(request, call: Call, change: Change, registryname: str, versionnumber: str):
     """create: a new record; an existing key is refused (409)."""
     resource = owned_resource(call, registryname, versionnumber)
@@ -167,7 +168,7 @@ def create(request, call: Call, change: Change, registryname: str, versionnumber
     return answer({"content": echo(resource, load, write, write)})
 
 
-@logged_write(Op.GOVSTACK_UPDATE)
+@logged_call(Op.GOVSTACK_UPDATE)
 def update(request, call: Call, change: Change, registryname: str, versionnumber: str):
     """update: the written fields of the one record meeting the query."""
     resource = owned_resource(call, registryname, versionnumber)
@@ -184,7 +185,7 @@ def update(request, call: Call, change: Change, registryname: str, versionnumber
     return answer({"content": echo(resource, load, row, write)})
 
 
-@logged_write(Op.GOVSTACK_UPDATE_ENTRIES)
+@logged_call(Op.GOVSTACK_UPDATE_ENTRIES)
 def update_entries(request, call: Call, change: Change, registryname: str, versionnumber: str):
     """updateEntries: the written fields of every record meeting the query (key fields excluded)."""
     resource = owned_resource(call, registryname, versionnumber)
@@ -210,7 +211,7 @@ def update_entries(request, call: Call, change: Change, registryname: str, versi
     return answer({"count": load.rows_written})
 
 
-@logged_write(Op.GOVSTACK_UPDATE_OR_CREATE)
+@logged_call(Op.GOVSTACK_UPDATE_OR_CREATE)
 def update_or_create(request, call: Call, change: Change, registryname: str, versionnumber: str):
     """updateOrCreate: update the one record meeting the query, or create it from query + write."""
     resource = owned_resource(call, registryname, versionnumber)
@@ -226,7 +227,7 @@ def update_or_create(request, call: Call, change: Change, registryname: str, ver
     return answer({"content": echo(resource, load, row, write)})
 
 
-@logged_write(Op.GOVSTACK_DELETE)
+@logged_call(Op.GOVSTACK_DELETE)
 def delete(request, call: Call, change: Change, registryname: str, versionnumber: str, key: str):
     """delete: remove the record with this key (204)."""
     resource = owned_resource(call, registryname, versionnumber)
@@ -246,10 +247,14 @@ def delete_records(*, actor, resource: Resource, keys: list[str]) -> list[Record
     removed records as they were (whose they were is logged with the call).
 
     The event names the record by a keyed hash of its key and keeps its values masked, like
-    every log; the raw load files still hold what was delivered.
+    every log; the raw load files still hold what was delivered. The registry's quality figures
+    then follow the deletion under the same rule as a load's (`refresh_registry_quality`).
     """
     if not Resource.objects.restrict(actor, "load").filter(pk=resource.pk).exists():
         raise NotFound("信息资源")
+    # The resource's row is locked before its records, as a load's merge locks them: the quality
+    # figures are then measured one change after another, and the two cannot deadlock.
+    Resource.objects.select_for_update().get(pk=resource.pk)
     fields = list(resource.fields.all())
     records = list(Record.objects.select_for_update().filter(resource=resource, key__in=keys))
     for record in records:
@@ -265,4 +270,7 @@ def delete_records(*, actor, resource: Resource, keys: list[str]) -> list[Record
             },
         )
     Record.objects.filter(pk__in=[r.pk for r in records]).delete()
+    if records:
+        loading.refresh_registry_quality(resource, changed=len(records), now=timezone.now(),
+                                         field_codes=[f.code for f in fields])  # fmt: skip
     return records

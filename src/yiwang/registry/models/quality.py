@@ -32,8 +32,9 @@ class ResourceQuality(models.Model):
 
     Completeness is measured over the stored records; validity, uniqueness and consistency are
     the row-weighted figures of the loads that still hold records in the registry (see
-    `registry.quality`). Written in the transaction that merges a load, so a page reads one row
-    instead of scanning a registry of millions; timeliness is added when read.
+    `registry.quality`). Written in the transaction that merges a load (or deletes records
+    through the GovStack API), so a page reads one row instead of scanning a registry of
+    millions; timeliness is added when read.
     """
 
     resource = models.OneToOneField(
