@@ -9,7 +9,7 @@ from yiwang.catalog.choices import ResourceStatus
 from yiwang.catalog.models import Resource
 from yiwang.core import audit
 from yiwang.core.identifiers import IdentifierError, validate_ric, validate_uscc
-from yiwang.exchange.gateway import subject_hash
+from yiwang.exchange.gateway import subject_hashes
 from yiwang.exchange.govstack.common import GovStackError, answer
 from yiwang.exchange.models import ExchangeLog
 from yiwang.exchange.selectors import USED
@@ -34,9 +34,9 @@ def personal_data_usage(request, client):
         raise GovStackError(
             400, "govstack.database_id", "databaseId 应为已发布登记簿的名称，如 B0101-000001"
         )
-    hashed = subject_hash(subject)
+    hashed = subject_hashes(subject)  # the current key's first
     logs = list(
-        ExchangeLog.objects.filter(USED, subjects__subject_hash=hashed, resource=resource)
+        ExchangeLog.objects.filter(USED, subjects__subject_hash__in=hashed, resource=resource)
         .select_related("organisation", "client__organisation")
         .distinct()
         .order_by("-occurred_at")[:MAX_ENTRIES]
@@ -45,7 +45,7 @@ def personal_data_usage(request, client):
         actor=client,
         action="exchange.usage_read",
         target=resource,
-        after={"subject_hash": hashed[:32], "entries": len(logs)},
+        after={"subject_hash": hashed[0][:32], "entries": len(logs)},
     )
     return answer([_entry(log) for log in logs])
 
