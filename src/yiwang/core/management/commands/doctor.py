@@ -73,6 +73,7 @@ class Command(BaseCommand):
                 else f"未配置（开发环境使用 {settings.VAR_DIR}/keys/platform_sm2.key）"
             ),
         )
+        yield self.subject_hash_key()
         years = workdays.official_years()
         from django.utils import timezone
 
@@ -91,3 +92,19 @@ class Command(BaseCommand):
             ),
         )
         yield True, "测试区划（99）", "允许" if settings.ALLOW_TEST_REGION else "拒绝"
+
+    def subject_hash_key(self):
+        """Warn, not fail, when production derives the subject-hash key from SECRET_KEY: that is
+        how every installation ran before the setting existed, and refusing it would stop them at
+        upgrade — but rotating SECRET_KEY would then detach citizens' data-usage history."""
+        previous = len(settings.YIWANG["SUBJECT_HASH_PREVIOUS_KEYS"])
+        history = f"；另有 {previous} 个旧密钥用于查询历史记录" if previous else ""
+        if settings.YIWANG["SUBJECT_HASH_KEY"]:
+            return "ok", "主体摘要密钥", "专用密钥（YIWANG_SUBJECT_HASH_KEY）" + history
+        return (
+            "warn" if settings.PRODUCTION else "ok",
+            "主体摘要密钥",
+            "由 YIWANG_SECRET_KEY 派生：更换 SECRET_KEY 会使此前的数据使用记录查不到本人。"
+            "请设置 YIWANG_SUBJECT_HASH_KEY，并把现用的 SECRET_KEY 列入 YIWANG_SUBJECT_HASH_PREVIOUS_KEYS"
+            + history,
+        )
