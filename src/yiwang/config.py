@@ -8,12 +8,14 @@ sees what is configured and what is missing.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 PLACEHOLDER_SECRETS = {"", "changeme", "change-me", "secret", "insecure", "dev", "development"}
+SUBJECT_KEY_MIN_LENGTH = 32
 
 
 class ConfigError(RuntimeError):
@@ -27,6 +29,8 @@ class Var:
     default: Any
     description: str
     secret: bool = False
+    # Names what is wrong with a set value (None when fit); the message never repeats a secret.
+    check: Callable[[Any], str | None] | None = None
 
     @property
     def env_name(self) -> str:
@@ -36,6 +40,13 @@ class Var:
         raw = os.environ.get(self.env_name)
         if raw is None or raw == "":
             return self.default
+        value = self._parse(raw)
+        problem = self.check(value) if self.check else None
+        if problem:
+            raise ConfigError(f"{self.env_name} {problem}")
+        return value
+
+    def _parse(self, raw: str) -> Any:
         if self.kind is bool:
             if raw.lower() in {"1", "true", "yes", "on"}:
                 return True
@@ -55,6 +66,28 @@ class Var:
         if self.kind is list:
             return [item.strip() for item in raw.split(",") if item.strip()]
         return raw
+
+
+def _check_subject_key(key: str) -> str | None:
+    """A subject-hash key must be long enough to be random, and free of commas so that it can
+    later be listed in YIWANG_SUBJECT_HASH_PREVIOUS_KEYS."""
+    if len(key) < SUBJECT_KEY_MIN_LENGTH:
+        return f"过短：至少需要 {SUBJECT_KEY_MIN_LENGTH} 个字符的随机值"
+    if "," in key:
+        return "不能含逗号（换用新密钥后，它要列入以逗号分隔的 YIWANG_SUBJECT_HASH_PREVIOUS_KEYS）"
+    return None
+
+
+def _check_previous_subject_keys(keys: list[str]) -> str | None:
+    """A short entry is most likely a key cut in two at a comma, or a typing slip: either way the
+    history hashed under the real key would silently stay out of people's data-usage records."""
+    short = [str(n) for n, key in enumerate(keys, start=1) if len(key) < SUBJECT_KEY_MIN_LENGTH]
+    if short:
+        return (
+            f"第 {'、'.join(short)} 项不足 {SUBJECT_KEY_MIN_LENGTH} 个字符：应为以逗号分隔的旧密钥"
+            "（曾用的 YIWANG_SUBJECT_HASH_KEY，或未设置它时曾用的 YIWANG_SECRET_KEY），每项完整、不含逗号"
+        )
+    return None
 
 
 VARS: tuple[Var, ...] = (
@@ -167,6 +200,25 @@ VARS: tuple[Var, ...] = (
         str,
         "http://127.0.0.1:8000",
         "the site's public address, printed in licence QR codes and status-list links",
+    ),
+    Var(
+        "SUBJECT_HASH_KEY",
+        str,
+        "",
+        "key of the hashes under which the exchange log records whose data each call read "
+        "(我的数据使用记录); at least 32 characters, no commas. Empty: derived from SECRET_KEY, "
+        "so rotating SECRET_KEY would detach earlier history — set a dedicated key in production",
+        secret=True,
+        check=_check_subject_key,
+    ),
+    Var(
+        "SUBJECT_HASH_PREVIOUS_KEYS",
+        list,
+        [],
+        "comma-separated earlier subject-hash keys (an earlier SUBJECT_HASH_KEY, or the SECRET_KEY "
+        "in use while it was empty); looking up a person's history also matches hashes under them",
+        secret=True,
+        check=_check_previous_subject_keys,
     ),
     Var(
         "LICENCE_TRUSTED_PLATFORM_KEYS",

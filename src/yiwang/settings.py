@@ -252,6 +252,10 @@ GOVSTACK_PREFIX = (
 )
 GOVSTACK_INSTANCE = CFG["GOVSTACK_INSTANCE"]
 GOVSTACK_USAGE_CLIENTS = CFG["GOVSTACK_USAGE_CLIENTS"]
+# 主体摘要密钥: without a dedicated key, SECRET_KEY is the key — as it was before the setting
+# existed, so that installations upgrading keep matching the history they have.
+SUBJECT_HASH_KEY = CFG["SUBJECT_HASH_KEY"] or SECRET_KEY
+SUBJECT_HASH_PREVIOUS_KEYS = CFG["SUBJECT_HASH_PREVIOUS_KEYS"]
 
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 64 * 1024 * 1024  # API batches of JSON rows

@@ -92,3 +92,56 @@ def test_a_query_string_with_a_nul_character_is_refused_not_a_server_error(clien
     assert client.get("/organisations/", {"q": "a\x00b"}).status_code == 400
     # the directory is public: a clean search still answers
     assert client.get("/api/v1/organisations", {"q": "江澜"}).status_code == 200
+
+
+A_SUBJECT_KEY = "s" * config.SUBJECT_KEY_MIN_LENGTH
+
+
+def test_a_previous_subject_key_cut_short_is_refused_by_position_without_showing_it(monkeypatch):
+    # a comma inside a key splits it in two: both halves come out too short
+    monkeypatch.setenv(
+        "YIWANG_SUBJECT_HASH_PREVIOUS_KEYS", f"{A_SUBJECT_KEY},half-a-key,other-half"
+    )
+    with pytest.raises(config.ConfigError, match="YIWANG_SUBJECT_HASH_PREVIOUS_KEYS") as refused:
+        config.read_all()
+    assert "第 2、3 项" in str(refused.value) and "half-a-key" not in str(refused.value)
+
+
+def test_previous_subject_keys_are_read_as_a_list(monkeypatch):
+    monkeypatch.setenv("YIWANG_SUBJECT_HASH_PREVIOUS_KEYS", f" {A_SUBJECT_KEY} , {'t' * 40},")
+    assert config.read_all()["SUBJECT_HASH_PREVIOUS_KEYS"] == [A_SUBJECT_KEY, "t" * 40]
+
+
+@pytest.mark.parametrize(
+    ("key", "problem"),
+    [("changeme", "过短"), (A_SUBJECT_KEY + ",more", "不能含逗号")],
+    ids=["short", "comma"],
+)
+def test_a_short_or_comma_bearing_subject_hash_key_is_refused(monkeypatch, key, problem):
+    monkeypatch.setenv("YIWANG_SUBJECT_HASH_KEY", key)
+    with pytest.raises(config.ConfigError, match=f"YIWANG_SUBJECT_HASH_KEY {problem}"):
+        config.read_all()
+
+
+def test_startup_refuses_a_malformed_previous_subject_key_list(tmp_path):
+    result = run_yiwang("doctor", env={"YIWANG_VAR_DIR": str(tmp_path),
+                                       "YIWANG_SUBJECT_HASH_PREVIOUS_KEYS": "short"})  # fmt: skip
+    assert result.returncode != 0
+    assert "YIWANG_SUBJECT_HASH_PREVIOUS_KEYS 第 1 项不足" in result.stderr
+
+
+def test_production_starts_but_doctor_warns_when_the_subject_key_is_derived_from_secret_key(
+    production_env,
+):
+    result = run_yiwang("doctor", env=production_env)
+    warning = next(line for line in result.stdout.splitlines() if "主体摘要密钥" in line)
+    assert warning.startswith("! ") and "YIWANG_SUBJECT_HASH_KEY" in warning
+
+
+def test_doctor_is_content_with_a_dedicated_subject_key_in_production(production_env):
+    env = {**production_env, "YIWANG_SUBJECT_HASH_KEY": secrets.token_urlsafe(40),
+           "YIWANG_SUBJECT_HASH_PREVIOUS_KEYS": production_env["YIWANG_SECRET_KEY"]}  # fmt: skip
+    result = run_yiwang("doctor", env=env)
+    line = next(line for line in result.stdout.splitlines() if "主体摘要密钥" in line)
+    assert line.startswith("✔ ") and "另有 1 个旧密钥" in line
+    assert production_env["YIWANG_SECRET_KEY"] not in result.stdout

@@ -45,15 +45,27 @@ class GatewayError(ServiceError):
 
 
 @cache
-def _subject_key() -> bytes:
-    return hmac.new(
-        settings.SECRET_KEY.encode(), b"yiwang-exchange-subject", hashlib.sha256
-    ).digest()
+def _hmac_key(subject_key: str) -> bytes:
+    return hmac.new(subject_key.encode(), b"yiwang-exchange-subject", hashlib.sha256).digest()
+
+
+def _hash_under(subject_key: str, identifier: str) -> str:
+    normalised = identifier.strip().upper().encode()
+    return hmac.new(_hmac_key(subject_key), normalised, hashlib.sha256).hexdigest()
 
 
 def subject_hash(identifier: str) -> str:
-    """The keyed hash under which an exchange records whose data it read (a 身份号码 or a USCC)."""
-    return hmac.new(_subject_key(), identifier.strip().upper().encode(), hashlib.sha256).hexdigest()
+    """The keyed hash under which an exchange records whose data it read (a 身份号码 or a USCC):
+    always under the current key (YIWANG_SUBJECT_HASH_KEY, else SECRET_KEY)."""
+    return _hash_under(settings.SUBJECT_HASH_KEY, identifier)
+
+
+def subject_hashes(identifier: str) -> list[str]:
+    """Every hash the log may hold for `identifier`: under the current key and each previous one
+    (YIWANG_SUBJECT_HASH_PREVIOUS_KEYS). Looking up a person's history matches them all, so that
+    changing the key never detaches the rows written before."""
+    keys = dict.fromkeys([settings.SUBJECT_HASH_KEY, *settings.SUBJECT_HASH_PREVIOUS_KEYS])
+    return [_hash_under(key, identifier) for key in keys]
 
 
 @dataclass

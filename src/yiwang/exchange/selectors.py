@@ -9,16 +9,17 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from yiwang.core.choices import Role
-from yiwang.exchange.gateway import subject_hash
+from yiwang.exchange.gateway import subject_hashes
 from yiwang.exchange.models import ExchangeLog
 
 
 def subject_hashes_of(user) -> list[str]:
-    """The identities whose data-usage a user may see: their own 身份号码 and the companies they act for."""
-    hashes = [subject_hash(user.id_number)] if getattr(user, "id_number", None) else []
+    """The identities whose data-usage a user may see: their own 身份号码 and the companies they act
+    for, each hashed under the current and every previous subject-hash key."""
+    hashes = subject_hashes(user.id_number) if getattr(user, "id_number", None) else []
     today = timezone.localdate()
     for agency in user.agencies.filter(valid_from__lte=today).exclude(valid_until__lt=today):
-        hashes.append(subject_hash(agency.company_uscc))
+        hashes.extend(subject_hashes(agency.company_uscc))
     return hashes
 
 

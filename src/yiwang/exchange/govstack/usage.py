@@ -10,7 +10,7 @@ from yiwang.catalog.models import Resource
 from yiwang.core import audit
 from yiwang.core.identifiers import IdentifierError, validate_ric, validate_uscc
 from yiwang.exchange.choices import ExchangeOperation as Op
-from yiwang.exchange.gateway import Call, subject_hash
+from yiwang.exchange.gateway import Call, subject_hashes
 from yiwang.exchange.govstack.common import Change, GovStackError, answer, logged_call
 from yiwang.exchange.models import ExchangeLog
 from yiwang.exchange.selectors import USED
@@ -42,9 +42,9 @@ def personal_data_usage(request, call: Call, change: Change):
             400, "govstack.database_id", "databaseId 应为已发布登记簿的名称，如 B0101-000001"
         )
     call.resource = resource
-    hashed = subject_hash(subject)
+    hashed = subject_hashes(subject)  # the current key's first
     logs = list(
-        ExchangeLog.objects.filter(USED, subjects__subject_hash=hashed, resource=resource)
+        ExchangeLog.objects.filter(USED, subjects__subject_hash__in=hashed, resource=resource)
         .select_related("organisation", "client__organisation")
         .distinct()
         .order_by("-occurred_at")[:MAX_ENTRIES]
@@ -53,9 +53,9 @@ def personal_data_usage(request, call: Call, change: Change):
         actor=client,
         action="exchange.usage_read",
         target=resource,
-        after={"subject_hash": hashed[:32], "entries": len(logs)},
+        after={"subject_hash": hashed[0][:32], "entries": len(logs)},
     )
-    change.subjects, change.count = [hashed], len(logs)
+    change.subjects, change.count = [hashed[0]], len(logs)  # written under the current key
     return answer([_entry(log) for log in logs])
 
 

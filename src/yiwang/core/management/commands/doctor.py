@@ -74,6 +74,7 @@ class Command(BaseCommand):
             ),
         )
         yield from self.platform_key_check()
+        yield self.subject_hash_key()
         years = workdays.official_years()
         from django.utils import timezone
 
@@ -120,3 +121,19 @@ class Command(BaseCommand):
                 f"配置的私钥（指纹 {shown}）不是登记的当前平台密钥（当前平台密钥指纹 SM3:{current}），"
                 "封存已停止：运行 yiwang keys rotate，或恢复原私钥"
             )  # fmt: skip
+
+    def subject_hash_key(self):
+        """Warn, not fail, when production derives the subject-hash key from SECRET_KEY: that is
+        how every installation ran before the setting existed, and refusing it would stop them at
+        upgrade — but rotating SECRET_KEY would then detach citizens' data-usage history."""
+        previous = len(settings.YIWANG["SUBJECT_HASH_PREVIOUS_KEYS"])
+        history = f"；另有 {previous} 个旧密钥用于查询历史记录" if previous else ""
+        if settings.YIWANG["SUBJECT_HASH_KEY"]:
+            return "ok", "主体摘要密钥", "专用密钥（YIWANG_SUBJECT_HASH_KEY）" + history
+        return (
+            "warn" if settings.PRODUCTION else "ok",
+            "主体摘要密钥",
+            "由 YIWANG_SECRET_KEY 派生：更换 SECRET_KEY 会使此前的数据使用记录查不到本人。"
+            "请设置 YIWANG_SUBJECT_HASH_KEY，并把现用的 SECRET_KEY 列入 YIWANG_SUBJECT_HASH_PREVIOUS_KEYS"
+            + history,
+        )
