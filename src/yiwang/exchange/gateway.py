@@ -354,16 +354,22 @@ def _shape(call: Call, data: dict) -> dict:
     return shown
 
 
+def _hash_subjects(codes, data: dict) -> list[str]:
+    """The hashes of the record's 身份号码 and USCC values in these fields: whose data it holds (a
+    company's record names its legal representative too)."""
+    return [subject_hash(str(data[code])) for code in codes if data.get(code)]
+
+
 def _subjects(call: Call, data: dict) -> list[str]:
-    """Whose data the record holds: a company's record names its legal representative too."""
-    return [subject_hash(str(data[code])) for code in _plan(call)[1] if data.get(code)]
+    return _hash_subjects(_plan(call)[1], data)
 
 
 def record_subjects(resource: Resource, data: dict) -> list[str]:
-    """Whose data a record holds, for a call without a grant's plan (a GovStack write): the hashes
-    of its 身份号码 and USCC values, as `_subjects` gives them for a read."""
-    return [subject_hash(str(data[f.code])) for f in resource.fields.all()
-            if f.data_type in SUBJECT_TYPES and data.get(f.code)]  # fmt: skip
+    """Whose data a record holds, for a call without a grant's plan (a GovStack write, a platform
+    read)."""
+    return _hash_subjects(
+        (f.code for f in resource.fields.all() if f.data_type in SUBJECT_TYPES), data
+    )
 
 
 def lookup(call: Call, key: str) -> dict:

@@ -14,7 +14,7 @@ from yiwang.catalog.choices import DataType, ResourceStatus
 from yiwang.catalog.models import Resource
 from yiwang.core.models import ApiClient, Organisation
 from yiwang.exchange.choices import ExchangeOperation
-from yiwang.exchange.gateway import Call, record_by_key, subject_hash
+from yiwang.exchange.gateway import Call, record_by_key, record_subjects, subject_hash
 
 PLATFORM_SUBSYSTEM = "yiwang-one-stop"
 SUBJECT_KEYS = {DataType.RIC, DataType.USCC}
@@ -53,8 +53,7 @@ def read_own_record(
     if record is None:
         call.log(status=404, keys=[subject_code], error_code="exchange.not_found")
         return {}
-    subjects = [subject_hash(str(record.data[f.code])) for f in resource.fields.all()
-                if f.data_type in SUBJECT_KEYS and record.data.get(f.code)]  # fmt: skip
+    subjects = record_subjects(resource, record.data)
     call.log(
         status=200, keys=[subject_code], subjects=[subject_hash(subject_code), *subjects], count=1
     )

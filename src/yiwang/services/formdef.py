@@ -88,6 +88,11 @@ class FieldConflict:
         )
 
 
+def merge_item_forms(items) -> tuple[list[dict], list[FieldConflict]]:
+    """`merge_forms` over service items' own forms (`form_definition`), in the items' order."""
+    return merge_forms([(item, item.form_definition) for item in items])
+
+
 def merge_forms(forms: list[tuple[object, list[dict]]]) -> tuple[list[dict], list[FieldConflict]]:
     """联合申请表: several owners' forms (a theme's items, in order) merged by field code, and
     the codes that cannot be merged.

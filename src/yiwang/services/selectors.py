@@ -180,7 +180,7 @@ def theme_form_conflicts(theme: Theme) -> list[formdef.FieldConflict]:
 
 
 def _joint_form(theme: Theme):
-    return formdef.merge_forms([(item, item.form_definition) for item in theme_items(theme)])
+    return formdef.merge_item_forms(theme_items(theme))
 
 
 # --- 事项要素完整率 -------------------------------------------------------------

@@ -384,7 +384,7 @@ def _form_conflict(conflict: formdef.FieldConflict, message: str, **detail) -> S
 def _refuse_form_conflicts(items: list[ServiceItem]) -> None:
     """A theme is made, changed or published only when its items' forms merge into one joint
     form (`formdef.merge_forms`), so that the form an applicant opens is never ambiguous."""
-    _fields, conflicts = formdef.merge_forms([(item, item.form_definition) for item in items])
+    _fields, conflicts = formdef.merge_item_forms(items)
     if conflicts:
         conflict = conflicts[0]
         raise _form_conflict(
@@ -408,7 +408,7 @@ def _refuse_breaking_published_themes(item: ServiceItem) -> None:
     themes = Theme.objects.filter(items=item, status=ItemStatus.PUBLISHED).select_related("lead")
     for theme in themes:
         items = [item if other.pk == item.pk else other for other in _items_of(theme)]
-        _fields, conflicts = formdef.merge_forms([(i, i.form_definition) for i in items])
+        _fields, conflicts = formdef.merge_item_forms(items)
         if conflicts:
             conflict = conflicts[0]
             raise _form_conflict(
