@@ -9,6 +9,7 @@ from yiwang.catalog.models import Resource
 from yiwang.core.errors import ServiceError
 from yiwang.registry import services
 from yiwang.registry.models import Load, QualityReport, Record
+from yiwang.registry.validation import DuplicateTracker
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -52,6 +53,19 @@ def test_duplicate_keys_inside_one_batch_keep_the_first_and_quarantine_the_rest(
     load = load_file(officer, published, csv_bytes(rows))
     assert load.rows_written == 2
     assert load.errors.get().code == "row.duplicate_key"
+    assert Record.objects.get(key=rows[0]["uscc"]).data["name"] == rows[0]["name"]
+
+
+def test_duplicates_are_found_after_the_load_s_keys_spill_to_disk(officer, published, monkeypatch):
+    monkeypatch.setattr(DuplicateTracker, "MEMORY_KEYS", 4)  # a big file's behaviour, in 30 rows
+    rows = [company_row(i) for i in range(20)] + [
+        company_row(i, name="重复的公司") for i in (0, 3, 19)
+    ]
+    rows += [company_row(i) for i in range(20, 27)]
+    load = load_file(officer, published, csv_bytes(rows))
+    assert (load.rows_written, load.rows_invalid) == (27, 3)
+    assert sorted(e.row for e in load.errors.all()) == [22, 23, 24]
+    assert {e.code for e in load.errors.all()} == {"row.duplicate_key"}
     assert Record.objects.get(key=rows[0]["uscc"]).data["name"] == rows[0]["name"]
 
 

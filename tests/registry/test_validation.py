@@ -2,6 +2,7 @@
 
 import datetime
 import time
+import tracemalloc
 from decimal import Decimal
 
 import pytest
@@ -579,6 +580,56 @@ def test_the_duplicate_tracker_knows_a_key_only_after_seeing_it():
     assert tracker.seen(USCC) is True
     assert tracker.seen(USCC[:-1]) is False
     assert len(tracker) == 2
+
+
+def _keys(n: int, start: int = 0) -> list[str]:
+    """Short keys and, every third, one long enough to be kept as a digest."""
+    return [f"K{i:08d}" if i % 3 else f"{'长' * 40}{i}" for i in range(start, start + n)]
+
+
+def test_the_duplicate_tracker_still_knows_every_key_after_spilling_to_disk():
+    tracker = DuplicateTracker(memory_keys=100)
+    keys = _keys(1000)
+    assert [tracker.seen(k) for k in keys] == [False] * 1000
+    assert tracker.spilled and len(tracker) == 1000
+    assert all(tracker.seen(k) for k in keys)
+    assert not any(tracker.seen(k) for k in _keys(50, start=1000))
+    assert len(tracker) == 1050
+    tracker.close()
+    assert len(tracker) == 0 and not tracker.seen(keys[0])
+
+
+def test_the_duplicate_tracker_is_exact_when_its_filter_is_saturated():
+    tracker = DuplicateTracker(memory_keys=10, filter_bits=8)  # every key hits the filter
+    keys = _keys(200)
+    assert not any(tracker.seen(k) for k in keys)
+    assert all(tracker.seen(k) for k in keys[::7])
+    tracker.close()
+
+
+def test_the_duplicate_tracker_s_memory_stops_growing_with_the_number_of_keys():
+    def grown_by(tracker: DuplicateTracker, keys: list[str]) -> int:
+        tracemalloc.start()
+        try:
+            before = tracemalloc.get_traced_memory()[0]
+            for key in keys:
+                tracker.seen(key)
+            return tracemalloc.get_traced_memory()[0] - before
+        finally:
+            tracemalloc.stop()
+
+    bounded = DuplicateTracker(memory_keys=1000, filter_bits=1 << 16)
+    grown_by(bounded, _keys(5000))
+    assert grown_by(bounded, _keys(60_000, start=5000)) < 200_000
+    bounded.close()
+    unbounded = DuplicateTracker(memory_keys=10**9)
+    assert grown_by(unbounded, _keys(60_000, start=5000)) > 2_000_000  # what the bound saves
+
+
+@pytest.mark.parametrize("bits", [0, 7, 1000])
+def test_the_duplicate_tracker_s_filter_size_is_a_power_of_two(bits):
+    with pytest.raises(ValueError):
+        DuplicateTracker(filter_bits=bits)
 
 
 @pytest.mark.parametrize("value", ["=1+1", "+cmd", "-2+3", "@SUM(A1)", "\t=1", "\r=1"])

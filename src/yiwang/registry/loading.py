@@ -188,14 +188,26 @@ def _prepare(load: Load, progress: JobProgress) -> _Prepared:
 
 def _read(load: Load, prepared: _Prepared, progress: JobProgress, sink) -> quality.LoadCounters:
     """Validate every row; valid ones go to `sink` in batches with the problems found."""
-    validator, table = prepared.validator, prepared.table
     counters = quality.LoadCounters()
     tracker = DuplicateTracker()
     staged: list[tuple] = []
     errors: list[LoadError] = []
-    header = table.header
+    try:
+        _validate_rows(load, prepared, sink, counters, tracker, staged, errors)
+    finally:
+        tracker.close()  # its keys may be in a temporary file
+    progress.total = counters.rows  # the estimate gives way to the count: done reaches total
+    sink.flush(staged, errors, counters)
+    if counters.rows == 0:
+        raise LoadFailed("file.empty", "文件中没有数据行")
+    counters.ignored_columns = prepared.validator.ignored_columns
+    return counters
+
+
+def _validate_rows(load, prepared, sink, counters, tracker, staged, errors) -> None:
+    validator, header = prepared.validator, prepared.table.header
     validate, key_of, seen = validator.validate, validator.key_of, tracker.seen
-    for row_number, cells in table.rows():
+    for row_number, cells in prepared.table.rows():
         counters.rows += 1
         if cells.__class__ is list:  # the common row, inline; anything else takes _check_row
             values, row_errors = validate(row_number, cells)
@@ -219,12 +231,6 @@ def _read(load: Load, prepared: _Prepared, progress: JobProgress, sink) -> quali
             )
         if len(staged) >= sink.batch or len(errors) >= sink.batch:
             sink.flush(staged, errors, counters)
-    progress.total = counters.rows  # the estimate gives way to the count: done reaches total
-    sink.flush(staged, errors, counters)
-    if counters.rows == 0:
-        raise LoadFailed("file.empty", "文件中没有数据行")
-    counters.ignored_columns = validator.ignored_columns
-    return counters
 
 
 def _check_row(
