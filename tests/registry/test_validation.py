@@ -618,12 +618,12 @@ def test_the_duplicate_tracker_s_memory_stops_growing_with_the_number_of_keys():
         finally:
             tracemalloc.stop()
 
-    bounded = DuplicateTracker(memory_keys=1000, filter_bits=1 << 16)
+    bounded = DuplicateTracker(memory_keys=1000, filter_bits=1 << 20)
     grown_by(bounded, _keys(5000))
-    assert grown_by(bounded, _keys(60_000, start=5000)) < 200_000
+    assert grown_by(bounded, _keys(30_000, start=5000)) < 200_000
     bounded.close()
     unbounded = DuplicateTracker(memory_keys=10**9)
-    assert grown_by(unbounded, _keys(60_000, start=5000)) > 2_000_000  # what the bound saves
+    assert grown_by(unbounded, _keys(30_000, start=5000)) > 1_500_000  # what the bound saves
 
 
 @pytest.mark.parametrize("bits", [0, 7, 1000])

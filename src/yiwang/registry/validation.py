@@ -15,7 +15,6 @@ import bisect
 import datetime
 import hashlib
 import math
-import mmap
 import os
 import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -831,13 +830,12 @@ def _digest(key: str) -> bytes:
 
 class _SpilledKeys:
     """Key digests on disk: sorted runs in one temporary file, each searched with `bisect`
-    through a memory map (pages the OS may drop, not the process's own memory)."""
+    reading single digests (the file's pages stay the OS's cache, not the process's memory)."""
 
     WIDTH = 16
 
     def __init__(self):
         self._file = tempfile.TemporaryFile(prefix="yiwang-keys-")
-        self._map: mmap.mmap | None = None
         self._runs: list[tuple[int, int]] = []  # (first digest's index, end index)
 
     def add(self, digests: list[bytes]) -> None:
@@ -845,14 +843,10 @@ class _SpilledKeys:
         start = self._file.seek(0, os.SEEK_END) // self.WIDTH
         self._file.write(b"".join(digests))
         self._file.flush()
-        if self._map is not None:
-            self._map.close()
-        self._map = mmap.mmap(self._file.fileno(), 0, access=mmap.ACCESS_READ)
         self._runs.append((start, start + len(digests)))
 
     def __getitem__(self, index: int) -> bytes:  # what bisect reads: the index-th digest
-        at = index * self.WIDTH
-        return self._map[at : at + self.WIDTH]
+        return os.pread(self._file.fileno(), self.WIDTH, index * self.WIDTH)
 
     def __contains__(self, digest: bytes) -> bool:
         for start, end in self._runs:
@@ -865,6 +859,4 @@ class _SpilledKeys:
         return self._runs[-1][1] if self._runs else 0
 
     def close(self) -> None:
-        if self._map is not None:
-            self._map.close()
         self._file.close()
