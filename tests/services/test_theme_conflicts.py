@@ -4,6 +4,7 @@ and when an item of a published theme changes its form, so an applicant's joint 
 import json
 
 import pytest
+from django.core.management import call_command
 
 from tests import factories
 from tests.openapi import assert_matches_openapi
@@ -399,3 +400,17 @@ def test_an_imported_item_version_that_breaks_a_published_theme_is_a_row_error(
     assert sign_item.form_definition == [
         {**SIGN_AREA_AS_DECIMAL[0], "required": False, "max_length": 200, "options": [],
          "help": "", "prefill": ""}]  # fmt: skip
+
+
+# --- yiwang doctor -----------------------------------------------------------------
+
+
+def test_doctor_names_a_published_theme_whose_items_came_to_conflict(
+    published_theme, sign_item, capsys
+):
+    call_command("doctor")
+    assert "1 个已发布主题的表单均可合并" in capsys.readouterr().out
+    ServiceItem.objects.filter(pk=sign_item.pk).update(form_definition=SIGN_AREA_AS_TEXT)
+    call_command("doctor")
+    line = next(x for x in capsys.readouterr().out.splitlines() if "一件事联合申请表" in x)
+    assert line.startswith("!") and "我要开店（shop）" in line and "暂不受理在线申请" in line

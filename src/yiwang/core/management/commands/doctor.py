@@ -93,6 +93,32 @@ class Command(BaseCommand):
             ),
         )
         yield True, "测试区划（99）", "允许" if settings.ALLOW_TEST_REGION else "拒绝"
+        yield self.theme_forms()
+
+    def theme_forms(self):
+        """Published 一件事 whose items' forms no longer make one form (a theme published before
+        conflicts were refused, or items changed in the database): applicants cannot apply."""
+        from yiwang.services.choices import ItemStatus
+        from yiwang.services.models import Theme
+        from yiwang.services.selectors import theme_form_conflicts
+
+        label = "一件事联合申请表"
+        try:
+            themes = list(Theme.objects.filter(status=ItemStatus.PUBLISHED))
+        except DatabaseError:
+            return "warn", label, "无法读取（数据库未就绪）"
+        broken = [theme for theme in themes if theme_form_conflicts(theme)]
+        if not broken:
+            return True, label, f"{len(themes)} 个已发布主题的表单均可合并"
+        named = "、".join(f"{t.name}（{t.code}）" for t in broken)
+        return (
+            "warn",
+            label,
+            (
+                f"{len(broken)} 个已发布主题的事项表单字段冲突，暂不受理在线申请：{named}。"
+                "请在主题编辑页查看冲突并调整事项表单"
+            ),
+        )
 
     def platform_key_check(self):
         """Whether sealing will accept the configured key: a key changed without
