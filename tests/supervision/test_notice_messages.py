@@ -1,5 +1,5 @@
 """A late 督办 is told, not only filed: when the sweep escalates it, the organisation it goes up
-to (the parent's staff, or the supervisors) and the department that did not reply get a site
+to (the parent's 部门负责人, else all its staff; or the supervisors) and the department that did not reply get a site
 message and an SMS/email, once; a late reply is told to the same people."""
 
 import datetime
@@ -98,6 +98,32 @@ def test_no_one_outside_the_parent_and_the_department_is_told(under_parent, supe
         under_parent["reviewers"]["fire"].pk
     }
     assert not told(supervisor) and not told(under_parent["reviewers"]["urban"])
+
+
+def test_a_parent_with_a_head_tells_its_heads_and_not_all_its_staff(under_parent, supervisor):
+    head = factories.staff("head", under_parent["parent"], phone="13900000012")
+    services.send_notice(actor=supervisor, organisation=under_parent["fire"], message="请说明原因",
+                         reply_due=tomorrow())  # fmt: skip
+    sweep_deadlines(today=after_the_deadline())
+    assert told(head) and told(head)[0].endswith(f"{PUBLIC}/supervision/mine/")
+    assert not any(told(staff) for staff in under_parent["parent_staff"])
+    assert told(under_parent["reviewers"]["fire"])  # the department that must still reply
+
+
+def test_a_head_of_the_late_department_is_told_with_its_staff(under_parent, supervisor):
+    head = factories.staff("head", under_parent["fire"])
+    services.send_notice(actor=supervisor, organisation=under_parent["fire"], message="请说明原因",
+                         reply_due=tomorrow())  # fmt: skip
+    sweep_deadlines(today=after_the_deadline())
+    assert told(head) == told(under_parent["reviewers"]["fire"]) != []
+
+
+def test_an_inactive_head_leaves_the_escalation_to_all_the_parent_s_staff(under_parent, supervisor):
+    factories.staff("head", under_parent["parent"], is_active=False)
+    services.send_notice(actor=supervisor, organisation=under_parent["fire"], message="请说明原因",
+                         reply_due=tomorrow())  # fmt: skip
+    sweep_deadlines(today=after_the_deadline())
+    assert all(told(staff) for staff in under_parent["parent_staff"])
 
 
 def test_the_supervisors_are_told_when_the_department_has_no_parent(city, supervisor, settings):

@@ -21,6 +21,7 @@ class Role(models.TextChoices):
     CLERK = "clerk", "综合窗口人员"
     REVIEWER = "reviewer", "审批人员"
     DATA_OFFICER = "data_officer", "数据管理员"
+    HEAD = "head", "部门负责人"
     SUPERVISOR = "supervisor", "监察人员"
     ADMIN = "admin", "系统管理员"
 

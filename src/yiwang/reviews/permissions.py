@@ -11,7 +11,7 @@ from django.db.models import Q
 from yiwang.core.choices import Role
 from yiwang.core.permissions import has_role, is_user, org_ids_with_role, rule
 
-DEPARTMENT_ROLES = (Role.CLERK, Role.REVIEWER, Role.ADMIN)
+DEPARTMENT_ROLES = (Role.CLERK, Role.REVIEWER, Role.ADMIN, Role.HEAD)
 
 
 def _applicant_cases(actor):

@@ -1,8 +1,9 @@
 """Who is told about a late 督办, and what: an escalation must reach people, not only a page.
 
 When a 督办 goes past its reply deadline the organisation it is escalated to (the department's
-parent, or the supervisors 监察人员 when there is none) and the department that did not reply
-each get a site message and an SMS/email (`cases.notify.notify_users`); when the department then
+parent — its 部门负责人, or all its staff when it has none — or the supervisors 监察人员 when
+there is no parent) and the department that did not reply each get a site message and an
+SMS/email (`cases.notify.notify_users`); when the department then
 replies, the organisation it was escalated to is told. The messages go with the change that
 caused them, so a notice escalated once is told once.
 """
@@ -29,6 +30,15 @@ def department_staff(organisation_id: int):
     )
 
 
+def department_heads_or_staff(organisation_id: int):
+    """Who answers for a department an escalation reaches: its 部门负责人, or, when it has none,
+    all its staff (a message to nobody would let the escalation pass unseen)."""
+    heads = _active_users().filter(
+        memberships__organisation_id=organisation_id, memberships__role=Role.HEAD
+    )
+    return heads if heads.exists() else department_staff(organisation_id)
+
+
 def supervisors():
     """The active 监察人员, of whatever organisation."""
     return _active_users().filter(memberships__role=Role.SUPERVISOR)
@@ -40,7 +50,7 @@ def _active_users():
 
 def _escalation_recipients(notice: SupervisionNotice):
     if notice.escalated_to_id:
-        return department_staff(notice.escalated_to_id)
+        return department_heads_or_staff(notice.escalated_to_id)
     return supervisors()
 
 

@@ -6,7 +6,7 @@ from django.db.models import Q
 from yiwang.core.choices import Role
 from yiwang.core.permissions import has_role, org_ids_with_role, rule
 
-DEPARTMENT_ROLES = (Role.CLERK, Role.REVIEWER, Role.ADMIN, Role.DATA_OFFICER)
+DEPARTMENT_ROLES = (Role.CLERK, Role.REVIEWER, Role.ADMIN, Role.DATA_OFFICER, Role.HEAD)
 
 
 @rule("supervision.card", "view")
