@@ -7,9 +7,10 @@ with a 4xx status; bad input never becomes a 500.
 from __future__ import annotations
 
 import logging
+from functools import wraps
 
 from django.core.exceptions import RequestDataTooBig
-from django.http import Http404
+from django.http import Http404, HttpResponseNotAllowed
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -27,7 +28,35 @@ class Error(Schema):
 
 ERRORS = {400: Error, 401: Error, 403: Error, 404: Error, 409: Error, 413: Error, 422: Error}
 
-api = NinjaAPI(
+
+class YiwangAPI(NinjaAPI):
+    """The API whose every answer has the one error shape: a wrong method too, which ninja
+    answers itself (text "Method not allowed", outside the exception handlers)."""
+
+    @property
+    def urls(self):
+        patterns, app_name, namespace = super().urls
+        for pattern in patterns:
+            pattern.callback = _json_not_allowed(pattern.callback)
+        return patterns, app_name, namespace
+
+
+def _json_not_allowed(view):
+    @wraps(view)  # keeps csrf_exempt
+    def answer(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        if not isinstance(response, HttpResponseNotAllowed):
+            return response
+        allowed = response["Allow"]
+        refused = error(request, 405, "method_not_allowed",
+                        f"该接口不支持 {request.method} 方法，可用：{allowed}")  # fmt: skip
+        refused["Allow"] = allowed
+        return refused
+
+    return answer
+
+
+api = YiwangAPI(
     title="一网 Yiwang API",
     version="1",
     description="政务数据共享与一网通办平台接口。认证：部门应用系统使用 `Authorization: Bearer <API 密钥>`；"
@@ -74,8 +103,17 @@ def _not_found(request, exc):
     return error(request, 404, "not_found", "对象不存在或无权访问")
 
 
+BODY_NOT_PARSED = "Cannot parse request body"  # how ninja words a body its parser refused
+HTTP_MESSAGES = {
+    400: "请求有误",
+    403: "无权执行此操作",
+    429: "请求过于频繁，请稍后重试",
+}
+
+
 @api.exception_handler(HttpError)
 def _http_error(request, exc: HttpError):
+    """Ninja's own refusals, in the API's words: its English text is not passed on."""
     if exc.status_code == 403 and "CSRF" in str(exc):
         return error(
             request,
@@ -83,7 +121,10 @@ def _http_error(request, exc: HttpError):
             "csrf_failed",
             "CSRF 校验失败：网页会话请求需带 X-CSRFToken；应用系统请使用 API 密钥",
         )
-    return error(request, exc.status_code, "http_error", str(exc))
+    if exc.status_code == 400 and str(exc).startswith(BODY_NOT_PARSED):
+        return error(request, 400, "request.bad_json", "请求体不是有效的 JSON")
+    message = HTTP_MESSAGES.get(exc.status_code, f"请求未能处理（HTTP {exc.status_code}）")
+    return error(request, exc.status_code, "http_error", message)
 
 
 @api.exception_handler(RequestDataTooBig)

@@ -153,3 +153,56 @@ def test_a_demand_naming_no_fields_needs_a_grant_of_the_whole_resource(
     request = ask(health, people)
     services.decide_request(actor=officer, request=request, approve=True, field_codes=["id_number"])
     assert Demand.objects.get(pk=demand.pk).status == "pending"
+
+
+def test_a_request_for_a_period_that_has_already_ended_is_refused(health, companies):
+    import datetime
+
+    with pytest.raises(ServiceError) as caught:
+        ask(
+            health,
+            companies,
+            valid_from=datetime.date(2021, 1, 1),
+            valid_until=datetime.date(2021, 6, 30),
+        )
+    assert caught.value.code == "exchange.period_ended" and "已过" in caught.value.message
+    assert not Grant.objects.exists()
+
+
+def test_a_request_may_start_in_the_past_if_it_ends_today_or_later(health, companies):
+    import datetime
+
+    today = datetime.date.today()
+    request = ask(
+        health, companies, valid_from=today - datetime.timedelta(days=30), valid_until=today
+    )
+    assert request.status == "approved" and Grant.objects.get().in_force()
+
+
+def test_a_pending_request_whose_period_has_since_ended_cannot_be_approved(health, officer, people):
+    import datetime
+
+    request = ask(health, people)
+    type(request).objects.filter(pk=request.pk).update(
+        valid_from=datetime.date(2020, 1, 1), valid_until=datetime.date(2020, 12, 31)
+    )
+    request.refresh_from_db()
+    with pytest.raises(ServiceError) as caught:
+        services.decide_request(actor=officer, request=request, approve=True)
+    assert caught.value.code == "exchange.period_ended"
+    request.refresh_from_db()
+    assert request.status == "pending" and not Grant.objects.exists()
+    services.decide_request(actor=officer, request=request, approve=False, reason="期限已过")
+
+
+def test_a_grant_on_a_retired_resource_can_only_be_revoked(health, officer, companies):
+    ask(health, companies)
+    catalog.retire_resource(actor=officer, resource=companies, reason="数据并入新资源")
+    grant = Grant.objects.select_related("resource").get()
+    assert not grant.in_force()
+    for status in ("suspended", "active"):
+        with pytest.raises(ServiceError) as caught:
+            services.set_grant_status(actor=officer, grant=grant, status=status, reason="核查中")
+        assert caught.value.code == "exchange.resource_retired"
+    services.set_grant_status(actor=officer, grant=grant, status="revoked", reason="资源停用")
+    assert Grant.objects.get().status == "revoked"

@@ -329,3 +329,28 @@ def test_the_platforms_prefill_read_of_a_company_is_seen_by_its_legal_representa
                     field_codes=["name"], purpose="申请预填")  # fmt: skip
     subjects = set(ExchangeLog.objects.get().subjects.values_list("subject_hash", flat=True))
     assert subjects == {subject_hash(row["uscc"]), subject_hash(row["representative_id_number"])}
+
+
+def test_a_request_through_the_api_for_a_period_that_has_ended_is_refused(client, health, people):
+    client.force_login(health["officer"])
+    response = client.post("/api/v1/exchange/requests", {"client_id": health["client"].pk, "resource_id": people.pk,
+                           "purpose": "核验", "legal_basis": "《条例》", "valid_from": "2020-01-01",
+                           "valid_until": "2020-12-31"}, content_type="application/json")  # fmt: skip
+    assert_matches_openapi(response, "post", "/api/v1/exchange/requests")
+    assert response.status_code == 400 and response.json()["code"] == "exchange.period_ended"
+
+
+def test_a_verification_is_logged_as_using_only_the_compared_fields(
+    client, factory, health, officer, people
+):
+    granted(health, officer, people, fields=["id_number", "name", "address"])
+    row = person(2)
+    response = client.post(f"/api/v1/exchange/resources/{people.pk}/verify",
+                           {"key": row["id_number"], "claims": {"name": row["name"]}},
+                           content_type="application/json", headers=health["headers"])  # fmt: skip
+    assert response.json() == {"found": True, "matches": {"name": True}}
+    log = ExchangeLog.objects.get()
+    assert log.field_codes == ["name"] and log.key_hashes == [subject_hash(row["id_number"])[:32]]
+    client.force_login(factory.user("citizen2", id_number=row["id_number"]))
+    (usage,) = client.get("/api/v1/exchange/my-data-usage").json()["items"]
+    assert usage["fields"] == ["name"]

@@ -326,6 +326,15 @@ def test_exists_answers_without_values(client, health, officer, people, hospital
     ]
 
 
+def test_exists_is_logged_as_using_only_the_queried_fields(
+    client, health, officer, people, hospital
+):
+    granted(health, officer, people, fields=["id_number", "name", "address"])
+    found = send(client, "post", f"{PEOPLE}/exists", hospital, query(id_number=ric(2)))
+    assert found.json()["answer"]["status"] is True
+    assert ExchangeLog.objects.get().field_codes == ["id_number"]
+
+
 @pytest.mark.parametrize("method", ["readValue", "read-value"])
 def test_read_value_answers_one_granted_field_and_logs_only_it(
     client, health, officer, people, hospital, method

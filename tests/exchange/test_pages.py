@@ -256,3 +256,29 @@ def test_the_workbench_offers_the_exchange_pages_to_staff_only(client, factory, 
     assert 'href="/exchange/requests/"' in text(client.get("/core/workbench/"))
     client.force_login(factory.user("citizen9"))
     assert 'href="/exchange/requests/"' not in text(client.get("/core/workbench/"))
+
+
+def test_asking_for_a_period_that_has_already_ended_is_refused_on_the_page(
+    client, health, companies
+):
+    client.force_login(health["officer"])
+    data = form_for(health, companies, valid_from="2021-01-01", valid_until="2021-06-30")
+    page = text(client.post("/exchange/requests/new/", data))
+    assert "截止日期 2021-06-30 已过" in page and "申请结果" not in page
+    assert not AccessRequest.objects.exists() and not Grant.objects.exists()
+
+
+def test_a_grant_on_a_retired_resource_shows_so_and_offers_only_revoking(
+    client, health, officer, companies
+):
+    ask(health, companies)
+    grant = Grant.objects.get()
+    catalog.retire_resource(actor=officer, resource=companies, reason="数据并入新资源")
+    client.force_login(officer)
+    page = text(client.get("/exchange/grants/"))
+    assert "资源已停用" in page and "生效中" not in page
+    assert ">暂停</button>" not in page and ">恢复</button>" not in page
+    assert ">撤销</button>" in page
+    page = text(client.post(f"/exchange/grants/{grant.pk}/status/", {"status": "suspended", "reason": "核查"},
+                            follow=True))  # fmt: skip
+    assert "资源已停用，其授权只能撤销" in page and Grant.objects.get().status == "active"

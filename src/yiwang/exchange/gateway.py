@@ -15,7 +15,6 @@ import json
 import time
 from dataclasses import dataclass, field
 from functools import cache
-from urllib.parse import unquote
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -28,7 +27,7 @@ from yiwang.core.masking import mask
 from yiwang.core.middleware import request_id_var
 from yiwang.exchange import case_numbers
 from yiwang.exchange.choices import GrantStatus
-from yiwang.exchange.inputs import NUL_CODE, NUL_MESSAGE
+from yiwang.exchange.inputs import NUL_CODE, NUL_MESSAGE, header_encoding_error, header_text
 from yiwang.exchange.models import ExchangeLog, ExchangeSubject, Grant
 from yiwang.registry.models import Record
 from yiwang.registry.selectors import mask_kind
@@ -84,15 +83,21 @@ class Call:
     prefetched: object = NOT_READ  # a lookup's record, read with the grant (NOT_READ: not read yet)
 
     def log(
-        self, *, status: int, keys=(), subjects=(), count: int = 0, error_code: str = ""
-    ) -> int:
-        """Write the log row and its subjects, committed before anything is answered; returns its id."""
+        self, *, status: int, keys=(), subjects=(), count: int = 0, error_code: str = "",
+        fields=None,
+    ) -> int:  # fmt: skip
+        """Write the log row and its subjects, committed before anything is answered; returns its id.
+
+        `fields`: the fields the call used when they are fewer than its grant's (a verification
+        uses only the fields it compared); by default the grant's, or the grant-less call's."""
+        if fields is None:
+            fields = self.grant.field_codes if self.grant else self.field_codes
         row = {
             "occurred_at": timezone.now(), "client_id": self.client.pk, "organisation_id": self.client.organisation_id,
             "resource_id": self.resource.pk if self.resource else None, "grant_id": self.grant.pk if self.grant else None,
             "operation": self.operation, "purpose": self.purpose[:300], "case_number": self.case_number[:64],
             "key_hashes": [subject_hash(k)[:32] for k in keys][:MAX_BATCH],
-            "field_codes": list(self.grant.field_codes) if self.grant else list(self.field_codes),
+            "field_codes": list(fields),
             "record_count": count,
             "status": status, "error_code": error_code, "request_id": request_id_var.get(),
             "latency_ms": round((time.perf_counter() - self.started) * 1000, 3),
@@ -282,8 +287,12 @@ def open_call(
     """Resolve the resource and the client's grant in force, or refuse (and log) the call.
 
     With `key` (a lookup), the record is read with the grant, in one statement."""
-    call = Call(client=client, operation=operation, purpose=unquote(purpose or "").strip(),
-                case_number=unquote(case_number or "").strip())  # fmt: skip
+    purpose_text, case_text = header_text(purpose), header_text(case_number)
+    call = Call(client=client, operation=operation, purpose=purpose_text or "",
+                case_number=case_text or "")  # fmt: skip
+    if purpose_text is None or case_text is None:
+        error = header_encoding_error("X-Purpose" if purpose_text is None else "X-Case-Number")
+        call.refuse(400, error.code, error.message)  # logged without it: its text is unknown
     if "\x00" in call.purpose or (
         call.case_number and not case_numbers.is_case_number(call.case_number)
     ):
@@ -417,6 +426,7 @@ def verify(call: Call, key: str, claims: dict) -> dict:
         keys=[key],
         subjects=_subjects(call, data) if record else [],
         count=int(record is not None),
+        fields=list(claims),  # only the compared fields were used, not every granted one
     )
     return {"found": record is not None, "matches": result}
 

@@ -13,13 +13,13 @@ from __future__ import annotations
 import json
 import time
 from functools import wraps
-from urllib.parse import unquote
 
 from django.utils import timezone
 
 from yiwang.catalog.models import Resource
 from yiwang.core.middleware import request_id_var
 from yiwang.core.permissions import is_client
+from yiwang.exchange.inputs import logged_header
 from yiwang.exchange.models import ExchangeLog
 
 MAX_ID_DIGITS = 18
@@ -36,8 +36,8 @@ def record_refusal(
     client = client if is_client(client) else None
     return ExchangeLog.objects.create(
         occurred_at=timezone.now(), client=client, organisation_id=client.organisation_id if client else None,
-        resource_id=resource_id, operation=operation, purpose=unquote(purpose or "").strip()[:300],
-        case_number=unquote(case_number or "").strip()[:64],
+        resource_id=resource_id, operation=operation, purpose=logged_header(purpose)[:300],
+        case_number=logged_header(case_number)[:64],
         key_hashes=[subject_hash(k)[:32] for k in keys if k][:MAX_BATCH], status=status,
         error_code=code[:64], request_id=request_id_var.get(), latency_ms=round(latency_ms, 3),
     )  # fmt: skip

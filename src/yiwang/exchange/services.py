@@ -49,6 +49,10 @@ def request_access(*, actor, client: ApiClient, resource: Resource, purpose: str
     valid_until = valid_until or today + datetime.timedelta(days=365)
     if valid_until < valid_from or valid_until - valid_from > MAX_PERIOD:
         raise ServiceError("validation_failed", "授权期限应在 3 年以内，且截止日期不早于起始日期")
+    if valid_until < today:
+        raise ServiceError(
+            "exchange.period_ended", f"截止日期 {valid_until} 已过，请选择今天或以后的截止日期"
+        )
     request = AccessRequest.objects.create(
         requester=client.organisation, client=client, resource=resource, field_codes=_check_fields(resource, field_codes),
         purpose=purpose.strip(), legal_basis=legal_basis.strip(), valid_from=valid_from, valid_until=valid_until,
@@ -120,6 +124,9 @@ def decide_request(*, actor, request: AccessRequest, approve: bool, reason: str 
         return request
     if field_codes is not None and not field_codes:
         raise ServiceError("validation_failed", "请至少批准一个信息项，或驳回申请")
+    if request.valid_until < timezone.localdate():
+        raise ServiceError("exchange.period_ended", f"申请的授权期限已于 {request.valid_until} "
+                           "截止，批准即为已过期的授权；请驳回，由申请部门重新申请")  # fmt: skip
     _refuse_if_not_shared(request.resource)
     granted = _check_fields(request.resource, field_codes or request.field_codes)
 
@@ -136,7 +143,8 @@ def decide_request(*, actor, request: AccessRequest, approve: bool, reason: str 
 
 @transaction.atomic
 def set_grant_status(*, actor, grant: Grant, status: str, reason: str) -> Grant:
-    """暂停 / 恢复 / 撤销 a grant (the owner); a revoked grant stays revoked."""
+    """暂停 / 恢复 / 撤销 a grant (the owner); a revoked grant stays revoked, and a grant on a
+    停用 resource can only be revoked."""
     if not Grant.objects.restrict(actor, "change").filter(pk=grant.pk).exists():
         raise NotFound("共享授权")
     if status not in GrantStatus.values:
@@ -145,6 +153,8 @@ def set_grant_status(*, actor, grant: Grant, status: str, reason: str) -> Grant:
         raise ServiceError("exchange.revoked", "已撤销的授权不能再变更")
     if status != GrantStatus.ACTIVE and len(reason.strip()) < 2:
         raise ServiceError("validation_failed", "请说明原因")
+    if status != GrantStatus.REVOKED and grant.resource.status == ResourceStatus.RETIRED:
+        raise ServiceError("exchange.resource_retired", "资源已停用，其授权只能撤销")
     if status == GrantStatus.ACTIVE:
         _refuse_if_not_shared(grant.resource)
     before = audit.snapshot(grant)

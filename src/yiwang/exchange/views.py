@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from yiwang.catalog.choices import ResourceStatus
 from yiwang.catalog.models import Field, Resource
 from yiwang.catalog.permissions import staff_org_ids
 from yiwang.core.errors import ServiceError
@@ -135,12 +136,15 @@ def grants(request):
         g.field_names = _names(g.resource, g.field_codes)
         g.clear_names = _names(g.resource, g.clear_fields)
         g.changeable = g.pk in changeable and g.status != GrantStatus.REVOKED
+        g.resource_retired = g.resource.status == ResourceStatus.RETIRED  # it can only be revoked
         g.is_in_force, g.state = g.in_force(), _state(g)
     return render(request, "exchange/grants.html", {"grants": shown})
 
 
 def _state(grant: Grant) -> str:
     """What the grant means today: 生效中, or why not."""
+    if grant.status != GrantStatus.REVOKED and grant.resource.status == ResourceStatus.RETIRED:
+        return "资源已停用"
     if grant.status != GrantStatus.ACTIVE:
         return grant.get_status_display()
     today = timezone.localdate()

@@ -9,7 +9,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import wraps
-from urllib.parse import unquote
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
@@ -22,7 +21,7 @@ from yiwang.core.errors import ServiceError
 from yiwang.core.models import ApiClient
 from yiwang.core.services import authenticate_api_key
 from yiwang.exchange.gateway import Call, GatewayError
-from yiwang.exchange.inputs import has_nul, nul_error
+from yiwang.exchange.inputs import has_nul, header_encoding_error, header_text, nul_error
 from yiwang.exchange.refusals import existing_resource_id, record_refusal
 from yiwang.registry.filtering import filter_records
 from yiwang.registry.keys import join_key
@@ -106,7 +105,7 @@ def _log_refusal(request, client, operation: str, exc: ServiceError, kwargs: dic
         client=client, operation=operation, status=exc.status, code=exc.code,
         resource_id=path_resource_id(kwargs), keys=[key] if key else (),
         purpose=request.headers.get("X-Purpose", ""),
-        case_number=request.headers.get("X-Case-Number", "").replace("\x00", ""),
+        case_number=request.headers.get("X-Case-Number", ""),
         latency_ms=(time.perf_counter() - started) * 1000,
     )  # fmt: skip
 
@@ -146,10 +145,10 @@ def logged_call(operation: str) -> Callable:
     def decorate(handler: Callable) -> Callable:
         @wraps(handler)
         def logged(request: HttpRequest, client: ApiClient, **kwargs):
-            call = Call(client=client, operation=operation, purpose=_header_text(request, "X-Purpose"),
-                        case_number=_header_text(request, "X-Case-Number"))  # fmt: skip
-            change = Change()
+            call, change = Call(client=client, operation=operation), Change()
             try:
+                call.purpose = _header_text(request, "X-Purpose")
+                call.case_number = _header_text(request, "X-Case-Number")
                 response = handler(request, call, change, **kwargs)
             except ServiceError as exc:
                 if call.resource is None:
@@ -170,8 +169,12 @@ def logged_call(operation: str) -> Callable:
 
 
 def _header_text(request: HttpRequest, name: str) -> str:
-    """A percent-encoded header (X-Purpose, X-Case-Number) as logged: decoded, without NUL."""
-    return unquote(request.headers.get(name, "")).replace("\x00", "").strip()
+    """A percent-encoded header (X-Purpose, X-Case-Number) as logged: decoded, without NUL; a
+    header that is not UTF-8 percent-encoded is refused."""
+    text = header_text(request.headers.get(name))
+    if text is None:
+        raise header_encoding_error(name)
+    return text.replace("\x00", "")
 
 
 def identify(request: HttpRequest) -> ApiClient:

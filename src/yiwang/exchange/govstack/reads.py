@@ -222,15 +222,17 @@ def read_record(request, client, registryname: str, versionnumber: str):
 
 
 def exists(request, client, registryname: str, versionnumber: str):
-    """exists: whether a record meets the query, without any of its values."""
+    """exists: whether a record meets the query, without any of its values; logged as using the
+    queried fields only."""
     call = open_read(request, client, registryname, versionnumber, ExchangeOperation.VERIFY)
     values = checked(call, _query(call, refuse_unless_json(call, request)))
     record = matching(call.resource, values).order_by("key").only("key", "data").first()
     if record is None:
         key = key_of(call.resource, values)
-        call.log(status=200, keys=[key] if key else [])
+        call.log(status=200, keys=[key] if key else [], fields=list(values))
         return answer({"answer": {"status": False, "message": "未找到符合条件的记录"}})
-    call.log(status=200, keys=[record.key], subjects=gateway._subjects(call, record.data), count=1)
+    call.log(status=200, keys=[record.key], subjects=gateway._subjects(call, record.data), count=1,
+             fields=list(values))  # fmt: skip
     return answer({"answer": {"status": True, "message": "存在符合条件的记录"}})
 
 

@@ -1,6 +1,7 @@
 from django.db import models
 from django.utils import timezone
 
+from yiwang.catalog.choices import ResourceStatus
 from yiwang.core.permissions import RestrictedQuerySet
 from yiwang.exchange.choices import GrantStatus, RequestStatus
 
@@ -76,5 +77,11 @@ class Grant(models.Model):
         return f"{self.client} → {self.resource.name}"
 
     def in_force(self, today=None) -> bool:
+        """Whether the gateway answers on this grant today: active, within its dates, and its
+        resource still published (a 停用 resource answers no one)."""
         today = today or timezone.localdate()
-        return self.status == GrantStatus.ACTIVE and self.valid_from <= today <= self.valid_until
+        return (
+            self.status == GrantStatus.ACTIVE
+            and self.valid_from <= today <= self.valid_until
+            and self.resource.status == ResourceStatus.PUBLISHED
+        )
