@@ -182,6 +182,7 @@ def test_the_dashboard_shows_kpis_of_the_period_from_the_daily_aggregates(
     assert "江澜市市场监督管理局" in page and "按时办结率" in page and "承诺时限压缩比" in page
     assert "75.0%" in page  # promised 5 of statutory 20 working days
     assert 'id="kpi-data"' in page and "重新统计本期间" in page
+    assert "预警率为其中亮过警示牌（黄牌或红牌）的比例" in page
     assert f"现有日统计最晚至 {timezone.localdate():%Y-%m-%d}" in page
 
 
