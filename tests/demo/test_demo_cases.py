@@ -37,6 +37,69 @@ def test_a_year_of_history_is_written_with_tasks_timelines_and_some_late_cases(l
     assert len(numbers) == len(set(numbers))
 
 
+def test_the_history_tasks_began_when_their_case_was_accepted(little_city):
+    demo_cases.build_history(seed=1, scale="small")
+    done = CaseTask.objects.filter(status="done").select_related("case")
+    assert done.exists()
+    for task in done:
+        assert task.created_at == task.case.accepted_at <= task.completed_at, task.pk
+    for case in Case.objects.all():
+        assert case.created_at == case.submitted_at, case.number
+
+
+@pytest.fixture
+def audiences(little_city):
+    """The little city's items for companies only, persons only and both, and two agents."""
+    from yiwang.core.models import CompanyAgent
+    from yiwang.services.models import ServiceItem
+
+    company, person, *both = ServiceItem.objects.order_by("pk")
+    ServiceItem.objects.filter(pk=company.pk).update(audience="company")
+    ServiceItem.objects.filter(pk=person.pk).update(audience="person")
+    long_ago = timezone.localdate() - datetime.timedelta(days=800)
+    agents = [
+        CompanyAgent.objects.create(user=factories.user(id_number=factories.ric()), company_uscc=factories.uscc(),
+                                    company_name=f"江澜市演示{n}有限公司", valid_from=long_ago)
+        for n in range(2)
+    ]  # fmt: skip
+    return {"company": company, "person": person, "both": both, "agents": agents}
+
+
+def test_history_cases_of_company_items_are_applied_for_by_a_company_through_its_agent(audiences):
+    demo_cases.build_history(seed=1, scale="small")
+    by_uscc = {a.company_uscc: a for a in audiences["agents"]}
+    companies = Case.objects.filter(item=audiences["company"])
+    assert companies.exists()
+    for case in companies:
+        agent = by_uscc[case.applicant_code]
+        assert (case.applicant_kind, case.applicant_name, case.applicant_id) == (
+            "company",
+            agent.company_name,
+            agent.user_id,
+        )
+    people = Case.objects.filter(item=audiences["person"]).select_related("applicant")
+    assert people.exists()
+    for case in people:
+        assert (case.applicant_kind, case.applicant_code, case.applicant_name) == (
+            "person",
+            case.applicant.id_number,
+            case.applicant.real_name,
+        )
+    kinds = set(
+        Case.objects.filter(item__in=audiences["both"]).values_list("applicant_kind", flat=True)
+    )
+    assert kinds == {"person", "company"}
+
+
+def test_without_agents_the_company_items_get_no_history(audiences):
+    from yiwang.core.models import CompanyAgent
+
+    CompanyAgent.objects.all().delete()
+    demo_cases.build_history(seed=1, scale="small")
+    assert Case.objects.exists() and not Case.objects.filter(item=audiences["company"]).exists()
+    assert not Case.objects.filter(applicant_kind="company").exists()
+
+
 def test_the_history_is_the_same_for_the_same_seed(little_city):
     demo_cases.build_history(seed=7, scale="small")
     first = sorted(Case.objects.values_list("number", "status", "due_date"))

@@ -36,6 +36,24 @@ def test_a_few_drafts_give_the_completeness_page_something_to_report(city):
     assert len(incomplete) == 3
 
 
+def test_window_addresses_name_the_department_whole():
+    from yiwang.demo.services import _window_address
+
+    health = Organisation(name="江澜市卫生健康委员会", short_name="卫健委")
+    county = Organisation(name="江澜市青山县卫生健康局", short_name="")
+    assert _window_address(health) == "江澜市政务服务中心卫健委窗口"
+    assert _window_address(county) == "江澜市政务服务中心青山县卫生健康局窗口"
+
+
+def test_the_demo_items_windows_name_their_department_whole(city):
+    def windows(organisation):
+        items = ServiceItem.objects.filter(organisation__name=organisation)
+        return set(items.values_list("window_address", flat=True))
+
+    assert windows("江澜市卫生健康委员会") == {"江澜市政务服务中心卫健委窗口"}
+    assert windows("江澜市青山县卫生健康局") == {"江澜市政务服务中心青山县卫生健康局窗口"}
+
+
 def test_items_span_the_departments_and_some_have_parallel_reviewers(city):
     assert ServiceItem.objects.values("organisation").distinct().count() >= 30
     several = [

@@ -103,6 +103,7 @@ def expected(made, start, end) -> dict[tuple[int, int], dict]:
     def within(moment) -> bool:
         return moment is not None and start <= local_day(moment) <= end
 
+    card_of = {card.case_id: card for card in made["cards"]}  # each case's own card
     for case in made["cases"]:
         row = found[(case.item_id, case.item.organisation_id)]
         if within(case.submitted_at):
@@ -115,15 +116,14 @@ def expected(made, start, end) -> dict[tuple[int, int], dict]:
             row["finished"] += 1
             row["finished_on_time"] += local_day(case.finished_at) <= case.due_date
             row["finish_seconds"] += int((case.finished_at - case.accepted_at).total_seconds())
+            card = card_of.get(case.pk)
+            row["cards"] += card is not None
+            row["red_cards"] += card is not None and card.level == "red"
     for task in made["tasks"]:
         if task.status == "done" and within(task.completed_at):
             row = found[(task.case.item_id, task.case.item.organisation_id)]
             row["steps"] += 1
             row["step_seconds"] += int((task.completed_at - task.created_at).total_seconds())
-    for card in made["cards"]:
-        row = found[(card.item_id, card.organisation_id)]
-        row["cards"] += within(card.issued_at)
-        row["red_cards"] += card.level == "red" and within(card.escalated_at or card.issued_at)
     return {key: row for key, row in found.items() if any(row.values())}
 
 
@@ -141,8 +141,8 @@ def rolled_up(counters: dict, index: int) -> dict:
         key: {
             **row,
             "on_time_rate": share(row["finished_on_time"], row["finished"]),
-            "warning_rate": share(row["cards"], row["accepted"]),
-            "red_rate": share(row["red_cards"], row["accepted"]),
+            "warning_rate": share(row["cards"], row["finished"]),
+            "red_rate": share(row["red_cards"], row["finished"]),
             "online_rate": share(row["received_online"], row["received"]),
             "immediate_share": share(row["received_immediate"], row["received"]),
             "avg_case_days": share(row["finish_seconds"], row["finished"] * 86400),
@@ -157,6 +157,12 @@ def test_the_data_has_events_on_both_sides_of_local_midnight(spread):
     assert any(t.hour == 23 and t.minute == 59 for t in times)
     assert any(t.hour == 0 and t.minute == 0 for t in times)
     assert len({local_day(c.submitted_at) for c in spread["cases"]}) >= 7
+
+
+def test_the_data_has_finished_cases_with_yellow_and_red_cards(spread):
+    finished = {c.pk for c in spread["cases"] if c.status in ("approved", "rejected")}
+    levels = {card.level for card in spread["cards"] if card.case_id in finished}
+    assert levels == {"yellow", "red"}
 
 
 def test_the_daily_aggregates_equal_the_figures_counted_from_the_rows(spread):

@@ -123,21 +123,69 @@ def test_average_days_per_case_and_per_step(week):
     assert (market["steps"], market["avg_step_days"]) == (2, 2.0)
 
 
-def test_the_warning_rate_is_cards_per_case_accepted(week):
-    cases = [
-        rows.case(week["licence"], submitted=rows.local(ZONE, day(0), 9), accepted=rows.local(ZONE, day(0), 10),
-                  due=day(4))
-        for _ in range(4)
-    ]  # fmt: skip
+def finished_cases(item, n, *, accepted_day=0):
+    accepted = rows.local(ZONE, day(accepted_day), 10)
+    return [rows.case(item, submitted=accepted, accepted=accepted, due=day(4),
+                      finished=rows.local(ZONE, day(5), 16)) for _ in range(n)]  # fmt: skip
+
+
+def test_the_warning_and_red_rates_are_shares_of_the_cases_finished(week):
+    cases = finished_cases(week["licence"], 4)
+    rows.case(
+        week["licence"],
+        submitted=rows.local(ZONE, day(0), 9),
+        accepted=rows.local(ZONE, day(0), 10),
+        due=day(4),
+    )  # accepted, still open: not counted
     rows.card(cases[0], issued=rows.local(ZONE, day(3), 8))
     rows.card(cases[1], issued=rows.local(ZONE, day(3), 8), level="red",
               escalated=rows.local(ZONE, day(5), 8))  # fmt: skip
     rows.card(
         cases[1], issued=rows.local(ZONE, day(3), 8), kind="task", subject_id=999
-    )  # not a case's
+    )  # a department's task: not the case's own deadline
     market = market_row()[week["market"].pk]
-    assert (market["cards"], market["warning_rate"]) == (2, 0.5)
+    assert (market["finished"], market["cards"], market["warning_rate"]) == (4, 2, 0.5)
     assert (market["red_cards"], market["red_rate"]) == (1, 0.25)
+
+
+def test_the_rates_never_exceed_one_hundred_percent_when_cases_get_several_cards(week):
+    """Cases accepted weeks before the period, carded and finished in it, each with cards on its
+    own deadline, its departments' tasks and a 督办: every case counts once."""
+    early = finished_cases(week["licence"], 2, accepted_day=-21) + finished_cases(
+        week["check"], 1, accepted_day=-21
+    )
+    finished_cases(week["licence"], 1)
+    for n, case in enumerate(early):
+        rows.card(
+            case,
+            issued=rows.local(ZONE, day(1), 8),
+            level="red",
+            escalated=rows.local(ZONE, day(2), 8),
+        )
+        for kind, offset in (("task", 1000), ("task", 2000), ("notice", 3000)):
+            rows.card(
+                case,
+                issued=rows.local(ZONE, day(2), 8),
+                level="red",
+                kind=kind,
+                subject_id=offset + n,
+            )
+    kpi.refresh_daily(MONDAY, day(6))
+    for by in ("organisation", "item"):
+        for figures in (
+            kpi.summarise(kpi.raw_counts(MONDAY, day(6)), by=by),
+            kpi.summarise(kpi.daily_counts(MONDAY, day(6)), by=by),
+        ):
+            for row in figures.values():
+                assert row["cards"] <= row["finished"] and row["red_cards"] <= row["cards"]
+                assert 0 <= row["warning_rate"] <= 1 and 0 <= row["red_rate"] <= 1
+    market = kpi.summarise(kpi.daily_counts(MONDAY, day(6)))[week["market"].pk]
+    assert (market["finished"], market["warning_rate"], market["red_rate"]) == (
+        3,
+        round(2 / 3, 4),
+        round(2 / 3, 4),
+    )
+    assert kpi.summarise(kpi.daily_counts(MONDAY, day(6)))[week["fire"].pk]["red_rate"] == 1.0
 
 
 def this_week(**options):

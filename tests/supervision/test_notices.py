@@ -44,6 +44,21 @@ def test_a_notice_with_a_past_deadline_is_refused(city, supervisor):
                              reply_due=timezone.localdate() - datetime.timedelta(days=1))  # fmt: skip
 
 
+def test_a_notice_may_give_at_most_thirty_working_days_to_reply(city, supervisor):
+    from yiwang.core.workdays import add_working_days
+
+    latest = add_working_days(timezone.localdate(), 30)
+    with pytest.raises(ServiceError, match="回复期限最长为 30 个工作日"):
+        services.send_notice(actor=supervisor, organisation=city["fire"], message="请说明原因",
+                             reply_due=latest + datetime.timedelta(days=1))  # fmt: skip
+    with pytest.raises(ServiceError, match="回复期限最长为 30 个工作日"):
+        services.send_notice(actor=supervisor, organisation=city["fire"], message="请说明原因",
+                             reply_due=datetime.date(9999, 12, 31))  # fmt: skip
+    notice = services.send_notice(actor=supervisor, organisation=city["fire"], message="请说明原因",
+                                  reply_due=latest)  # fmt: skip
+    assert notice.reply_due == latest
+
+
 def test_another_department_cannot_reply_or_even_see_the_notice(city, supervisor):
     notice = services.send_notice(actor=supervisor, organisation=city["fire"], message="请说明原因",
                                   reply_due=tomorrow())  # fmt: skip

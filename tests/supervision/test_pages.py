@@ -85,6 +85,15 @@ def test_a_notice_with_a_past_deadline_or_no_message_is_refused_with_reasons(
     assert not SupervisionNotice.objects.exists()
 
 
+def test_a_notice_with_a_deadline_too_far_ahead_is_refused_on_the_form(client, late, supervisor):
+    client.force_login(supervisor)
+    url = f"{reverse('supervision:notice_new')}?card={late['card'].pk}"
+    answer = client.post(url, {"card": late["card"].pk, "organisation": late["market"].pk,
+                               "message": "请说明超期原因", "reply_due": "9999-12-31"})  # fmt: skip
+    assert answer.status_code == 200 and "回复期限最长为 30 个工作日" in answer.content.decode()
+    assert not SupervisionNotice.objects.exists()
+
+
 def test_a_notice_cannot_be_sent_to_a_department_other_than_the_cards(client, late, supervisor):
     client.force_login(supervisor)
     page = client.post(reverse("supervision:notice_new"), {
@@ -173,6 +182,7 @@ def test_the_dashboard_shows_kpis_of_the_period_from_the_daily_aggregates(
     assert "江澜市市场监督管理局" in page and "按时办结率" in page and "承诺时限压缩比" in page
     assert "75.0%" in page  # promised 5 of statutory 20 working days
     assert 'id="kpi-data"' in page and "重新统计本期间" in page
+    assert "预警率为其中亮过警示牌（黄牌或红牌）的比例" in page
     assert f"现有日统计最晚至 {timezone.localdate():%Y-%m-%d}" in page
 
 
@@ -191,6 +201,32 @@ def test_the_dashboard_refuses_a_reversed_or_too_long_period(client, supervisor)
     page = client.get(url, {"start": "2020-01-01", "end": "2026-04-01"}).content.decode()
     assert "统计期间最长 366 天" in page
     assert client.get(url, {"start": "昨天"}).status_code == 200
+
+
+def test_the_dashboard_refuses_a_period_outside_the_platforms_years(client, supervisor):
+    client.force_login(supervisor)
+    url = reverse("supervision:dashboard")
+    for period in (
+        {"end": "0001-01-01"},
+        {"start": "1999-12-31"},
+        {"start": "0001-01-01", "end": "0001-01-03"},
+    ):
+        answer = client.get(url, period)
+        assert (
+            answer.status_code == 200 and "统计期间不能早于 2000-01-01" in answer.content.decode()
+        )
+    for period in ({"start": "9999-12-30", "end": "9999-12-31"}, {"end": later(32)}):
+        answer = client.get(url, period)
+        assert (
+            answer.status_code == 200 and f"统计期间不能晚于 {later(31)}" in answer.content.decode()
+        )
+    assert "不能" not in client.get(url, {"start": "2000-01-01", "end": later(31)}).content.decode()
+
+
+def test_the_default_period_of_an_early_end_starts_no_earlier_than_2000(client, supervisor):
+    client.force_login(supervisor)
+    answer = client.get(reverse("supervision:dashboard"), {"end": "2000-01-05"})
+    assert answer.status_code == 200 and answer.context["start"] == datetime.date(2000, 1, 1)
 
 
 def test_a_department_sees_only_its_own_figures_on_the_dashboard(client, activity):
@@ -227,6 +263,16 @@ def test_a_supervisor_refreshes_the_daily_aggregates_of_the_period(client, activ
     answer = client.post(reverse("supervision:dashboard_refresh"), {"start": today, "end": today})
     assert answer.status_code == 302 and f"start={today}" in answer["Location"]
     assert DailyStats.objects.filter(day=today).exists()
+
+
+def test_a_refresh_of_a_period_outside_the_platforms_years_is_refused(client, supervisor):
+    client.force_login(supervisor)
+    url = reverse("supervision:dashboard_refresh")
+    for period, reason in (({"start": "0001-01-01", "end": "0001-01-03"}, "统计期间不能早于 2000-01-01"),
+                           ({"start": "9999-12-30", "end": "9999-12-31"}, "统计期间不能晚于")):  # fmt: skip
+        answer = client.post(url, period, follow=True)
+        assert answer.status_code == 200 and reason in answer.content.decode()
+    assert not DailyStats.objects.exists()
 
 
 def test_a_department_cannot_refresh_the_aggregates(client, activity):
@@ -267,6 +313,14 @@ def test_a_report_for_a_future_week_or_without_a_day_is_refused(client, supervis
     assert "不能为尚未开始的一周生成通报" in answer.content.decode()
     answer = client.post(reverse("supervision:report_build"), {"day": ""}, follow=True)
     assert "请选择通报周" in answer.content.decode()
+    assert not WeeklyReport.objects.exists()
+
+
+def test_a_report_for_a_week_before_2000_is_refused(client, supervisor):
+    client.force_login(supervisor)
+    for day in ("0001-01-01", "1900-01-01", "1999-12-31"):
+        answer = client.post(reverse("supervision:report_build"), {"day": day}, follow=True)
+        assert "通报周不能早于 2000-01-01" in answer.content.decode(), day
     assert not WeeklyReport.objects.exists()
 
 

@@ -301,7 +301,7 @@ def _accounts(admin, orgs, seed: int, sizes: dict, result: DemoResult) -> None:
             user=user,
             company_uscc=company.uscc,
             company_name=company.name,
-            valid_from=today - datetime.timedelta(days=30),
+            valid_from=today - datetime.timedelta(days=2 * 365),  # before the year of cases
         )
     first_agent = CompanyAgent.objects.select_related("user").order_by("id").first()
     result.accounts.append(

@@ -19,10 +19,11 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
+from django.db.models import F, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from yiwang.cases import services as case_services
-from yiwang.cases.choices import CaseStatus, Channel, TaskStatus
+from yiwang.cases.choices import ApplicantKind, CaseStatus, Channel, TaskStatus
 from yiwang.cases.clock import yellow_threshold
 from yiwang.cases.models import Case, CaseEvent, CaseSequence, CaseTask
 from yiwang.core.errors import ServiceError
@@ -71,15 +72,25 @@ def build_history(*, seed: int, scale: str, today: datetime.date | None = None) 
     items = list(
         ServiceItem.objects.filter(status=ItemStatus.PUBLISHED).prefetch_related("participants")
     )
+    start = today - datetime.timedelta(days=365)
     people = list(User.objects.filter(id_number__isnull=False, memberships__isnull=True)
                   .values_list("pk", "real_name", "id_number")[:2_000])  # fmt: skip
+    # Companies apply through their agents, authorised over the whole year as the live service
+    # requires; without any, the items only companies may apply for get no history.
+    agencies = list(
+        CompanyAgent.objects.filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today),
+                                    valid_from__lte=start)
+        .order_by("pk").values_list("user_id", "company_name", "company_uscc")[:2_000]
+    )  # fmt: skip
+    if not agencies:
+        items = [i for i in items if i.audience != Audience.COMPANY]
     if not items or not people:
         return {}
+    applicants = {"people": people, "agencies": agencies}
     calendar = WorkCalendar()
     pace = _pace(rng, sorted({i.organisation_id for i in items}))
     sequences: Counter = Counter()
     statuses: Counter = Counter()
-    start = today - datetime.timedelta(days=365)
     workdays = [
         d
         for d in (start + datetime.timedelta(days=n) for n in range(351))
@@ -89,7 +100,9 @@ def build_history(*, seed: int, scale: str, today: datetime.date | None = None) 
     while remaining > 0:
         chunk = min(BATCH, remaining)
         remaining -= chunk
-        _write_chunk(rng, chunk, items, people, workdays, calendar, pace, sequences, statuses, zone)
+        _write_chunk(
+            rng, chunk, items, applicants, workdays, calendar, pace, sequences, statuses, zone
+        )
     CaseSequence.objects.bulk_create(
         [CaseSequence(prefix=prefix, last=last) for prefix, last in sequences.items()],
         update_conflicts=True, unique_fields=["prefix"], update_fields=["last"],
@@ -98,12 +111,12 @@ def build_history(*, seed: int, scale: str, today: datetime.date | None = None) 
 
 
 def _write_chunk(
-    rng, n, items, people, workdays, calendar, pace, sequences, statuses, zone
+    rng, n, items, applicants, workdays, calendar, pace, sequences, statuses, zone
 ) -> None:
     cases, case_items = [], []
     for _ in range(n):
         item = rng.choice(items)
-        applicant_id, name, code = rng.choice(people)
+        applicant = _applicant(rng, item, **applicants)
         day = rng.choice(workdays)
         prefix = f"{item.code}{day:%Y%m%d}"
         sequences[prefix] += 1
@@ -112,8 +125,7 @@ def _write_chunk(
         submitted = _when(day, rng.randint(9, 16), zone)
         cases.append(Case(
             number=f"{prefix}{sequences[prefix]:04d}", item=item, item_version=item.version,
-            applicant_id=applicant_id, applicant_kind="person", applicant_name=name, applicant_code=code,
-            channel=_weighted(rng, CHANNELS), form_data={}, status=status, submitted_at=submitted,
+            **applicant, channel=_weighted(rng, CHANNELS), form_data={}, status=status, submitted_at=submitted,
             accepted_at=plan.get("accepted"), finished_at=plan.get("finished"), due_date=plan.get("due"),
             warn_date=plan.get("warn"), statutory_due_date=plan.get("statutory"),
             outcome_note=plan.get("note", ""),
@@ -121,6 +133,18 @@ def _write_chunk(
         case_items.append(item)
     Case.objects.bulk_create(cases)
     _write_parts(rng, cases, case_items)
+
+
+def _applicant(rng, item, *, people, agencies) -> dict:
+    """Who applied: a company, through its agent, for an item only companies (法人) may apply for;
+    a person for a person's item; either for an item open to both."""
+    company = item.audience == Audience.COMPANY or (
+        item.audience == Audience.BOTH and agencies and rng.random() < 0.3
+    )
+    user_id, name, code = rng.choice(agencies if company else people)
+    kind = ApplicantKind.COMPANY if company else ApplicantKind.PERSON
+    return {"applicant_id": user_id, "applicant_kind": kind, "applicant_name": name,
+            "applicant_code": code}  # fmt: skip
 
 
 def _plan(rng, item, day, calendar, pace, zone) -> tuple[str, dict]:
@@ -187,6 +211,7 @@ def _write_parts(rng, cases, case_items) -> None:
             ratings.append(_rating(rng, case, item))
     through.objects.bulk_create(links)
     CaseTask.objects.bulk_create(tasks)
+    _stamp_creation(cases)
     cards += _task_cards_of(tasks)
     CaseEvent.objects.bulk_create(events)
     Card.objects.bulk_create(cards)
@@ -196,6 +221,16 @@ def _write_parts(rng, cases, case_items) -> None:
     )
     Rating.objects.bulk_create(ratings)
     Rectification.objects.bulk_create([_rectification(rng, r) for r in ratings if r.level <= 2])
+
+
+def _stamp_creation(cases) -> None:
+    """Date the history's rows when they happened: `auto_now_add` stamps cases and tasks with the
+    time of the bulk insert, an UPDATE is not stamped. A case was created when it was submitted,
+    its departments' tasks when it was accepted."""
+    ids = [case.pk for case in cases]
+    Case.objects.filter(pk__in=ids).update(created_at=F("submitted_at"))
+    accepted = Case.objects.filter(pk=OuterRef("case_id")).values("accepted_at")
+    CaseTask.objects.filter(case_id__in=ids).update(created_at=Subquery(accepted))
 
 
 def _cards_of(case, item) -> list[Card]:

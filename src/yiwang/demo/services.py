@@ -144,6 +144,13 @@ def form_definition(base: BasicItem) -> list[dict]:
     return formdef.check_definition(fields)
 
 
+def _window_address(org: Organisation) -> str:
+    """The department's window at the city's service centre, named by its short name (卫健委),
+    or by its full name without the city's (青山县卫生健康局) when it has none."""
+    label = org.short_name or org.name.removeprefix(names.CITY_NAME)
+    return f"{names.CITY_NAME}政务服务中心{label}窗口"
+
+
 def _item(base: BasicItem, variant_index: int, qualifier_index: int, org, now) -> ServiceItem:
     variant = base.variants[variant_index] if base.variants else ""
     name = base.name + (f"（{variant}）" if variant else "") + QUALIFIERS[qualifier_index]
@@ -162,7 +169,7 @@ def _item(base: BasicItem, variant_index: int, qualifier_index: int, org, now) -
         visits=0 if base.number % 3 else 1, online_depth=OnlineDepth.FULL if base.number % 3 else OnlineDepth.SUBMIT,
         immediate=immediate, online=True, nearby=org.level == "county" or base.number % 4 == 0,
         one_visit=base.number % 3 == 0, charged=bool(fee), fee=fee, result_name=base.result,
-        window_address=f"{names.CITY_NAME}政务服务中心{org.name[-6:]}窗口",
+        window_address=_window_address(org),
         office_hours="工作日 9:00-12:00，13:30-17:00", phone=f"0999-{12300 + base.number}",
         form_definition=form_definition(base), status=ItemStatus.PUBLISHED, version=1,
         published_at=now, use_count=(base.number * 7919 + len(name) * 31) % 5000,
@@ -247,7 +254,7 @@ def build_drafts(orgs: dict[str, Organisation], admin) -> list[ServiceItem]:
             "code": f"{code}{org.uscc}", "name": name, "item_type": "licensing", "audience": "company",
             "life_event": "operation", "legal_basis": f"《{name}管理办法》", "conditions": "符合法定条件",
             "case_kind": "promised", "statutory_days": 20, "promised_days": 10, "result_name": "许可决定书",
-            "window_address": f"{names.CITY_NAME}政务服务中心", "office_hours": "工作日 9:00-17:00",
+            "window_address": _window_address(org), "office_hours": "工作日 9:00-17:00",
             "phone": "0999-12345", **missing,
         }  # fmt: skip
         drafts.append(item_services.create_item(

@@ -8,9 +8,14 @@ from django import forms
 from django.utils import timezone
 
 from yiwang.core.models import Organisation
+from yiwang.supervision.services import reply_due_error
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 MAX_PERIOD_DAYS = 366
+# Periods and report weeks stay within the platform's years: none of its records is older, and a
+# day near date.min or date.max cannot be turned into the period's bounds at all.
+EARLIEST_DAY = datetime.date(2000, 1, 1)
+LATER_DAYS = 31  # a period may end later this month (those days have no figures yet)
 
 
 class NoticeForm(forms.Form):
@@ -34,8 +39,9 @@ class NoticeForm(forms.Form):
 
     def clean_reply_due(self):
         value = self.cleaned_data["reply_due"]
-        if value < timezone.localdate():
-            raise forms.ValidationError("回复期限不能早于今天")
+        problem = reply_due_error(value, today=timezone.localdate())
+        if problem:
+            raise forms.ValidationError(problem)
         return value
 
 
@@ -67,8 +73,14 @@ class PeriodForm(forms.Form):
     def clean(self):
         data = super().clean()
         today = timezone.localdate()
+        latest = today + datetime.timedelta(days=LATER_DAYS)
+        chosen = [day for day in (data.get("start"), data.get("end")) if day is not None]
+        if any(day < EARLIEST_DAY for day in chosen):
+            raise forms.ValidationError(f"统计期间不能早于 {EARLIEST_DAY:%Y-%m-%d}")
+        if any(day > latest for day in chosen):
+            raise forms.ValidationError(f"统计期间不能晚于 {latest:%Y-%m-%d}")
         end = data.get("end") or today
-        start = data.get("start") or end - datetime.timedelta(days=29)
+        start = data.get("start") or max(end - datetime.timedelta(days=29), EARLIEST_DAY)
         if start > end:
             raise forms.ValidationError("开始日期不能晚于结束日期")
         if (end - start).days >= MAX_PERIOD_DAYS:
@@ -87,6 +99,8 @@ class WeekForm(forms.Form):
 
     def clean_day(self):
         day = self.cleaned_data["day"]
+        if day < EARLIEST_DAY:
+            raise forms.ValidationError(f"通报周不能早于 {EARLIEST_DAY:%Y-%m-%d}")
         monday = day - datetime.timedelta(days=day.weekday())
         if monday > timezone.localdate():
             raise forms.ValidationError("不能为尚未开始的一周生成通报")

@@ -1,9 +1,15 @@
 """KPIs of the one-stop service per department or item and period, from daily aggregates.
 
 Counts are taken by the day each event happened (submitted, accepted,
-finished, carded). `daily_counts` reads the pre-aggregated `DailyStats`;
+finished). `daily_counts` reads the pre-aggregated `DailyStats`;
 `raw_counts` computes the same from the cases themselves and is what
 `refresh_daily` stores — a test holds the two equal.
+
+预警率 and 红牌率 are shares of the cases finished (办结) in the period: of
+those, the ones that got a card (yellow or red) on the case's own deadline, and
+the ones whose card was red. Like 按时办结率 they count each case once, by the
+day it finished, so they never exceed 100 % and a finished day's figures stay
+put (a finished case gets no new card).
 """
 
 from __future__ import annotations
@@ -14,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Sum
+from django.db.models import Count, DurationField, Exists, ExpressionWrapper, F, OuterRef, Q, Sum
 from django.db.models.functions import TruncDate
 
 from yiwang.cases.choices import CaseStatus, Channel, TaskStatus
@@ -23,6 +29,7 @@ from yiwang.reviews.choices import Level, RectificationStatus
 from yiwang.reviews.models import Rating, Rectification
 from yiwang.services.choices import CaseKind, ItemStatus
 from yiwang.services.models import ServiceItem
+from yiwang.supervision.choices import CardLevel, CardSubject
 from yiwang.supervision.models import Card, DailyStats
 
 COUNTERS = (
@@ -67,31 +74,22 @@ def raw_counts(start, end, *, by_day: bool = False) -> dict[tuple, dict]:
         received_immediate=Count("id", filter=Q(item__case_kind=CaseKind.IMMEDIATE)))  # fmt: skip
     add(cases.filter(accepted_at__gte=low, accepted_at__lt=high), "accepted_at", "item__organisation_id",
         accepted=Count("id"))  # fmt: skip
+    carded = Card.objects.filter(subject_kind=CardSubject.CASE, subject_id=OuterRef("pk"))
     finished = cases.filter(finished_at__gte=low, finished_at__lt=high, status__in=DONE).annotate(
-        finished_day=TruncDate("finished_at")
-    )
+        finished_day=TruncDate("finished_at"), carded=Exists(carded),
+        reddened=Exists(carded.filter(level=CardLevel.RED)),
+    )  # fmt: skip
     add(finished, "finished_at", "item__organisation_id", finished=Count("id"),
         finished_on_time=Count("id", filter=Q(finished_day__lte=F("due_date"))),
-        finish_seconds=Sum(ExpressionWrapper(F("finished_at") - F("accepted_at"), DurationField())))  # fmt: skip
+        finish_seconds=Sum(ExpressionWrapper(F("finished_at") - F("accepted_at"), DurationField())),
+        cards=Count("id", filter=Q(carded=True)), red_cards=Count("id", filter=Q(reddened=True)))  # fmt: skip
     tasks = CaseTask.objects.filter(
         status=TaskStatus.DONE, completed_at__gte=low, completed_at__lt=high
     )
     add(tasks.annotate(item_id=F("case__item_id")), "completed_at", "case__item__organisation_id",
         steps=Count("id"),
         step_seconds=Sum(ExpressionWrapper(F("completed_at") - F("created_at"), DurationField())))  # fmt: skip
-    cards = Card.objects.filter(subject_kind="case", item__isnull=False)
-    add(cards.filter(issued_at__gte=low, issued_at__lt=high), "issued_at", "organisation_id",
-        cards=Count("id"))  # fmt: skip
-    reddened = cards.filter(level="red").annotate(red_at=_red_at())
-    add(reddened.filter(red_at__gte=low, red_at__lt=high), "red_at", "organisation_id",
-        red_cards=Count("id"))  # fmt: skip
     return rows
-
-
-def _red_at():
-    from django.db.models.functions import Coalesce
-
-    return Coalesce("escalated_at", "issued_at")
 
 
 @transaction.atomic
@@ -133,10 +131,11 @@ def summarise(counts: dict[tuple, dict], *, by: str = "organisation") -> dict:
 
 
 def rates(row: dict) -> dict:
+    """The rates of a row of counters; 预警率 and 红牌率 are shares of the cases finished."""
     return {
         "on_time_rate": _ratio(row["finished_on_time"], row["finished"]),
-        "warning_rate": _ratio(row["cards"], row["accepted"]),
-        "red_rate": _ratio(row["red_cards"], row["accepted"]),
+        "warning_rate": _ratio(row["cards"], row["finished"]),
+        "red_rate": _ratio(row["red_cards"], row["finished"]),
         "online_rate": _ratio(row["received_online"], row["received"]),
         "immediate_share": _ratio(row["received_immediate"], row["received"]),
         "avg_case_days": _ratio(row["finish_seconds"], row["finished"] * 86400),

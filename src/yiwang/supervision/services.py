@@ -13,9 +13,23 @@ from yiwang.core.errors import NotFound, PermissionDenied, ServiceError
 from yiwang.core.models import Organisation
 from yiwang.core.permissions import can, has_role
 from yiwang.core.services import full_clean
+from yiwang.core.workdays import add_working_days
 from yiwang.supervision.choices import CardLevel, CardStatus, CardSubject, NoticeStatus
 from yiwang.supervision.models import Card, CardEvent, SupervisionNotice
 from yiwang.supervision.notify import tell_escalation, tell_late_reply
+
+REPLY_WORKING_DAYS = 30  # the longest a 督办 may give: a deadline never reached never escalates
+
+
+def reply_due_error(reply_due: datetime.date | None, *, today: datetime.date) -> str:
+    """What is wrong with a 督办's reply deadline ("" when nothing is): not before today, and at
+    most `REPLY_WORKING_DAYS` working days ahead."""
+    if reply_due is None or reply_due < today:
+        return "回复期限不能早于今天"
+    latest = add_working_days(today, REPLY_WORKING_DAYS)
+    if reply_due > latest:
+        return f"回复期限最长为 {REPLY_WORKING_DAYS} 个工作日，不能晚于 {latest:%Y-%m-%d}"
+    return ""
 
 
 def _snapshot(notice: SupervisionNotice) -> dict:
@@ -40,8 +54,9 @@ def send_notice(
         raise ServiceError("validation_failed", "督办对象应为参与办理该办件的部门")
     if len(message.strip()) < 4:
         raise ServiceError("validation_failed", "请写明督办事项")
-    if reply_due is None or reply_due < timezone.localdate():
-        raise ServiceError("validation_failed", "回复期限不能早于今天")
+    problem = reply_due_error(reply_due, today=timezone.localdate())
+    if problem:
+        raise ServiceError("validation_failed", problem)
     if card is not None:
         case = case or card.case
     notice = SupervisionNotice(

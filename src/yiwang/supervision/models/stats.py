@@ -6,6 +6,8 @@ class DailyStats(models.Model):
 
     Rebuilt for recent days by a periodic job (and for any range on demand); a
     test checks that KPIs from these rows equal KPIs computed from raw cases.
+    `cards` and `red_cards` count the cases finished that day that got a card on their own
+    deadline (a red one), so that 预警率 and 红牌率 are shares of the cases finished.
     """
 
     day = models.DateField("日期")
@@ -20,8 +22,8 @@ class DailyStats(models.Model):
     finished = models.PositiveIntegerField("办结", default=0)
     finished_on_time = models.PositiveIntegerField("按时办结", default=0)
     finish_seconds = models.BigIntegerField("受理至办结总秒数", default=0)
-    cards = models.PositiveIntegerField("亮牌（办件）", default=0)
-    red_cards = models.PositiveIntegerField("红牌（办件）", default=0)
+    cards = models.PositiveIntegerField("亮过牌的办结件", default=0)
+    red_cards = models.PositiveIntegerField("亮过红牌的办结件", default=0)
     steps = models.PositiveIntegerField("办结环节", default=0)
     step_seconds = models.BigIntegerField("环节总秒数", default=0)
     built_at = models.DateTimeField("统计时间", auto_now=True)
