@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from yiwang.catalog.models import Resource
@@ -127,7 +128,7 @@ def _quality_xlsx(overview) -> HttpResponse:
     rows = []
     for row in overview["rows"]:
         r, q = row["resource"], row["quality"]
-        last_loaded = r.last_loaded_at.isoformat() if r.last_loaded_at else ""
+        last_loaded = _local_minute(r.last_loaded_at) if r.last_loaded_at else ""
         scores = [q[k] if q else "" for k in QUALITY_COLUMNS]
         figures = [q[k] if q else "" for k in FIGURE_COLUMNS]
         rows.append([r.code, r.name, r.owner.name, *scores, last_loaded, *figures])
@@ -143,3 +144,10 @@ def _quality_xlsx(overview) -> HttpResponse:
     )
     response["Content-Disposition"] = 'attachment; filename="data-quality.xlsx"'
     return response
+
+
+def _local_minute(moment) -> str:
+    """A moment as the pages show it, in the platform's time zone: ``2026-12-05 05:31``. Text,
+    as the other exports write their dates; openpyxl cannot write an aware datetime, and a naive
+    one would hide which zone it is in."""
+    return f"{timezone.localtime(moment):%Y-%m-%d %H:%M}"
