@@ -13,7 +13,7 @@ from yiwang.catalog.models import Resource
 from yiwang.core.errors import ServiceError
 from yiwang.core.spreadsheet import xlsx_bytes
 from yiwang.registry import quality, selectors, services
-from yiwang.registry.choices import LoadMode
+from yiwang.registry.choices import LoadMode, problem_label
 from yiwang.registry.downloads import quarantine_csv
 from yiwang.registry.models import Load, Record
 
@@ -48,8 +48,10 @@ def load_detail(request, load_id):
     )
     errors = selectors.quarantined_rows(request.user, load)[:100]
     report = getattr(load, "quality", None) if load.is_finished else None
+    counts = report.error_counts if report else {}
+    problems = [(problem_label(code), code, n) for code, n in counts.items()]  # 问题分布
     return render(request, "registry/load.html", {"load": load, "errors": errors, "report": report,
-                                                  "labels": quality.DIMENSION_LABELS})  # fmt: skip
+                                                  "problems": problems, "labels": quality.DIMENSION_LABELS})  # fmt: skip
 
 
 @login_required
