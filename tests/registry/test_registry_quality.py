@@ -149,6 +149,25 @@ def test_the_xlsx_export_carries_the_registry_figures(client, officer, published
     assert (exported["登记簿记录数"], exported["计入批次数"], exported["计入行数"]) == (30, 2, 32)
 
 
+def test_the_xlsx_export_gives_the_last_load_in_local_time_as_the_pages_do(
+    client, officer, published
+):
+    import datetime
+
+    from yiwang.catalog.models import Resource
+
+    load_rows(officer, published, [company_row(i) for i in range(3)])
+    evening_utc = datetime.datetime(2026, 12, 4, 21, 31, 15, 213106, tzinfo=datetime.UTC)
+    Resource.objects.filter(pk=published.pk).update(last_loaded_at=evening_utc)
+    client.force_login(officer)
+    export = client.get("/registry/quality/", {"format": "xlsx"})
+    sheet = load_workbook(io.BytesIO(export.content))["资源质量"]
+    exported = dict(zip([c.value for c in sheet[1]], [c.value for c in sheet[2]], strict=True))
+    assert exported["最近归集"] == "2026-12-05 05:31"  # Asia/Shanghai, the next morning
+    page = client.get(f"/catalog/resources/{published.pk}/").content.decode()
+    assert "2026-12-05 05:31" in page
+
+
 def test_the_resource_page_says_what_the_figures_are_computed_over(client, officer, published):
     load_rows(officer, published, [company_row(i) for i in range(12)])
     push_batch(officer, published, [company_row(100)])

@@ -98,8 +98,6 @@ def update_resource(
     no audit row, since none of them would describe a change. The resource is returned as is.
     """
     _check_writable(actor, resource)
-    if resource.status == ResourceStatus.RETIRED:
-        raise ServiceError("catalog.retired", "已停用的资源不能修改")
     unknown = set(changes) - set(RESOURCE_FIELDS) - {"owner"}
     if unknown:
         raise ServiceError("validation_failed", f"不能修改：{', '.join(sorted(unknown))}")
@@ -117,6 +115,9 @@ def update_resource(
         _check_keys_unchanged(resource, built)
     if not _described_differently(before, resource, built):
         return resource
+    # Checked after the comparison: a retired resource's row in a re-imported export is no change.
+    if resource.status == ResourceStatus.RETIRED:
+        raise ServiceError("catalog.retired", "已停用的资源不能修改")
     if built is not None:
         resource.fields.all().delete()
         Field.objects.bulk_create(built)
@@ -132,6 +133,23 @@ def update_resource(
 
 
 STAMPS = ("version", "updated_at")  # they follow a change; they are not one
+
+
+def changes_resource(resource: Resource, *, fields: list[dict] | None = None, **changes) -> bool:
+    """Whether `update_resource` with these values would change the resource — asked for a
+    resource the actor may see but not write (an import of the whole exported catalog): its
+    rows left as they were are no change to refuse. Nothing is saved; values that do not
+    pass validation count as a change."""
+    edited = Resource.objects.get(pk=resource.pk)
+    before = resource_snapshot(edited)
+    for name, value in changes.items():
+        setattr(edited, name, value)
+    try:
+        full_clean(edited)
+        built = _build_fields(edited, fields) if fields is not None else None
+    except ServiceError:
+        return True
+    return _described_differently(before, edited, built)
 
 
 def _described_differently(before: dict, resource: Resource, built: list[Field] | None) -> bool:

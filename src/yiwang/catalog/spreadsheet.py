@@ -22,6 +22,7 @@ from yiwang.catalog.choices import (
 from yiwang.catalog.models import Resource
 from yiwang.core.errors import ServiceError
 from yiwang.core.models import Organisation
+from yiwang.core.permissions import can
 from yiwang.core.spreadsheet import xlsx_bytes
 
 COLUMNS = [
@@ -194,7 +195,17 @@ def _import_resource(actor, code: str, items: list, result: ImportResult) -> Non
         })  # fmt: skip
     if len(errors) > known:
         return
-    existing = Resource.objects.filter(code=code).first()
+    existing = Resource.objects.select_related("owner").filter(code=code).first()
+    if existing is not None and _readable_only(actor, existing):
+        # The export holds every resource the user may see: another department's rows come
+        # back as they left, and only a change to them is refused.
+        attrs.pop("code")
+        if services.changes_resource(existing, fields=fields, owner=owner, **attrs):
+            errors.append({"row": first_row, "column": "",
+                           "message": f"资源 {code} 属于{existing.owner.name}，您无权修改"})  # fmt: skip
+        else:
+            result.unchanged.append(code)
+        return
     try:
         with transaction.atomic():
             if existing is None:
@@ -209,3 +220,8 @@ def _import_resource(actor, code: str, items: list, result: ImportResult) -> Non
                 (result.updated if saved.updated_at != stamp else result.unchanged).append(code)
     except ServiceError as exc:
         errors.append({"row": first_row, "column": "", "message": f"资源 {code}：{exc.message}"})
+
+
+def _readable_only(actor, resource: Resource) -> bool:
+    """Whether the actor may see the resource (it is in their export) but not change it."""
+    return not can(actor, "change", resource) and can(actor, "view", resource)

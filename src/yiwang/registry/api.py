@@ -15,7 +15,7 @@ from yiwang.core.api import DbId, ObjectId, Page
 from yiwang.core.auth import AUTH, actor_of
 from yiwang.core.errors import NotFound
 from yiwang.registry import selectors, services
-from yiwang.registry.choices import LoadMode, LoadSource, LoadStatus
+from yiwang.registry.choices import LoadMode, LoadSource, LoadStatus, problem_label
 from yiwang.registry.downloads import quarantine_csv
 from yiwang.registry.models import Load, QualityReport
 
@@ -96,6 +96,13 @@ class LoadQualityOut(Schema):
     consistency: float
     field_completeness: dict[str, float] = SchemaField(..., description="各信息项完整率")
     error_counts: dict[str, int] = SchemaField(..., description="各错误代码的问题数")
+    error_labels: dict[str, str] = SchemaField(
+        ..., description="error_counts 中各错误代码的中文名称"
+    )
+
+    @staticmethod
+    def resolve_error_labels(report) -> dict[str, str]:
+        return {code: problem_label(code) for code in report.error_counts}
 
 
 class ResourceQualityRow(Schema):

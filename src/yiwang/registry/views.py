@@ -6,13 +6,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from yiwang.catalog.models import Resource
 from yiwang.core.errors import ServiceError
 from yiwang.core.spreadsheet import xlsx_bytes
 from yiwang.registry import quality, selectors, services
-from yiwang.registry.choices import LoadMode
+from yiwang.registry.choices import LoadMode, problem_label
 from yiwang.registry.downloads import quarantine_csv
 from yiwang.registry.models import Load, Record
 
@@ -47,8 +48,10 @@ def load_detail(request, load_id):
     )
     errors = selectors.quarantined_rows(request.user, load)[:100]
     report = getattr(load, "quality", None) if load.is_finished else None
+    counts = report.error_counts if report else {}
+    problems = [(problem_label(code), code, n) for code, n in counts.items()]  # 问题分布
     return render(request, "registry/load.html", {"load": load, "errors": errors, "report": report,
-                                                  "labels": quality.DIMENSION_LABELS})  # fmt: skip
+                                                  "problems": problems, "labels": quality.DIMENSION_LABELS})  # fmt: skip
 
 
 @login_required
@@ -127,7 +130,7 @@ def _quality_xlsx(overview) -> HttpResponse:
     rows = []
     for row in overview["rows"]:
         r, q = row["resource"], row["quality"]
-        last_loaded = r.last_loaded_at.isoformat() if r.last_loaded_at else ""
+        last_loaded = _local_minute(r.last_loaded_at) if r.last_loaded_at else ""
         scores = [q[k] if q else "" for k in QUALITY_COLUMNS]
         figures = [q[k] if q else "" for k in FIGURE_COLUMNS]
         rows.append([r.code, r.name, r.owner.name, *scores, last_loaded, *figures])
@@ -143,3 +146,10 @@ def _quality_xlsx(overview) -> HttpResponse:
     )
     response["Content-Disposition"] = 'attachment; filename="data-quality.xlsx"'
     return response
+
+
+def _local_minute(moment) -> str:
+    """A moment as the pages show it, in the platform's time zone: ``2026-12-05 05:31``. Text,
+    as the other exports write their dates; openpyxl cannot write an aware datetime, and a naive
+    one would hide which zone it is in."""
+    return f"{timezone.localtime(moment):%Y-%m-%d %H:%M}"

@@ -5,18 +5,24 @@ from __future__ import annotations
 import math
 
 from yiwang.core import search
-from yiwang.services.choices import ItemStatus
+from yiwang.services.choices import ItemStatus, LifeEvent
 from yiwang.services.models import ServiceItem, Theme
 
 ITEM_KIND = "services.item"
 THEME_KIND = "services.theme"
 
 
-def _item_document(item: ServiceItem) -> tuple[int, str, str, float]:
+LIFE_EVENT_LABELS = dict(LifeEvent.choices)
+
+
+def item_document(item: ServiceItem) -> tuple[int, str, str, float]:
+    """An item's (id, title, body, boost) in the index; migrations pass it historical items."""
     # The body is what a visitor names the item by besides its title: the department, the
-    # summary, the result. Material names and the item type are left out: nearly every item
-    # asks for an 申请书 or is a 行政许可, so they would match everything and rank nothing.
-    body = " ".join([item.organisation.name, item.summary, item.result_name])
+    # life event it is filed under (社保 for 社会保障卡申领), the summary, the result. Material
+    # names and the item type are left out: nearly every item asks for an 申请书 or is a
+    # 行政许可, so they would match everything and rank nothing.
+    life_event = LIFE_EVENT_LABELS.get(item.life_event, "")
+    body = " ".join([item.organisation.name, life_event, item.summary, item.result_name])
     # Use counts lift popular items a little; relevance still decides first.
     return item.pk, item.name, body, use_boost(item.use_count)
 
@@ -29,7 +35,7 @@ def index_item(item: ServiceItem) -> None:
     if item.status != ItemStatus.PUBLISHED:
         search.remove_document(kind=ITEM_KIND, object_id=item.pk)
         return
-    search.index_documents(kind=ITEM_KIND, documents=[_item_document(item)])
+    search.index_documents(kind=ITEM_KIND, documents=[item_document(item)])
 
 
 def index_items(items) -> None:
@@ -37,7 +43,7 @@ def index_items(items) -> None:
     ``select_related("organisation")`` and ``prefetch_related("materials")``."""
     search.index_documents(
         kind=ITEM_KIND,
-        documents=(_item_document(i) for i in items if i.status == ItemStatus.PUBLISHED),
+        documents=(item_document(i) for i in items if i.status == ItemStatus.PUBLISHED),
     )
 
 
