@@ -144,3 +144,41 @@ def test_a_reviewer_asks_for_a_correction_during_review_and_the_citizen_answers(
     expect(page.locator("#case-status")).to_have_text("审查中")
     expect(page.locator("#clock-stop")).to_have_count(0)
     approve(page, city, "fire-reviewer", number)
+
+
+PHONE = {"width": 390, "height": 844}
+
+
+def assert_no_horizontal_scroll(page):
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"{page.url} is {width} px wide on a 390 px phone"
+
+
+def test_case_pages_fit_a_phone_with_long_numbers_and_an_unbroken_reason(page, city):
+    """At 390 px nothing widens the page: 办件编号 in headings and lists, the 实施编码, and a
+    特别程序 reason of the longest length typed without a space."""
+    from django.utils import timezone
+
+    from tests.cases.test_flow import uploads_for
+    from yiwang.cases import approval, services
+
+    def submit():
+        return services.submit_application(actor=city["citizen"], item=city["item"],
+                                           form_data={"name": "张三"}, uploads=uploads_for(city["item"]))  # fmt: skip
+
+    waiting, case = submit(), services.accept_case(actor=city["clerk"], case=submit())
+    approval.start_special_procedure(
+        actor=city["fire_reviewer"], case=case, kind="inspection",
+        reason="X" * approval.SPECIAL_REASON_MAX, planned_end=timezone.localdate(),
+    )  # fmt: skip
+    page.set_viewport_size(PHONE)
+    for username, path, shown in [
+        ("fire-reviewer", f"/cases/{case.number}/", case.number),
+        ("fire-reviewer", "/cases/tasks/", case.number),
+        ("citizen", "/cases/mine/", case.number),
+        ("clerk", "/cases/window/", waiting.number),
+        ("citizen", f"/services/items/{city['item'].pk}/", city["item"].code),
+    ]:
+        as_user(page, city, username, path)
+        expect(page.get_by_text(shown).first).to_be_visible()
+        assert_no_horizontal_scroll(page)

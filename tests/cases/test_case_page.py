@@ -123,3 +123,65 @@ def test_a_suspended_item_cannot_be_registered_at_the_window(city):
         services.register_walk_in(actor=city["clerk"], item=city["item"], applicant_kind="person",
                                   applicant_name="李四", applicant_code=factories.ric(), form_data={"name": "李四"})  # fmt: skip
     assert caught.value.code == "cases.item_closed"
+
+
+# --- the applicant's personal data ---------------------------------------------------------
+
+PERSONAL_FORM = [
+    {"code": "name", "label": "申请人姓名", "type": "text", "required": True, "prefill": "applicant.name"},
+    {"code": "id_number", "label": "公民身份号码", "type": "ric", "required": True},
+    {"code": "mobile", "label": "手机号码", "type": "phone", "required": True},
+]  # fmt: skip
+
+
+@pytest.fixture
+def personal_case(city):
+    item = factories.service_item(city["market"], form_definition=PERSONAL_FORM)
+    form = {"name": "张三", "id_number": city["citizen"].id_number, "mobile": "13871616650"}
+    return services.submit_application(
+        actor=city["citizen"], item=item, form_data=form, uploads=uploads_for(item)
+    )
+
+
+def test_staff_read_the_applicants_form_and_name_masked_on_the_case_page(
+    client, city, personal_case
+):
+    page = page_of(client, city["clerk"], personal_case)
+    code = city["citizen"].id_number
+    assert code not in page and "13871616650" not in page and "张三" not in page
+    assert f"<dd>{code[:6]}********{code[-4:]}</dd>" in page and "<dd>138****6650</dd>" in page
+
+
+@pytest.mark.parametrize("who", ["clerk", "reviewer", "supervisor", "applicant"])
+def test_the_case_page_shows_the_form_as_the_api_answers_the_same_viewer(
+    client, city, personal_case, who
+):
+    user = {"clerk": city["clerk"], "reviewer": city["reviewers"]["market"], "applicant": city["citizen"],
+            "supervisor": factories.staff("supervisor", factories.organisation())}[who]  # fmt: skip
+    page = page_of(client, user, personal_case)
+    answer = client.get(f"/api/v1/cases/{personal_case.number}").json()["form_data"]
+    assert [f"<dd>{answer[f['code']]}</dd>" in page for f in PERSONAL_FORM] == [True] * 3
+    assert ("13871616650" in page) == (who == "applicant")
+
+
+# --- 特别程序 reason ---------------------------------------------------------------------------
+
+
+def test_a_special_procedure_reason_over_the_limit_is_refused_with_a_message(
+    client, city, accepted
+):
+    client.force_login(city["reviewers"]["fire"])
+    answer = client.post(reverse("cases:special", args=[accepted.number]), {
+        "kind": "inspection", "reason": "X" * (approval.SPECIAL_REASON_MAX + 1),
+        "planned_end": timezone.localdate().isoformat()}, follow=True)  # fmt: skip
+    assert "特别程序原因不能超过 1000 字" in answer.content.decode()
+    assert not ClockStop.objects.exists()
+
+
+def test_a_special_procedure_reason_of_the_limit_is_taken(city, accepted):
+    start_inspection(city, accepted, timezone.localdate())  # the short reason, then the longest
+    approval.end_special_procedure(actor=city["reviewers"]["fire"], case=accepted)
+    approval.start_special_procedure(actor=city["reviewers"]["fire"], case=accepted, kind="expert",
+                                     reason="X" * approval.SPECIAL_REASON_MAX,
+                                     planned_end=timezone.localdate())  # fmt: skip
+    assert ClockStop.objects.filter(ended_at__isnull=True).get().reason == "X" * 1000

@@ -147,7 +147,25 @@ def test_a_material_of_another_case_is_not_found_through_this_one(client, city, 
     )
 
 
-# --- bad field names ----------------------------------------------------------------------
+# --- bad field names and empty files -------------------------------------------------------
+
+
+def test_an_empty_file_is_refused_on_the_apply_page(client, city):
+    material = city["item"].materials.get()
+    client.force_login(city["citizen"])
+    empty = SimpleUploadedFile("申请书.pdf", b"", content_type="application/pdf")
+    page = client.post(reverse("cases:apply", args=[city["item"].pk]),
+                       {"name": "张三", f"material_{material.pk}": empty})  # fmt: skip
+    assert page.status_code == 200 and "「申请书」的文件为空，请重新选择" in page.content.decode()
+    assert not Case.objects.exists()
+
+
+def test_an_empty_file_is_refused_by_the_service(city):
+    material = city["item"].materials.get()
+    with pytest.raises(ServiceError) as caught:
+        services.submit_application(actor=city["citizen"], item=city["item"], form_data={"name": "张三"},
+                                    uploads={material.pk: SimpleUploadedFile("a.pdf", b"")})  # fmt: skip
+    assert caught.value.code == "cases.material_empty" and not Case.objects.exists()
 
 
 def test_a_file_field_not_named_by_a_material_id_is_refused_on_the_apply_page(client, city):

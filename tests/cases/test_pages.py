@@ -61,3 +61,59 @@ def test_a_stranger_gets_not_found_for_someone_elses_case(client, city):
     assert client.get(reverse("cases:detail", args=[case.number])).status_code == 404
     assert client.post(reverse("cases:accept", args=[case.number])).status_code == 404
     assert Case.objects.get().status == CaseStatus.SUBMITTED
+
+
+# --- 窗口登记 ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def same_named_item(city):
+    """An item whose form has fields coded like the walk-in page's own applicant inputs."""
+    return factories.service_item(city["market"], form_definition=[
+        {"code": "applicant_name", "label": "申请人姓名", "type": "text", "required": True},
+        {"code": "phone", "label": "联系电话", "type": "phone", "required": False}])  # fmt: skip
+
+
+def register(client, city, item, **fields):
+    client.force_login(city["clerk"])
+    paper = [str(m.pk) for m in item.materials.all()]
+    data = {"applicant_kind": "person", "applicant_name": "张三", "applicant_code": factories.ric(),
+            "phone": "13900000002", "form.applicant_name": "李四", "form.phone": "13900000003",
+            "paper": paper, **fields}  # fmt: skip
+    return client.post(reverse("cases:walk_in", args=[item.pk]), data)
+
+
+def test_the_walk_in_page_names_each_input_once(client, city, same_named_item):
+    import re
+
+    client.force_login(city["clerk"])
+    page = client.get(reverse("cases:walk_in", args=[same_named_item.pk])).content.decode()
+    names = [
+        n
+        for n in re.findall(r'<(?:input|select|textarea)[^>]* name="([^"]+)"', page)
+        if n not in ("paper", "csrfmiddlewaretoken")
+    ]  # fmt: skip  (paper: one per material)
+    assert len(names) == len(set(names)) and "form.applicant_name" in names
+
+
+def test_a_walk_in_keeps_the_applicant_apart_from_the_form_field_of_the_same_code(
+    client, city, same_named_item
+):
+    register(client, city, same_named_item)
+    case = Case.objects.get()
+    assert (case.applicant_name, case.contact_phone) == ("张三", "13900000002")
+    assert case.form_data == {"applicant_name": "李四", "phone": "13900000003"}
+
+
+def test_a_walk_in_with_the_forms_field_empty_keeps_what_was_typed_above(
+    client, city, same_named_item
+):
+    page = register(client, city, same_named_item, **{"form.applicant_name": ""}).content.decode()
+    assert "请填写申请人姓名" in page and not Case.objects.exists()
+    assert 'name="applicant_name" value="张三"' in page
+
+
+def test_a_walk_in_with_a_non_ascii_digit_as_paper_material_is_told_what_is_missing(client, city):
+    page = register(client, city, city["item"], paper=["²"], **{"form.name": "张三"})
+    assert page.status_code == 200 and "缺少材料：申请书" in page.content.decode()
+    assert not Case.objects.exists()

@@ -78,3 +78,21 @@ def test_the_theme_apply_page_submits_one_case(client, restaurant):
                          {"name": "张三", "sign_size": "2m", **files})  # fmt: skip
     case = Case.objects.get()
     assert answer.status_code == 302 and case.theme_id == restaurant["theme"].pk
+
+
+def test_staff_read_an_identifier_of_the_themes_second_item_masked(client, city):
+    """The joint form's fields, not only the lead item's, are masked in the API and on the page."""
+    owner = factories.service_item(city["urban"], name="户外招牌设置", form_definition=[
+        {"code": "owner_id", "label": "招牌所有人身份号码", "type": "ric", "required": True}])  # fmt: skip
+    theme = item_services.create_theme(actor=factories.superuser(), lead=city["market"], code="signs",
+                                       name="我要设招牌", audience="both", items=[city["item"], owner])  # fmt: skip
+    theme = item_services.publish_theme(actor=factories.superuser(), theme=theme)
+    code = city["citizen"].id_number
+    case = services.submit_theme_application(actor=city["citizen"], theme=theme,
+                                             form_data={"name": "张三", "owner_id": code},
+                                             uploads=uploads(theme))  # fmt: skip
+    client.force_login(city["reviewers"]["urban"])
+    masked = f"{code[:6]}********{code[-4:]}"
+    assert client.get(f"/api/v1/cases/{case.number}").json()["form_data"]["owner_id"] == masked
+    page = client.get(reverse("cases:detail", args=[case.number])).content.decode()
+    assert f"<dd>{masked}</dd>" in page and code not in page

@@ -118,6 +118,18 @@ def test_a_window_clerk_cannot_open_a_finished_case_of_others(client, city, cent
         services.withdraw_case(actor=centre_clerk, case=case)
 
 
+def test_a_window_clerk_who_refused_a_case_is_shown_it_after_the_refusal(
+    client, city, centre_clerk
+):
+    case = online(city)
+    client.force_login(centre_clerk)
+    answer = client.post(reverse("cases:refuse", args=[case.number]),
+                         {"reason": "不属于本机关职权范围"}, follow=True)  # fmt: skip
+    page = answer.content.decode()
+    assert answer.status_code == 200 and "已作出不予受理决定" in page and case.number in page
+    assert Case.objects.get(pk=case.pk).refused_by == centre_clerk
+
+
 def test_the_departments_own_clerk_still_sees_its_finished_cases(city):
     case = services.refuse_case(
         actor=city["clerk"], case=online(city), reason="不属于本机关职权范围"

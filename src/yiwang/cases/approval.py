@@ -23,6 +23,8 @@ from yiwang.core.models import Organisation
 from yiwang.core.permissions import can
 from yiwang.services.services import default_process
 
+SPECIAL_REASON_MAX = 1000  # the applicant reads it in their message and on the case page
+
 
 def _events():
     from yiwang.cases import services
@@ -228,6 +230,10 @@ def start_special_procedure(
         raise ServiceError("validation_failed", "特别程序类型无效")
     if len(reason.strip()) < 4:
         raise ServiceError("validation_failed", "请写明启动特别程序的原因")
+    if len(reason.strip()) > SPECIAL_REASON_MAX:
+        raise ServiceError(
+            "validation_failed", f"特别程序原因不能超过 {SPECIAL_REASON_MAX} 字，请精简后再提交"
+        )
     if planned_end is None or planned_end < timezone.localdate():
         raise ServiceError("validation_failed", "请填写不早于今天的预计结束日期")
     own = case.tasks.restrict(actor, "change").filter(status=TaskStatus.OPEN).first()

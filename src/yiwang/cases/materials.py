@@ -46,6 +46,8 @@ def store_upload(case: Case, material: Material, upload) -> CaseMaterial:
         raise ServiceError(
             "cases.material_type", f"「{material.name}」的文件类型不支持：{suffix or '无扩展名'}"
         )
+    if not upload.size:
+        raise ServiceError("cases.material_empty", f"「{material.name}」的文件为空，请重新选择")
     if upload.size > MAX_MATERIAL_BYTES:
         raise ServiceError("cases.material_too_large", f"「{material.name}」超过 20 MB", status=413)
     digest = hashlib.sha256()

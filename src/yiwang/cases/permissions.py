@@ -4,7 +4,8 @@
 - Staff (综合窗口, 审批人员) of the departments taking part: the item's 实施主体 and participants.
 - Clerks of an organisation that hosts the comprehensive window (政务服务中心, 一窗受理)
   accept cases of every item: they see the cases at the window stage (待受理, 待补正) and the
-  cases they registered or accepted themselves, not every finished case of the city.
+  cases they registered, accepted or refused (不予受理) themselves, not every finished case of
+  the city.
 - Supervisors (监察人员) see every case.
 A task is done by the role its BPMN user task names (``reviewer`` 审批人员 or ``clerk`` 综合窗口)
 in the task's department; a clerk accepts cases of their departments.
@@ -70,6 +71,7 @@ def _view_cases(actor, qs):
     seen = applicant_filter(actor) | Q(participants__in=staff)
     if is_window_clerk(actor):
         seen |= Q(status__in=WINDOW_STATUSES) | Q(registered_by=actor) | Q(accepted_by=actor)
+        seen |= Q(refused_by=actor)
     return qs.filter(seen).distinct()
 
 

@@ -13,6 +13,7 @@ from typing import Literal
 from ninja import Field, Schema
 from pydantic import model_validator
 
+from yiwang.cases.approval import SPECIAL_REASON_MAX
 from yiwang.cases.choices import (
     ApplicantKind,
     CaseStatus,
@@ -23,6 +24,7 @@ from yiwang.cases.choices import (
     TaskStatus,
 )
 from yiwang.cases.permissions import agent_usccs
+from yiwang.cases.services import form_definition_of
 from yiwang.core.api import DbId
 from yiwang.core.choices import MaskKind
 from yiwang.core.masking import reveal_or_mask
@@ -109,7 +111,7 @@ class TaskDecisionIn(Schema):
 
 class SpecialIn(Schema):
     kind: Literal[ClockStopKind.INSPECTION, ClockStopKind.EXPERT, ClockStopKind.HEARING]
-    reason: str = Field(..., min_length=1, max_length=1000)
+    reason: str = Field(..., min_length=1, max_length=SPECIAL_REASON_MAX)
     planned_end: datetime.date
 
 
@@ -139,12 +141,17 @@ def sees_clear(request, case) -> bool:
     return case.applicant_code in request._yiwang_agencies
 
 
-def _personal(obj, context, name: str):
-    value = getattr(obj, name)
-    request = context["request"]
-    if sees_clear(request, obj):
+def personal(request, case, name: str):
+    """One of the applicant's personal fields (`Case.PERSONAL_FIELDS`), masked unless the caller
+    sees it clear; the case page shows it as the API answers it."""
+    value = getattr(case, name)
+    if sees_clear(request, case):
         return value
-    return reveal_or_mask(request.user, obj.PERSONAL_FIELDS[name], value)
+    return reveal_or_mask(request.user, case.PERSONAL_FIELDS[name], value)
+
+
+def _personal(obj, context, name: str):
+    return personal(context["request"], obj, name)
 
 
 class CaseOut(Schema):
@@ -263,13 +270,14 @@ PREFILL_MASKS = {"applicant.name": MaskKind.NAME, "applicant.id_number": MaskKin
                  "applicant.phone": MaskKind.PHONE}  # fmt: skip
 
 
-def _masked_form(obj, context) -> dict:
-    """The application form, its identifiers and the applicant's name masked like the case's."""
-    request = context["request"]
-    if sees_clear(request, obj):
-        return obj.form_data
-    data = dict(obj.form_data)
-    for field in obj.item.form_definition:
+def masked_form(request, case, definition: list[dict] | None = None) -> dict:
+    """The application form, its identifiers and the applicant's name masked like the case's;
+    the case page and the API answer the same. `definition` is the case's form
+    (`services.form_definition_of`), passed when the caller already has it."""
+    if sees_clear(request, case):
+        return case.form_data
+    data = dict(case.form_data)
+    for field in definition if definition is not None else form_definition_of(case):
         kind = FORM_MASKS.get(field.get("type")) or PREFILL_MASKS.get(field.get("prefill", ""))
         if kind and field["code"] in data:
             data[field["code"]] = reveal_or_mask(request.user, kind, data[field["code"]])
@@ -289,7 +297,7 @@ class CaseDetailOut(CaseOut):
 
     @staticmethod
     def resolve_form_data(obj, context):
-        return _masked_form(obj, context)
+        return masked_form(context["request"], obj)
 
     @staticmethod
     def resolve_materials(obj):

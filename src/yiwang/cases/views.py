@@ -16,9 +16,8 @@ from yiwang.cases import approval, panels, selectors, services
 from yiwang.cases import materials as materials_module
 from yiwang.cases.choices import SPECIAL_PROCEDURES, CaseStatus, ClockStopKind, TaskStatus
 from yiwang.cases.models import Case, CaseTask, Notification
-from yiwang.cases.schemas import MATERIAL_FILE
+from yiwang.cases.schemas import MATERIAL_FILE, masked_form, personal
 from yiwang.core.errors import ServiceError
-from yiwang.core.masking import reveal_or_mask
 from yiwang.core.permissions import can
 from yiwang.services.choices import ItemStatus
 from yiwang.services.models import ServiceItem, Theme
@@ -56,9 +55,9 @@ def _offers(user, materials, company) -> dict:
     return materials_module.licence_offers(materials, holder_code=holder)
 
 
-def _form_values(request, item_or_definition) -> dict:
+def _form_values(request, item_or_definition, prefix: str = "") -> dict:
     definition = getattr(item_or_definition, "form_definition", item_or_definition)
-    return {f["code"]: request.POST.get(f["code"], "") for f in definition}
+    return {f["code"]: request.POST.get(prefix + f["code"], "") for f in definition}
 
 
 def _agency(user, uscc: str | None):
@@ -66,13 +65,16 @@ def _agency(user, uscc: str | None):
 
 
 def _application_page(
-    request, *, definition, initial: dict, submit, done: str, template: str, context: dict
-):
+    request, *, definition, initial: dict, submit, done: str, template: str, context: dict,
+    prefix: str = "",
+):  # fmt: skip
     """The shared shape of the apply, theme and walk-in pages: show the form (pre-filled), and on
-    POST call `submit(values)`; a refusal shows its message and each field's error in place."""
+    POST call `submit(values)`; a refusal shows its message and each field's error in place.
+    `prefix` goes before each field's code in its input name, where the page has inputs of its
+    own that a form field's code could otherwise share."""
     values, errors = initial, {}
     if request.method == "POST":
-        values = _form_values(request, definition)
+        values = _form_values(request, definition, prefix)
         try:
             case = submit(values)
         except ServiceError as exc:
@@ -85,7 +87,7 @@ def _application_page(
         {**f, "value": values.get(f["code"], ""), "error": errors.get(f["code"])}
         for f in definition
     ]
-    return render(request, template, {**context, "fields": fields})
+    return render(request, template, {**context, "fields": fields, "prefix": prefix})
 
 
 @login_required
@@ -181,6 +183,8 @@ def detail(request, number: str):
         and stop is not None
         and stop.kind == ClockStopKind.CORRECTION
     )
+    definition = services.form_definition_of(case)
+    shown = masked_form(request, case, definition)  # as the API answers this viewer
     return render(request, "cases/detail.html", {
         "case": case, "tasks": tasks, "my_tasks": my_tasks, "is_applicant": is_applicant,
         "can_accept": at_window, "events": case.events.all(),
@@ -189,10 +193,12 @@ def detail(request, number: str):
         "awaiting_correction": awaiting,
         "correction_materials": [m for m, _ in materials_module.asked_materials(case)] if awaiting and is_applicant else [],
         "holders": sorted({t.organisation.name for t in tasks if t.status == TaskStatus.OPEN}),
-        "applicant_code": case.applicant_code if is_applicant else reveal_or_mask(user, "ric", case.applicant_code),
-        "form_rows": [(f["label"], case.form_data.get(f["code"], "")) for f in services.form_definition_of(case)],
+        "applicant_name": personal(request, case, "applicant_name"),
+        "applicant_code": personal(request, case, "applicant_code"),
+        "form_rows": [(f["label"], shown.get(f["code"], "")) for f in definition],
         "special_kinds": [(k, ClockStopKind(k).label) for k in SPECIAL_PROCEDURES],
-        "correction_fields": [{**f, "value": case.form_data.get(f["code"], "")} for f in services.form_definition_of(case)],
+        "special_reason_max": approval.SPECIAL_REASON_MAX,
+        "correction_fields": [{**f, "value": case.form_data.get(f["code"], "")} for f in definition] if is_applicant else [],
         "process_xml": process_xml, "current_nodes": current, "today": today,
         "panel_templates": panel_templates, **panel_context,
     })  # fmt: skip
@@ -337,6 +343,16 @@ def tasks(request):
     })  # fmt: skip
 
 
+# The walk-in page has inputs of its own (applicant_name, phone, paper…) whose names are also
+# valid form-field codes; its form fields are named "form.<code>", which no code can be.
+WALK_IN_FORM_PREFIX = "form."
+
+
+def _paper_materials(post) -> list[int]:
+    """The materials taken on paper (已收取纸质材料): ids in ASCII digits; anything else is no id."""
+    return [int(v) for v in post.getlist("paper") if v.isascii() and v.isdigit()]
+
+
 @login_required
 def walk_in(request, item_id: int):
     """窗口登记: a clerk registers an application for someone at the window."""
@@ -344,10 +360,11 @@ def walk_in(request, item_id: int):
     post = request.POST
     return _application_page(
         request, definition=item.form_definition, initial={}, done="已登记", template="cases/walk_in.html",
+        prefix=WALK_IN_FORM_PREFIX,
         submit=lambda values: services.register_walk_in(
             actor=request.user, item=item, applicant_kind=post.get("applicant_kind", ""),
             applicant_name=post.get("applicant_name", ""), applicant_code=post.get("applicant_code", ""),
             phone=post.get("phone", ""), form_data=values, uploads=_uploads(request),
-            paper_materials=[int(v) for v in post.getlist("paper") if v.isdigit()]),
+            paper_materials=_paper_materials(post)),
         context={"item": item, "materials": item.materials.all(), "post": post},
     )  # fmt: skip

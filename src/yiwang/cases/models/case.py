@@ -69,6 +69,14 @@ class Case(models.Model):
         related_name="+",
         verbose_name="受理人",
     )
+    refused_by = models.ForeignKey(
+        "core.User",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="不予受理经办人",
+    )
     submitted_at = models.DateTimeField("提交时间")
     accepted_at = models.DateTimeField("受理时间", null=True, blank=True)
     finished_at = models.DateTimeField("办结时间", null=True, blank=True)
