@@ -13,6 +13,7 @@ from yiwang.cases import approval, selectors, services
 from yiwang.cases.models import CaseTask, ClockStop
 from yiwang.core.errors import ServiceError
 from yiwang.services import services as item_services
+from yiwang.services.models import ServiceItem
 
 pytestmark = pytest.mark.django_db
 
@@ -185,3 +186,19 @@ def test_a_special_procedure_reason_of_the_limit_is_taken(city, accepted):
                                      reason="X" * approval.SPECIAL_REASON_MAX,
                                      planned_end=timezone.localdate())  # fmt: skip
     assert ClockStop.objects.filter(ended_at__isnull=True).get().reason == "X" * 1000
+
+
+def test_a_field_the_items_form_no_longer_has_is_hidden_from_staff(client, city, personal_case):
+    ServiceItem.objects.filter(pk=personal_case.item_id).update(form_definition=PERSONAL_FORM[:1])
+    client.force_login(city["clerk"])
+    staff = client.get(f"/api/v1/cases/{personal_case.number}").json()["form_data"]
+    assert staff["id_number"] == staff["mobile"] == "***" and staff["name"] == "张*"
+    client.force_login(city["citizen"])
+    own = client.get(f"/api/v1/cases/{personal_case.number}").json()["form_data"]
+    assert own["mobile"] == "13871616650"
+
+
+def test_the_window_list_masks_the_applicants_name(client, city, personal_case):
+    client.force_login(city["clerk"])
+    page = client.get("/cases/window/").content.decode()
+    assert personal_case.number in page and "张三" not in page and "张*" in page

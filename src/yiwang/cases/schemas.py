@@ -28,7 +28,7 @@ from yiwang.cases.services import form_definition_of
 from yiwang.core.api import DbId
 from yiwang.core.choices import MaskKind
 from yiwang.core.masking import reveal_or_mask
-from yiwang.core.permissions import is_user
+from yiwang.core.permissions import can_see_clear, is_user
 from yiwang.services.choices import FormFieldType
 
 MATERIAL_FILE = re.compile(r"^material_([1-9][0-9]{0,17})$")
@@ -268,6 +268,7 @@ class ClockStopOut(Schema):
 FORM_MASKS = {FormFieldType.RIC: MaskKind.RIC, FormFieldType.PHONE: MaskKind.PHONE}
 PREFILL_MASKS = {"applicant.name": MaskKind.NAME, "applicant.id_number": MaskKind.RIC,
                  "applicant.phone": MaskKind.PHONE}  # fmt: skip
+UNKNOWN_FIELD_MASK = "***"
 
 
 def masked_form(request, case, definition: list[dict] | None = None) -> dict:
@@ -277,10 +278,16 @@ def masked_form(request, case, definition: list[dict] | None = None) -> dict:
     if sees_clear(request, case):
         return case.form_data
     data = dict(case.form_data)
-    for field in definition if definition is not None else form_definition_of(case):
+    fields = definition if definition is not None else form_definition_of(case)
+    for field in fields:
         kind = FORM_MASKS.get(field.get("type")) or PREFILL_MASKS.get(field.get("prefill", ""))
         if kind and field["code"] in data:
             data[field["code"]] = reveal_or_mask(request.user, kind, data[field["code"]])
+    # A field the item's form no longer has may have held anything: hidden, not guessed at.
+    if not can_see_clear(request.user, MaskKind.RIC):
+        for code in data.keys() - {field["code"] for field in fields}:
+            if data[code] not in ("", None):
+                data[code] = UNKNOWN_FIELD_MASK
     return data
 
 

@@ -329,10 +329,12 @@ def complete(request, task_id: int):
 
 @login_required
 def window(request):
-    """综合窗口: applications to accept, and the items a walk-in applicant can be registered for."""
-    return render(
-        request, "cases/window.html", {"cases": selectors.window_cases(request.user)[:200]}
-    )
+    """综合窗口: applications to accept, and the items a walk-in applicant can be registered for.
+    Applicants' names are masked as on the case page and in the API's list."""
+    cases = list(selectors.window_cases(request.user)[:200])
+    for case in cases:
+        case.shown_applicant = personal(request, case, "applicant_name")
+    return render(request, "cases/window.html", {"cases": cases})
 
 
 @login_required
