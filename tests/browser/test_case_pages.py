@@ -160,7 +160,7 @@ def test_case_pages_fit_a_phone_with_long_numbers_and_an_unbroken_reason(page, c
     from django.utils import timezone
 
     from tests.cases.test_flow import uploads_for
-    from yiwang.cases import approval, services
+    from yiwang.cases import approval, services, texts
 
     def submit():
         return services.submit_application(actor=city["citizen"], item=city["item"],
@@ -169,7 +169,7 @@ def test_case_pages_fit_a_phone_with_long_numbers_and_an_unbroken_reason(page, c
     waiting, case = submit(), services.accept_case(actor=city["clerk"], case=submit())
     approval.start_special_procedure(
         actor=city["fire_reviewer"], case=case, kind="inspection",
-        reason="X" * approval.SPECIAL_REASON_MAX, planned_end=timezone.localdate(),
+        reason="X" * texts.SPECIAL_REASON_MAX, planned_end=timezone.localdate(),
     )  # fmt: skip
     page.set_viewport_size(PHONE)
     for username, path, shown in [

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from tests import factories
 from tests.cases.test_flow import uploads_for
-from yiwang.cases import approval, selectors, services
+from yiwang.cases import approval, selectors, services, texts
 from yiwang.cases.models import CaseTask, ClockStop
 from yiwang.core.errors import ServiceError
 from yiwang.services import services as item_services
@@ -173,7 +173,7 @@ def test_a_special_procedure_reason_over_the_limit_is_refused_with_a_message(
 ):
     client.force_login(city["reviewers"]["fire"])
     answer = client.post(reverse("cases:special", args=[accepted.number]), {
-        "kind": "inspection", "reason": "X" * (approval.SPECIAL_REASON_MAX + 1),
+        "kind": "inspection", "reason": "X" * (texts.SPECIAL_REASON_MAX + 1),
         "planned_end": timezone.localdate().isoformat()}, follow=True)  # fmt: skip
     assert "特别程序原因不能超过 1000 字" in answer.content.decode()
     assert not ClockStop.objects.exists()
@@ -183,7 +183,7 @@ def test_a_special_procedure_reason_of_the_limit_is_taken(city, accepted):
     start_inspection(city, accepted, timezone.localdate())  # the short reason, then the longest
     approval.end_special_procedure(actor=city["reviewers"]["fire"], case=accepted)
     approval.start_special_procedure(actor=city["reviewers"]["fire"], case=accepted, kind="expert",
-                                     reason="X" * approval.SPECIAL_REASON_MAX,
+                                     reason="X" * texts.SPECIAL_REASON_MAX,
                                      planned_end=timezone.localdate())  # fmt: skip
     assert ClockStop.objects.filter(ended_at__isnull=True).get().reason == "X" * 1000
 

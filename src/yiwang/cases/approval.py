@@ -8,7 +8,7 @@ from django.apps import apps
 from django.db import transaction
 from django.utils import timezone
 
-from yiwang.cases import clock, engine, store
+from yiwang.cases import clock, engine, store, texts
 from yiwang.cases.choices import (
     SPECIAL_PROCEDURES,
     CaseStatus,
@@ -22,8 +22,6 @@ from yiwang.core.errors import NotFound, PermissionDenied, ServiceError
 from yiwang.core.models import Organisation
 from yiwang.core.permissions import can
 from yiwang.services.services import default_process
-
-SPECIAL_REASON_MAX = 1000  # the applicant reads it in their message and on the case page
 
 
 def _events():
@@ -117,6 +115,7 @@ def _withdraw_tasks(case: Case, engine_ids: list, *, now) -> list[CaseEvent]:
 @transaction.atomic
 def complete_task(*, actor, task: CaseTask, decision: str, opinion: str) -> CaseTask:
     """审查: a reviewer of the task's department approves or rejects, with an opinion."""
+    texts.check_length(opinion, texts.REVIEW_OPINION_MAX, "审查意见")
     # Lock the case before its task, in the order accept and withdraw use (no deadlock).
     case_id = CaseTask.objects.filter(pk=task.pk).values_list("case_id", flat=True).first()
     case = (
@@ -230,10 +229,7 @@ def start_special_procedure(
         raise ServiceError("validation_failed", "特别程序类型无效")
     if len(reason.strip()) < 4:
         raise ServiceError("validation_failed", "请写明启动特别程序的原因")
-    if len(reason.strip()) > SPECIAL_REASON_MAX:
-        raise ServiceError(
-            "validation_failed", f"特别程序原因不能超过 {SPECIAL_REASON_MAX} 字，请精简后再提交"
-        )
+    texts.check_length(reason, texts.SPECIAL_REASON_MAX, "特别程序原因")
     if planned_end is None or planned_end < timezone.localdate():
         raise ServiceError("validation_failed", "请填写不早于今天的预计结束日期")
     own = case.tasks.restrict(actor, "change").filter(status=TaskStatus.OPEN).first()
@@ -251,6 +247,7 @@ def start_special_procedure(
 
 @transaction.atomic
 def end_special_procedure(*, actor, case: Case, result: str = "") -> Case:
+    texts.check_length(result, texts.SPECIAL_RESULT_MAX, "特别程序结果")
     case = Case.objects.select_for_update().get(pk=case.pk)
     _check_reviewer_of(actor, case)
     current = clock.open_stop(case)

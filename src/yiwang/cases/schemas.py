@@ -13,7 +13,7 @@ from typing import Literal
 from ninja import Field, Schema
 from pydantic import model_validator
 
-from yiwang.cases.approval import SPECIAL_REASON_MAX
+from yiwang.cases import texts
 from yiwang.cases.choices import (
     ApplicantKind,
     CaseStatus,
@@ -86,37 +86,38 @@ class CorrectionIn(Schema):
 
 class AcceptIn(Schema):
     finish_now: bool = Field(False, description="即办件当场办结")
-    opinion: str = Field("", max_length=500)
+    opinion: str = Field("", max_length=texts.ACCEPT_OPINION_MAX)
 
 
 class CorrectionRequestIn(Schema):
     corrections: list[str] = Field(
-        ..., min_length=1, max_length=50, description="逐项写明需要补正的内容"
-    )
-    message: str = Field("", max_length=500)
+        ..., min_length=1, max_length=texts.CORRECTION_ITEMS_MAX,
+        description=f"逐项写明需要补正的内容（每项不超过 {texts.CORRECTION_ITEM_MAX} 字）",
+    )  # fmt: skip
+    message: str = Field("", max_length=texts.CORRECTION_MESSAGE_MAX)
 
 
 class CaseReasonIn(Schema):
-    reason: str = Field(..., min_length=1, max_length=1000)
+    reason: str = Field(..., min_length=1, max_length=texts.REFUSAL_REASON_MAX)
 
 
 class WithdrawIn(Schema):
-    reason: str = Field("", max_length=1000)
+    reason: str = Field("", max_length=texts.WITHDRAW_REASON_MAX)
 
 
 class TaskDecisionIn(Schema):
     decision: Decision
-    opinion: str = Field("", max_length=2000)
+    opinion: str = Field("", max_length=texts.REVIEW_OPINION_MAX)
 
 
 class SpecialIn(Schema):
     kind: Literal[ClockStopKind.INSPECTION, ClockStopKind.EXPERT, ClockStopKind.HEARING]
-    reason: str = Field(..., min_length=1, max_length=SPECIAL_REASON_MAX)
+    reason: str = Field(..., min_length=1, max_length=texts.SPECIAL_REASON_MAX)
     planned_end: datetime.date
 
 
 class SpecialEndIn(Schema):
-    result: str = Field("", max_length=1000)
+    result: str = Field("", max_length=texts.SPECIAL_RESULT_MAX)
 
 
 class CaseFilter(Schema):

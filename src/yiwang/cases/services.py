@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from yiwang.cases import approval, clock
+from yiwang.cases import approval, clock, texts
 from yiwang.cases.choices import (
     ApplicantKind,
     CaseStatus,
@@ -297,6 +297,7 @@ def accept_case(*, actor, case: Case, finish_now: bool = False, opinion: str = "
 
     A 即办件 may be finished at acceptance (`finish_now`): it is approved at once.
     """
+    texts.check_length(opinion, texts.ACCEPT_OPINION_MAX, "受理意见")
     case = Case.objects.select_for_update().get(pk=case.pk)
     _check_clerk(actor, case)
     _check_status(case, CaseStatus.SUBMITTED)
@@ -326,7 +327,7 @@ def request_correction(*, actor, case: Case, corrections: list[str], message: st
     case = Case.objects.select_for_update().get(pk=case.pk)
     _check_clerk(actor, case)
     _check_status(case, CaseStatus.SUBMITTED)
-    corrections = _corrections(corrections)
+    corrections = _corrections(corrections, message)
     before = case_snapshot(case)
     case.status = CaseStatus.CORRECTION
     case.correction_notice = corrections
@@ -339,10 +340,16 @@ def request_correction(*, actor, case: Case, corrections: list[str], message: st
     return case
 
 
-def _corrections(corrections: list[str]) -> list[str]:
+def _corrections(corrections: list[str], message: str) -> list[str]:
     corrections = [c.strip() for c in corrections if c and c.strip()]
     if not corrections:
         raise ServiceError("validation_failed", "请逐项写明需要补正的内容")
+    if len(corrections) > texts.CORRECTION_ITEMS_MAX:
+        raise ServiceError("validation_failed",
+                           f"补正内容最多 {texts.CORRECTION_ITEMS_MAX} 项，请合并后再提交")  # fmt: skip
+    for item in corrections:
+        texts.check_length(item, texts.CORRECTION_ITEM_MAX, "每项补正内容")
+    texts.check_length(message, texts.CORRECTION_MESSAGE_MAX, "补正说明")
     return corrections
 
 
@@ -365,7 +372,7 @@ def request_review_correction(
             raise PermissionDenied("只有本办件有待办任务的部门可以在审查中要求补正")
         raise NotFound("办件")
     _check_status(case, CaseStatus.ACCEPTED)
-    corrections = _corrections(corrections)
+    corrections = _corrections(corrections, message)
     before = case_snapshot(case)
     clock.stop(case, kind=ClockStopKind.CORRECTION, reason="；".join(corrections),
                organisation=own.organisation)  # fmt: skip
@@ -429,6 +436,7 @@ def submit_correction(
 @transaction.atomic
 def refuse_case(*, actor, case: Case, reason: str) -> Case:
     """不予受理: the window refuses, with the reason the applicant will read."""
+    texts.check_length(reason, texts.REFUSAL_REASON_MAX, "不予受理理由")
     case = Case.objects.select_for_update().get(pk=case.pk)
     _check_clerk(actor, case)
     _check_status(case, CaseStatus.SUBMITTED, CaseStatus.CORRECTION)
@@ -451,6 +459,7 @@ def refuse_case(*, actor, case: Case, reason: str) -> Case:
 @transaction.atomic
 def withdraw_case(*, actor, case: Case, reason: str = "") -> Case:
     """撤回: the applicant withdraws a case that is not finished."""
+    texts.check_length(reason, texts.WITHDRAW_REASON_MAX, "撤回原因")
     case = Case.objects.select_for_update().get(pk=case.pk)
     if not can(actor, "apply", case):
         raise NotFound("办件")

@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from yiwang.cases import approval, panels, selectors, services
+from yiwang.cases import approval, panels, selectors, services, texts
 from yiwang.cases import materials as materials_module
 from yiwang.cases.choices import SPECIAL_PROCEDURES, CaseStatus, ClockStopKind, TaskStatus
 from yiwang.cases.models import Case, CaseTask, Notification
@@ -197,7 +197,7 @@ def detail(request, number: str):
         "applicant_code": personal(request, case, "applicant_code"),
         "form_rows": [(f["label"], shown.get(f["code"], "")) for f in definition],
         "special_kinds": [(k, ClockStopKind(k).label) for k in SPECIAL_PROCEDURES],
-        "special_reason_max": approval.SPECIAL_REASON_MAX,
+        "special_reason_max": texts.SPECIAL_REASON_MAX,
         "correction_fields": [{**f, "value": case.form_data.get(f["code"], "")} for f in definition] if is_applicant else [],
         "process_xml": process_xml, "current_nodes": current, "today": today,
         "panel_templates": panel_templates, **panel_context,
