@@ -23,6 +23,9 @@ from yiwang.core.errors import ServiceError
 from yiwang.services.choices import FormFieldType
 
 CODE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+# Names the application pages post beside the form's fields (代办企业, 用证授权, 材料, CSRF): a
+# field of that code would be overwritten by them.
+RESERVED_CODE = re.compile(r"^(company|csrfmiddlewaretoken|consent_\d+|material_\d+)$")
 PREFILL = re.compile(
     r"^(applicant\.(name|id_number|phone)|company\.(name|uscc)|registry:[A-Z0-9/]+\.[a-z][a-z0-9_]*)$"
 )
@@ -48,6 +51,9 @@ def check_definition(definition) -> list[dict]:
         code, label = field.get("code", ""), str(field.get("label", "")).strip()
         if not CODE.match(str(code)) or code in seen:
             raise ServiceError("services.form_invalid", f"{where}的代码无效或重复：{code}")
+        if RESERVED_CODE.match(code):
+            raise ServiceError("services.form_invalid",
+                               f"{where}的代码 {code} 是申请页面的保留名称，请换一个代码")  # fmt: skip
         if not label:
             raise ServiceError("services.form_invalid", f"{where}缺少名称")
         if field.get("type") not in FormFieldType.values:
