@@ -108,11 +108,36 @@ def _check_open_item(item: ServiceItem, *, online: bool) -> None:
 # --- submission -----------------------------------------------------------------
 
 
-def _new_case(*, item, applicant, channel, form_data, actor, registered_by=None, phone="") -> Case:
-    cleaned, errors = formdef.clean_submission(item.form_definition, form_data or {})
+# Form fields the platform fills from who applies: they must name that applicant, or the case
+# would contradict itself (a company's agent typing another company's USCC into the form).
+IDENTITY_PREFILLS = {
+    "applicant.id_number": ApplicantKind.PERSON,
+    "company.uscc": ApplicantKind.COMPANY,
+}
+
+
+def _cleaned_form(definition: list[dict], form_data: dict, applicant: dict) -> dict:
+    """The form's values, typed and checked, or a ServiceError naming the first bad field."""
+    cleaned, errors = formdef.clean_submission(definition, form_data or {})
+    for field in definition:
+        value = str(cleaned.get(field["code"]) or "").upper()
+        if (
+            IDENTITY_PREFILLS.get(field.get("prefill", "")) == applicant["applicant_kind"]
+            and value
+            and value != applicant["applicant_code"].upper()
+        ):
+            errors.setdefault(
+                field["code"], f"{field['label']}须为申请人（{applicant['applicant_name']}）的号码"
+            )
     if errors:
-        first = next(iter(errors.values()))
-        raise ServiceError("validation_failed", first, detail={"fields": errors})
+        raise ServiceError(
+            "validation_failed", next(iter(errors.values())), detail={"fields": errors}
+        )
+    return cleaned
+
+
+def _new_case(*, item, applicant, channel, form_data, actor, registered_by=None, phone="") -> Case:
+    cleaned = _cleaned_form(item.form_definition, form_data, applicant)
     now = timezone.now()
     case = Case.objects.create(
         number=next_number(item, timezone.localdate(now)), item=item, item_version=item.version,
@@ -181,12 +206,7 @@ def submit_theme_application(
     applicant = _applicant_of(actor, company_uscc=company_uscc)
     for item in items:
         _check_audience(item, applicant["applicant_kind"])
-    form = theme_form(theme)
-    cleaned, errors = formdef.clean_submission(form, form_data or {})
-    if errors:
-        raise ServiceError(
-            "validation_failed", next(iter(errors.values())), detail={"fields": errors}
-        )
+    cleaned = _cleaned_form(theme_form(theme), form_data, applicant)
     lead, now = items[0], timezone.now()
     case = Case.objects.create(
         number=next_number(lead, timezone.localdate(now)), item=lead, item_version=lead.version, theme=theme,
