@@ -761,7 +761,7 @@ class DuplicateTracker:
     temporary file (`_SpilledKeys`), and a fixed-size bit filter is marked for each: a later
     key whose two bits are not both set cannot be on disk, so only the rare key that hits the
     filter is looked up there. Past that point the memory a load takes no longer grows with
-    its file, at about 1.5 µs more per row.
+    its file, at about 2–3 µs more per row.
     """
 
     SHORT = 32
