@@ -202,3 +202,19 @@ def test_the_window_list_masks_the_applicants_name(client, city, personal_case):
     client.force_login(city["clerk"])
     page = client.get("/cases/window/").content.decode()
     assert personal_case.number in page and "张三" not in page and "张*" in page
+
+
+def test_a_refused_correction_shows_again_what_the_applicant_typed_with_the_error(
+    client, city, personal_case
+):
+    services.request_correction(
+        actor=city["clerk"], case=personal_case, corrections=["手机号码有误"]
+    )
+    client.force_login(city["citizen"])
+    typed = {"name": "张三丰", "id_number": city["citizen"].id_number, "mobile": "1387161"}
+    page = client.post(reverse("cases:corrected", args=[personal_case.number]), typed,
+                       follow=True).content.decode()  # fmt: skip
+    assert 'value="张三丰"' in page and 'value="1387161"' in page
+    assert '<div class="error" role="alert">手机号码：' in page
+    again = page_of(client, city["citizen"], personal_case)  # shown once: then the stored form
+    assert 'value="张三丰"' not in again and 'value="13871616650"' in again

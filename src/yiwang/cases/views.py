@@ -185,6 +185,9 @@ def detail(request, number: str):
     )
     definition = services.form_definition_of(case)
     shown = masked_form(request, case, definition)  # as the API answers this viewer
+    draft = request.session.pop(CORRECTION_DRAFT, None) if is_applicant else None
+    if not draft or draft["case"] != case.number:
+        draft = {"values": case.form_data, "errors": {}}
     return render(request, "cases/detail.html", {
         "case": case, "tasks": tasks, "my_tasks": my_tasks, "is_applicant": is_applicant,
         "can_accept": at_window, "events": case.events.all(),
@@ -198,7 +201,8 @@ def detail(request, number: str):
         "form_rows": [(f["label"], shown.get(f["code"], "")) for f in definition],
         "special_kinds": [(k, ClockStopKind(k).label) for k in SPECIAL_PROCEDURES],
         "special_reason_max": texts.SPECIAL_REASON_MAX,
-        "correction_fields": [{**f, "value": case.form_data.get(f["code"], "")} for f in definition] if is_applicant else [],
+        "correction_fields": [{**f, "value": draft["values"].get(f["code"], ""), "error": draft["errors"].get(f["code"])}
+                              for f in definition] if is_applicant else [],
         "process_xml": process_xml, "current_nodes": current, "today": today,
         "panel_templates": panel_templates, **panel_context,
     })  # fmt: skip
@@ -272,13 +276,26 @@ def refuse(request, number: str):
     return _act(request, number, run)
 
 
+# Session key: what an applicant typed in a refused 补正, for the case page to show again with
+# each field's error (files cannot be kept; they are chosen again).
+CORRECTION_DRAFT = "cases.correction_draft"
+
+
 @login_required
 @require_POST
 def corrected(request, number: str):
     def run(case):
-        services.submit_correction(actor=request.user, case=case,
-                                   form_data=_form_values(request, services.form_definition_of(case)),
-                                   uploads=_uploads(request))  # fmt: skip
+        values = _form_values(request, services.form_definition_of(case))
+        try:
+            services.submit_correction(actor=request.user, case=case, form_data=values,
+                                       uploads=_uploads(request))  # fmt: skip
+        except ServiceError as exc:
+            request.session[CORRECTION_DRAFT] = {
+                "case": case.number,
+                "values": values,
+                "errors": exc.detail.get("fields", {}),
+            }
+            raise
         messages.success(request, "补正材料已提交")
 
     return _act(request, number, run)
