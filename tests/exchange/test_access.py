@@ -1,6 +1,7 @@
 import pytest
 
 from tests.exchange.conftest import a_year
+from tests.openapi import assert_matches_openapi
 from yiwang.catalog import services as catalog
 from yiwang.catalog.models import Demand
 from yiwang.core.errors import ServiceError
@@ -193,6 +194,18 @@ def test_a_pending_request_whose_period_has_since_ended_cannot_be_approved(healt
     request.refresh_from_db()
     assert request.status == "pending" and not Grant.objects.exists()
     services.decide_request(actor=officer, request=request, approve=False, reason="期限已过")
+
+
+def test_the_grants_api_says_what_a_grant_means_today(client, health, officer, companies):
+    ask(health, companies)
+    client.force_login(officer)
+    grant = client.get("/api/v1/exchange/grants").json()["items"][0]
+    assert (grant["status"], grant["in_force"], grant["state"]) == ("active", True, "生效中")
+    catalog.retire_resource(actor=officer, resource=companies, reason="数据并入新资源")
+    answer = client.get("/api/v1/exchange/grants")
+    assert_matches_openapi(answer, "get", "/api/v1/exchange/grants")
+    grant = answer.json()["items"][0]
+    assert (grant["status"], grant["in_force"], grant["state"]) == ("active", False, "资源已停用")
 
 
 def test_a_grant_on_a_retired_resource_can_only_be_revoked(health, officer, companies):

@@ -73,6 +73,20 @@ class GrantOut(Schema):
     valid_until: datetime.date
     status: GrantStatus
     status_reason: str
+    in_force: bool = Field(
+        ..., description="今日网关是否按此授权应答（有效、在期限内、资源仍已发布）"
+    )
+    state: str = Field(
+        ..., description="今日状态：生效中、未到起始日期、已过期、已暂停、已撤销、资源已停用"
+    )
+
+    @staticmethod
+    def resolve_in_force(obj) -> bool:
+        return obj.in_force()
+
+    @staticmethod
+    def resolve_state(obj) -> str:
+        return obj.state_label()
 
 
 class GrantStatusIn(Schema):
@@ -165,7 +179,7 @@ def decide(request, request_id: ObjectId, payload: DecisionIn):
 @router.get("/grants", response={200: list[GrantOut], **ERRORS}, auth=AUTH, summary="共享授权")
 @paginate(Page)
 def list_grants(request):
-    return Grant.objects.restrict(actor_of(request), "view")
+    return Grant.objects.restrict(actor_of(request), "view").select_related("resource")
 
 
 @router.post("/grants/{grant_id}/status", response={200: GrantOut, **ERRORS}, auth=session_auth,

@@ -5,7 +5,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from yiwang.catalog.choices import ResourceStatus
@@ -137,20 +136,8 @@ def grants(request):
         g.clear_names = _names(g.resource, g.clear_fields)
         g.changeable = g.pk in changeable and g.status != GrantStatus.REVOKED
         g.resource_retired = g.resource.status == ResourceStatus.RETIRED  # it can only be revoked
-        g.is_in_force, g.state = g.in_force(), _state(g)
+        g.is_in_force, g.state = g.in_force(), g.state_label()
     return render(request, "exchange/grants.html", {"grants": shown})
-
-
-def _state(grant: Grant) -> str:
-    """What the grant means today: 生效中, or why not."""
-    if grant.status != GrantStatus.REVOKED and grant.resource.status == ResourceStatus.RETIRED:
-        return "资源已停用"
-    if grant.status != GrantStatus.ACTIVE:
-        return grant.get_status_display()
-    today = timezone.localdate()
-    if grant.valid_from > today:
-        return "未到起始日期"
-    return "已过期" if grant.valid_until < today else "生效中"
 
 
 @login_required

@@ -85,3 +85,14 @@ class Grant(models.Model):
             and self.valid_from <= today <= self.valid_until
             and self.resource.status == ResourceStatus.PUBLISHED
         )
+
+    def state_label(self, today=None) -> str:
+        """What the grant means today, in words: 生效中, or why not (the page and the API)."""
+        if self.status != GrantStatus.REVOKED and self.resource.status == ResourceStatus.RETIRED:
+            return "资源已停用"
+        if self.status != GrantStatus.ACTIVE:
+            return self.get_status_display()
+        today = today or timezone.localdate()
+        if self.valid_from > today:
+            return "未到起始日期"
+        return "已过期" if self.valid_until < today else "生效中"
