@@ -108,6 +108,10 @@ def _database() -> dict:
     if url:
         db = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
         db.setdefault("TEST", {})
+        if db["ENGINE"] == "django.db.backends.postgresql":
+            # Only the statements `core.hotsql` asks for are prepared (Django's default, None,
+            # would refuse even those); nothing is prepared for having merely run often.
+            db.setdefault("OPTIONS", {}).setdefault("prepare_threshold", 2**31 - 1)
         return db
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     return {

@@ -11,11 +11,11 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from yiwang.core import audit
+from yiwang.core import audit, hotsql
 from yiwang.core.errors import NotFound, PermissionDenied, ServiceError
 from yiwang.core.models import ApiClient, ApiKey, CalendarOverride, Membership, Organisation, User
 from yiwang.core.permissions import can, has_role, is_superuser
@@ -231,12 +231,17 @@ def revoke_api_key(*, actor, key: ApiKey) -> ApiKey:
     return key
 
 
-_KEY_LOOKUP = (
-    "SELECT k.id, k.digest, k.expires_at, k.revoked_at, k.last_used_at, c.id, c.subsystem_code, c.name, "
-    "c.is_active, c.quota_per_minute, c.quota_per_day, o.id, o.uscc, o.name "
-    "FROM core_apikey k JOIN core_apiclient c ON c.id = k.client_id JOIN core_organisation o ON o.id = c.organisation_id "
-    "WHERE k.prefix = %s"
+# The key, its client and organisation, as every API call reads them (`authenticate_api_key`,
+# and the gateway's lookup, which reads its grant and record in the same statement).
+KEY_COLUMNS = (
+    "k.id, k.digest, k.expires_at, k.revoked_at, k.last_used_at, c.id, c.subsystem_code, c.name, "
+    "c.is_active, c.quota_per_minute, c.quota_per_day, o.id, o.uscc, o.name"
 )
+KEY_TABLES = (
+    "core_apikey k JOIN core_apiclient c ON c.id = k.client_id "
+    "JOIN core_organisation o ON o.id = c.organisation_id"
+)
+_KEY_LOOKUP = f"SELECT {KEY_COLUMNS} FROM {KEY_TABLES} WHERE k.prefix = %s"  # noqa: S608 (constants)
 
 
 def _aware(value):
@@ -248,17 +253,34 @@ def _aware(value):
     return value
 
 
+def key_prefix(secret: str) -> str | None:
+    """The public part of an API key (what it is looked up by), or None if not a key's shape."""
+    if not secret.startswith(API_KEY_PREFIX):
+        return None
+    return secret[len(API_KEY_PREFIX) :].split("_", 1)[0]
+
+
+def key_digest(secret: str) -> str:
+    return _digest(secret)
+
+
 def authenticate_api_key(secret: str) -> ApiClient | None:
     """The client owning a usable key, or None. Constant-time digest comparison.
 
     Every API call passes here, so it is one prepared join rather than an ORM query.
     """
-    if not secret.startswith(API_KEY_PREFIX):
+    prefix = key_prefix(secret)
+    if prefix is None:
         return None
-    prefix = secret[len(API_KEY_PREFIX) :].split("_", 1)[0]
-    with connection.cursor() as cursor:
+    with hotsql.cursor() as cursor:
         cursor.execute(_KEY_LOOKUP, [prefix])
         row = cursor.fetchone()
+    return client_of_key(secret, row)
+
+
+def client_of_key(secret: str, row) -> ApiClient | None:
+    """The client of a usable key from a row starting with `KEY_COLUMNS` (None: no such key, or
+    revoked, expired, of an inactive client, or not this secret)."""
     if row is None or not hmac.compare_digest(row[1], _digest(secret)):
         return None
     key_id, (expires_at, revoked_at, last_used_at) = row[0], map(_aware, row[2:5])

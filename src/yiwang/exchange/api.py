@@ -6,12 +6,13 @@ import datetime
 from django.shortcuts import get_object_or_404
 from ninja import Field, Header, Query, Router, Schema, Status
 from ninja.decorators import decorate_view
+from ninja.errors import AuthenticationError
 from ninja.pagination import paginate
 
 from yiwang.api import ERRORS, Error
 from yiwang.catalog.models import Resource
 from yiwang.core.api import DbId, ObjectId, Page
-from yiwang.core.auth import AUTH, actor_of, api_key_auth, session_auth
+from yiwang.core.auth import AUTH, actor_of, api_key_auth, deferred_key_auth, session_auth
 from yiwang.core.models import ApiClient
 from yiwang.exchange import gateway, selectors, services
 from yiwang.exchange.choices import ExchangeOperation, GrantStatus, RequestStatus
@@ -195,18 +196,25 @@ def grant_status(request, grant_id: ObjectId, payload: GrantStatusIn):
 
 
 def _open(request, resource_id: int, operation: str, purpose: str | None, case_number: str | None,
-          key: str | None = None):  # fmt: skip
+          key: str | None = None, read: tuple | None = None):  # fmt: skip
     setattr(request, OPENED, True)  # from here on the gateway logs the call, refused or not
     return gateway.open_call(client=request.auth, resource_id=resource_id, operation=operation,
-                             purpose=purpose or "", case_number=case_number or "", key=key)  # fmt: skip
+                             purpose=purpose or "", case_number=case_number or "", key=key, read=read)  # fmt: skip
 
 
-@router.get("/resources/{resource_id}/records/{key}", response={200: dict, **GATEWAY_ERRORS}, auth=api_key_auth,
-            summary="按主键查询一条记录")  # fmt: skip
+@router.get("/resources/{resource_id}/records/{key}", response={200: dict, **GATEWAY_ERRORS},
+            auth=deferred_key_auth, summary="按主键查询一条记录")  # fmt: skip
 @decorate_view(logged_refusals(ExchangeOperation.LOOKUP))
 def lookup(request, resource_id: ObjectId, key: Text, purpose: str | None = PurposeHeader,
            case_number: str | None = CaseHeader):  # fmt: skip
-    call = _open(request, resource_id, ExchangeOperation.LOOKUP, purpose, case_number, key=key)
+    # The key is checked in the statement that reads the grant and the record: one round trip.
+    client, grant, record = gateway.authenticate_lookup(request.auth.secret, resource_id, key)
+    request.auth = client  # None: logged as a refusal without a caller, like any wrong key
+    if client is None:
+        raise AuthenticationError()
+    request.actor = client
+    call = _open(request, resource_id, ExchangeOperation.LOOKUP, purpose, case_number, key=key,
+                 read=(grant, record))  # fmt: skip
     return gateway.lookup(call, key)
 
 
