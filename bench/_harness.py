@@ -22,27 +22,30 @@ def line(
     return f"{name}: {figure:,.0f} {unit} | baseline {baseline:,.0f} {baseline_unit or unit} | ratio {ratio:.2f}"
 
 
-def start_gunicorn(
+def start_server(
     port: int, *, settings: str, workers: int, threads: int, pythonpath: str | None = None
 ):
-    """A gunicorn server of Yiwang on 127.0.0.1:`port` in its own session; waits until it listens."""
+    """Yiwang's server (`yiwang.server`, as `yiwang serve` runs it) on 127.0.0.1:`port` in its own
+    session; waits until it listens."""
     import os
     import socket
     import subprocess
-    import sys
+
+    from yiwang.server import command
 
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": settings, "YIWANG_DEBUG": "false"}
-    extra = ["--pythonpath", pythonpath] if pythonpath else []
+    if pythonpath:
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (pythonpath, env.get("PYTHONPATH")) if p)
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "yiwang.wsgi:application", *extra, "--bind", f"127.0.0.1:{port}",
-         "--workers", str(workers), "--worker-class", "gthread", "--threads", str(threads), "--log-level", "warning"],
-        env=env, start_new_session=True,
-    )  # fmt: skip
+        command(port=port, workers=workers, threads=threads), env=env, start_new_session=True
+    )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=1):
                 return server
         except OSError:
+            if server.poll() is not None:
+                raise RuntimeError(f"server exited with {server.returncode}") from None
             time.sleep(0.2)
     raise RuntimeError("server did not start")

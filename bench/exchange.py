@@ -20,7 +20,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _harness import line, start_gunicorn
+from _harness import line, start_server
 
 from yiwang.catalog import services as catalog
 from yiwang.catalog.models import Resource
@@ -119,12 +119,15 @@ def teardown():
     User.objects.filter(username="bench-exchange").delete()
 
 
-def start_server(port: int) -> subprocess.Popen:
-    return start_gunicorn(
+WORKERS, THREADS = 2, 8  # a process per core; threads to cover the database's round trips
+
+
+def start_bench_server(port: int) -> subprocess.Popen:
+    return start_server(
         port,
         settings="_exchange_settings",
-        workers=4,
-        threads=8,
+        workers=WORKERS,
+        threads=THREADS,
         pythonpath=str(Path(__file__).parent),
     )
 
@@ -209,7 +212,7 @@ def run(*, quick: bool = False):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    server = start_server(port)
+    server = start_bench_server(port)
     try:
         sample = keys[:: max(1, len(keys) // 5000)]
         governed = [f"/api/v1/exchange/resources/{resource.pk}/records/{k}" for k in sample]

@@ -15,7 +15,7 @@ from urllib.parse import quote
 from django.db import connection
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _harness import line, start_gunicorn
+from _harness import line, start_server
 from gmalglib import sm2 as _sm2
 
 from yiwang.core.crypto import DEFAULT_SIGNER_ID
@@ -92,8 +92,8 @@ def raw_on_every_core(licences: list[Licence], seconds: float) -> float:
     return total
 
 
-def start_server(port: int) -> subprocess.Popen:
-    return start_gunicorn(port, settings="yiwang.settings", workers=WORKERS, threads=THREADS)
+def start_bench_server(port: int) -> subprocess.Popen:
+    return start_server(port, settings="yiwang.settings", workers=WORKERS, threads=THREADS)
 
 
 def _get(sock: socket.socket, request: bytes) -> tuple[int, bytes]:
@@ -143,7 +143,7 @@ def run(*, quick: bool = False):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    server = start_server(port)
+    server = start_bench_server(port)
     raw, api, bad = [0, 0.0], [0, 0.0], 0
     try:
         paths = [f"/api/v1/licences/verify?q={quote(x.identifier)}" for x in licences]
@@ -160,7 +160,7 @@ def run(*, quick: bool = False):
         server.wait(timeout=30)
         teardown()
     yield (f"# {connection.vendor}, {count:,} licences; {rounds} rounds of 0.5 s raw SM2 verify (gmalglib, one "
-           f"thread) then 1 s of {CLIENTS} keep-alive clients against gunicorn {WORKERS} workers × {THREADS} "
+           f"thread) then 1 s of {CLIENTS} keep-alive clients against granian {WORKERS} workers × {THREADS} "
            f"threads; answers not valid: {bad}")  # fmt: skip
     yield f"# issuance (service: signed, audited, persisted): {issued_rate:,.0f} licences/s"
     yield (f"# raw SM2 verify in {os.cpu_count()} processes at once: {every_core:,.0f}/s "

@@ -1,11 +1,12 @@
 """Keys out of server logs: a gateway lookup carries the record's key — often a 身份号码 —
 in its URL path, and GovStack's readValue, delete and myPersonalDataUsage carry one in the
 path or the query string. Django's request logger ("Forbidden: /api/v1/exchange/resources/1/
-records/…") and gunicorn's access log would write them in clear.
+records/…") and the server's access log would write them in clear.
 
-`mask_keys` replaces those segments with ``***``; `MaskKeysFilter` applies it to log records
-(see ``LOGGING`` in settings) and `MaskedAccessLogger` to gunicorn's access log (``yiwang serve``
-passes it as ``--logger-class``). Project-level: it knows the exchange's and GovStack's paths.
+`mask_keys` replaces those segments with ``***``; `MaskKeysFilter` applies it to log records:
+Django's (see ``LOGGING`` in settings) and granian's access log, whose records carry the path
+as an argument (`yiwang.server.logging_config`). Project-level: it knows the exchange's and
+GovStack's paths.
 """
 
 from __future__ import annotations
@@ -50,20 +51,3 @@ class MaskKeysFilter(logging.Filter):
         elif isinstance(record.args, dict):
             record.args = {k: _masked(v) for k, v in record.args.items()}
         return True
-
-
-try:
-    from gunicorn.glogging import Logger as _GunicornLogger
-except ImportError:  # pragma: no cover — gunicorn is a dependency of `yiwang serve` only
-    _GunicornLogger = object
-
-
-class MaskedAccessLogger(_GunicornLogger):
-    """gunicorn's logger with the request line, path and query string of access-log lines masked."""
-
-    def atoms(self, resp, req, environ, request_time):
-        atoms = super().atoms(resp, req, environ, request_time)
-        for name in ("r", "U", "q", "{raw_uri}e", "{path_info}e", "{query_string}e"):
-            if name in atoms:
-                atoms[name] = _masked(atoms[name])
-        return atoms

@@ -4,7 +4,6 @@ import os
 import signal
 import socket
 import subprocess
-import sys
 import threading
 import time
 import urllib.error
@@ -17,6 +16,7 @@ from tests.exchange.test_gateway import granted
 from tests.registry.conftest import company_row
 from tests.registry.test_crash import database_url
 from yiwang.exchange.models import ExchangeLog
+from yiwang.server import command
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -27,7 +27,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(port: int, var_dir) -> subprocess.Popen:
+def start_server(port: int, var_dir, **options) -> subprocess.Popen:
+    """Yiwang's server as `yiwang serve` runs it (`yiwang.server.command`), 2 workers × 2
+    threads, on the test database; `options` go to the command (an access log …)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("YIWANG_", "DJANGO_"))}
     env.update(
         {
@@ -37,10 +39,12 @@ def start_server(port: int, var_dir) -> subprocess.Popen:
         }
     )
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "yiwang.wsgi:application", "--bind", f"127.0.0.1:{port}",
-         "--workers", "2", "--threads", "2", "--log-level", "warning"],
-        env=env, start_new_session=True,
-    )  # fmt: skip
+        command(port=port, workers=2, threads=2, **options),
+        env=env,
+        start_new_session=True,
+        stdout=subprocess.PIPE if options.get("access_log") else None,
+        text=True,
+    )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:

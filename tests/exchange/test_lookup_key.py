@@ -146,3 +146,25 @@ def test_the_lookup_statement_is_prepared_once_per_connection(client, health, of
         prepared = [row[0] for row in cursor.fetchall()]
     assert sum("core_apikey" in s and "registry_record" in s for s in prepared) == 1
     assert sum("INSERT INTO exchange_exchangelog" in s for s in prepared) == 1
+
+
+def test_what_the_log_names_cannot_be_deleted_without_database_constraints(
+    client, health, officer, people
+):
+    """The log's references are checked by Django, not by foreign keys (ADR 0023): a system,
+    organisation, resource or grant that a log row names is still protected from deletion, and
+    deleting a log row (never done but by tests) takes its subjects with it."""
+    from django.db.models import ProtectedError
+
+    from yiwang.exchange.models import ExchangeSubject
+
+    grant = granted(health, officer, people, fields=["id_number", "name"])
+    assert get(client, people, person(1)["id_number"], health["headers"]).status_code == 200
+    log = ExchangeLog.objects.get()
+    assert ExchangeSubject.objects.filter(log=log).count() == 1
+    for referenced in (health["client"], health["client"].organisation, people, grant):
+        with pytest.raises(ProtectedError) as refused:
+            referenced.delete()
+        assert log in refused.value.protected_objects
+    log.delete()
+    assert not ExchangeSubject.objects.exists()
