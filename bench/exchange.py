@@ -119,7 +119,7 @@ def teardown():
     User.objects.filter(username="bench-exchange").delete()
 
 
-WORKERS, THREADS = 2, 8  # a process per core; threads to cover the database's round trips
+WORKERS, THREADS = 2, 4  # a process per core; threads to cover the database's round trips
 
 
 def start_bench_server(port: int) -> subprocess.Popen:
