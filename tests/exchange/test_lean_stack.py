@@ -22,7 +22,7 @@ def test_a_granted_lookup_through_the_lean_stack_answers_and_is_logged(health, o
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_warm_lookup_reads_grant_and_record_in_one_statement_with_no_health_check(
+def test_a_warm_lookup_reads_key_grant_and_record_in_one_statement_with_no_health_check(
     health, officer, people
 ):
     """The key with the grant and the record, then the log: on a machine where a round trip

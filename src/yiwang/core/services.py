@@ -185,7 +185,7 @@ class IssuedKey:
     secret: str  # shown once; only its digest is stored
 
 
-def _digest(secret: str) -> str:
+def key_digest(secret: str) -> str:
     # Keys are 256-bit random: a fast hash is safe here and keeps every API call cheap.
     return hashlib.sha256(secret.encode()).hexdigest()
 
@@ -205,7 +205,7 @@ def issue_api_key(
     key = ApiKey.objects.create(
         client=client,
         prefix=prefix,
-        digest=_digest(secret),
+        digest=key_digest(secret),
         label=label,
         expires_at=timezone.now() + datetime.timedelta(days=days),
     )
@@ -260,10 +260,6 @@ def key_prefix(secret: str) -> str | None:
     return secret[len(API_KEY_PREFIX) :].split("_", 1)[0]
 
 
-def key_digest(secret: str) -> str:
-    return _digest(secret)
-
-
 def authenticate_api_key(secret: str) -> ApiClient | None:
     """The client owning a usable key, or None. Constant-time digest comparison.
 
@@ -281,7 +277,7 @@ def authenticate_api_key(secret: str) -> ApiClient | None:
 def client_of_key(secret: str, row) -> ApiClient | None:
     """The client of a usable key from a row starting with `KEY_COLUMNS` (None: no such key, or
     revoked, expired, of an inactive client, or not this secret)."""
-    if row is None or not hmac.compare_digest(row[1], _digest(secret)):
+    if row is None or not hmac.compare_digest(row[1], key_digest(secret)):
         return None
     key_id, (expires_at, revoked_at, last_used_at) = row[0], map(_aware, row[2:5])
     now = timezone.now()

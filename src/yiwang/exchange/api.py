@@ -196,10 +196,10 @@ def grant_status(request, grant_id: ObjectId, payload: GrantStatusIn):
 
 
 def _open(request, resource_id: int, operation: str, purpose: str | None, case_number: str | None,
-          key: str | None = None, read: tuple | None = None):  # fmt: skip
+          read: tuple | None = None):  # fmt: skip
     setattr(request, OPENED, True)  # from here on the gateway logs the call, refused or not
     return gateway.open_call(client=request.auth, resource_id=resource_id, operation=operation,
-                             purpose=purpose or "", case_number=case_number or "", key=key, read=read)  # fmt: skip
+                             purpose=purpose or "", case_number=case_number or "", read=read)  # fmt: skip
 
 
 @router.get("/resources/{resource_id}/records/{key}", response={200: dict, **GATEWAY_ERRORS},
@@ -213,7 +213,7 @@ def lookup(request, resource_id: ObjectId, key: Text, purpose: str | None = Purp
     if client is None:
         raise AuthenticationError()
     request.actor = client
-    call = _open(request, resource_id, ExchangeOperation.LOOKUP, purpose, case_number, key=key,
+    call = _open(request, resource_id, ExchangeOperation.LOOKUP, purpose, case_number,
                  read=(grant, record))  # fmt: skip
     return gateway.lookup(call, key)
 

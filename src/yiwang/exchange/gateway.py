@@ -240,34 +240,13 @@ def grant_in_force(client_id: int, resource_id: int, today) -> Grant | None:
     with hotsql.cursor() as cursor:
         cursor.execute(_GRANT_IN_FORCE, [client_id, resource_id, today, today])
         row = cursor.fetchone()
-    if row is None:
-        return None
-    return Grant(id=row[0], client_id=client_id, resource_id=resource_id, field_codes=_json(row[1]),
-                 clear_fields=_json(row[2]), purpose=row[3], status=GrantStatus.ACTIVE)  # fmt: skip
+    return None if row is None else _grant(client_id, resource_id, row)
 
 
-_GRANT_AND_RECORD = (
-    "SELECT g.id, g.field_codes, g.clear_fields, g.purpose, r.key, r.data FROM "
-    "(SELECT id, field_codes, clear_fields, purpose FROM exchange_grant WHERE client_id = %s "
-    "AND resource_id = %s AND status = 'active' AND valid_from <= %s AND valid_until >= %s "
-    "ORDER BY created_at DESC LIMIT 1) g "
-    "LEFT JOIN registry_record r ON r.resource_id = %s AND r.key = %s"
-)
-
-
-def grant_and_record(client_id: int, resource_id: int, today, key: str):
-    """(the grant in force or None, the record with `key` or None) in one round trip."""
-    with hotsql.cursor() as cursor:
-        cursor.execute(_GRANT_AND_RECORD, [client_id, resource_id, today, today, resource_id, key])
-        row = cursor.fetchone()
-    if row is None:
-        return None, None
-    grant = Grant(id=row[0], client_id=client_id, resource_id=resource_id, field_codes=_json(row[1]),
-                  clear_fields=_json(row[2]), purpose=row[3], status=GrantStatus.ACTIVE)  # fmt: skip
-    record = (
-        None if row[4] is None else Record(resource_id=resource_id, key=row[4], data=_json(row[5]))
-    )
-    return grant, record
+def _grant(client_id: int, resource_id: int, columns) -> Grant:
+    """A grant in force from its (id, field_codes, clear_fields, purpose) as read by raw SQL."""
+    return Grant(id=columns[0], client_id=client_id, resource_id=resource_id, field_codes=_json(columns[1]),
+                 clear_fields=_json(columns[2]), purpose=columns[3], status=GrantStatus.ACTIVE)  # fmt: skip
 
 
 # A lookup's key, client, grant and record in ONE statement: the grant only for a usable key
@@ -284,8 +263,9 @@ _KEY_GRANT_AND_RECORD = (
 
 
 def authenticate_lookup(secret: str, resource_id: int, key: str):
-    """(the client of the API key `secret` or None, then what `grant_and_record` answers) in one
-    round trip, for the gateway's hottest call; the grant and record are None without a client."""
+    """(the client of the API key `secret`, the client's grant in force on the resource, the record
+    with `key`) in one round trip, for the gateway's hottest call; None for what is not there, and
+    the grant and the record are None without a client."""
     prefix = key_prefix(secret)
     if prefix is None:
         return None, None, None
@@ -298,8 +278,7 @@ def authenticate_lookup(secret: str, resource_id: int, key: str):
     client = client_of_key(secret, row)
     if client is None or row[14] is None:
         return client, None, None
-    grant = Grant(id=row[14], client_id=client.pk, resource_id=resource_id, field_codes=_json(row[15]),
-                  clear_fields=_json(row[16]), purpose=row[17], status=GrantStatus.ACTIVE)  # fmt: skip
+    grant = _grant(client.pk, resource_id, row[14:18])
     record = (
         None
         if row[18] is None
@@ -322,13 +301,12 @@ def open_call(
     operation: str,
     purpose: str = "",
     case_number: str = "",
-    key: str | None = None,
     read: tuple | None = None,
 ) -> Call:
     """Resolve the resource and the client's grant in force, or refuse (and log) the call.
 
-    With `key` (a lookup), the record is read with the grant, in one statement — or was read
-    with the client's key already: `read` is then (grant, record) from `authenticate_lookup`."""
+    A lookup read its grant and record with the client's key already: `read` is then
+    (grant, record) from `authenticate_lookup`."""
     purpose_text, case_text = header_text(purpose), header_text(case_number)
     call = Call(client=client, operation=operation, purpose=purpose_text or "",
                 case_number=case_text or "")  # fmt: skip
@@ -347,12 +325,10 @@ def open_call(
     if resource.not_shared:
         call.refuse(403, "exchange.not_shared", "该资源列入负面清单，不予共享")
     today = timezone.localdate()
-    if read is not None:
+    if read is not None:  # the record is used only once the grant is known to cover it
         grant, call.prefetched = read
-    elif key is None:
+    else:
         grant = grant_in_force(client.pk, resource.pk, today)
-    else:  # one round trip for both; the record is used only once the grant is known
-        grant, call.prefetched = grant_and_record(client.pk, resource.pk, today, key)
     if grant is None:
         call.refuse(
             403,
