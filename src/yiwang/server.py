@@ -18,6 +18,8 @@ import json
 import sys
 from pathlib import Path
 
+DEFAULT_THREADS = 4  # per worker: threads wait on the database; more only contend for the GIL
+
 
 def command(
     *, port: int, workers: int, threads: int, access_log: bool = False,

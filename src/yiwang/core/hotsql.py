@@ -50,10 +50,3 @@ class _Prepared:
 
     def fetchone(self):
         return self._cursor.fetchone()
-
-    def fetchall(self):
-        return self._cursor.fetchall()
-
-    @property
-    def rowcount(self) -> int:
-        return self._cursor.rowcount

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from yiwang.server import command, write_logging_config
+from yiwang.server import DEFAULT_THREADS, command, write_logging_config
 
 
 class Command(BaseCommand):
@@ -20,13 +20,13 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--workers", type=int, default=max(2, os.cpu_count() or 1),
                             help="进程数（默认每个 CPU 核一个，至少 2 个）")  # fmt: skip
-        parser.add_argument("--threads", type=int, default=4,
+        parser.add_argument("--threads", type=int, default=DEFAULT_THREADS,
                             help="每个进程的线程数（等待数据库时其他线程接着处理请求）")  # fmt: skip
         parser.add_argument(
             "--with-worker", action="store_true", help="同时运行后台任务进程，Ctrl-C 一并停止"
         )
 
-    def handle(self, *args, port, workers, with_worker, threads=4, **options):
+    def handle(self, *args, port, workers, with_worker, threads=DEFAULT_THREADS, **options):
         if settings.PRODUCTION:
             call_command("collectstatic", interactive=False, verbosity=0)
         # Loopback only: a TLS-terminating reverse proxy faces the network. The access log
