@@ -57,7 +57,6 @@ MIDDLEWARE = [
     "yiwang.core.middleware.RequestIdMiddleware",
     "yiwang.core.middleware.RejectNulMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -158,9 +157,10 @@ AXES_VERBOSE = False
 PROXY_COUNT = CFG["PROXY_COUNT"]
 AXES_CLIENT_IP_CALLABLE = "yiwang.core.middleware.client_ip"
 
+# One language: every page is in Chinese, whatever the browser asks for (Yiwang's own text has
+# no translations, and Django's own — the admin, form errors — must not switch to English).
 LANGUAGE_CODE = "zh-hans"
-LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
-LOCALE_PATHS = [BASE_DIR / "src" / "yiwang" / "locale"]
+LANGUAGES = [("zh-hans", "简体中文")]
 TIME_ZONE = CFG["TIME_ZONE"]
 USE_I18N = True
 USE_TZ = True
