@@ -282,3 +282,16 @@ def test_the_requesting_department_gets_no_answer_form_for_its_own_demand(
     client.force_login(health_officer)
     page = client.get(f"/catalog/departments/{city['health'].pk}/").content.decode()
     assert "全市药店名录" in page and f"/catalog/demands/{demand.pk}/decide/" not in page
+
+
+def test_an_answer_the_form_refuses_is_told_not_dropped_silently(
+    client, health_officer, officer, city, legal_persons
+):
+    demand = services.create_demand(actor=health_officer, requester=city["health"], resource=legal_persons,
+                                    purpose="核验医疗机构申请人的企业信息")  # fmt: skip
+    client.force_login(officer)
+    response = client.post(f"/catalog/demands/{demand.pk}/decide/",
+                           {"status": "unmeetable", "reason": "说" * 301}, follow=True)  # fmt: skip
+    told = [str(m) for m in response.context["messages"]]
+    assert told and "300" in told[0]
+    assert Demand.objects.get(pk=demand.pk).status == "pending"

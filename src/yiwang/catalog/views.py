@@ -229,6 +229,8 @@ def demand_decide(request, demand_id: int):
             messages.success(request, "需求已答复。")
         except ServiceError as exc:
             messages.error(request, exc.message)
+    else:
+        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
     owner_id = demand.resource.owner_id if demand.resource else demand.requester_id
     return redirect("catalog:department", org_id=owner_id)
 
