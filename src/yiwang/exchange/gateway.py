@@ -31,6 +31,7 @@ from yiwang.exchange import case_numbers
 from yiwang.exchange.choices import GrantStatus
 from yiwang.exchange.inputs import NUL_CODE, NUL_MESSAGE, header_encoding_error, header_text
 from yiwang.exchange.models import ExchangeLog, ExchangeSubject, Grant
+from yiwang.registry.keys import join_key, split_key
 from yiwang.registry.models import Record
 from yiwang.registry.selectors import mask_kind
 
@@ -287,6 +288,29 @@ def authenticate_lookup(secret: str, resource_id: int, key: str):
     return client, grant, record
 
 
+def stored_key(resource: Resource | None, key: str) -> str:
+    """A requested key as the registry stores it: each key value trimmed, and a 身份号码 or
+    统一社会信用代码 in capitals without spaces or hyphens, as a load normalises them — people
+    write a 身份号码's final X in lowercase. A key that does not split into the resource's key
+    values is left as it was (it finds nothing)."""
+    if resource is None:
+        return key
+    fields = [f for f in resource.fields.all() if f.is_key]
+    try:
+        parts = split_key(key, len(fields))
+    except ValueError:
+        return key
+    return join_key(as_stored(f, part) for f, part in zip(fields, parts, strict=True))
+
+
+def as_stored(field, text: str) -> str:
+    """A value of `field` written as a load stores it, as far as a lookup needs: trimmed, and a
+    身份号码 or USCC as `core.identifiers` normalises it (capitals, no spaces or hyphens)."""
+    if field is not None and field.data_type in SUBJECT_TYPES:
+        return "".join(text.split()).replace("-", "").upper()
+    return text.strip()
+
+
 def record_by_key(resource_id: int, key: str) -> Record | None:
     with hotsql.cursor() as cursor:
         cursor.execute(_RECORD_BY_KEY, [resource_id, key])
@@ -402,16 +426,19 @@ def record_subjects(resource: Resource, data: dict) -> list[str]:
 
 
 def lookup(call: Call, key: str) -> dict:
-    record = call.prefetched
-    if record is NOT_READ:
-        record = record_by_key(call.resource.pk, key)
+    record, stored = call.prefetched, stored_key(call.resource, key)
+    # Read with the grant under the key as sent: a key written otherwise is read again as stored.
+    if record is NOT_READ or (record is None and stored != key):
+        record = record_by_key(call.resource.pk, stored)
     if record is None:
-        call.refuse(404, "exchange.not_found", "未找到该记录", keys=[key])
-    call.log(status=200, keys=[key], subjects=_subjects(call, record.data), count=1)
+        call.refuse(404, "exchange.not_found", "未找到该记录", keys=[stored])
+    call.log(status=200, keys=[stored], subjects=_subjects(call, record.data), count=1)
     return _shape(call, record.data)
 
 
 def batch(call: Call, keys: list[str]) -> dict:
+    """Records by key; each is answered under the key as it was sent (trimmed), found under the
+    key as the registry stores it (`stored_key`)."""
     keys = list(dict.fromkeys(k.strip() for k in keys if k and k.strip()))
     if not keys or len(keys) > MAX_BATCH:
         call.refuse(
@@ -420,15 +447,17 @@ def batch(call: Call, keys: list[str]) -> dict:
             f"每次批量查询 1 至 {MAX_BATCH} 个主键",
             keys=keys[:MAX_BATCH],
         )
+    stored = {k: stored_key(call.resource, k) for k in keys}
+    wanted = list(dict.fromkeys(stored.values()))
     found = {
         r.key: r.data
-        for r in Record.objects.filter(resource=call.resource, key__in=keys).only("key", "data")
+        for r in Record.objects.filter(resource=call.resource, key__in=wanted).only("key", "data")
     }
     subjects = [s for data in found.values() for s in _subjects(call, data)]
-    call.log(status=200, keys=keys, subjects=subjects, count=len(found))
+    call.log(status=200, keys=wanted, subjects=subjects, count=len(found))
     return {
-        "records": {k: _shape(call, found[k]) for k in keys if k in found},
-        "missing": [k for k in keys if k not in found],
+        "records": {k: _shape(call, found[stored[k]]) for k in keys if stored[k] in found},
+        "missing": [k for k in keys if stored[k] not in found],
     }
 
 
@@ -437,13 +466,15 @@ def verify(call: Call, key: str, claims: dict) -> dict:
     unknown = [c for c in claims if c not in call.grant.field_codes]
     if unknown or not claims:
         call.refuse(400, "exchange.verify_fields", "只能核验已授权的信息项", keys=[key])
-    record = record_by_key(call.resource.pk, key)
+    stored = stored_key(call.resource, key)
+    record = record_by_key(call.resource.pk, stored)
     data = record.data if record else {}
-    result = {code: record is not None and str(data.get(code, "")).strip() == str(value).strip()
+    fields = {f.code: f for f in call.resource.fields.all()}
+    result = {code: record is not None and str(data.get(code, "")).strip() == as_stored(fields.get(code), str(value))
               for code, value in claims.items()}  # fmt: skip
     call.log(
         status=200,
-        keys=[key],
+        keys=[stored],
         subjects=_subjects(call, data) if record else [],
         count=int(record is not None),
         fields=list(claims),  # only the compared fields were used, not every granted one
