@@ -72,3 +72,25 @@ def test_a_claimed_id_number_with_a_lowercase_x_matches(client, health, officer,
                            {"key": ric.lower(), "claims": {"id_number": ric.lower(), "region_code": "990102"}},
                            content_type="application/json", headers=health["headers"])  # fmt: skip
     assert response.json() == {"found": True, "matches": {"id_number": True, "region_code": True}}
+
+
+def test_a_filter_on_an_id_number_with_a_lowercase_x_finds_the_record(
+    client, health, officer, city
+):
+    from tests.catalog.conftest import LEGAL_PERSON_FIELDS, make_resource
+    from yiwang.catalog import services as catalog
+
+    fields = [
+        dict(f, filterable=f["code"] == "representative_id_number") for f in LEGAL_PERSON_FIELDS
+    ]
+    resource = make_resource(officer, city["market"], fields=fields)
+    catalog.publish_resource(actor=officer, resource=resource)
+    ric = ric_ending_in_x()
+    registry.receive_batch(actor=officer, resource=resource,
+                           rows=[company_row(i, representative_id_number=ric if i == 3 else company_row(i)[
+                               "representative_id_number"]) for i in range(5)])  # fmt: skip
+    granted(health, officer, resource, fields=["uscc", "representative_id_number"])
+    response = client.get(f"/api/v1/exchange/resources/{resource.pk}/records",
+                          {"f.representative_id_number": ric.lower()}, headers=health["headers"])  # fmt: skip
+    body = response.json()
+    assert body["count"] == 1 and body["items"][0]["uscc"] == company_row(3)["uscc"]

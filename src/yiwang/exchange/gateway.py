@@ -491,14 +491,15 @@ def filter_listing(
     """条件查询: records whose filterable, granted fields equal the given values, a page at a time."""
     from yiwang.registry.filtering import filter_records
 
-    filterable = {f.code for f in call.resource.fields.all() if f.filterable}
-    allowed = filterable & set(call.grant.field_codes)
+    filterable = {f.code: f for f in call.resource.fields.all() if f.filterable}
+    allowed = filterable.keys() & set(call.grant.field_codes)
     wrong = [code for code in filters if code not in allowed]
     if not filters or wrong:
         names = "、".join(sorted(allowed)) or "（无）"
         call.refuse(400, "exchange.filter_field", f"只能按已授权且可查询的信息项过滤：{names}")
     page, page_size = max(page, 1), min(max(page_size, 1), MAX_PAGE_SIZE)
-    matching = filter_records(Record.objects.filter(resource=call.resource), filters)
+    wanted = {code: as_stored(filterable[code], value) for code, value in filters.items()}
+    matching = filter_records(Record.objects.filter(resource=call.resource), wanted)
     count = matching.count()
     rows = list(
         matching.order_by("key").only("key", "data")[(page - 1) * page_size : page * page_size]
