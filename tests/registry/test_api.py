@@ -92,6 +92,19 @@ def test_the_records_page_masks_personal_fields(client, officer, published):
     assert "张*" in page
 
 
+def test_the_records_page_finds_a_credit_code_typed_in_lowercase(client, officer, published):
+    client.force_login(officer)
+    client.post(
+        f"/api/v1/registry/resources/{published.pk}/loads",
+        {"file": upload(csv_bytes([company_row(0), company_row(1)]))},
+    )
+    uscc = company_row(0)["uscc"]  # ends in a letter
+    page = client.get(
+        f"/registry/resources/{published.pk}/records/", {"key": f" {uscc[:-1]}{uscc[-1].lower()}"}
+    ).content.decode()
+    assert company_row(0)["name"] in page and company_row(1)["name"] not in page
+
+
 def test_the_quality_page_and_its_xlsx_export(client, officer, published):
     client.force_login(officer)
     client.post(

@@ -31,7 +31,7 @@ from yiwang.exchange import case_numbers
 from yiwang.exchange.choices import GrantStatus
 from yiwang.exchange.inputs import NUL_CODE, NUL_MESSAGE, header_encoding_error, header_text
 from yiwang.exchange.models import ExchangeLog, ExchangeSubject, Grant
-from yiwang.registry.keys import join_key, split_key
+from yiwang.registry import keys as registry_keys
 from yiwang.registry.models import Record
 from yiwang.registry.selectors import mask_kind
 
@@ -289,26 +289,15 @@ def authenticate_lookup(secret: str, resource_id: int, key: str):
 
 
 def stored_key(resource: Resource | None, key: str) -> str:
-    """A requested key as the registry stores it: each key value trimmed, and a 身份号码 or
-    统一社会信用代码 in capitals without spaces or hyphens, as a load normalises them — people
-    write a 身份号码's final X in lowercase. A key that does not split into the resource's key
-    values is left as it was (it finds nothing)."""
+    """A requested key as the resource's registry stores it (`registry.keys.stored_key`)."""
     if resource is None:
         return key
-    fields = [f for f in resource.fields.all() if f.is_key]
-    try:
-        parts = split_key(key, len(fields))
-    except ValueError:
-        return key
-    return join_key(as_stored(f, part) for f, part in zip(fields, parts, strict=True))
+    return registry_keys.stored_key([f.data_type for f in resource.fields.all() if f.is_key], key)
 
 
 def as_stored(field, text: str) -> str:
-    """A value of `field` written as a load stores it, as far as a lookup needs: trimmed, and a
-    身份号码 or USCC as `core.identifiers` normalises it (capitals, no spaces or hyphens)."""
-    if field is not None and field.data_type in SUBJECT_TYPES:
-        return "".join(text.split()).replace("-", "").upper()
-    return text.strip()
+    """A value of `field` (None: no known field) written as its registry stores it."""
+    return registry_keys.as_stored(field.data_type if field is not None else "", text)
 
 
 def record_by_key(resource_id: int, key: str) -> Record | None:

@@ -15,6 +15,7 @@ from yiwang.core.spreadsheet import xlsx_bytes
 from yiwang.registry import quality, selectors, services
 from yiwang.registry.choices import LoadMode, problem_label
 from yiwang.registry.downloads import quarantine_csv
+from yiwang.registry.keys import stored_key
 from yiwang.registry.models import Load, Record
 
 
@@ -95,8 +96,8 @@ def records(request, resource_id: int):
     fields = list(resource.fields.all())
     qs = Record.objects.filter(resource=resource).order_by("key")
     key = request.GET.get("key", "").strip()[:255]
-    if key:
-        qs = qs.filter(key__startswith=key)
+    if key:  # typed as people write it: a lowercase x in a 身份号码 still finds it
+        qs = qs.filter(key__startswith=stored_key([f.data_type for f in fields if f.is_key], key))
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     rows = [selectors.masked_record(request.user, resource, r.data, fields) for r in page]
     return render(request, "registry/records.html", {"resource": resource, "fields": fields, "page": page,
