@@ -166,12 +166,14 @@ def grant_status(request, grant_id: int):
 @login_required
 def my_data(request):
     """我的数据使用记录: every exchange that read or changed the user's (or their company's) record."""
-    usages = selectors.usage_for(request.user)
-    names = _usage_field_names(usages)
-    for u in usages:
+    page = Paginator(selectors.usage_for(request.user), 50).get_page(
+        ascii_int(request.GET.get("page"), default=1)
+    )
+    names = _usage_field_names(page.object_list)
+    for u in page.object_list:
         u["field_names"] = [names.get((u["resource"], c), c) for c in u["fields"]]
     identified = bool(request.user.id_number) or request.user.agencies.exists()
-    return render(request, "exchange/my_data.html", {"usages": usages, "identified": identified})
+    return render(request, "exchange/my_data.html", {"page": page, "identified": identified})
 
 
 def _usage_field_names(usages: list[dict]) -> dict[tuple[str, str], str]:
