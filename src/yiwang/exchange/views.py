@@ -127,17 +127,23 @@ def request_decide(request, request_id: int):
 @login_required
 def grants(request):
     """共享授权: what the user's departments were granted and what they granted others."""
-    shown = list(Grant.objects.restrict(request.user, "view")
-                 .select_related("client__organisation", "resource__owner")
-                 .prefetch_related("resource__fields")[:500])  # fmt: skip
-    changeable = set(Grant.objects.restrict(request.user, "change").values_list("pk", flat=True))
+    grants = (Grant.objects.restrict(request.user, "view")
+              .select_related("client__organisation", "resource__owner")
+              .prefetch_related("resource__fields").order_by("-created_at", "-pk"))  # fmt: skip
+    page = Paginator(grants, 100).get_page(ascii_int(request.GET.get("page"), default=1))
+    shown = page.object_list = list(page.object_list)
+    changeable = set(
+        Grant.objects.restrict(request.user, "change")
+        .filter(pk__in=[g.pk for g in shown])
+        .values_list("pk", flat=True)
+    )
     for g in shown:
         g.field_names = _names(g.resource, g.field_codes)
         g.clear_names = _names(g.resource, g.clear_fields)
         g.changeable = g.pk in changeable and g.status != GrantStatus.REVOKED
         g.resource_retired = g.resource.status == ResourceStatus.RETIRED  # it can only be revoked
         g.is_in_force, g.state = g.in_force(), g.state_label()
-    return render(request, "exchange/grants.html", {"grants": shown})
+    return render(request, "exchange/grants.html", {"grants": shown, "page": page})
 
 
 @login_required
