@@ -300,3 +300,19 @@ def test_the_grants_page_reaches_every_grant_a_page_at_a_time(
     assert "下一页" in first and "用途619" in first  # newest first
     pages = [text(client.get("/exchange/grants/", {"page": n})) for n in range(2, 8)]
     assert any("用途0<" in page for page in pages)
+
+
+def test_the_requests_page_reaches_every_request_of_the_department(client, health, officer, people):
+    import datetime
+
+    today = datetime.date.today()
+    AccessRequest.objects.bulk_create(
+        AccessRequest(requester=health["client"].organisation, client=health["client"], resource=people,
+                      field_codes=["name"], purpose=f"用途{i}", legal_basis="依据", valid_from=today,
+                      valid_until=today, status="rejected", decision_reason="不需要")
+        for i in range(230)
+    )  # fmt: skip
+    client.force_login(health["officer"])
+    first = text(client.get("/exchange/requests/"))
+    assert "下一页" in first and "用途229" in first
+    assert "用途0<" in text(client.get("/exchange/requests/", {"page": 3}))

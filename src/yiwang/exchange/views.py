@@ -46,16 +46,17 @@ def requests(request):
     for r in pending:
         r.requested = _fields_of(r.resource, r.field_codes)
         r.personal = [f for f in r.requested if f.is_personal]
-    own = list(AccessRequest.objects.restrict(request.user, "view")
-               .filter(requester_id__in=staff_org_ids(request.user))
-               .select_related("requester", "client__organisation", "resource__owner")
-               .prefetch_related("resource__fields")[:200])  # fmt: skip
-    for r in own:
+    own = (AccessRequest.objects.restrict(request.user, "view")
+           .filter(requester_id__in=staff_org_ids(request.user))
+           .select_related("requester", "client__organisation", "resource__owner")
+           .prefetch_related("resource__fields").order_by("-created_at", "-pk"))  # fmt: skip
+    page = Paginator(own, 100).get_page(ascii_int(request.GET.get("page"), default=1))
+    page.object_list = list(page.object_list)
+    for r in page.object_list:
         r.field_names = _names(r.resource, r.field_codes)
     can_ask = ApiClient.objects.restrict(request.user, "view").exists()
-    return render(
-        request, "exchange/requests.html", {"pending": pending, "own": own, "can_ask": can_ask}
-    )
+    return render(request, "exchange/requests.html", {"pending": pending, "own": page.object_list,
+                                                      "page": page, "can_ask": can_ask})  # fmt: skip
 
 
 @login_required
