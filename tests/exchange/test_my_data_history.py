@@ -45,3 +45,22 @@ def test_the_page_shows_the_oldest_usages_on_its_last_page(client, citizen):
     assert "核验1009" in page and "下一页" in page
     last = client.get("/exchange/my-data/", {"page": 21}).content.decode()
     assert "核验0<" in last and "姓名" in last
+
+
+def test_fields_are_named_by_the_resource_that_was_read_not_by_one_with_the_same_name(
+    client, factory, health, officer, city, people
+):
+    from tests.catalog.conftest import make_resource
+
+    make_resource(officer, city["market"], code="B0101/000002", name=people.name, share_type="conditional",
+                  fields=[{"code": "id_number", "name": "户主身份号码", "data_type": "ric", "is_key": True},
+                          {"code": "name", "name": "户主姓名", "data_type": "string"}])  # fmt: skip
+    ric = person(3)["id_number"]
+    log = ExchangeLog.objects.create(occurred_at=timezone.now(), client=health["client"],
+                                     organisation=health["client"].organisation, resource=people,
+                                     operation="lookup", purpose="核验", field_codes=["name"], record_count=1,
+                                     status=200)  # fmt: skip
+    ExchangeSubject.objects.create(log=log, subject_hash=subject_hash(ric))
+    client.force_login(factory.user("citizen3", id_number=ric))
+    page = client.get("/exchange/my-data/").content.decode()
+    assert "户主姓名" not in page and ">姓名<" in page

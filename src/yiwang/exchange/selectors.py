@@ -55,7 +55,8 @@ class Usages:
 
 def _usage(log: ExchangeLog) -> dict:
     return {"occurred_at": log.occurred_at, "organisation": log.organisation.name, "client": log.client.name,
-            "resource": log.resource.name if log.resource else "", "purpose": log.purpose, "fields": log.field_codes,
+            "resource": log.resource.name if log.resource else "", "resource_id": log.resource_id,
+            "purpose": log.purpose, "fields": log.field_codes,
             "operation": log.operation, "operation_label": log.get_operation_display(),
             "case_number": log.case_number}  # fmt: skip
 

@@ -178,22 +178,22 @@ def my_data(request):
     )
     names = _usage_field_names(page.object_list)
     for u in page.object_list:
-        u["field_names"] = [names.get((u["resource"], c), c) for c in u["fields"]]
+        u["field_names"] = [names.get((u["resource_id"], c), c) for c in u["fields"]]
     identified = bool(request.user.id_number) or request.user.agencies.exists()
     return render(request, "exchange/my_data.html", {"page": page, "identified": identified})
 
 
-def _usage_field_names(usages: list[dict]) -> dict[tuple[str, str], str]:
-    """Field names for the logged field codes. usage_for() names the resource but does not give its id,
-    so the names are found by resource name; the log already shows that name to the user."""
-    resources = {u["resource"] for u in usages if u["resource"]}
+def _usage_field_names(usages: list[dict]) -> dict[tuple[int, str], str]:
+    """Field names for the logged field codes, by (resource id, code): resources of different
+    departments may bear the same name and call a field code differently."""
+    resources = {u["resource_id"] for u in usages if u["resource_id"]}
     codes = {c for u in usages for c in u["fields"]}
     if not resources:
         return {}
-    rows = Field.objects.filter(resource__name__in=resources, code__in=codes)
+    rows = Field.objects.filter(resource_id__in=resources, code__in=codes)
     return {
-        (name, code): label
-        for name, code, label in rows.values_list("resource__name", "code", "name")
+        (resource_id, code): label
+        for resource_id, code, label in rows.values_list("resource_id", "code", "name")
     }
 
 
