@@ -233,6 +233,18 @@ def test_a_supervisor_who_may_see_a_load_still_cannot_rerun_it(
     assert response.status_code == 404 and Load.objects.count() == 1
 
 
+def test_the_load_page_offers_rerunning_only_to_who_may_load(
+    client, factory, city, officer, published
+):
+    client.force_login(officer)
+    load = upload_through_the_api(client, published, [company_row(1)])
+    rerun = f"/registry/loads/{load['id']}/rerun/"
+    assert rerun in client.get(f"/registry/loads/{load['id']}/").content.decode()
+    client.force_login(factory.staff("supervisor", city["root"]))
+    response = client.get(f"/registry/loads/{load['id']}/")
+    assert response.status_code == 200 and rerun not in response.content.decode()
+
+
 def test_the_quarantine_csv_is_streamed_with_a_bom_and_formula_safe_cells(
     client, officer, published
 ):

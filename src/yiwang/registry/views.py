@@ -51,8 +51,10 @@ def load_detail(request, load_id):
     report = getattr(load, "quality", None) if load.is_finished else None
     counts = report.error_counts if report else {}
     problems = [(problem_label(code), code, n) for code, n in counts.items()]  # 问题分布
+    may_load = Resource.objects.restrict(request.user, "load").filter(pk=load.resource_id).exists()
     return render(request, "registry/load.html", {"load": load, "errors": errors, "report": report,
-                                                  "problems": problems, "labels": quality.DIMENSION_LABELS})  # fmt: skip
+                                                  "problems": problems, "labels": quality.DIMENSION_LABELS,
+                                                  "may_load": may_load})  # fmt: skip
 
 
 @login_required
