@@ -300,3 +300,13 @@ def test_the_resource_page_says_when_there_is_no_quality_report_yet(client, offi
     client.force_login(officer)
     page = client.get(f"/catalog/resources/{published.pk}/").content.decode()
     assert "尚无质量报告" in page
+
+
+def test_every_cell_of_the_load_page_is_labelled_for_a_phone(client, officer, published):
+    import re
+
+    client.force_login(officer)
+    load = upload_through_the_api(client, published, [company_row(1), company_row(2, uscc="bad")])
+    page = client.get(f"/registry/loads/{load['id']}/").content.decode()
+    cells = re.findall(r"<td[^>]*>", page)
+    assert cells and all("data-label=" in cell for cell in cells)  # a phone hides the header row
