@@ -310,3 +310,23 @@ def test_every_cell_of_the_load_page_is_labelled_for_a_phone(client, officer, pu
     page = client.get(f"/registry/loads/{load['id']}/").content.decode()
     cells = re.findall(r"<td[^>]*>", page)
     assert cells and all("data-label=" in cell for cell in cells)  # a phone hides the header row
+
+
+def test_the_loads_page_reaches_every_load_a_page_at_a_time(client, officer, published):
+    import datetime
+
+    from django.utils import timezone
+
+    start = timezone.now() - datetime.timedelta(days=100)
+    loads = Load.objects.bulk_create(
+        Load(resource=published, resource_version=published.version, organisation=published.owner, mode="upsert",
+             source="api", file_name=f"batch-{i}.jsonl", file_path=f"loads/x/{i}.jsonl")
+        for i in range(120)
+    )  # fmt: skip
+    for i, load in enumerate(loads):  # created_at is set on save; age them in order
+        Load.objects.filter(pk=load.pk).update(created_at=start + datetime.timedelta(hours=i))
+    client.force_login(officer)
+    first = client.get(f"/registry/resources/{published.pk}/loads/").content.decode()
+    assert "batch-119.jsonl" in first and "下一页" in first
+    last = client.get(f"/registry/resources/{published.pk}/loads/", {"page": 3}).content.decode()
+    assert "batch-0.jsonl" in last

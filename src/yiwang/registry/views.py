@@ -37,8 +37,13 @@ def resource_loads(request, resource_id: int):
             return redirect("registry:load", load_id=load.pk)
         except ServiceError as exc:
             form.add_error("file", exc.message)
-    loads = Load.objects.restrict(request.user, "view").filter(resource=resource)[:50]
-    return render(request, "registry/loads.html", {"resource": resource, "loads": loads, "form": form,
+    loads = (
+        Load.objects.restrict(request.user, "view")
+        .filter(resource=resource)
+        .order_by("-created_at", "-pk")
+    )
+    page = Paginator(loads, 50).get_page(request.GET.get("page"))
+    return render(request, "registry/loads.html", {"resource": resource, "loads": page, "page": page, "form": form,
                                                    "may_load": may_load})  # fmt: skip
 
 
