@@ -257,3 +257,41 @@ def test_negative_list_entries_cannot_be_added_or_deleted_in_the_admin(
     client.force_login(factory.superuser())
     assert client.get(f"/admin/catalog/negativeentry/{entry.pk}/delete/").status_code == 403
     assert client.get("/admin/catalog/negativeentry/add/").status_code == 403
+
+
+def test_the_administrator_above_answers_a_demand_for_uncatalogued_data_on_the_department_page(
+    client, factory, health_officer, city
+):
+    demand = services.create_demand(actor=health_officer, requester=city["health"], purpose="统计",
+                                    description="全市药店名录")  # fmt: skip
+    bureau = factory.staff("admin", city["root"])
+    client.force_login(bureau)
+    page = client.get(f"/catalog/departments/{city['health'].pk}/").content.decode()
+    assert f"/catalog/demands/{demand.pk}/decide/" in page
+    client.post(
+        f"/catalog/demands/{demand.pk}/decide/", {"status": "unmeetable", "reason": "暂无部门采集"}
+    )
+    assert Demand.objects.get(pk=demand.pk).status == "unmeetable"
+
+
+def test_the_requesting_department_gets_no_answer_form_for_its_own_demand(
+    client, health_officer, city
+):
+    demand = services.create_demand(actor=health_officer, requester=city["health"], purpose="统计",
+                                    description="全市药店名录")  # fmt: skip
+    client.force_login(health_officer)
+    page = client.get(f"/catalog/departments/{city['health'].pk}/").content.decode()
+    assert "全市药店名录" in page and f"/catalog/demands/{demand.pk}/decide/" not in page
+
+
+def test_an_answer_the_form_refuses_is_told_not_dropped_silently(
+    client, health_officer, officer, city, legal_persons
+):
+    demand = services.create_demand(actor=health_officer, requester=city["health"], resource=legal_persons,
+                                    purpose="核验医疗机构申请人的企业信息")  # fmt: skip
+    client.force_login(officer)
+    response = client.post(f"/catalog/demands/{demand.pk}/decide/",
+                           {"status": "unmeetable", "reason": "说" * 301}, follow=True)  # fmt: skip
+    told = [str(m) for m in response.context["messages"]]
+    assert told and "300" in told[0]
+    assert Demand.objects.get(pk=demand.pk).status == "pending"

@@ -219,3 +219,17 @@ def test_a_grant_on_a_retired_resource_can_only_be_revoked(health, officer, comp
         assert caught.value.code == "exchange.resource_retired"
     services.set_grant_status(actor=officer, grant=grant, status="revoked", reason="资源停用")
     assert Grant.objects.get().status == "revoked"
+
+
+def test_a_request_for_a_resource_retired_since_cannot_be_approved_only_rejected(
+    health, officer, people
+):
+    request = ask(health, people, field_codes=["id_number", "name"])
+    catalog.retire_resource(actor=officer, resource=people, reason="数据并入新资源")
+    with pytest.raises(ServiceError) as caught:
+        services.decide_request(actor=officer, request=request, approve=True)
+    assert caught.value.code == "exchange.resource_retired" and "停用" in caught.value.message
+    assert not Grant.objects.exists()
+    services.decide_request(actor=officer, request=request, approve=False, reason="资源已停用")
+    request.refresh_from_db()
+    assert request.status == "rejected"

@@ -495,6 +495,15 @@ def test_delete_removes_the_record_with_an_audit_event(client, people, market_sy
     assert again.status_code == 404 and again.json()["detail"] == "no record found"
 
 
+def test_delete_finds_a_credit_code_written_in_lowercase(client, companies, market_system):
+    uscc = company_row(0)["uscc"]  # ends in a letter
+    response = client.delete(
+        url(f"{COMPANIES}/{uscc.lower()}/delete"), headers=market_system["headers"]
+    )
+    assert response.status_code == 204
+    assert not Record.objects.filter(resource=companies, key=uscc).exists()
+
+
 # --- my personal data usage ----------------------------------------------------------
 
 

@@ -282,3 +282,37 @@ def test_a_grant_on_a_retired_resource_shows_so_and_offers_only_revoking(
     page = text(client.post(f"/exchange/grants/{grant.pk}/status/", {"status": "suspended", "reason": "核查"},
                             follow=True))  # fmt: skip
     assert "资源已停用，其授权只能撤销" in page and Grant.objects.get().status == "active"
+
+
+def test_the_grants_page_reaches_every_grant_a_page_at_a_time(
+    client, factory, health, officer, companies
+):
+    import datetime
+
+    today = datetime.date.today()
+    Grant.objects.bulk_create(
+        Grant(client=health["client"], resource=companies, field_codes=["uscc"], purpose=f"用途{i}",
+              valid_from=today, valid_until=today + datetime.timedelta(days=i + 1))
+        for i in range(620)
+    )  # fmt: skip
+    client.force_login(officer)
+    first = text(client.get("/exchange/grants/"))
+    assert "下一页" in first and "用途619" in first  # newest first
+    pages = [text(client.get("/exchange/grants/", {"page": n})) for n in range(2, 8)]
+    assert any("用途0<" in page for page in pages)
+
+
+def test_the_requests_page_reaches_every_request_of_the_department(client, health, officer, people):
+    import datetime
+
+    today = datetime.date.today()
+    AccessRequest.objects.bulk_create(
+        AccessRequest(requester=health["client"].organisation, client=health["client"], resource=people,
+                      field_codes=["name"], purpose=f"用途{i}", legal_basis="依据", valid_from=today,
+                      valid_until=today, status="rejected", decision_reason="不需要")
+        for i in range(230)
+    )  # fmt: skip
+    client.force_login(health["officer"])
+    first = text(client.get("/exchange/requests/"))
+    assert "下一页" in first and "用途229" in first
+    assert "用途0<" in text(client.get("/exchange/requests/", {"page": 3}))

@@ -54,3 +54,11 @@ def test_the_public_does_not_see_who_uses_an_open_resource(
     client.force_login(factory.user("citizen7"))
     page = page_of(client, companies)
     assert "谁在使用" not in page and "江澜市卫生健康委员会" not in page
+
+
+def test_a_retired_resource_lists_no_grant_in_force(client, health, officer, companies):
+    granted(health, officer, companies)
+    catalog.retire_resource(actor=officer, resource=companies, reason="数据并入新资源")
+    client.force_login(officer)
+    page = page_of(client, companies)
+    assert "目前没有生效中的共享授权" in page and health["client"].name not in page

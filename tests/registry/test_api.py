@@ -92,6 +92,19 @@ def test_the_records_page_masks_personal_fields(client, officer, published):
     assert "张*" in page
 
 
+def test_the_records_page_finds_a_credit_code_typed_in_lowercase(client, officer, published):
+    client.force_login(officer)
+    client.post(
+        f"/api/v1/registry/resources/{published.pk}/loads",
+        {"file": upload(csv_bytes([company_row(0), company_row(1)]))},
+    )
+    uscc = company_row(0)["uscc"]  # ends in a letter
+    page = client.get(
+        f"/registry/resources/{published.pk}/records/", {"key": f" {uscc[:-1]}{uscc[-1].lower()}"}
+    ).content.decode()
+    assert company_row(0)["name"] in page and company_row(1)["name"] not in page
+
+
 def test_the_quality_page_and_its_xlsx_export(client, officer, published):
     client.force_login(officer)
     client.post(
@@ -220,6 +233,18 @@ def test_a_supervisor_who_may_see_a_load_still_cannot_rerun_it(
     assert response.status_code == 404 and Load.objects.count() == 1
 
 
+def test_the_load_page_offers_rerunning_only_to_who_may_load(
+    client, factory, city, officer, published
+):
+    client.force_login(officer)
+    load = upload_through_the_api(client, published, [company_row(1)])
+    rerun = f"/registry/loads/{load['id']}/rerun/"
+    assert rerun in client.get(f"/registry/loads/{load['id']}/").content.decode()
+    client.force_login(factory.staff("supervisor", city["root"]))
+    response = client.get(f"/registry/loads/{load['id']}/")
+    assert response.status_code == 200 and rerun not in response.content.decode()
+
+
 def test_the_quarantine_csv_is_streamed_with_a_bom_and_formula_safe_cells(
     client, officer, published
 ):
@@ -275,3 +300,33 @@ def test_the_resource_page_says_when_there_is_no_quality_report_yet(client, offi
     client.force_login(officer)
     page = client.get(f"/catalog/resources/{published.pk}/").content.decode()
     assert "尚无质量报告" in page
+
+
+def test_every_cell_of_the_load_page_is_labelled_for_a_phone(client, officer, published):
+    import re
+
+    client.force_login(officer)
+    load = upload_through_the_api(client, published, [company_row(1), company_row(2, uscc="bad")])
+    page = client.get(f"/registry/loads/{load['id']}/").content.decode()
+    cells = re.findall(r"<td[^>]*>", page)
+    assert cells and all("data-label=" in cell for cell in cells)  # a phone hides the header row
+
+
+def test_the_loads_page_reaches_every_load_a_page_at_a_time(client, officer, published):
+    import datetime
+
+    from django.utils import timezone
+
+    start = timezone.now() - datetime.timedelta(days=100)
+    loads = Load.objects.bulk_create(
+        Load(resource=published, resource_version=published.version, organisation=published.owner, mode="upsert",
+             source="api", file_name=f"batch-{i}.jsonl", file_path=f"loads/x/{i}.jsonl")
+        for i in range(120)
+    )  # fmt: skip
+    for i, load in enumerate(loads):  # created_at is set on save; age them in order
+        Load.objects.filter(pk=load.pk).update(created_at=start + datetime.timedelta(hours=i))
+    client.force_login(officer)
+    first = client.get(f"/registry/resources/{published.pk}/loads/").content.decode()
+    assert "batch-119.jsonl" in first and "下一页" in first
+    last = client.get(f"/registry/resources/{published.pk}/loads/", {"page": 3}).content.decode()
+    assert "batch-0.jsonl" in last

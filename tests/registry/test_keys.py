@@ -6,7 +6,7 @@ from tests.catalog.conftest import make_resource
 from tests.registry.conftest import upload
 from yiwang.catalog import services as catalog_services
 from yiwang.registry import services
-from yiwang.registry.keys import join_key, split_key
+from yiwang.registry.keys import join_key, split_key, stored_key
 from yiwang.registry.models import Record
 
 LICENCE_FIELDS = [
@@ -76,3 +76,10 @@ def test_the_govstack_adaptor_finds_a_record_by_the_key_the_load_stored(officer,
     )
     key = key_of(resource, {"region": "a|b", "number": "c"})
     assert Record.objects.get(resource=resource, key=key).data["holder"] == "甲"
+
+
+def test_a_key_as_typed_is_read_as_stored_value_by_value():
+    typed = join_key(["11010519491231002x", " 甲|乙 "])
+    assert stored_key(["ric", "string"], typed) == join_key(["11010519491231002X", "甲|乙"])
+    assert stored_key(["uscc"], " 91350100m000100y43 ") == "91350100M000100Y43"
+    assert stored_key(["ric", "string"], "only-one-value") == "only-one-value"

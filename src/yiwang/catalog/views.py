@@ -191,8 +191,12 @@ def department(request, org_id: int):
     decidable = set(Demand.objects.restrict(request.user, "decide").values_list("pk", flat=True))
     incoming = Demand.objects.restrict(request.user, "view").filter(resource__owner=organisation).select_related(
         "requester", "resource")  # fmt: skip
+    # A demand for data not in the catalog has no owner to answer it among `incoming`: the
+    # administrator above the requester answers it here, in the requester's own list.
+    answers_own = any(d.pk in decidable for d in summary["demands"])
     return render(request, "catalog/department.html", {
-        **summary, "incoming": incoming, "decidable": decidable, "decision_form": DecisionForm(),
+        **summary, "incoming": incoming, "decidable": decidable, "answers_own": answers_own,
+        "decision_form": DecisionForm(),
     })  # fmt: skip
 
 
@@ -225,6 +229,8 @@ def demand_decide(request, demand_id: int):
             messages.success(request, "需求已答复。")
         except ServiceError as exc:
             messages.error(request, exc.message)
+    else:
+        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
     owner_id = demand.resource.owner_id if demand.resource else demand.requester_id
     return redirect("catalog:department", org_id=owner_id)
 

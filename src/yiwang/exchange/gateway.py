@@ -31,6 +31,7 @@ from yiwang.exchange import case_numbers
 from yiwang.exchange.choices import GrantStatus
 from yiwang.exchange.inputs import NUL_CODE, NUL_MESSAGE, header_encoding_error, header_text
 from yiwang.exchange.models import ExchangeLog, ExchangeSubject, Grant
+from yiwang.registry import keys as registry_keys
 from yiwang.registry.models import Record
 from yiwang.registry.selectors import mask_kind
 
@@ -287,6 +288,18 @@ def authenticate_lookup(secret: str, resource_id: int, key: str):
     return client, grant, record
 
 
+def stored_key(resource: Resource | None, key: str) -> str:
+    """A requested key as the resource's registry stores it (`registry.keys.stored_key`)."""
+    if resource is None:
+        return key
+    return registry_keys.stored_key([f.data_type for f in resource.fields.all() if f.is_key], key)
+
+
+def as_stored(field, text: str) -> str:
+    """A value of `field` (None: no known field) written as its registry stores it."""
+    return registry_keys.as_stored(field.data_type if field is not None else "", text)
+
+
 def record_by_key(resource_id: int, key: str) -> Record | None:
     with hotsql.cursor() as cursor:
         cursor.execute(_RECORD_BY_KEY, [resource_id, key])
@@ -402,16 +415,19 @@ def record_subjects(resource: Resource, data: dict) -> list[str]:
 
 
 def lookup(call: Call, key: str) -> dict:
-    record = call.prefetched
-    if record is NOT_READ:
-        record = record_by_key(call.resource.pk, key)
+    record, stored = call.prefetched, stored_key(call.resource, key)
+    # Read with the grant under the key as sent: a key written otherwise is read again as stored.
+    if record is NOT_READ or (record is None and stored != key):
+        record = record_by_key(call.resource.pk, stored)
     if record is None:
-        call.refuse(404, "exchange.not_found", "未找到该记录", keys=[key])
-    call.log(status=200, keys=[key], subjects=_subjects(call, record.data), count=1)
+        call.refuse(404, "exchange.not_found", "未找到该记录", keys=[stored])
+    call.log(status=200, keys=[stored], subjects=_subjects(call, record.data), count=1)
     return _shape(call, record.data)
 
 
 def batch(call: Call, keys: list[str]) -> dict:
+    """Records by key; each is answered under the key as it was sent (trimmed), found under the
+    key as the registry stores it (`stored_key`)."""
     keys = list(dict.fromkeys(k.strip() for k in keys if k and k.strip()))
     if not keys or len(keys) > MAX_BATCH:
         call.refuse(
@@ -420,15 +436,17 @@ def batch(call: Call, keys: list[str]) -> dict:
             f"每次批量查询 1 至 {MAX_BATCH} 个主键",
             keys=keys[:MAX_BATCH],
         )
+    stored = {k: stored_key(call.resource, k) for k in keys}
+    wanted = list(dict.fromkeys(stored.values()))
     found = {
         r.key: r.data
-        for r in Record.objects.filter(resource=call.resource, key__in=keys).only("key", "data")
+        for r in Record.objects.filter(resource=call.resource, key__in=wanted).only("key", "data")
     }
     subjects = [s for data in found.values() for s in _subjects(call, data)]
-    call.log(status=200, keys=keys, subjects=subjects, count=len(found))
+    call.log(status=200, keys=wanted, subjects=subjects, count=len(found))
     return {
-        "records": {k: _shape(call, found[k]) for k in keys if k in found},
-        "missing": [k for k in keys if k not in found],
+        "records": {k: _shape(call, found[stored[k]]) for k in keys if stored[k] in found},
+        "missing": [k for k in keys if stored[k] not in found],
     }
 
 
@@ -437,13 +455,15 @@ def verify(call: Call, key: str, claims: dict) -> dict:
     unknown = [c for c in claims if c not in call.grant.field_codes]
     if unknown or not claims:
         call.refuse(400, "exchange.verify_fields", "只能核验已授权的信息项", keys=[key])
-    record = record_by_key(call.resource.pk, key)
+    stored = stored_key(call.resource, key)
+    record = record_by_key(call.resource.pk, stored)
     data = record.data if record else {}
-    result = {code: record is not None and str(data.get(code, "")).strip() == str(value).strip()
+    fields = {f.code: f for f in call.resource.fields.all()}
+    result = {code: record is not None and str(data.get(code, "")).strip() == as_stored(fields.get(code), str(value))
               for code, value in claims.items()}  # fmt: skip
     call.log(
         status=200,
-        keys=[key],
+        keys=[stored],
         subjects=_subjects(call, data) if record else [],
         count=int(record is not None),
         fields=list(claims),  # only the compared fields were used, not every granted one
@@ -460,14 +480,15 @@ def filter_listing(
     """条件查询: records whose filterable, granted fields equal the given values, a page at a time."""
     from yiwang.registry.filtering import filter_records
 
-    filterable = {f.code for f in call.resource.fields.all() if f.filterable}
-    allowed = filterable & set(call.grant.field_codes)
+    filterable = {f.code: f for f in call.resource.fields.all() if f.filterable}
+    allowed = filterable.keys() & set(call.grant.field_codes)
     wrong = [code for code in filters if code not in allowed]
     if not filters or wrong:
         names = "、".join(sorted(allowed)) or "（无）"
         call.refuse(400, "exchange.filter_field", f"只能按已授权且可查询的信息项过滤：{names}")
     page, page_size = max(page, 1), min(max(page_size, 1), MAX_PAGE_SIZE)
-    matching = filter_records(Record.objects.filter(resource=call.resource), filters)
+    wanted = {code: as_stored(filterable[code], value) for code, value in filters.items()}
+    matching = filter_records(Record.objects.filter(resource=call.resource), wanted)
     count = matching.count()
     rows = list(
         matching.order_by("key").only("key", "data")[(page - 1) * page_size : page * page_size]

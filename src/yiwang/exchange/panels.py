@@ -4,6 +4,7 @@ force (department, system, fields, expiry) and the demands (需求清单) for it
 from django.utils import timezone
 
 from yiwang.catalog import panels
+from yiwang.catalog.choices import ResourceStatus
 from yiwang.catalog.models import Demand
 from yiwang.catalog.permissions import is_government
 from yiwang.exchange.choices import GrantStatus
@@ -18,11 +19,18 @@ def users_panel(request, resource):
         return None
     names = {f.code: f.name for f in resource.fields.all()}
     today = timezone.localdate()
+    # In force as Grant.in_force says: a 停用 resource answers no one.
     grants = list(
-        Grant.objects.filter(resource=resource, status=GrantStatus.ACTIVE, valid_from__lte=today,
-                             valid_until__gte=today)
-        .select_related("client__organisation").order_by("valid_until", "pk")
-    )  # fmt: skip
+        Grant.objects.filter(
+            resource=resource,
+            status=GrantStatus.ACTIVE,
+            valid_from__lte=today,
+            valid_until__gte=today,
+            resource__status=ResourceStatus.PUBLISHED,
+        )
+        .select_related("client__organisation")
+        .order_by("valid_until", "pk")
+    )
     demands = list(Demand.objects.filter(resource=resource).select_related("requester")[:100])
     for item in [*grants, *demands]:
         item.field_names = [names.get(c, c) for c in item.field_codes]

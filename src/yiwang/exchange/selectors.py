@@ -28,17 +28,37 @@ def subject_hashes_of(user) -> list[str]:
 USED = Q(status__lt=400) | Q(record_count__gt=0)
 
 
-def usage_for(user) -> list[dict]:
-    """我的数据使用记录: every exchange that read or changed the user's (or their company's) record."""
+def usage_for(user) -> Usages:
+    """我的数据使用记录: every exchange that read or changed the user's (or their company's) record,
+    newest first, however far back it goes."""
     logs = (ExchangeLog.objects.filter(USED, subjects__subject_hash__in=subject_hashes_of(user))
-            .select_related("organisation", "client", "resource").distinct().order_by("-occurred_at"))  # fmt: skip
-    return [
-        {"occurred_at": log.occurred_at, "organisation": log.organisation.name, "client": log.client.name,
-         "resource": log.resource.name if log.resource else "", "purpose": log.purpose, "fields": log.field_codes,
-         "operation": log.operation, "operation_label": log.get_operation_display(),
-         "case_number": log.case_number}
-        for log in logs[:1000]
-    ]  # fmt: skip
+            .select_related("organisation", "client", "resource").distinct().order_by("-occurred_at", "-id"))  # fmt: skip
+    return Usages(logs)
+
+
+class Usages:
+    """A user's usages, read a page at a time (a company read a few times a day has thousands);
+    a slice gives the usages as dicts, `count()` how many there are in all."""
+
+    def __init__(self, logs):
+        self.logs = logs
+
+    def count(self) -> int:
+        return self.logs.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index: slice) -> list[dict]:
+        return [_usage(log) for log in self.logs[index]]
+
+
+def _usage(log: ExchangeLog) -> dict:
+    return {"occurred_at": log.occurred_at, "organisation": log.organisation.name, "client": log.client.name,
+            "resource": log.resource.name if log.resource else "", "resource_id": log.resource_id,
+            "purpose": log.purpose, "fields": log.field_codes,
+            "operation": log.operation, "operation_label": log.get_operation_display(),
+            "case_number": log.case_number}  # fmt: skip
 
 
 MEASURES = {

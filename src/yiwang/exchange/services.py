@@ -127,6 +127,9 @@ def decide_request(*, actor, request: AccessRequest, approve: bool, reason: str 
     if request.valid_until < timezone.localdate():
         raise ServiceError("exchange.period_ended", f"申请的授权期限已于 {request.valid_until} "
                            "截止，批准即为已过期的授权；请驳回，由申请部门重新申请")  # fmt: skip
+    if request.resource.status != ResourceStatus.PUBLISHED:  # 停用 since the request was made
+        raise ServiceError("exchange.resource_retired",
+                           "资源已停用，批准后的授权也不会生效；请驳回该申请")  # fmt: skip
     _refuse_if_not_shared(request.resource)
     granted = _check_fields(request.resource, field_codes or request.field_codes)
 

@@ -46,16 +46,17 @@ def requests(request):
     for r in pending:
         r.requested = _fields_of(r.resource, r.field_codes)
         r.personal = [f for f in r.requested if f.is_personal]
-    own = list(AccessRequest.objects.restrict(request.user, "view")
-               .filter(requester_id__in=staff_org_ids(request.user))
-               .select_related("requester", "client__organisation", "resource__owner")
-               .prefetch_related("resource__fields")[:200])  # fmt: skip
-    for r in own:
+    own = (AccessRequest.objects.restrict(request.user, "view")
+           .filter(requester_id__in=staff_org_ids(request.user))
+           .select_related("requester", "client__organisation", "resource__owner")
+           .prefetch_related("resource__fields").order_by("-created_at", "-pk"))  # fmt: skip
+    page = Paginator(own, 100).get_page(ascii_int(request.GET.get("page"), default=1))
+    page.object_list = list(page.object_list)
+    for r in page.object_list:
         r.field_names = _names(r.resource, r.field_codes)
     can_ask = ApiClient.objects.restrict(request.user, "view").exists()
-    return render(
-        request, "exchange/requests.html", {"pending": pending, "own": own, "can_ask": can_ask}
-    )
+    return render(request, "exchange/requests.html", {"pending": pending, "own": page.object_list,
+                                                      "page": page, "can_ask": can_ask})  # fmt: skip
 
 
 @login_required
@@ -127,17 +128,23 @@ def request_decide(request, request_id: int):
 @login_required
 def grants(request):
     """共享授权: what the user's departments were granted and what they granted others."""
-    shown = list(Grant.objects.restrict(request.user, "view")
-                 .select_related("client__organisation", "resource__owner")
-                 .prefetch_related("resource__fields")[:500])  # fmt: skip
-    changeable = set(Grant.objects.restrict(request.user, "change").values_list("pk", flat=True))
+    grants = (Grant.objects.restrict(request.user, "view")
+              .select_related("client__organisation", "resource__owner")
+              .prefetch_related("resource__fields").order_by("-created_at", "-pk"))  # fmt: skip
+    page = Paginator(grants, 100).get_page(ascii_int(request.GET.get("page"), default=1))
+    shown = page.object_list = list(page.object_list)
+    changeable = set(
+        Grant.objects.restrict(request.user, "change")
+        .filter(pk__in=[g.pk for g in shown])
+        .values_list("pk", flat=True)
+    )
     for g in shown:
         g.field_names = _names(g.resource, g.field_codes)
         g.clear_names = _names(g.resource, g.clear_fields)
         g.changeable = g.pk in changeable and g.status != GrantStatus.REVOKED
         g.resource_retired = g.resource.status == ResourceStatus.RETIRED  # it can only be revoked
         g.is_in_force, g.state = g.in_force(), g.state_label()
-    return render(request, "exchange/grants.html", {"grants": shown})
+    return render(request, "exchange/grants.html", {"grants": shown, "page": page})
 
 
 @login_required
@@ -166,25 +173,27 @@ def grant_status(request, grant_id: int):
 @login_required
 def my_data(request):
     """我的数据使用记录: every exchange that read or changed the user's (or their company's) record."""
-    usages = selectors.usage_for(request.user)
-    names = _usage_field_names(usages)
-    for u in usages:
-        u["field_names"] = [names.get((u["resource"], c), c) for c in u["fields"]]
+    page = Paginator(selectors.usage_for(request.user), 50).get_page(
+        ascii_int(request.GET.get("page"), default=1)
+    )
+    names = _usage_field_names(page.object_list)
+    for u in page.object_list:
+        u["field_names"] = [names.get((u["resource_id"], c), c) for c in u["fields"]]
     identified = bool(request.user.id_number) or request.user.agencies.exists()
-    return render(request, "exchange/my_data.html", {"usages": usages, "identified": identified})
+    return render(request, "exchange/my_data.html", {"page": page, "identified": identified})
 
 
-def _usage_field_names(usages: list[dict]) -> dict[tuple[str, str], str]:
-    """Field names for the logged field codes. usage_for() names the resource but does not give its id,
-    so the names are found by resource name; the log already shows that name to the user."""
-    resources = {u["resource"] for u in usages if u["resource"]}
+def _usage_field_names(usages: list[dict]) -> dict[tuple[int, str], str]:
+    """Field names for the logged field codes, by (resource id, code): resources of different
+    departments may bear the same name and call a field code differently."""
+    resources = {u["resource_id"] for u in usages if u["resource_id"]}
     codes = {c for u in usages for c in u["fields"]}
     if not resources:
         return {}
-    rows = Field.objects.filter(resource__name__in=resources, code__in=codes)
+    rows = Field.objects.filter(resource_id__in=resources, code__in=codes)
     return {
-        (name, code): label
-        for name, code, label in rows.values_list("resource__name", "code", "name")
+        (resource_id, code): label
+        for resource_id, code, label in rows.values_list("resource_id", "code", "name")
     }
 
 

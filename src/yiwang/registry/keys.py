@@ -49,3 +49,26 @@ def split_key(key: str, count: int) -> list[str]:
     if len(parts) != count:
         raise ValueError(f"the key holds {len(parts)} values, not {count}")
     return parts
+
+
+IDENTIFIER_TYPES = ("ric", "uscc")  # stored as core.identifiers normalises them
+
+
+def as_stored(data_type: str, text: str) -> str:
+    """A value of a field of `data_type` written as a load stores it, as far as finding it
+    needs: trimmed, and a 身份号码 or 统一社会信用代码 in capitals without spaces or hyphens
+    (people write a 身份号码's final X in lowercase)."""
+    if data_type in IDENTIFIER_TYPES:
+        return "".join(text.split()).replace("-", "").upper()
+    return text.strip()
+
+
+def stored_key(data_types: list[str], key: str) -> str:
+    """A key as someone wrote it, as the registry stores it: each value `as_stored` by its key
+    field's data type (in field order). A key that does not hold that many values is left as it
+    was (it finds nothing)."""
+    try:
+        parts = split_key(key, len(data_types))
+    except ValueError:
+        return key
+    return join_key(as_stored(t, part) for t, part in zip(data_types, parts, strict=True))

@@ -15,6 +15,7 @@ from yiwang.core.spreadsheet import xlsx_bytes
 from yiwang.registry import quality, selectors, services
 from yiwang.registry.choices import LoadMode, problem_label
 from yiwang.registry.downloads import quarantine_csv
+from yiwang.registry.keys import stored_key
 from yiwang.registry.models import Load, Record
 
 
@@ -36,8 +37,13 @@ def resource_loads(request, resource_id: int):
             return redirect("registry:load", load_id=load.pk)
         except ServiceError as exc:
             form.add_error("file", exc.message)
-    loads = Load.objects.restrict(request.user, "view").filter(resource=resource)[:50]
-    return render(request, "registry/loads.html", {"resource": resource, "loads": loads, "form": form,
+    loads = (
+        Load.objects.restrict(request.user, "view")
+        .filter(resource=resource)
+        .order_by("-created_at", "-pk")
+    )
+    page = Paginator(loads, 50).get_page(request.GET.get("page"))
+    return render(request, "registry/loads.html", {"resource": resource, "loads": page, "page": page, "form": form,
                                                    "may_load": may_load})  # fmt: skip
 
 
@@ -50,8 +56,10 @@ def load_detail(request, load_id):
     report = getattr(load, "quality", None) if load.is_finished else None
     counts = report.error_counts if report else {}
     problems = [(problem_label(code), code, n) for code, n in counts.items()]  # 问题分布
+    may_load = Resource.objects.restrict(request.user, "load").filter(pk=load.resource_id).exists()
     return render(request, "registry/load.html", {"load": load, "errors": errors, "report": report,
-                                                  "problems": problems, "labels": quality.DIMENSION_LABELS})  # fmt: skip
+                                                  "problems": problems, "labels": quality.DIMENSION_LABELS,
+                                                  "may_load": may_load})  # fmt: skip
 
 
 @login_required
@@ -95,8 +103,8 @@ def records(request, resource_id: int):
     fields = list(resource.fields.all())
     qs = Record.objects.filter(resource=resource).order_by("key")
     key = request.GET.get("key", "").strip()[:255]
-    if key:
-        qs = qs.filter(key__startswith=key)
+    if key:  # typed as people write it: a lowercase x in a 身份号码 still finds it
+        qs = qs.filter(key__startswith=stored_key([f.data_type for f in fields if f.is_key], key))
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     rows = [selectors.masked_record(request.user, resource, r.data, fields) for r in page]
     return render(request, "registry/records.html", {"resource": resource, "fields": fields, "page": page,

@@ -19,7 +19,7 @@ from yiwang.catalog.models import Resource
 from yiwang.core import audit
 from yiwang.core.errors import NotFound
 from yiwang.exchange.choices import ExchangeOperation as Op
-from yiwang.exchange.gateway import Call, record_subjects, subject_hash
+from yiwang.exchange.gateway import Call, record_subjects, stored_key, subject_hash
 from yiwang.exchange.govstack.common import (
     Change,
     GovStackError,
@@ -232,6 +232,7 @@ def delete(request, call: Call, change: Change, registryname: str, versionnumber
     """delete: remove the record with this key (204)."""
     resource = owned_resource(call, registryname, versionnumber)
     call.field_codes = tuple(f.code for f in resource.fields.all())  # the whole record goes
+    key = stored_key(resource, key)  # as people write it: a lowercase x in a 身份号码
     change.keys = [key]
     removed = delete_records(actor=call.client, resource=resource, keys=[key])
     if not removed:
