@@ -36,7 +36,9 @@ class FieldForm(forms.Form):
     length = forms.IntegerField(label="长度", required=False, min_value=1, max_value=100_000)
     required = forms.BooleanField(label="必填", required=False)
     is_key = forms.BooleanField(label="主键", required=False)
-    is_personal = forms.BooleanField(label="个人信息", required=False)
+    is_personal = forms.BooleanField(
+        label="个人信息", required=False, help_text="身份号码、电话号码类信息项始终按个人信息脱敏"
+    )
     filterable = forms.BooleanField(label="可查询", required=False)
     enum_values = forms.CharField(label="枚举值（、分隔）", required=False, max_length=2000)
     description = forms.CharField(label="说明", required=False, max_length=2000)

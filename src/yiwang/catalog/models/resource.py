@@ -87,6 +87,11 @@ class Resource(models.Model):
         return [f for f in self.fields.all() if f.is_key]
 
 
+# 身份号码 and phone numbers are personal data by their type: masked unless a grant or role
+# allows the clear value, even when the data officer did not tick 个人信息.
+ALWAYS_PERSONAL = frozenset({DataType.RIC, DataType.PHONE})
+
+
 class Field(models.Model):
     """信息项: one column of a resource: its type, length, and whether it is a key or personal."""
 
@@ -117,6 +122,8 @@ class Field(models.Model):
         return f"{self.name}（{self.code}）"
 
     def clean(self):
+        if self.data_type in ALWAYS_PERSONAL:
+            self.is_personal = True  # masked by default whatever the form said (DESIGN.md)
         errors = {}
         if not FIELD_CODE.match(self.code or ""):
             errors["code"] = "信息项代码只能用小写字母、数字和下划线，以字母开头"
