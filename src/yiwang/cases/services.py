@@ -429,12 +429,12 @@ def submit_correction(
         _check_status(case, CaseStatus.CORRECTION)
     before = case_snapshot(case)
     if form_data is not None:
-        merged = {**case.form_data, **form_data}
-        cleaned, errors = formdef.clean_submission(form_definition_of(case), merged)
-        if errors:
-            raise ServiceError("validation_failed", next(iter(errors.values())),
-                               detail={"fields": errors})  # fmt: skip
-        case.form_data = cleaned
+        # The same checks as the application: a 补正 must not name another applicant either.
+        applicant = {"applicant_kind": case.applicant_kind, "applicant_name": case.applicant_name,
+                     "applicant_code": case.applicant_code}  # fmt: skip
+        case.form_data = _cleaned_form(
+            form_definition_of(case), {**case.form_data, **form_data}, applicant
+        )
     materials = {m.pk: m for m, _required in asked_materials(case)}
     for key, upload in (uploads or {}).items():
         material = materials.get(int(key))
