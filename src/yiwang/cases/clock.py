@@ -90,11 +90,13 @@ def resume(case: Case) -> int:
         case.warn_date = calendar.warning_date(case.due_date, threshold)
         if case.statutory_due_date:
             case.statutory_due_date = calendar.add_working_days(case.statutory_due_date, days)
-        case.save(update_fields=["due_date", "warn_date", "statutory_due_date", "updated_at"])
         for task in case.tasks.filter(status=TaskStatus.OPEN, due_date__isnull=False):
             task.due_date = calendar.add_working_days(task.due_date, days)
             task.warn_date = calendar.warning_date(task.due_date, threshold)
             task.save(update_fields=["due_date", "warn_date"])
+    # Saved even when nothing moved (a stop within a day): the sweep's incremental run finds the
+    # cases whose clock runs again by their `updated_at`.
+    case.save(update_fields=["due_date", "warn_date", "statutory_due_date", "updated_at"])
     return days
 
 
