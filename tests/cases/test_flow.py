@@ -84,6 +84,23 @@ def test_one_department_rejecting_rejects_the_case(city):
     assert case.status == CaseStatus.REJECTED
 
 
+def test_a_rejected_case_tells_the_applicant_the_departments_reasons(city):
+    case = _accepted(city)
+    for key, decision, opinion in [("market", "approve", "符合条件"),
+                                   ("fire", "reject", "消防通道宽度不足"),
+                                   ("urban", "reject", "招牌位置占用人行道")]:  # fmt: skip
+        task = CaseTask.objects.get(case=case, organisation=city[key])
+        approval.complete_task(actor=city["reviewers"][key], task=task, decision=decision,
+                               opinion=opinion)  # fmt: skip
+    case.refresh_from_db()
+    assert (
+        case.outcome_note
+        == "江澜市消防救援支队：消防通道宽度不足；江澜市城市管理局：招牌位置占用人行道"
+    )
+    told = Notification.objects.filter(case=case).latest("id").message
+    assert "不予许可" in told and "消防通道宽度不足" in told and "招牌位置占用人行道" in told
+
+
 def test_a_reviewer_of_another_department_cannot_act_on_the_task(city):
     case = _accepted(city)
     task = CaseTask.objects.get(case=case, organisation=city["fire"])

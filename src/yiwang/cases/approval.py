@@ -91,7 +91,19 @@ def apply_step(case: Case, step: engine.Step, *, actor) -> None:
     events += _withdraw_tasks(case, step.withdrawn, now=now)
     CaseEvent.objects.bulk_create(events)
     if step.finished:
-        finish(case, approved=bool(step.approved), actor=actor)
+        approved = bool(step.approved)
+        finish(case, approved=approved, actor=actor, note="" if approved else _rejections(case))
+
+
+def _rejections(case: Case) -> str:
+    """不予许可的理由: each rejecting department's opinion, in the order they decided; what the
+    applicant is told the decision rests on."""
+    rejected = (
+        case.tasks.filter(status=TaskStatus.DONE, decision=Decision.REJECT)
+        .select_related("organisation")
+        .order_by("completed_at", "id")
+    )
+    return "；".join(f"{t.organisation.name}：{t.opinion}" for t in rejected if t.opinion)
 
 
 def _withdraw_tasks(case: Case, engine_ids: list, *, now) -> list[CaseEvent]:
@@ -180,7 +192,8 @@ def finish(case: Case, *, approved: bool, actor, note: str = "") -> None:
                         actor=actor)  # fmt: skip
     audit.record(actor=actor, action="case.finish", target=case,
                  after={"status": case.status, "result": case.result_reference})  # fmt: skip
-    notify_applicant(case, f"您的办件 {case.number} 已办结：{verdict}。")
+    reasons = f"理由：{note}" if note and not approved else ""
+    notify_applicant(case, f"您的办件 {case.number} 已办结：{verdict}。{reasons}")
 
 
 def _issue_result(case: Case, *, actor) -> str:
