@@ -216,7 +216,7 @@ def _issue_result(case: Case, *, actor) -> str:
                 f"{case.number}-{item.code[-6:]}-结果" if case.theme_id else f"{case.number}-结果"
             )
     case.item = items[0]
-    return "；".join(r for r in results if r)[:120]
+    return "；".join(r for r in results if r)
 
 
 def cancel_tasks(case: Case) -> None:
