@@ -502,3 +502,10 @@ def _section(answer, table_id: str) -> str:
     page = answer.content.decode()
     start = page.index(f'id="{table_id}"')
     return page[start : page.index("</table>", start)]
+
+
+@pytest.mark.parametrize("card", ["²", "99999999999999999999999"])
+def test_a_notice_about_a_card_that_is_no_id_is_not_found(client, supervisor, card):
+    client.force_login(supervisor)
+    response = client.get(reverse("supervision:notice_new"), {"card": card})
+    assert response.status_code == 404
