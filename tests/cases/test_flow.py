@@ -296,3 +296,13 @@ def test_withdrawing_during_a_special_procedure_does_not_move_the_due_date(city)
     case.refresh_from_db()
     assert case.status == CaseStatus.WITHDRAWN and case.due_date == due
     assert case.clock_stops.get().ended_at is not None
+
+
+def test_a_department_added_to_the_item_after_submission_reviews_only_later_cases(city):
+    case = _submit(city)
+    health = factories.organisation("江澜市卫生健康委员会")
+    city["item"].participants.add(health)
+    case = services.accept_case(actor=city["clerk"], case=case)
+    reviewing = set(CaseTask.objects.filter(case=case).values_list("organisation_id", flat=True))
+    assert reviewing == set(case.participants.values_list("id", flat=True))
+    assert health.pk not in reviewing

@@ -31,15 +31,14 @@ def _events():
 
 
 def departments_of(case: Case) -> list[int]:
-    """Who reviews under the default process: the 实施主体 first, then each participant once;
-    for a theme (一件事), every department of every item."""
+    """Who reviews under the default process: the departments taking part in the case as it was
+    submitted (the ones that see it), the 实施主体 first; for a theme (一件事), every department
+    of every item. A department added to the item later reviews the cases submitted later."""
+    ids = list(case.participants.order_by("id").values_list("id", flat=True))
     if case.theme_id:
-        return list(case.participants.order_by("id").values_list("id", flat=True))
-    ids = [case.item.organisation_id]
-    for org_id in case.item.participants.order_by("id").values_list("id", flat=True):
-        if org_id not in ids:
-            ids.append(org_id)
-    return ids
+        return ids
+    lead = case.item.organisation_id
+    return [lead, *(org_id for org_id in ids if org_id != lead)]
 
 
 def start_process(case: Case, *, actor) -> None:
