@@ -306,3 +306,45 @@ def test_a_department_added_to_the_item_after_submission_reviews_only_later_case
     reviewing = set(CaseTask.objects.filter(case=case).values_list("organisation_id", flat=True))
     assert reviewing == set(case.participants.values_list("id", flat=True))
     assert health.pk not in reviewing
+
+
+def walk_in_without_account(city):
+    item = city["item"]
+    return services.register_walk_in(
+        actor=city["clerk"], item=item, applicant_kind="person", applicant_name="李四",
+        applicant_code=factories.ric(), form_data={"name": "李四"},
+        paper_materials=[m.pk for m in item.materials.all()],
+    )  # fmt: skip
+
+
+def test_the_window_records_the_correction_a_walk_in_applicant_brings_back(city):
+    case = services.request_correction(actor=city["clerk"], case=walk_in_without_account(city),
+                                       corrections=["申请书未签字"])  # fmt: skip
+    case = services.submit_correction(
+        actor=city["clerk"], case=case, uploads=uploads_for(city["item"])
+    )
+    assert case.status == CaseStatus.SUBMITTED
+    assert case.events.filter(kind="corrected", actor_label=city["clerk"].audit_label).exists()
+
+
+def test_the_window_cannot_answer_a_correction_for_an_online_applicant(city):
+    case = services.request_correction(actor=city["clerk"], case=_submit(city),
+                                       corrections=["申请书未签字"])  # fmt: skip
+    with pytest.raises(NotFound):
+        services.submit_correction(
+            actor=city["clerk"], case=case, uploads=uploads_for(city["item"])
+        )
+
+
+def test_the_window_page_takes_a_walk_ins_corrected_material(client, city):
+    from django.urls import reverse
+
+    case = services.request_correction(actor=city["clerk"], case=walk_in_without_account(city),
+                                       corrections=["申请书未签字"])  # fmt: skip
+    client.force_login(city["clerk"])
+    url = reverse("cases:detail", args=[case.number])
+    assert "提交补正" in client.get(url).content.decode()
+    material = city["item"].materials.get()
+    client.post(reverse("cases:corrected", args=[case.number]), {f"material_{material.pk}": pdf()})
+    case.refresh_from_db()
+    assert case.status == CaseStatus.SUBMITTED and case.form_data == {"name": "李四"}

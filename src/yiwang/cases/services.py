@@ -415,14 +415,23 @@ def awaits_review_correction(case: Case) -> bool:
     return stop is not None and stop.kind == ClockStopKind.CORRECTION
 
 
+def may_answer_correction(actor, case: Case) -> bool:
+    """Who sends a 补正: the applicant, or for a case registered at the window (a walk-in, who may
+    have no account) a clerk who may accept it."""
+    return can(actor, "apply", case) or (
+        case.registered_by_id is not None and can(actor, "accept", case)
+    )
+
+
 @transaction.atomic
 def submit_correction(
     *, actor, case: Case, form_data: dict | None = None, uploads: dict | None = None
 ) -> Case:
     """The applicant sends what was asked and the clock runs again: before acceptance the case
-    waits for acceptance again; during review it goes on, its due dates moved by the stop."""
+    waits for acceptance again; during review it goes on, its due dates moved by the stop.
+    A walk-in applicant brings it back to the window, where a clerk records it."""
     case = Case.objects.select_for_update().get(pk=case.pk)
-    if not can(actor, "apply", case):
+    if not may_answer_correction(actor, case):
         raise NotFound("办件")
     in_review = awaits_review_correction(case)
     if not in_review:
