@@ -84,6 +84,23 @@ def test_one_department_rejecting_rejects_the_case(city):
     assert case.status == CaseStatus.REJECTED
 
 
+def test_a_rejected_case_tells_the_applicant_the_departments_reasons(city):
+    case = _accepted(city)
+    for key, decision, opinion in [("market", "approve", "符合条件"),
+                                   ("fire", "reject", "消防通道宽度不足"),
+                                   ("urban", "reject", "招牌位置占用人行道")]:  # fmt: skip
+        task = CaseTask.objects.get(case=case, organisation=city[key])
+        approval.complete_task(actor=city["reviewers"][key], task=task, decision=decision,
+                               opinion=opinion)  # fmt: skip
+    case.refresh_from_db()
+    assert (
+        case.outcome_note
+        == "江澜市消防救援支队：消防通道宽度不足；江澜市城市管理局：招牌位置占用人行道"
+    )
+    told = Notification.objects.filter(case=case).latest("id").message
+    assert "不予许可" in told and "消防通道宽度不足" in told and "招牌位置占用人行道" in told
+
+
 def test_a_reviewer_of_another_department_cannot_act_on_the_task(city):
     case = _accepted(city)
     task = CaseTask.objects.get(case=case, organisation=city["fire"])
@@ -279,3 +296,55 @@ def test_withdrawing_during_a_special_procedure_does_not_move_the_due_date(city)
     case.refresh_from_db()
     assert case.status == CaseStatus.WITHDRAWN and case.due_date == due
     assert case.clock_stops.get().ended_at is not None
+
+
+def test_a_department_added_to_the_item_after_submission_reviews_only_later_cases(city):
+    case = _submit(city)
+    health = factories.organisation("江澜市卫生健康委员会")
+    city["item"].participants.add(health)
+    case = services.accept_case(actor=city["clerk"], case=case)
+    reviewing = set(CaseTask.objects.filter(case=case).values_list("organisation_id", flat=True))
+    assert reviewing == set(case.participants.values_list("id", flat=True))
+    assert health.pk not in reviewing
+
+
+def walk_in_without_account(city):
+    item = city["item"]
+    return services.register_walk_in(
+        actor=city["clerk"], item=item, applicant_kind="person", applicant_name="李四",
+        applicant_code=factories.ric(), form_data={"name": "李四"},
+        paper_materials=[m.pk for m in item.materials.all()],
+    )  # fmt: skip
+
+
+def test_the_window_records_the_correction_a_walk_in_applicant_brings_back(city):
+    case = services.request_correction(actor=city["clerk"], case=walk_in_without_account(city),
+                                       corrections=["申请书未签字"])  # fmt: skip
+    case = services.submit_correction(
+        actor=city["clerk"], case=case, uploads=uploads_for(city["item"])
+    )
+    assert case.status == CaseStatus.SUBMITTED
+    assert case.events.filter(kind="corrected", actor_label=city["clerk"].audit_label).exists()
+
+
+def test_the_window_cannot_answer_a_correction_for_an_online_applicant(city):
+    case = services.request_correction(actor=city["clerk"], case=_submit(city),
+                                       corrections=["申请书未签字"])  # fmt: skip
+    with pytest.raises(NotFound):
+        services.submit_correction(
+            actor=city["clerk"], case=case, uploads=uploads_for(city["item"])
+        )
+
+
+def test_the_window_page_takes_a_walk_ins_corrected_material(client, city):
+    from django.urls import reverse
+
+    case = services.request_correction(actor=city["clerk"], case=walk_in_without_account(city),
+                                       corrections=["申请书未签字"])  # fmt: skip
+    client.force_login(city["clerk"])
+    url = reverse("cases:detail", args=[case.number])
+    assert "提交补正" in client.get(url).content.decode()
+    material = city["item"].materials.get()
+    client.post(reverse("cases:corrected", args=[case.number]), {f"material_{material.pk}": pdf()})
+    case.refresh_from_db()
+    assert case.status == CaseStatus.SUBMITTED and case.form_data == {"name": "李四"}

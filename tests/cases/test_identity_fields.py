@@ -76,3 +76,24 @@ def test_a_walk_in_form_must_name_the_applicant_the_clerk_registered(item, city)
                                      form_data={"name": "李四", "id_number": code},
                                      uploads=uploads_for(item))  # fmt: skip
     assert case.form_data["id_number"] == code
+
+
+def test_a_correction_cannot_put_another_company_in_the_form(item, agent, city):
+    user, uscc = agent
+    case = apply(item, user, {"uscc": uscc}, company_uscc=uscc)
+    services.request_correction(actor=city["clerk"], case=case, corrections=["补充营业执照复印件"])
+    with pytest.raises(ServiceError) as caught:
+        services.submit_correction(actor=user, case=case, form_data={"uscc": factories.uscc()})
+    assert caught.value.detail["fields"] == {
+        "uscc": "统一社会信用代码须为申请人（江澜测试餐饮有限公司）的号码"
+    }
+    assert Case.objects.get(pk=case.pk).form_data["uscc"] == uscc
+
+
+def test_a_correction_cannot_put_someone_elses_id_number_in_the_form(item, city):
+    case = apply(item, city["citizen"], {"id_number": city["citizen"].id_number})
+    services.request_correction(actor=city["clerk"], case=case, corrections=["补充身份证复印件"])
+    with pytest.raises(ServiceError, match="公民身份号码须为申请人"):
+        services.submit_correction(
+            actor=city["citizen"], case=case, form_data={"id_number": factories.ric()}
+        )

@@ -96,3 +96,46 @@ def test_staff_read_an_identifier_of_the_themes_second_item_masked(client, city)
     assert client.get(f"/api/v1/cases/{case.number}").json()["form_data"]["owner_id"] == masked
     page = client.get(reverse("cases:detail", args=[case.number])).content.decode()
     assert f"<dd>{masked}</dd>" in page and code not in page
+
+
+def test_a_theme_case_turns_yellow_at_a_fifth_of_its_own_longest_promised_time(restaurant):
+    from django.utils import timezone
+
+    from yiwang.core.workdays import WorkCalendar
+
+    restaurant["signboard"].promised_days = 20
+    restaurant["signboard"].save(update_fields=["promised_days"])
+    case = services.submit_theme_application(actor=restaurant["citizen"], theme=restaurant["theme"],
+                                             form_data={"name": "张三", "sign_size": "3m×1m"},
+                                             uploads=uploads(restaurant["theme"]))  # fmt: skip
+    case = services.accept_case(actor=restaurant["clerk"], case=case)
+    calendar = WorkCalendar()
+    assert case.item.promised_days == 5  # the lead item's limit is the shorter one
+    assert case.due_date == calendar.add_working_days(timezone.localdate(case.accepted_at), 20)
+    assert case.warn_date == calendar.warning_date(case.due_date, 4)  # 20 % of 20 days
+    assert set(case.tasks.values_list("warn_date", flat=True)) == {case.warn_date}
+
+
+def test_a_theme_case_keeps_its_yellow_threshold_when_a_correction_moves_its_deadline(
+    restaurant, monkeypatch
+):
+    import datetime
+
+    from django.utils import timezone
+
+    from yiwang.core.workdays import WorkCalendar
+
+    restaurant["signboard"].promised_days = 20
+    restaurant["signboard"].save(update_fields=["promised_days"])
+    case = services.submit_theme_application(actor=restaurant["citizen"], theme=restaurant["theme"],
+                                             form_data={"name": "张三", "sign_size": "3m×1m"},
+                                             uploads=uploads(restaurant["theme"]))  # fmt: skip
+    case = services.accept_case(actor=restaurant["clerk"], case=case)
+    services.request_review_correction(actor=restaurant["reviewers"]["urban"], case=case,
+                                       corrections=["招牌效果图缺少尺寸标注"])  # fmt: skip
+    a_week_later = timezone.now() + datetime.timedelta(days=7)
+    monkeypatch.setattr(timezone, "now", lambda: a_week_later)
+    services.submit_correction(actor=restaurant["citizen"], case=case)
+    case = Case.objects.get(pk=case.pk)
+    assert case.warn_date == WorkCalendar().warning_date(case.due_date, 4)
+    assert set(case.tasks.values_list("warn_date", flat=True)) == {case.warn_date}

@@ -144,3 +144,30 @@ def test_a_clerk_cannot_do_a_reviewers_task_of_the_department(clerk_stage):
     assert not selectors.open_tasks(clerk_stage["clerk"]).exists()
     with pytest.raises(PermissionDenied):
         decide(clerk_stage["clerk"], case, "lead_review")
+
+
+def test_a_model_whose_condition_fails_refuses_the_decision_clearly_and_keeps_the_task(city):
+    from django.test import Client
+
+    from yiwang.core.errors import ServiceError
+
+    env = factories.organisation("江澜市生态环境局")
+    xml = TWO_STAGES.format(second=f"reviewer:{env.uscc}").replace(
+        'decision == "approve"', 'decison == "approve"', 1
+    )  # a typo the upload cannot tell from a variable a script might set
+    item_services.upload_process(
+        actor=factories.superuser(), item=city["item"], name="", bpmn_xml=xml
+    )
+    case = accepted(city)
+    task = CaseTask.objects.get(case=case, node_id="lead_review")
+    with pytest.raises(ServiceError) as caught:
+        approval.complete_task(actor=city["reviewers"]["market"], task=task, decision="approve",
+                               opinion="同意")  # fmt: skip
+    assert caught.value.code == "cases.process_error" and "系统管理员" in caught.value.message
+    client = Client()
+    client.force_login(city["reviewers"]["market"])
+    answer = client.post(f"/api/v1/cases/tasks/{task.pk}/complete",
+                         {"decision": "approve", "opinion": "同意"}, content_type="application/json")  # fmt: skip
+    assert answer.status_code == 409 and answer.json()["code"] == "cases.process_error"
+    task.refresh_from_db()
+    assert task.status == TaskStatus.OPEN and Case.objects.get(pk=case.pk).status == "accepted"

@@ -145,3 +145,46 @@ def test_the_api_answers_a_walk_in_their_own_data_in_clear(client, city):
         city["citizen"].id_number,
         "张三",
     )
+
+
+def company_case_by_a_former_agent(city):
+    """An agent applied for a company, then their authorisation ended; another agent acts now."""
+    import datetime
+
+    from yiwang.core.models import CompanyAgent
+
+    uscc, today = factories.uscc(), datetime.date.today()
+    former = CompanyAgent.objects.create(user=city["citizen"], company_uscc=uscc,
+                                         company_name="江澜测试餐饮有限公司", valid_from=datetime.date(2020, 1, 1))  # fmt: skip
+    item = factories.service_item(city["market"], audience="both")
+    case = services.submit_application(actor=city["citizen"], item=item, company_uscc=uscc,
+                                       form_data={"name": "张三"}, uploads=uploads_for(item))  # fmt: skip
+    former.valid_until = today - datetime.timedelta(days=1)
+    former.save(update_fields=["valid_until"])
+    successor = factories.user(real_name="王五", id_number=factories.ric())
+    CompanyAgent.objects.create(user=successor, company_uscc=uscc, company_name="江澜测试餐饮有限公司",
+                                valid_from=today)  # fmt: skip
+    return case, successor
+
+
+def test_a_former_agent_is_no_longer_told_about_the_companys_case(city):
+    case, successor = company_case_by_a_former_agent(city)
+    services.request_correction(actor=city["clerk"], case=case, corrections=["补充营业执照复印件"])
+    told = Notification.objects.filter(case=case, message__contains="补正")
+    assert list(told.values_list("user", flat=True)) == [successor.pk]
+
+
+def test_the_agent_of_a_company_registered_at_the_window_is_told(city):
+    import datetime
+
+    from yiwang.core.models import CompanyAgent
+
+    uscc = factories.uscc()
+    CompanyAgent.objects.create(user=city["citizen"], company_uscc=uscc, company_name="江澜测试餐饮有限公司",
+                                valid_from=datetime.date(2020, 1, 1))  # fmt: skip
+    case = services.register_walk_in(
+        actor=city["clerk"], item=city["item"], applicant_kind="company", applicant_name="江澜测试餐饮有限公司",
+        applicant_code=uscc, form_data={"name": "张三"}, paper_materials=[m.pk for m in city["item"].materials.all()],
+    )  # fmt: skip
+    services.request_correction(actor=city["clerk"], case=case, corrections=["补充营业执照复印件"])
+    assert Notification.objects.filter(case=case, user=city["citizen"]).exists()

@@ -179,3 +179,32 @@ def test_the_api_takes_the_consent_as_a_list_of_materials(
     assert answer.status_code == 201
     provided = {m["name"]: m for m in answer.json()["materials"]}["营业执照"]
     assert provided["source"] == "licence" and provided["consent_at"] is not None
+
+
+def test_a_themes_case_keeps_the_identifier_of_every_licence_it_issues(city, company, types):
+    from yiwang.services import services as items
+    from yiwang.services.selectors import theme_materials
+
+    form = [{"code": code, "label": code, "type": "text", "required": code == "scope"}
+            for code in ("company_type", "representative", "scope")]  # fmt: skip
+    made = [factories.service_item(city["market"], name=name, audience="company", form_definition=form,
+                                   result_licence_type=types["business"].code, materials=[{"name": "申请书"}])
+            for name in ("食品经营许可（新办）", "公共场所卫生许可（新办）")]  # fmt: skip
+    admin = factories.superuser()
+    theme = items.create_theme(actor=admin, lead=city["market"], code="shop", name="我要开食品店",
+                               audience="company", items=made)  # fmt: skip
+    theme = items.publish_theme(actor=admin, theme=theme)
+    case = cases.submit_theme_application(
+        actor=company["agent"], theme=theme, company_uscc=company["uscc"],
+        form_data={"company_type": "有限责任公司", "representative": "张三", "scope": "食品销售"},
+        uploads={e.material.pk: SimpleUploadedFile("a.pdf", b"%PDF") for e in theme_materials(theme)},
+    )  # fmt: skip
+    case = cases.accept_case(actor=factories.staff("clerk", city["market"]), case=case)
+    for task in CaseTask.objects.filter(case=case):
+        approval.complete_task(
+            actor=city["reviewer"], task=task, decision="approve", opinion="同意"
+        )
+    case.refresh_from_db()
+    issued = Licence.objects.filter(case_number=case.number).order_by("id")
+    assert len(issued) == 2
+    assert case.result_reference.split("；") == [licence.identifier for licence in issued]

@@ -217,3 +217,25 @@ def test_the_role_may_be_given_as_the_name_of_the_tasks_lane():
     )
     task = bpmn.check_process(xml).user_tasks[0]
     assert (task.role, task.department) == ("reviewer", "lead")
+
+
+def gated(condition: str) -> str:
+    """初审, then a gateway whose flow to approval carries `condition`."""
+    return process(
+        '<bpmn:startEvent id="start" /><bpmn:userTask id="check" name="初审" '
+        'camunda:candidateGroups="reviewer:lead" />'
+        '<bpmn:exclusiveGateway id="gate" default="f_gate_end_rejected" />'
+        '<bpmn:endEvent id="end_approved" /><bpmn:endEvent id="end_rejected" name="不予许可" />'
+        + flows(("start", "check"), ("check", "gate"), ("gate", "end_rejected"))
+        + '<bpmn:sequenceFlow id="approve" name="同意" sourceRef="gate" targetRef="end_approved">'
+        f"<bpmn:conditionExpression>{condition}</bpmn:conditionExpression></bpmn:sequenceFlow>"
+    )
+
+
+def test_a_condition_that_is_not_an_expression_is_refused_at_upload():
+    message = refusal(gated('decision = "approve"'))
+    assert message.startswith("顺序流「同意」的条件不是有效的表达式")
+
+
+def test_a_valid_condition_is_accepted():
+    assert bpmn.check_process(gated('decision == "approve"')).user_tasks

@@ -93,3 +93,9 @@ def test_a_correct_application_form_is_accepted(client, food_item):
         "company_name": "江澜恒信餐饮有限公司", "uscc": factories.uscc(), "area": "85.5",
         "category": "热食类"})  # fmt: skip
     assert "申请表填写无误" in text(response)
+
+
+@pytest.mark.parametrize("department", ["²", "①", "99999999999999999999999"])
+def test_a_department_filter_that_is_no_id_lists_every_department(client, food_item, department):
+    response = client.get("/services/", {"department": department})
+    assert response.status_code == 200 and food_item.name in response.content.decode()

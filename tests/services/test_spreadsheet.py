@@ -82,6 +82,17 @@ def test_bad_cells_are_reported_with_row_numbers_and_nothing_is_saved(market_adm
     assert food_item.name == "食品经营许可（新办）"
 
 
+def test_a_number_cell_with_digits_int_cannot_read_is_reported_not_a_crash(market_admin, food_item):
+    rows = [list(r) for r in rows_of(spreadsheet.export_items(ServiceItem.objects.all()))]
+    header = rows[0]
+    rows[1][header.index("法定办结时限（工作日）")] = "2²"
+    rows[1][header.index("承诺办结时限（工作日）")] = "１５"  # full-width digits are a number
+    result = spreadsheet.import_items(actor=market_admin, data=workbook(rows))
+    assert [(e["row"], e["message"]) for e in result.errors] == [
+        (2, "法定办结时限（工作日）应为非负整数，而不是「2²」"),
+    ]
+
+
 def test_a_bad_form_definition_in_a_row_is_reported(market_admin, food_item):
     rows = [list(r) for r in rows_of(spreadsheet.export_items(ServiceItem.objects.all()))]
     rows[1][rows[0].index("申请表（JSON）")] = json.dumps(

@@ -450,6 +450,23 @@ def test_the_case_page_shows_the_department_no_card_of_an_anonymous_rating(
     assert "差评整改" in client.get(url).content.decode()  # supervisors follow it up
 
 
+def test_a_notice_about_an_anonymous_ratings_card_does_not_tell_the_department_the_case(
+    client, anonymous_late, supervisor
+):
+    card = Card.objects.get(subject_kind="rectification")
+    client.force_login(supervisor)
+    client.post(reverse("supervision:notice_new") + f"?card={card.pk}", {
+        "card": card.pk, "organisation": anonymous_late["market"].pk,
+        "message": "请尽快回复差评整改", "reply_due": timezone.localdate().isoformat(),
+    })  # fmt: skip
+    assert services.SupervisionNotice.objects.get().card == card
+    client.force_login(anonymous_late["clerk"])
+    page = client.get(reverse("supervision:mine")).content.decode()
+    assert "请尽快回复差评整改" in page and anonymous_late["case"].number not in page
+    url = reverse("cases:detail", args=[anonymous_late["case"].number])
+    assert "请尽快回复差评整改" not in client.get(url).content.decode()
+
+
 def test_the_board_marks_overdue_red_cards(client, late, supervisor):
     client.force_login(supervisor)
     Card.objects.update(due_date=later(-2))  # past its deadline today
@@ -485,3 +502,10 @@ def _section(answer, table_id: str) -> str:
     page = answer.content.decode()
     start = page.index(f'id="{table_id}"')
     return page[start : page.index("</table>", start)]
+
+
+@pytest.mark.parametrize("card", ["²", "99999999999999999999999"])
+def test_a_notice_about_a_card_that_is_no_id_is_not_found(client, supervisor, card):
+    client.force_login(supervisor)
+    response = client.get(reverse("supervision:notice_new"), {"card": card})
+    assert response.status_code == 404

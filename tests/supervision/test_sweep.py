@@ -94,6 +94,20 @@ def test_a_case_whose_clock_is_stopped_gets_no_card(city):
     assert sweep_deadlines(today=day_after(case.due_date)).issued == 0
 
 
+def test_an_incremental_sweep_cards_a_case_whose_stop_ended_the_same_day_in_its_warning_zone(
+    city,
+):
+    case = accepted(city)
+    approval.start_special_procedure(actor=city["reviewers"]["fire"], case=case, kind="inspection",
+                                     reason="需要现场核查", planned_end=timezone.localdate())  # fmt: skip
+    an_hour_ago = timezone.now() - datetime.timedelta(hours=1)
+    Case.objects.filter(pk=case.pk).update(updated_at=an_hour_ago)  # the stop began earlier
+    assert sweep_deadlines(today=case.warn_date, full=True).issued == 0  # stopped
+    approval.end_special_procedure(actor=city["reviewers"]["fire"], case=case)  # 0 days moved
+    result = sweep_deadlines(today=case.warn_date, full=False)
+    assert result.issued == 4  # the case and its three departments' tasks, without a full run
+
+
 def test_the_first_sweep_is_full_and_the_next_ones_incremental_until_a_day_passes(city):
     accepted(city)
     now = timezone.now()

@@ -31,15 +31,14 @@ def _events():
 
 
 def departments_of(case: Case) -> list[int]:
-    """Who reviews under the default process: the 实施主体 first, then each participant once;
-    for a theme (一件事), every department of every item."""
+    """Who reviews under the default process: the departments taking part in the case as it was
+    submitted (the ones that see it), the 实施主体 first; for a theme (一件事), every department
+    of every item. A department added to the item later reviews the cases submitted later."""
+    ids = list(case.participants.order_by("id").values_list("id", flat=True))
     if case.theme_id:
-        return list(case.participants.order_by("id").values_list("id", flat=True))
-    ids = [case.item.organisation_id]
-    for org_id in case.item.participants.order_by("id").values_list("id", flat=True):
-        if org_id not in ids:
-            ids.append(org_id)
-    return ids
+        return ids
+    lead = case.item.organisation_id
+    return [lead, *(org_id for org_id in ids if org_id != lead)]
 
 
 def start_process(case: Case, *, actor) -> None:
@@ -91,7 +90,19 @@ def apply_step(case: Case, step: engine.Step, *, actor) -> None:
     events += _withdraw_tasks(case, step.withdrawn, now=now)
     CaseEvent.objects.bulk_create(events)
     if step.finished:
-        finish(case, approved=bool(step.approved), actor=actor)
+        approved = bool(step.approved)
+        finish(case, approved=approved, actor=actor, note="" if approved else _rejections(case))
+
+
+def _rejections(case: Case) -> str:
+    """不予许可的理由: each rejecting department's opinion, in the order they decided; what the
+    applicant is told the decision rests on."""
+    rejected = (
+        case.tasks.filter(status=TaskStatus.DONE, decision=Decision.REJECT)
+        .select_related("organisation")
+        .order_by("completed_at", "id")
+    )
+    return "；".join(f"{t.organisation.name}：{t.opinion}" for t in rejected if t.opinion)
 
 
 def _withdraw_tasks(case: Case, engine_ids: list, *, now) -> list[CaseEvent]:
@@ -180,7 +191,8 @@ def finish(case: Case, *, approved: bool, actor, note: str = "") -> None:
                         actor=actor)  # fmt: skip
     audit.record(actor=actor, action="case.finish", target=case,
                  after={"status": case.status, "result": case.result_reference})  # fmt: skip
-    notify_applicant(case, f"您的办件 {case.number} 已办结：{verdict}。")
+    reasons = f"理由：{note}" if note and not approved else ""
+    notify_applicant(case, f"您的办件 {case.number} 已办结：{verdict}。{reasons}")
 
 
 def _issue_result(case: Case, *, actor) -> str:
@@ -203,7 +215,7 @@ def _issue_result(case: Case, *, actor) -> str:
                 f"{case.number}-{item.code[-6:]}-结果" if case.theme_id else f"{case.number}-结果"
             )
     case.item = items[0]
-    return "；".join(r for r in results if r)[:120]
+    return "；".join(r for r in results if r)
 
 
 def cancel_tasks(case: Case) -> None:

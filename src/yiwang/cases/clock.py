@@ -25,7 +25,7 @@ def set_due_dates(case: Case) -> None:
     item, calendar = case.item, WorkCalendar()
     promised, statutory = _limits(case)
     case.due_date = calendar.add_working_days(start, promised)
-    case.warn_date = calendar.warning_date(case.due_date, yellow_threshold(item))
+    case.warn_date = calendar.warning_date(case.due_date, yellow_threshold(item, promised))
     case.statutory_due_date = calendar.add_working_days(start, statutory) if statutory else None
 
 
@@ -38,12 +38,19 @@ def _limits(case: Case) -> tuple[int, int | None]:
     return max(i.promised_days or 0 for i in items), max(statutory) if statutory else None
 
 
-def yellow_threshold(item) -> int:
+def yellow_threshold(item, promised_days: int | None = None) -> int:
     """Working days left at which a case turns yellow: ≤ 20 % of the promised time or ≤ 1 day
-    by default; the item may set its own ratio and days."""
+    by default; the item may set its own ratio and days. `promised_days` is the case's own
+    promised time when it is not the item's (a theme's case runs to its longest item's)."""
     ratio = item.yellow_ratio if item.yellow_ratio is not None else settings.YIWANG["YELLOW_RATIO"]
     days = item.yellow_days if item.yellow_days is not None else settings.YIWANG["YELLOW_DAYS"]
-    return max(int(ratio * (item.promised_days or 0)), days)
+    promised = item.promised_days if promised_days is None else promised_days
+    return max(int(ratio * (promised or 0)), days)
+
+
+def case_yellow_threshold(case: Case) -> int:
+    """The yellow threshold of a case, on the promised time the case runs to."""
+    return yellow_threshold(case.item, _limits(case)[0])
 
 
 def open_stop(case: Case) -> ClockStop | None:
@@ -78,15 +85,18 @@ def resume(case: Case) -> int:
         timezone.localdate(current.started_at), timezone.localdate(current.ended_at)
     )
     if days:
+        threshold = case_yellow_threshold(case)
         case.due_date = calendar.add_working_days(case.due_date, days)
-        case.warn_date = calendar.warning_date(case.due_date, yellow_threshold(case.item))
+        case.warn_date = calendar.warning_date(case.due_date, threshold)
         if case.statutory_due_date:
             case.statutory_due_date = calendar.add_working_days(case.statutory_due_date, days)
-        case.save(update_fields=["due_date", "warn_date", "statutory_due_date", "updated_at"])
         for task in case.tasks.filter(status=TaskStatus.OPEN, due_date__isnull=False):
             task.due_date = calendar.add_working_days(task.due_date, days)
-            task.warn_date = calendar.warning_date(task.due_date, yellow_threshold(case.item))
+            task.warn_date = calendar.warning_date(task.due_date, threshold)
             task.save(update_fields=["due_date", "warn_date"])
+    # Saved even when nothing moved (a stop within a day): the sweep's incremental run finds the
+    # cases whose clock runs again by their `updated_at`.
+    case.save(update_fields=["due_date", "warn_date", "statutory_due_date", "updated_at"])
     return days
 
 

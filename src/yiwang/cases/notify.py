@@ -68,25 +68,46 @@ def _enqueue(**message) -> None:
 
 def recipient_id(case) -> int | None:
     """The account told about a case: who applied, or for a walk-in the person's real-name
-    account (the same 公民身份号码), when there is one."""
+    account (the same 公民身份号码), when there is one. A company's case is told to an agent in
+    force (the one who applied while they still act for it), never to a former agent, who may
+    no longer see the case (`permissions.applicant_filter`)."""
+    if case.applicant_kind == "company":
+        return _agent_in_force(case)
     if case.applicant_id:
         return case.applicant_id
-    if case.applicant_kind != "person":
-        return None
     from yiwang.core.models import User
 
     return User.objects.filter(id_number=case.applicant_code).values_list("id", flat=True).first()
 
 
+def _agent_in_force(case) -> int | None:
+    from django.utils import timezone
+
+    from yiwang.core.models import CompanyAgent
+
+    today = timezone.localdate()
+    agents = list(
+        CompanyAgent.objects.filter(company_uscc=case.applicant_code, valid_from__lte=today)
+        .exclude(valid_until__lt=today)
+        .order_by("valid_from", "id")
+        .values_list("user_id", flat=True)
+    )
+    if case.applicant_id in agents:
+        return case.applicant_id
+    return agents[0] if agents else None
+
+
 def notify_applicant(case, message: str) -> None:
     """A site message to the applicant's account, and an SMS/email once the transaction commits."""
     from yiwang.cases.models import Notification
+    from yiwang.core.models import User
 
     user_id = recipient_id(case)
-    if user_id:
-        Notification.objects.create(user_id=user_id, case=case, message=message)
-    phone = case.contact_phone or (case.applicant.phone if case.applicant_id else "")
-    email = case.applicant.email if case.applicant_id else ""
+    user = User.objects.filter(pk=user_id).only("phone", "email").first() if user_id else None
+    if user is not None:
+        Notification.objects.create(user=user, case=case, message=message)
+    phone = case.contact_phone or (user.phone if user is not None else "")
+    email = user.email if user is not None else ""
     _send_after_commit(phone=phone, email=email, subject=f"办件 {case.number}", body=message)
 
 

@@ -415,26 +415,35 @@ def awaits_review_correction(case: Case) -> bool:
     return stop is not None and stop.kind == ClockStopKind.CORRECTION
 
 
+def may_answer_correction(actor, case: Case) -> bool:
+    """Who sends a 补正: the applicant, or for a case registered at the window (a walk-in, who may
+    have no account) a clerk who may accept it."""
+    return can(actor, "apply", case) or (
+        case.registered_by_id is not None and can(actor, "accept", case)
+    )
+
+
 @transaction.atomic
 def submit_correction(
     *, actor, case: Case, form_data: dict | None = None, uploads: dict | None = None
 ) -> Case:
     """The applicant sends what was asked and the clock runs again: before acceptance the case
-    waits for acceptance again; during review it goes on, its due dates moved by the stop."""
+    waits for acceptance again; during review it goes on, its due dates moved by the stop.
+    A walk-in applicant brings it back to the window, where a clerk records it."""
     case = Case.objects.select_for_update().get(pk=case.pk)
-    if not can(actor, "apply", case):
+    if not may_answer_correction(actor, case):
         raise NotFound("办件")
     in_review = awaits_review_correction(case)
     if not in_review:
         _check_status(case, CaseStatus.CORRECTION)
     before = case_snapshot(case)
     if form_data is not None:
-        merged = {**case.form_data, **form_data}
-        cleaned, errors = formdef.clean_submission(form_definition_of(case), merged)
-        if errors:
-            raise ServiceError("validation_failed", next(iter(errors.values())),
-                               detail={"fields": errors})  # fmt: skip
-        case.form_data = cleaned
+        # The same checks as the application: a 补正 must not name another applicant either.
+        applicant = {"applicant_kind": case.applicant_kind, "applicant_name": case.applicant_name,
+                     "applicant_code": case.applicant_code}  # fmt: skip
+        case.form_data = _cleaned_form(
+            form_definition_of(case), {**case.form_data, **form_data}, applicant
+        )
     materials = {m.pk: m for m, _required in asked_materials(case)}
     for key, upload in (uploads or {}).items():
         material = materials.get(int(key))

@@ -169,6 +169,9 @@ def detail(request, number: str):
     tasks = list(case.tasks.select_related("organisation", "completed_by"))
     my_tasks = [t for t in tasks if t.status == TaskStatus.OPEN and can(user, "change", t)]
     is_applicant = case.applicant_id == user.pk or can(user, "apply", case)
+    # A walk-in's 补正 is recorded by the window: its materials; the form, which staff see masked,
+    # stays the applicant's to change.
+    can_correct = services.may_answer_correction(user, case)
     process_xml = case.process.bpmn_xml if case.process_id else None
     current = sorted({t.node_id for t in tasks if t.status == TaskStatus.OPEN})
     today = timezone.localdate()
@@ -194,7 +197,8 @@ def detail(request, number: str):
         "materials": case.materials.all(), "stop": stop,
         "stop_overrun": bool(stop and stop.planned_end and stop.planned_end < today),
         "awaiting_correction": awaiting,
-        "correction_materials": [m for m, _ in materials_module.asked_materials(case)] if awaiting and is_applicant else [],
+        "correction_materials": [m for m, _ in materials_module.asked_materials(case)] if awaiting and can_correct else [],
+        "can_correct": can_correct,
         "holders": sorted({t.organisation.name for t in tasks if t.status == TaskStatus.OPEN}),
         "applicant_name": personal(request, case, "applicant_name"),
         "applicant_code": personal(request, case, "applicant_code"),
@@ -285,16 +289,19 @@ CORRECTION_DRAFT = "cases.correction_draft"
 @require_POST
 def corrected(request, number: str):
     def run(case):
-        values = _form_values(request, services.form_definition_of(case))
+        # The window records a walk-in's materials only (its page has no form fields).
+        applicant = can(request.user, "apply", case)
+        values = _form_values(request, services.form_definition_of(case)) if applicant else None
         try:
             services.submit_correction(actor=request.user, case=case, form_data=values,
                                        uploads=_uploads(request))  # fmt: skip
         except ServiceError as exc:
-            request.session[CORRECTION_DRAFT] = {
-                "case": case.number,
-                "values": values,
-                "errors": exc.detail.get("fields", {}),
-            }
+            if values is not None:
+                request.session[CORRECTION_DRAFT] = {
+                    "case": case.number,
+                    "values": values,
+                    "errors": exc.detail.get("fields", {}),
+                }
             raise
         messages.success(request, "补正材料已提交")
 

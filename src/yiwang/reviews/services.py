@@ -36,9 +36,14 @@ MAX_CODE_FAILURES = 5  # wrong codes before the code is void (one in 200,000 to 
 
 def window_served(case: Case) -> bool:
     """After window service (窗口服务): the window registered the application (a walk-in), or a
-    clerk has acted on it (accepted, asked for corrections, refused …); an online application
-    still waiting for the window has not been served."""
-    return case.registered_by_id is not None or case.status != CaseStatus.SUBMITTED
+    clerk has acted on it (accepted, asked for corrections, refused); an online application
+    still waiting for the window, or withdrawn while it waited, has not been served."""
+    return (
+        case.registered_by_id is not None
+        or case.accepted_at is not None
+        or case.status == CaseStatus.REFUSED
+        or bool(case.correction_notice)
+    )
 
 
 def _check_rater(actor, case: Case, channel: str) -> None:

@@ -71,7 +71,7 @@ def check_definition(definition) -> list[dict]:
             {
                 "code": code, "label": label, "type": field["type"],
                 "required": bool(field.get("required")),
-                "max_length": int(field.get("max_length") or 200), "options": options,
+                "max_length": _max_length(field.get("max_length"), f"{where}（{label}）"), "options": options,
                 "help": str(field.get("help", "")), "prefill": prefill,
             }
         )  # fmt: skip
@@ -148,6 +148,26 @@ def _difference(first: dict, other: dict) -> str:
     return ""
 
 
+MAX_FIELD_LENGTH = 100_000
+
+
+def _max_length(value, where: str) -> int:
+    """A field's length limit: 200 when not given, else a whole number of characters (an int or
+    its digits) from 1 to `MAX_FIELD_LENGTH`."""
+    if value is None or value == "":
+        return 200
+    text = (
+        str(value).strip() if isinstance(value, int | str) and not isinstance(value, bool) else ""
+    )
+    if not (text.isascii() and text.isdigit() and len(text) <= 6) or not (
+        1 <= int(text) <= MAX_FIELD_LENGTH
+    ):
+        raise ServiceError(
+            "services.form_invalid", f"{where}的长度上限应为 1 到 {MAX_FIELD_LENGTH} 的整数"
+        )
+    return int(text)
+
+
 def clean_submission(definition: list[dict], data: dict) -> tuple[dict, dict[str, str]]:
     """Applicant's values, typed, and the errors per field code (Chinese messages)."""
     cleaned, errors = {}, {}
@@ -178,9 +198,12 @@ def _typed(field: dict, text: str):
         return int(text)
     if kind == FormFieldType.DECIMAL:
         try:
-            return str(Decimal(text))
+            number = Decimal(text)
         except InvalidOperation as exc:
             raise ValueError("应为数字") from exc
+        if not number.is_finite():  # Decimal reads NaN and Infinity too
+            raise ValueError("应为数字")
+        return str(number)
     if kind == FormFieldType.DATE:
         try:
             return datetime.date.fromisoformat(text).isoformat()

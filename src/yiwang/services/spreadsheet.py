@@ -137,7 +137,7 @@ class _Row:
         text = self.cells[key]
         if not text:
             return None
-        if not text.isdigit():
+        if not text.isdecimal():  # what int() reads, full-width digits too; isdigit() takes "²"
             self.error(key, f"{LABELS[key]}应为非负整数，而不是「{text}」")
             return None
         return int(text)

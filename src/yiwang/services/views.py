@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, render
 
 from yiwang.core.models import Organisation
 from yiwang.core.permissions import can
+from yiwang.core.utils import query_id
 from yiwang.services import bpmn, selectors
 from yiwang.services.choices import Audience, ItemStatus, LifeEvent
 from yiwang.services.forms import ApplicationForm
@@ -32,7 +33,7 @@ def search(request):
     department = request.GET.get("department", "")
     found = selectors.published_items(
         request.user,
-        organisation_id=int(department) if department.isdigit() else None,
+        organisation_id=query_id(department),
         **params,
     )
     page = Paginator(found, 20).get_page(request.GET.get("page"))

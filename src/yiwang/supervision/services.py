@@ -17,6 +17,7 @@ from yiwang.core.workdays import add_working_days
 from yiwang.supervision.choices import CardLevel, CardStatus, CardSubject, NoticeStatus
 from yiwang.supervision.models import Card, CardEvent, SupervisionNotice
 from yiwang.supervision.notify import tell_escalation, tell_late_reply
+from yiwang.supervision.selectors import hide_anonymous_cases
 
 REPLY_WORKING_DAYS = 30  # the longest a 督办 may give: a deadline never reached never escalates
 
@@ -58,7 +59,10 @@ def send_notice(
     if problem:
         raise ServiceError("validation_failed", problem)
     if card is not None:
-        case = case or card.case
+        # The card of an anonymous rating's rectification: the department must not learn its case
+        # (who rated) from the 督办, its list, its escalation or the case's timeline.
+        hide_anonymous_cases([card])
+        case = None if card.hide_case else (case or card.case)
     notice = SupervisionNotice(
         organisation=organisation, message=message.strip(), reply_due=reply_due, case=case,
         card=card, sent_by=actor, sent_at=timezone.now(),

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from yiwang.cases.models import Case
 from yiwang.core.errors import NotFound, ServiceError
 from yiwang.core.models import Organisation
+from yiwang.core.utils import query_id
 from yiwang.supervision import kpi, selectors, services
 from yiwang.supervision.choices import CardLevel, NoticeStatus
 from yiwang.supervision.forms import NoticeForm, PeriodForm, ReplyForm, WeekForm
@@ -84,14 +85,9 @@ def _overrun_special_procedures(today) -> list:
 def _notice_target(request):
     """The card or case a 督办 is about, from ?card= or ?case=; 404 if not visible."""
     source = request.POST if request.method == "POST" else request.GET
-    card_id, number = source.get("card", ""), source.get("case", "")
-    if card_id.isdigit():
-        card = (
-            Card.objects.restrict(request.user)
-            .filter(pk=int(card_id))
-            .select_related("case")
-            .first()
-        )
+    card_id, number = query_id(source.get("card", "")), source.get("case", "")
+    if card_id is not None:
+        card = Card.objects.restrict(request.user).filter(pk=card_id).select_related("case").first()
         if card is None:
             raise Http404("警示牌不存在或无权访问")
         return card, card.case, Organisation.objects.filter(pk=card.organisation_id)

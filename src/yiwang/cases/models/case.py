@@ -100,7 +100,8 @@ class Case(models.Model):
     )
     # Text, not JSON: PostgreSQL's jsonb reorders keys, and the engine restores tasks in order.
     workflow_state = models.TextField("流程状态", blank=True)
-    result_reference = models.CharField("结果文书/证照编号", max_length=120, blank=True)
+    # Text: a theme's (一件事) case issues one result per item, e.g. several licence identifiers.
+    result_reference = models.TextField("结果文书/证照编号", blank=True)
     timer_due_at = models.DateTimeField(
         "定时事件到期时间",
         null=True,

@@ -1,0 +1,43 @@
+"""What an admin may set on a form field, and what an applicant may type into one: a bad length
+is a clear refusal of the definition, never a crash; a number field takes only numbers."""
+
+import pytest
+
+from yiwang.core.errors import ServiceError
+from yiwang.services import formdef
+
+
+@pytest.mark.parametrize("max_length", ["abc", [50], 0, -5, 100_001])
+def test_a_field_length_that_is_no_positive_number_is_refused(max_length):
+    with pytest.raises(ServiceError) as caught:
+        formdef.check_definition(
+            [{"code": "capital", "label": "注册资本", "type": "text", "max_length": max_length}]
+        )
+    assert caught.value.code == "services.form_invalid"
+    assert caught.value.message == "申请表第 1 个字段（注册资本）的长度上限应为 1 到 100000 的整数"
+
+
+def test_a_field_length_given_as_digits_is_taken():
+    [field] = formdef.check_definition(
+        [{"code": "capital", "label": "注册资本", "type": "text", "max_length": "30"}]
+    )
+    assert field["max_length"] == 30
+
+
+@pytest.mark.parametrize("typed", ["NaN", "Infinity", "-inf", "sNaN"])
+def test_a_decimal_field_refuses_what_is_no_number(typed):
+    definition = formdef.check_definition(
+        [{"code": "capital", "label": "注册资本", "type": "decimal"}]
+    )
+    cleaned, errors = formdef.clean_submission(definition, {"capital": typed})
+    assert errors == {"capital": "注册资本：应为数字"} and cleaned == {}
+
+
+def test_a_decimal_field_takes_a_number():
+    definition = formdef.check_definition(
+        [{"code": "capital", "label": "注册资本", "type": "decimal"}]
+    )
+    assert formdef.clean_submission(definition, {"capital": "100.50"}) == (
+        {"capital": "100.50"},
+        {},
+    )
