@@ -7,6 +7,7 @@ with a 4xx status; bad input never becomes a 500.
 from __future__ import annotations
 
 import logging
+import re
 from functools import wraps
 
 from django.core.exceptions import RequestDataTooBig
@@ -80,16 +81,75 @@ def _service_error(request, exc: ServiceError):
     return response
 
 
+# What each kind of pydantic error says, in Chinese (its `type` stays as the stable code).
+_CHINESE = {
+    "missing": "缺少此项",
+    "extra_forbidden": "不允许此项",
+    "string_type": "应为文本",
+    "string_too_short": "长度不能少于 {min_length} 个字符",
+    "string_too_long": "长度不能超过 {max_length} 个字符",
+    "string_pattern_mismatch": "格式不符合要求",
+    "int_type": "应为整数",
+    "int_parsing": "应为整数",
+    "int_from_float": "应为整数",
+    "float_type": "应为数字",
+    "float_parsing": "应为数字",
+    "decimal_type": "应为数值",
+    "decimal_parsing": "应为数值",
+    "finite_number": "应为有限的数值",
+    "bool_type": "应为是或否（true / false）",
+    "bool_parsing": "应为是或否（true / false）",
+    "greater_than": "应大于 {gt}",
+    "greater_than_equal": "不能小于 {ge}",
+    "less_than": "应小于 {lt}",
+    "less_than_equal": "不能大于 {le}",
+    "enum": "应为以下之一：{expected}",
+    "literal_error": "应为以下之一：{expected}",
+    "date_type": "应为日期（YYYY-MM-DD）",
+    "date_parsing": "应为日期（YYYY-MM-DD）",
+    "date_from_datetime_parsing": "应为日期（YYYY-MM-DD）",
+    "date_from_datetime_inexact": "应为日期（YYYY-MM-DD），不带时间",
+    "datetime_type": "应为日期时间（ISO 8601）",
+    "datetime_parsing": "应为日期时间（ISO 8601）",
+    "datetime_from_date_parsing": "应为日期时间（ISO 8601）",
+    "uuid_type": "应为 UUID",
+    "uuid_parsing": "应为 UUID",
+    "list_type": "应为列表",
+    "too_short": "至少 {min_length} 项",
+    "too_long": "最多 {max_length} 项",
+    "dict_type": "应为对象",
+    "model_type": "应为对象",
+    "model_attributes_type": "应为对象",
+    "json_invalid": "不是有效的 JSON",
+    "json_type": "不是有效的 JSON",
+    "url_type": "应为网址",
+    "url_parsing": "应为网址",
+}
+_OWN_MESSAGE = {"value_error": "Value error, ", "assertion_error": "Assertion failed, "}
+
+
+def chinese_message(error: dict) -> str:
+    """A pydantic error as a Chinese message: by its type, with its limits filled in; the
+    project's own validators already speak Chinese (their prefix is dropped)."""
+    kind, context = error.get("type", ""), dict(error.get("ctx") or {})
+    if kind in _OWN_MESSAGE:
+        return str(error.get("msg", "")).removeprefix(_OWN_MESSAGE[kind])
+    if "expected" in context:  # "'a', 'b' or 'c'"
+        choices = re.findall(r"'([^']*)'", str(context["expected"]))
+        context["expected"] = "、".join(choices) if choices else context["expected"]
+    try:
+        return _CHINESE[kind].format(**context)
+    except (KeyError, IndexError):
+        return "取值不符合要求"
+
+
 @api.exception_handler(NinjaValidationError)
 def _validation_error(request, exc: NinjaValidationError):
     fields = [
-        {
-            "loc": [str(p) for p in e.get("loc", [])],
-            "type": e.get("type", ""),
-            "msg": str(e.get("msg", "")),
-        }
+        {"loc": [str(p) for p in e.get("loc", [])], "type": e.get("type", ""),
+         "msg": chinese_message(e)}
         for e in exc.errors
-    ]
+    ]  # fmt: skip
     return error(request, 422, "validation_failed", "请求参数不符合要求", {"errors": fields})
 
 
