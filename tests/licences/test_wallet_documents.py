@@ -30,7 +30,10 @@ def rendered(pdf: bytes) -> tuple[Image.Image, str]:
 
 
 def decoded(image: Image.Image) -> list[str]:
-    return [found.text for found in zxingcpp.read_barcodes(image)]
+    """The distinct texts of the QR codes in the image: only QR codes are looked for, each text
+    counted once (a run once got two results for the one QR code drawn; not reproduced since)."""
+    found = zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)
+    return list(dict.fromkeys(code.text for code in found))
 
 
 def seal_red_pixels(image: Image.Image, box: tuple[int, int, int, int]) -> int:
