@@ -56,7 +56,8 @@ def test_the_walk_in_applicants_account_gets_the_site_messages(city):
     assert Notification.objects.filter(user=city["citizen"], case=case).count() == 1
 
 
-def test_a_company_walk_in_is_seen_by_the_companys_agent(city):
+def company_walk_in(city):
+    """A company registered at the window whose agent is the city's citizen."""
     import datetime
 
     from yiwang.core.models import CompanyAgent
@@ -64,10 +65,14 @@ def test_a_company_walk_in_is_seen_by_the_companys_agent(city):
     uscc = factories.uscc()
     CompanyAgent.objects.create(user=city["citizen"], company_uscc=uscc, company_name="江澜测试餐饮有限公司",
                                 valid_from=datetime.date(2020, 1, 1))  # fmt: skip
-    case = services.register_walk_in(
+    return services.register_walk_in(
         actor=city["clerk"], item=city["item"], applicant_kind="company", applicant_name="江澜测试餐饮有限公司",
         applicant_code=uscc, form_data={"name": "张三"}, paper_materials=[m.pk for m in city["item"].materials.all()],
     )  # fmt: skip
+
+
+def test_a_company_walk_in_is_seen_by_the_companys_agent(city):
+    case = company_walk_in(city)
     assert Case.objects.restrict(city["citizen"]).filter(pk=case.pk).exists()
 
 
@@ -175,16 +180,6 @@ def test_a_former_agent_is_no_longer_told_about_the_companys_case(city):
 
 
 def test_the_agent_of_a_company_registered_at_the_window_is_told(city):
-    import datetime
-
-    from yiwang.core.models import CompanyAgent
-
-    uscc = factories.uscc()
-    CompanyAgent.objects.create(user=city["citizen"], company_uscc=uscc, company_name="江澜测试餐饮有限公司",
-                                valid_from=datetime.date(2020, 1, 1))  # fmt: skip
-    case = services.register_walk_in(
-        actor=city["clerk"], item=city["item"], applicant_kind="company", applicant_name="江澜测试餐饮有限公司",
-        applicant_code=uscc, form_data={"name": "张三"}, paper_materials=[m.pk for m in city["item"].materials.all()],
-    )  # fmt: skip
+    case = company_walk_in(city)
     services.request_correction(actor=city["clerk"], case=case, corrections=["补充营业执照复印件"])
     assert Notification.objects.filter(case=case, user=city["citizen"]).exists()

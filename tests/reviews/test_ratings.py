@@ -225,17 +225,20 @@ def test_sending_again_replaces_the_code_at_most_three_times(city, finished):
     assert caught.value.code == "reviews.code_limit"
 
 
+def online_application(city):
+    return case_services.submit_application(actor=city["citizen"], item=city["item"],
+                                            form_data={"name": "张三"}, uploads=uploads_for(city["item"]))  # fmt: skip
+
+
 def test_no_code_before_the_window_served_the_applicant(city):
-    online = case_services.submit_application(actor=city["citizen"], item=city["item"],
-                                              form_data={"name": "张三"}, uploads=uploads_for(city["item"]))  # fmt: skip
+    online = online_application(city)
     with pytest.raises(ServiceError) as caught:
         services.send_rating_code(actor=city["clerk"], case=online)
     assert caught.value.code == "reviews.too_early"
 
 
 def test_no_code_for_an_online_application_withdrawn_before_the_window_saw_it(city):
-    online = case_services.submit_application(actor=city["citizen"], item=city["item"],
-                                              form_data={"name": "张三"}, uploads=uploads_for(city["item"]))  # fmt: skip
+    online = online_application(city)
     case_services.withdraw_case(actor=city["citizen"], case=online, reason="填错了事项")
     with pytest.raises(ServiceError) as caught:
         services.send_rating_code(actor=city["clerk"], case=online)
@@ -243,8 +246,7 @@ def test_no_code_for_an_online_application_withdrawn_before_the_window_saw_it(ci
 
 
 def test_a_code_for_an_application_withdrawn_after_a_correction_was_asked(city):
-    online = case_services.submit_application(actor=city["citizen"], item=city["item"],
-                                              form_data={"name": "张三"}, uploads=uploads_for(city["item"]))  # fmt: skip
+    online = online_application(city)
     case_services.request_correction(actor=city["clerk"], case=online, corrections=["申请书未签字"])
     case_services.withdraw_case(actor=city["citizen"], case=online)
     assert services.send_rating_code(actor=city["clerk"], case=online).code
