@@ -98,17 +98,22 @@ def test_staff_read_an_identifier_of_the_themes_second_item_masked(client, city)
     assert f"<dd>{masked}</dd>" in page and code not in page
 
 
-def test_a_theme_case_turns_yellow_at_a_fifth_of_its_own_longest_promised_time(restaurant):
-    from django.utils import timezone
-
-    from yiwang.core.workdays import WorkCalendar
-
+def accepted_with_a_longer_item(restaurant):
+    """A theme case accepted after its 户外招牌 item got 20 promised days, the lead item 5."""
     restaurant["signboard"].promised_days = 20
     restaurant["signboard"].save(update_fields=["promised_days"])
     case = services.submit_theme_application(actor=restaurant["citizen"], theme=restaurant["theme"],
                                              form_data={"name": "张三", "sign_size": "3m×1m"},
                                              uploads=uploads(restaurant["theme"]))  # fmt: skip
-    case = services.accept_case(actor=restaurant["clerk"], case=case)
+    return services.accept_case(actor=restaurant["clerk"], case=case)
+
+
+def test_a_theme_case_turns_yellow_at_a_fifth_of_its_own_longest_promised_time(restaurant):
+    from django.utils import timezone
+
+    from yiwang.core.workdays import WorkCalendar
+
+    case = accepted_with_a_longer_item(restaurant)
     calendar = WorkCalendar()
     assert case.item.promised_days == 5  # the lead item's limit is the shorter one
     assert case.due_date == calendar.add_working_days(timezone.localdate(case.accepted_at), 20)
@@ -125,12 +130,7 @@ def test_a_theme_case_keeps_its_yellow_threshold_when_a_correction_moves_its_dea
 
     from yiwang.core.workdays import WorkCalendar
 
-    restaurant["signboard"].promised_days = 20
-    restaurant["signboard"].save(update_fields=["promised_days"])
-    case = services.submit_theme_application(actor=restaurant["citizen"], theme=restaurant["theme"],
-                                             form_data={"name": "张三", "sign_size": "3m×1m"},
-                                             uploads=uploads(restaurant["theme"]))  # fmt: skip
-    case = services.accept_case(actor=restaurant["clerk"], case=case)
+    case = accepted_with_a_longer_item(restaurant)
     services.request_review_correction(actor=restaurant["reviewers"]["urban"], case=case,
                                        corrections=["招牌效果图缺少尺寸标注"])  # fmt: skip
     a_week_later = timezone.now() + datetime.timedelta(days=7)
