@@ -37,8 +37,9 @@ def usage_for(user) -> Usages:
 
 
 class Usages:
-    """A user's usages, read a page at a time (a company read a few times a day has thousands);
-    a slice gives the usages as dicts, `count()` how many there are in all."""
+    """A user's usages, read a page at a time (a company read a few times a day has thousands):
+    a slice gives the usages as dicts, an index one of them, `count()` how many there are in all;
+    iterating goes through every one, in chunks."""
 
     def __init__(self, logs):
         self.logs = logs
@@ -49,8 +50,13 @@ class Usages:
     def __len__(self) -> int:
         return self.count()
 
-    def __getitem__(self, index: slice) -> list[dict]:
-        return [_usage(log) for log in self.logs[index]]
+    def __getitem__(self, index: slice | int) -> list[dict] | dict:
+        if isinstance(index, slice):
+            return [_usage(log) for log in self.logs[index]]
+        return _usage(self.logs[index])
+
+    def __iter__(self):
+        return (_usage(log) for log in self.logs.iterator(chunk_size=500))
 
 
 def _usage(log: ExchangeLog) -> dict:
