@@ -65,6 +65,8 @@ class LoadCounters:
         self.errors: dict[str, int] = {}
         self.ignored_columns: list[str] = []
         self.replace_skipped = False
+        self.stored = 0  # rows kept for the registry (valid, the first of their key)
+        self._stored_empty: dict[str, int] = {}  # per field, kept rows where it was empty
 
     @property
     def filled(self) -> dict[str, int]:
@@ -79,7 +81,8 @@ class LoadCounters:
         return {"errors": self.errors, "ignored_columns": self.ignored_columns[:50],
                 "replace_skipped": self.replace_skipped}  # fmt: skip
 
-    def count_filled(self, values: dict) -> None:
+    def count_filled(self, values: dict, *, stored: bool = False) -> None:
+        """Count a row's filled fields, and as a row kept for the registry when `stored`."""
         # Per row on the load's hot path: most rows hold the same fields, mostly filled, so
         # only what is missing is counted.
         if values.keys() != self._since.keys():
@@ -88,10 +91,47 @@ class LoadCounters:
             for code in self._since.keys() - values.keys():
                 self._empty[code] = self._empty.get(code, 0) + 1
         self._counted += 1
+        if stored:
+            self.stored += 1
         if None in values.values() or "" in values.values():
             for code, value in values.items():
                 if value is None or value == "":
                     self._empty[code] = self._empty.get(code, 0) + 1
+                    if stored:
+                        self._stored_empty[code] = self._stored_empty.get(code, 0) + 1
+
+    def count_stored(self, values: dict) -> None:
+        """A row kept for the registry whose fields `count_filled` counted already."""
+        self.stored += 1
+        for code, value in values.items():
+            if value is None or value == "":
+                self._stored_empty[code] = self._stored_empty.get(code, 0) + 1
+
+    def stored_filled(self, field_codes: list[str]) -> dict[str, int]:
+        """Per field, how many rows kept for the registry had a value."""
+        return {code: self.stored - self._stored_empty.get(code, 0) for code in field_codes}
+
+    def count_columns(self, rows: int, empty: dict[str, int]) -> None:
+        """`count_filled` of `rows` rows at once, each holding the fields of `empty`, which
+        says per field how many of them were empty."""
+        if not rows:
+            return
+        if empty.keys() != self._since.keys():
+            for code in empty.keys() - self._since.keys():
+                self._since[code] = self._counted
+            for code in self._since.keys() - empty.keys():
+                self._empty[code] = self._empty.get(code, 0) + rows
+        self._counted += rows
+        for code, count in empty.items():
+            if count:
+                self._empty[code] = self._empty.get(code, 0) + count
+
+    def count_stored_columns(self, rows: int, empty: dict[str, int]) -> None:
+        """`count_stored` of `rows` rows at once; `empty` as for `count_columns`."""
+        self.stored += rows
+        for code, count in empty.items():
+            if count:
+                self._stored_empty[code] = self._stored_empty.get(code, 0) + count
 
     def count_error(self, code: str) -> None:
         self.errors[code] = self.errors.get(code, 0) + 1
@@ -183,6 +223,21 @@ def measure_registry(resource_id: int, field_codes: list[str]) -> RegistryFigure
         field_completeness={code: ratio(n, records) for code, n in zip(field_codes, filled_counts, strict=True)},
         loads=loads, rows=rows, validity=_weighted(valid, rows), uniqueness=_weighted(unique, rows),
         consistency=_weighted(consistent, rows),
+    )  # fmt: skip
+
+
+def first_load_figures(
+    counters: LoadCounters, field_codes: list[str], dims: dict
+) -> RegistryFigures:
+    """What `measure_registry` would find after a load into an empty registry, from what the
+    load counted: its kept rows are the registry, its report the only one (no scan)."""
+    records = counters.stored
+    filled = counters.stored_filled(field_codes)
+    return RegistryFigures(
+        records=records, field_completeness={code: ratio(filled[code], records) for code in field_codes},
+        loads=1, rows=counters.rows, validity=_weighted(counters.rows * dims["validity"], counters.rows),
+        uniqueness=_weighted(counters.rows * dims["uniqueness"], counters.rows),
+        consistency=_weighted(counters.rows * dims["consistency"], counters.rows),
     )  # fmt: skip
 
 
