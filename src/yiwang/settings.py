@@ -111,16 +111,23 @@ def _database() -> dict:
             # Only the statements `core.hotsql` asks for are prepared (Django's default, None,
             # would refuse even those); nothing is prepared for having merely run often.
             db.setdefault("OPTIONS", {}).setdefault("prepare_threshold", 2**31 - 1)
+        elif db["ENGINE"] == "django.db.backends.sqlite3":
+            db["OPTIONS"] = {**SQLITE_OPTIONS, **db.get("OPTIONS", {})}  # a file named by URL too
         return db
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     return {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": VAR_DIR / "yiwang.sqlite3",
-        "OPTIONS": {
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;",
-            "transaction_mode": "IMMEDIATE",
-        },
+        "OPTIONS": dict(SQLITE_OPTIONS),
     }
+
+
+# Readers beside one writer (WAL), a writer waiting its turn instead of failing at once, and a
+# transaction taking the write lock when it begins, so that it never fails half-way to upgrade.
+SQLITE_OPTIONS = {
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;",
+    "transaction_mode": "IMMEDIATE",
+}
 
 
 DATABASES = {"default": _database()}
