@@ -1,11 +1,13 @@
 import csv
 import io
+import json
 
 import pytest
 
 from tests.openapi import assert_matches_openapi
 from tests.registry.conftest import company_row, csv_bytes, upload
 from yiwang.core import services as core_services
+from yiwang.registry.loading import raw_path
 from yiwang.registry.models import Load, Record
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -31,6 +33,21 @@ def test_the_owners_system_pushes_a_batch_and_follows_the_load(client, published
     errors = client.get(f"/api/v1/registry/loads/{load['id']}/errors", headers=market_key)
     assert_matches_openapi(errors, "get", "/api/v1/registry/loads/{load_id}/errors")
     assert errors.json()["items"][0]["code"] == "identifier.uscc.checksum"
+
+
+def test_a_batch_row_with_a_lone_surrogate_is_kept_and_quarantined(client, published, market_key):
+    """JSON lets a lone \\ud800 escape through; the row is kept in the raw file and quarantined,
+    and the rest of the batch is loaded (it was a 500)."""
+    bad = '{"uscc": "' + company_row(2)["uscc"] + '", "name": "有限\\ud800公司"}'
+    body = '{"rows": [' + json.dumps(company_row(1)) + ", " + bad + "]}"
+    response = client.post(f"/api/v1/registry/resources/{published.pk}/batches", body,
+                           content_type="application/json", headers=market_key)  # fmt: skip
+    assert response.status_code == 201, response.content
+    load = response.json()
+    assert (load["status"], load["rows_written"], load["rows_invalid"]) == ("succeeded", 1, 1)
+    errors = client.get(f"/api/v1/registry/loads/{load['id']}/errors", headers=market_key).json()
+    assert [(e["row"], e["code"]) for e in errors["items"]] == [(2, "row.bad_json")]
+    assert b"\\ud800" in raw_path(Load.objects.get(pk=load["id"])).read_bytes()  # nothing lost
 
 
 def test_another_departments_system_cannot_push_to_the_resource(client, factory, city, published):

@@ -1,4 +1,5 @@
 import io
+import json
 
 import pytest
 from openpyxl import Workbook
@@ -67,6 +68,15 @@ def test_duplicates_are_found_after_the_load_s_keys_spill_to_disk(officer, publi
     assert sorted(e.row for e in load.errors.all()) == [22, 23, 24]
     assert {e.code for e in load.errors.all()} == {"row.duplicate_key"}
     assert Record.objects.get(key=rows[0]["uscc"]).data["name"] == rows[0]["name"]
+
+
+def test_a_json_line_with_a_lone_surrogate_is_quarantined_not_a_crash(officer, published):
+    """json.loads lets a lone \\ud800 escape through as a str that cannot be encoded again."""
+    good = json.dumps(company_row(1), ensure_ascii=False)
+    bad = json.dumps(company_row(2), ensure_ascii=False).replace("有限公司", "有限\\ud800公司")
+    load = load_file(officer, published, (good + "\n" + bad + "\n").encode(), name="c.jsonl")
+    assert load.status == "succeeded" and load.rows_written == 1
+    assert [(e.row, e.code) for e in load.errors.all()] == [(2, "row.bad_json")]
 
 
 def test_a_gb18030_file_is_detected_and_decoded(officer, published):

@@ -308,6 +308,16 @@ def test_a_json_string_holding_a_nul_character_is_a_bad_row(tmp_path):
     assert rows[0][1].code == "row.nul_byte"
 
 
+@pytest.mark.parametrize("escape", ["\\ud800", "\\uDFFF", "\\ude00\\ud83d"])
+def test_a_json_string_holding_a_lone_surrogate_is_a_bad_row(tmp_path, escape):
+    lines = ['{"name": "a' + escape + 'b"}', '{"note": ["x", {"k": "' + escape + '"}]}',
+             '{"name": "笑\\ud83d\\ude00"}']  # fmt: skip
+    _header, rows = read_all(write(tmp_path / "s.jsonl", jsonl(*lines)), "jsonl")
+    assert [getattr(cells, "code", None) for _n, cells in rows] == ["row.bad_json"] * 2 + [None]
+    assert "Unicode" in rows[0][1].message
+    assert rows[2][1] == {"name": "笑😀"}  # a surrogate pair is one character, and fine
+
+
 def test_json_decimals_are_read_exactly(tmp_path):
     path = write(tmp_path / "d.jsonl", jsonl('{"capital": 100.10}'))
     assert read_all(path, "jsonl")[1] == [(1, {"capital": Decimal("100.10")})]

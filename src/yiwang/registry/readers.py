@@ -20,6 +20,7 @@ import io
 import itertools
 import json
 import os
+import re
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -357,21 +358,38 @@ def _json_object(number: int, line: str) -> dict | BadRow:
         return BadRow(number, "row.bad_json", f"该行不是有效的 JSON：{str(exc)[:100]}")
     if not isinstance(value, dict):
         return BadRow(number, "row.bad_json", "该行不是 JSON 对象（应为 {...}）")
-    if "\\u0000" not in line:
+    if "\\u0000" not in line and not _SURROGATE_ESCAPE.search(line):
         return value
     try:
-        if _holds_nul(value):
+        if _holds(value, lambda text: "\x00" in text):
             return BadRow(number, "row.nul_byte", "该行含有空字符（\\u0000）")
+        if _holds(value, _not_unicode):
+            message = "该行含有无效的 Unicode 字符（不成对的 \\uD800–\\uDFFF 转义）"
+            return BadRow(number, "row.bad_json", message)
     except RecursionError:
         return BadRow(number, "row.bad_json", "该行 JSON 嵌套过深")
     return value
 
 
-def _holds_nul(value: object) -> bool:
+# A \\uD800–\\uDFFF escape: JSON lets one stand alone, but then it is no character at all,
+# and no value holding it can be stored or encoded again.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def _not_unicode(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _holds(value: object, test) -> bool:
+    """Whether a string anywhere in a parsed JSON value (keys too) passes `test`."""
     if isinstance(value, str):
-        return "\x00" in value
+        return test(value)
     if isinstance(value, dict):
-        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
+        return any(_holds(k, test) or _holds(v, test) for k, v in value.items())
     if isinstance(value, list):
-        return any(_holds_nul(v) for v in value)
+        return any(_holds(v, test) for v in value)
     return False

@@ -103,6 +103,15 @@ def receive_file(
                    background=background)  # fmt: skip
 
 
+def _json_line(row: dict) -> bytes:
+    """A row as a line of JSON Lines: readable UTF-8, or escaped ASCII for a row holding a lone
+    surrogate (JSON lets a \\ud800 through), which the load then quarantines."""
+    try:
+        return json.dumps(row, ensure_ascii=False, default=str).encode() + b"\n"
+    except UnicodeEncodeError:
+        return json.dumps(row, default=str).encode() + b"\n"
+
+
 @transaction.atomic
 def receive_batch(
     *, actor, resource: Resource, rows: list[dict], mode: str = LoadMode.UPSERT
@@ -113,8 +122,7 @@ def receive_batch(
         raise ServiceError("file.empty", "批次中没有数据行")
     if len(rows) > settings.REGISTRY_API_BATCH_ROWS:
         raise ServiceError("batch.too_large", f"一个批次最多 {settings.REGISTRY_API_BATCH_ROWS} 行")
-    lines = (json.dumps(row, ensure_ascii=False, default=str).encode() + b"\n" for row in rows)
-    stored = _store(lines, resource=resource, suffix=".jsonl")
+    stored = _store((_json_line(row) for row in rows), resource=resource, suffix=".jsonl")
     return _create(
         actor,
         resource,
