@@ -587,6 +587,21 @@ def _keys(n: int, start: int = 0) -> list[str]:
     return [f"K{i:08d}" if i % 3 else f"{'长' * 40}{i}" for i in range(start, start + n)]
 
 
+def test_the_duplicate_tracker_takes_a_batch_of_new_keys_at_once_or_leaves_it_to_seen():
+    tracker = DuplicateTracker(memory_keys=10)
+    assert tracker.all_new(["a", "b"]) and tracker.all_new([]) and len(tracker) == 2
+    assert tracker.seen("a") and tracker.seen("b")
+    assert not tracker.all_new(["c", "a"])  # one seen before
+    assert not tracker.all_new(["d", "d"])  # a repeat within the batch
+    assert not tracker.all_new(["e", "x" * 40])  # a long key is kept as its digest by seen
+    assert not tracker.all_new([str(i) for i in range(20)])  # more than memory holds
+    assert len(tracker) == 2 and not tracker.seen("c") and not tracker.seen("d")
+    for i in range(20):
+        tracker.seen(f"k{i}")
+    assert tracker.spilled and not tracker.all_new(["z"])  # keys on disk: seen asks the filter
+    assert not tracker.seen("z")
+
+
 def test_the_duplicate_tracker_still_knows_every_key_after_spilling_to_disk():
     tracker = DuplicateTracker(memory_keys=100)
     keys = _keys(1000)

@@ -13,6 +13,7 @@ import contextlib
 import datetime
 import gc
 import gzip
+import itertools
 import logging
 import tempfile
 from dataclasses import dataclass
@@ -237,15 +238,9 @@ def _validate_rows(load, prepared, sink, counters, tracker, staged, errors) -> N
     if columnar is None:
         _validate_each_row(load, prepared, sink, counters, tracker, staged, errors)
         return
-    batch: list[tuple] = []
-    for item in prepared.table.rows():
-        batch.append(item)
-        if len(batch) >= COLUMN_BATCH:
-            _validate_batch(
-                columnar, batch, load, prepared, sink, counters, tracker, staged, errors
-            )
-            batch = []
-    _validate_batch(columnar, batch, load, prepared, sink, counters, tracker, staged, errors)
+    rows = prepared.table.rows()
+    while batch := list(itertools.islice(rows, COLUMN_BATCH)):
+        _validate_batch(columnar, batch, load, prepared, sink, counters, tracker, staged, errors)
 
 
 def _validate_batch(
@@ -265,8 +260,9 @@ def _validate_batch(
     counters.count_columns(len(checked.keys), checked.empty)
     firsts = None
     if len(checked.keys) == len(batch):  # every row clean, the usual batch
-        firsts = [not tracker.seen(key) for key in checked.keys]
-        if all(firsts):
+        if not tracker.all_new(checked.keys):
+            firsts = [not tracker.seen(key) for key in checked.keys]
+        if firsts is None or all(firsts):
             counters.rows += len(batch)
             counters.valid += len(batch)
             counters.count_stored_columns(len(batch), checked.empty)

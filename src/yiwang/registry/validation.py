@@ -790,6 +790,23 @@ class DuplicateTracker:
             self._spill()
         return False
 
+    def all_new(self, keys: list[str]) -> bool:
+        """`seen` for a batch of keys at once, with set operations instead of a call per key:
+        True when none was seen before and none repeats within the batch (all are remembered
+        then); False, remembering none, when that is not so or not sure without `seen` (keys
+        on disk, or too long), for the caller to ask `seen` key by key."""
+        if not keys:
+            return True
+        if self._filter is not None or len(self._memory) + len(keys) > self._memory_keys:
+            return False
+        if max(map(len, keys)) > self.SHORT:
+            return False
+        batch = set(keys)
+        if len(batch) != len(keys) or not self._memory.isdisjoint(batch):
+            return False
+        self._memory |= batch
+        return True
+
     def __len__(self) -> int:
         return len(self._memory) + (len(self._disk) if self._disk is not None else 0)
 
