@@ -397,6 +397,15 @@ def test_the_owner_creates_a_record_through_the_load_pipeline(client, people, ma
     ).exists()
 
 
+def test_a_write_holding_a_lone_surrogate_is_a_bad_row_not_a_500(client, people, market_system):
+    new = dict(person(12), name="张\ud800三")  # JSON carries it as a lone \\ud800 escape
+    response = send(
+        client, "post", f"{PEOPLE}/create", market_system["headers"], {"write": {"content": new}}
+    )
+    assert response.status_code == 400 and response.json()["code"] == "row.bad_json"
+    assert not Record.objects.filter(resource=people, key=new["id_number"]).exists()
+
+
 def test_creating_an_existing_key_is_a_conflict(client, people, market_system):
     response = send(
         client,

@@ -103,7 +103,7 @@ def receive_file(
                    background=background)  # fmt: skip
 
 
-def _json_line(row: dict) -> bytes:
+def json_line(row: dict) -> bytes:
     """A row as a line of JSON Lines: readable UTF-8, or escaped ASCII for a row holding a lone
     surrogate (JSON lets a \\ud800 through), which the load then quarantines."""
     try:
@@ -122,7 +122,7 @@ def receive_batch(
         raise ServiceError("file.empty", "批次中没有数据行")
     if len(rows) > settings.REGISTRY_API_BATCH_ROWS:
         raise ServiceError("batch.too_large", f"一个批次最多 {settings.REGISTRY_API_BATCH_ROWS} 行")
-    stored = _store((_json_line(row) for row in rows), resource=resource, suffix=".jsonl")
+    stored = _store((json_line(row) for row in rows), resource=resource, suffix=".jsonl")
     return _create(
         actor,
         resource,

@@ -7,8 +7,6 @@ is also one exchange log row naming whose records it wrote (`common.logged_call`
 
 from __future__ import annotations
 
-import json
-
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -76,9 +74,7 @@ def store(call: Call, change: Change, rows: list[dict], *, mode: str, before=())
     `before` are the records the rows replace, as they were: a write that changes whose record
     it is (a new legal representative) concerns the old subject as much as the new one.
     """
-    lines = b"".join(
-        json.dumps(row, ensure_ascii=False, default=str).encode() + b"\n" for row in rows
-    )
+    lines = b"".join(registry.json_line(row) for row in rows)
     upload = ContentFile(lines, name=f"{call.operation.replace('.', '-')}.jsonl")
     load = registry.receive_file(
         actor=call.client, resource=call.resource, upload=upload, mode=mode, background=False
