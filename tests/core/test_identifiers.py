@@ -244,6 +244,24 @@ def test_a_single_changed_character_in_the_standard_org_code_is_caught():
 # --- the test region ---------------------------------------------------------
 
 
+ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")  # digits to \\d, not to a person
+
+
+def test_identifiers_with_digits_other_than_ascii_are_refused_with_their_code():
+    uscc = make_uscc(region="990100", org_body="T0000001")
+    ric = make_ric(region="990102", born=datetime.date(1980, 1, 1), sequence=1, sex="M")
+    with raises_code("identifier.region.format"):
+        validate_region("99" + "0102".translate(ARABIC_INDIC), allow_test_region=True)
+    with raises_code("identifier.uscc.format"):  # it was a bare ValueError: a crashed load
+        validate_uscc(
+            uscc[:2] + uscc[2:8].translate(ARABIC_INDIC) + uscc[8:], allow_test_region=True
+        )
+    with pytest.raises(IdentifierError):
+        validate_ric(ric[:6] + ric[6:17].translate(ARABIC_INDIC) + ric[17], allow_test_region=True)
+    with pytest.raises(IdentifierError):
+        validate_mobile("13" + "800138000".translate(ARABIC_INDIC))
+
+
 def test_a_test_region_code_is_accepted_when_the_test_region_is_allowed():
     assert validate_region("990102", allow_test_region=True) == "990102"
 

@@ -79,6 +79,17 @@ def test_a_json_line_with_a_lone_surrogate_is_quarantined_not_a_crash(officer, p
     assert [(e.row, e.code) for e in load.errors.all()] == [(2, "row.bad_json")]
 
 
+def test_a_uscc_with_arabic_indic_digits_is_quarantined_not_a_crash(officer, published):
+    rows = [company_row(1), company_row(2)]
+    uscc = rows[1]["uscc"]
+    rows[1]["uscc"] = (
+        uscc[:2] + uscc[2:8].translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")) + uscc[8:]
+    )
+    load = load_file(officer, published, csv_bytes(rows))
+    assert load.status == "succeeded" and load.rows_written == 1
+    assert [(e.row, e.code) for e in load.errors.all()] == [(3, "identifier.uscc.format")]
+
+
 def test_a_gb18030_file_is_detected_and_decoded(officer, published):
     load = load_file(officer, published, csv_bytes([company_row(1)], encoding="gb18030"))
     assert load.status == "succeeded"

@@ -81,7 +81,7 @@ def region_name(code: str) -> str | None:
 def validate_region(value: object, *, allow_test_region: bool | None = None) -> str:
     """Validate a 6-digit 行政区划代码 against GB/T 2260 (or the test region)."""
     code = _clean(value)
-    if not re.fullmatch(r"\d{6}", code):
+    if not re.fullmatch(r"[0-9]{6}", code):
         raise IdentifierError("identifier.region.format", "行政区划代码应为 6 位数字")
     if code.startswith(TEST_REGION_PREFIX):
         if not _test_region_allowed(allow_test_region):
@@ -134,7 +134,7 @@ def validate_uscc(value: object, *, allow_test_region: bool | None = None) -> st
     code = _clean(value)
     if len(code) != 18:
         raise IdentifierError("identifier.uscc.length", "统一社会信用代码应为 18 位")
-    if not re.fullmatch(r"[0-9A-HJ-NP-RTUW-Y]{2}\d{6}[0-9A-HJ-NP-RTUW-Y]{10}", code):
+    if not re.fullmatch(r"[0-9A-HJ-NP-RTUW-Y]{2}[0-9]{6}[0-9A-HJ-NP-RTUW-Y]{10}", code):
         raise IdentifierError("identifier.uscc.format", "统一社会信用代码含有不允许的字符")
     if uscc_check_char(code[:17]) != code[17]:
         raise IdentifierError("identifier.uscc.checksum", "统一社会信用代码校验位错误")
@@ -158,7 +158,7 @@ def validate_ric(value: object, *, allow_test_region: bool | None = None) -> str
     code = _clean(value)
     if len(code) != 18:
         raise IdentifierError("identifier.ric.length", "公民身份号码应为 18 位")
-    if not re.fullmatch(r"\d{17}[0-9X]", code):
+    if not re.fullmatch(r"[0-9]{17}[0-9X]", code):
         raise IdentifierError("identifier.ric.format", "公民身份号码含有不允许的字符")
     if ric_check_char(code[:17]) != code[17]:
         raise IdentifierError("identifier.ric.checksum", "公民身份号码校验位错误")
@@ -234,7 +234,7 @@ def validate_licence_id(value: object) -> str:
 def validate_mobile(value: object) -> str:
     """Validate a mainland mobile number (11 digits starting 1[3-9])."""
     code = _clean(value).removeprefix("+86")
-    if not re.fullmatch(r"1[3-9]\d{9}", code):
+    if not re.fullmatch(r"1[3-9][0-9]{9}", code):
         raise IdentifierError("identifier.mobile.format", "手机号码应为 11 位，以 13–19 开头")
     return code
 
