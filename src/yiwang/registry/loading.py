@@ -298,10 +298,7 @@ def _validate_in_order(
                 for code, value in orjson.loads(data).items():
                     duplicate_empty[code] += value is None
         elif isinstance(cells, readers.BadRow):
-            counters.count_error(cells.code)
-            errors.append(
-                LoadError(load=load, row=row_number, code=cells.code, message=cells.message[:500])
-            )
+            _bad_row(load, row_number, cells, counters, errors)
         else:
             _check_row(
                 prepared.validator,
@@ -339,10 +336,7 @@ def _validate_each_row(load, prepared, sink, counters, tracker, staged, errors) 
                         sink.flush(staged, errors, counters)
                     continue
         if isinstance(cells, readers.BadRow):
-            counters.count_error(cells.code)
-            errors.append(
-                LoadError(load=load, row=row_number, code=cells.code, message=cells.message[:500])
-            )
+            _bad_row(load, row_number, cells, counters, errors)
         else:
             _check_row(
                 validator, load, row_number, cells, header, counters, tracker, staged, errors
@@ -382,6 +376,12 @@ def _check_row(
     counters.valid += 1
     counters.count_stored(values)
     staged.append((row_number, key, orjson.dumps(values)))
+
+
+def _bad_row(load, row_number, bad: readers.BadRow, counters, errors) -> None:
+    """A row the reader could not parse: quarantined with the reader's code."""
+    counters.count_error(bad.code)
+    errors.append(LoadError(load=load, row=row_number, code=bad.code, message=bad.message[:500]))
 
 
 def _duplicate(load, row_number, key, cells, header, counters, errors) -> None:
