@@ -4,8 +4,8 @@ import datetime
 import json
 
 import pytest
-from gmssl import sm2 as gmssl_sm2
 
+from tests.gmssl import gmssl_for
 from tests.licences.conftest import issue_business
 from yiwang.core.identifiers import LicenceId
 from yiwang.licences import documents, keys, services
@@ -13,12 +13,6 @@ from yiwang.licences.models import Licence
 from yiwang.licences.verification import verify_document, verify_licence
 
 pytestmark = pytest.mark.django_db
-
-
-def gmssl_for(public_hex: str, private: bytes | None = None) -> gmssl_sm2.CryptSM2:
-    return gmssl_sm2.CryptSM2(
-        private_key=private.hex() if private else "", public_key=public_hex[2:]
-    )
 
 
 def test_a_valid_licence_verifies_with_issuer_type_dates_and_the_holder_masked(
