@@ -1,7 +1,8 @@
 """Where a case's process lives in the database: its engine state and its departments' tasks.
 
 The approval path writes here at every step (acceptance, each review), so the
-statements are plain SQL, prepared once per process: the ORM's query
+statements are plain SQL through `core.hotsql`, prepared once per connection on
+PostgreSQL and run on the driver's own cursor on SQLite: the ORM's query
 compilation cost as much as the engine step itself (ADR 0018). Callers hold
 the transaction and the case's row lock.
 """
@@ -16,6 +17,7 @@ from django.db import connection
 
 from yiwang.cases.choices import TaskStatus
 from yiwang.cases.models import Case, CaseTask
+from yiwang.core import hotsql
 
 
 @dataclass(frozen=True)
@@ -67,7 +69,7 @@ assert Case._meta.db_table == "cases_case" and CaseTask._meta.db_table == "cases
 
 def read_state(case_id: int) -> str:
     """The case's engine state, read under its row lock."""
-    with connection.cursor() as cursor:
+    with hotsql.cursor() as cursor:
         lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
         cursor.execute(_SQL["read"] + lock, [case_id])
         row = cursor.fetchone()
@@ -81,7 +83,7 @@ def save_state(
     job finds due cases by that column alone); `updated_at` feeds the incremental deadline
     sweep."""
     due = _when(timer_due_at) if timer_due_at is not None else None
-    with connection.cursor() as cursor:
+    with hotsql.cursor() as cursor:
         cursor.execute(_SQL["save"], [state, due, _when(now), case_id])
 
 
@@ -94,7 +96,7 @@ def open_tasks(case_id: int, tasks: list[NewTask], *, now: datetime.datetime) ->
     for t in tasks:
         params += [case_id, _uuid(t.engine_id), t.node_id, t.name, t.organisation_id, t.role,
                    TaskStatus.OPEN, _day(t.due_date), _day(t.warn_date), _when(now)]  # fmt: skip
-    with connection.cursor() as cursor:
+    with hotsql.cursor() as cursor:
         cursor.execute(_SQL["open"] + ", ".join([row] * len(tasks)), params)
 
 
@@ -107,7 +109,7 @@ def close_task(
     now: datetime.datetime,
 ) -> bool:
     """Mark an open task done with the reviewer's decision; False if it was not open."""
-    with connection.cursor() as cursor:
+    with hotsql.cursor() as cursor:
         cursor.execute(_SQL["close"], [TaskStatus.DONE, decision, opinion, by_id, _when(now),
                                          _uuid(engine_id), TaskStatus.OPEN])  # fmt: skip
         return cursor.rowcount == 1
@@ -122,6 +124,6 @@ def finish_case(
     now: datetime.datetime,
 ) -> None:
     """办结: the case's final status, when and with what result; no timer is waited on any more."""
-    with connection.cursor() as cursor:
+    with hotsql.cursor() as cursor:
         cursor.execute(_SQL["finish"], [status, _when(now), outcome_note, result_reference,
                                           _when(now), case_id])  # fmt: skip
