@@ -266,6 +266,27 @@ def test_a_code_cannot_be_sent_to_someone_the_platform_cannot_reach(city):
     assert caught.value.code == "reviews.no_contact"
 
 
+def test_a_code_goes_to_the_agent_of_a_company_registered_at_the_window_without_a_phone(city):
+    from tests.cases.test_visibility import company_walk_in
+
+    case = company_walk_in(city)
+    assert not case.contact_phone
+    services.send_rating_code(actor=city["clerk"], case=case)
+    assert code_sent_to(city["citizen"], case)
+
+
+def test_a_code_goes_to_the_real_name_account_of_a_person_registered_at_the_window_without_a_phone(
+    city,
+):
+    case = case_services.register_walk_in(
+        actor=city["clerk"], item=city["item"], applicant_kind="person", applicant_name="张三",
+        applicant_code=city["citizen"].id_number, form_data={"name": "张三"}, phone="",
+        paper_materials=[m.pk for m in city["item"].materials.all()],
+    )  # fmt: skip
+    services.send_rating_code(actor=city["clerk"], case=case)
+    assert code_sent_to(city["citizen"], case)
+
+
 # --- a window rating's rectification is the applicant's to confirm ------------------------------
 
 

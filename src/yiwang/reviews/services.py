@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from yiwang.cases.choices import FINISHED_STATUSES, CaseStatus
 from yiwang.cases.models import Case
-from yiwang.cases.notify import notify_applicant
+from yiwang.cases.notify import notify_applicant, recipient_id
 from yiwang.cases.services import add_event
 from yiwang.core import audit
 from yiwang.core.errors import NotFound, PermissionDenied, ServiceError
@@ -148,7 +148,9 @@ def send_rating_code(*, actor, case: Case) -> RatingCode:
         raise ServiceError("reviews.too_early", "窗口服务尚未发生，暂不能评价")
     if Rating.objects.filter(case=case, channel=RatingChannel.WINDOW).exists():
         raise ServiceError("reviews.already_rated", "该办件已通过此渠道评价", status=409)
-    if not (case.applicant_id or case.contact_phone):
+    # Whom `notify_applicant` reaches: a walk-in's real-name account, a company's agent in force,
+    # or the contact phone; the account that applied may no longer be one of them.
+    if not (recipient_id(case) or case.contact_phone):
         raise ServiceError("reviews.no_contact", "申请人没有账号或联系电话，无法发送评价码")
     found = RatingCode.objects.select_for_update().filter(case=case).first()
     found = found or RatingCode(case=case)
