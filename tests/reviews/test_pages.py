@@ -23,6 +23,18 @@ def test_the_applicant_of_a_finished_case_sees_the_rating_form(client, city, fin
     assert "服务态度" in page and "办事效率" in page and "匿名评价" in page
 
 
+def test_no_rating_form_for_an_application_withdrawn_before_anyone_served_it(client, city):
+    from tests.cases.test_flow import uploads_for
+    from yiwang.cases import services as case_services
+
+    case = case_services.submit_application(actor=city["citizen"], item=city["item"],
+                                            form_data={"name": "张三"}, uploads=uploads_for(city["item"]))  # fmt: skip
+    case_services.withdraw_case(actor=city["citizen"], case=case, reason="填错了事项")
+    client.force_login(city["citizen"])
+    page = client.get(reverse("cases:detail", args=[case.number])).content.decode()
+    assert "评价本次服务" not in page
+
+
 def test_staff_do_not_get_the_rating_form(client, city, finished):
     client.force_login(city["clerk"])
     page = client.get(reverse("cases:detail", args=[finished.number])).content.decode()

@@ -54,6 +54,25 @@ def test_an_open_case_cannot_be_rated_online_yet(city):
     assert caught.value.code == "reviews.too_early"
 
 
+def test_an_application_withdrawn_before_anyone_served_it_cannot_be_rated(city):
+    case = case_services.submit_application(actor=city["citizen"], item=city["item"],
+                                            form_data={"name": "张三"}, uploads=uploads_for(city["item"]))  # fmt: skip
+    case_services.withdraw_case(actor=city["citizen"], case=case, reason="填错了事项")
+    with pytest.raises(ServiceError) as caught:
+        services.rate_case(actor=city["citizen"], case=case, level=1, comment="我自己撤回的")
+    assert caught.value.code == "reviews.not_served" and "撤回" in caught.value.message
+    assert not Rectification.objects.exists()
+
+
+def test_an_application_withdrawn_after_the_window_accepted_it_can_be_rated(city):
+    case = case_services.submit_application(actor=city["citizen"], item=city["item"],
+                                            form_data={"name": "张三"}, uploads=uploads_for(city["item"]))  # fmt: skip
+    case_services.accept_case(actor=city["clerk"], case=case)
+    case_services.withdraw_case(actor=city["citizen"], case=case, reason="等得太久")
+    rating = services.rate_case(actor=city["citizen"], case=case, level=2, comment="审查太慢")
+    assert rating.rectification.status == "open"
+
+
 def test_someone_else_cannot_rate_the_case(city, finished):
     with pytest.raises(NotFound):
         services.rate_case(

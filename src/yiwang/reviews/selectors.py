@@ -86,11 +86,12 @@ def case_panel(actor, case, *, is_applicant: bool, at_window: bool = False) -> d
     applicant the one-time code that device asks for."""
     from yiwang.cases.choices import FINISHED_STATUSES
     from yiwang.reviews.forms import RatingForm, WindowRatingForm
-    from yiwang.reviews.services import active_code, window_served
+    from yiwang.reviews.services import active_code, window_served, withdrawn_unserved
 
     ratings = case_ratings(actor, case, is_applicant=is_applicant)
     rated = set(Rating.objects.filter(case=case).values_list("channel", flat=True))
     rateable = is_applicant and "online" not in rated and case.status in FINISHED_STATUSES
+    rateable = rateable and not withdrawn_unserved(case)
     device = window_served(case) and "window" not in rated
     code = active_code(case) if device else None
     return {

@@ -56,12 +56,20 @@ def _check_rater(actor, case: Case, channel: str) -> None:
     raise PermissionDenied("只有申请人可以评价")
 
 
+def withdrawn_unserved(case: Case) -> bool:
+    """Withdrawn by the applicant before the window or a department acted on it: no service was
+    given, so there is nothing to rate and no department to rectify anything."""
+    return case.status == CaseStatus.WITHDRAWN and not window_served(case)
+
+
 def _check_rateable(case: Case, channel: str) -> None:
     if channel == RatingChannel.WINDOW:
         if not window_served(case):
             raise ServiceError("reviews.too_early", "窗口服务尚未发生，暂不能评价")
     elif case.status not in FINISHED_STATUSES:
         raise ServiceError("reviews.too_early", "办件办结后才能评价")
+    elif withdrawn_unserved(case):
+        raise ServiceError("reviews.not_served", "申请在受理前已撤回，尚未办理，不能评价")
 
 
 def _check_rating(level: int, channel: str, comment: str, dimensions: dict) -> None:
