@@ -68,3 +68,49 @@ def test_a_govstack_version_in_other_digits_is_not_found(client, companies, hosp
 )
 def test_only_ascii_digits_in_range_are_numbers(raw, expected):
     assert ascii_int(raw) == expected
+
+
+def _post_json(client, path, body):
+    import json
+
+    return client.post(path, json.dumps(body), content_type="application/json")
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("purpose", "核验\x00身份"), ("legal_basis", "条例\x00"), ("field_codes", ["name\x00"])],
+)
+def test_an_access_request_carrying_nul_is_a_400_and_nothing_is_stored(
+    client, health, people, field, value
+):
+    from yiwang.exchange.models import AccessRequest
+
+    client.force_login(health["officer"])
+    body = {"client_id": health["client"].pk, "resource_id": people.pk, "purpose": "核验身份",
+            "legal_basis": "《医疗机构管理条例》", field: value}  # fmt: skip
+    response = _post_json(client, "/api/v1/exchange/requests", body)
+    assert response.status_code == 400 and response.json()["code"] == "request.nul"
+    assert not AccessRequest.objects.exists()
+
+
+def test_a_decision_or_a_grant_change_carrying_nul_is_a_400(client, health, officer, people):
+    from tests.exchange.test_access import ask
+    from yiwang.exchange.models import AccessRequest, Grant
+
+    request = ask(health, people)
+    client.force_login(officer)
+    path = f"/api/v1/exchange/requests/{request.pk}/decision"
+    response = _post_json(client, path, {"approve": False, "reason": "用途不明\x00"})
+    assert response.status_code == 400 and response.json()["code"] == "request.nul"
+    response = _post_json(client, path, {"approve": True, "clear_fields": ["name\x00"]})
+    assert response.status_code == 400 and response.json()["code"] == "request.nul"
+    assert AccessRequest.objects.get().status == "pending"
+    _post_json(client, path, {"approve": True})
+    grant = Grant.objects.get()
+    response = _post_json(
+        client,
+        f"/api/v1/exchange/grants/{grant.pk}/status",
+        {"status": "suspended", "reason": "核查\x00"},
+    )
+    assert response.status_code == 400 and response.json()["code"] == "request.nul"
+    assert Grant.objects.get().status == "active"

@@ -31,9 +31,9 @@ CaseHeader = Header(None, alias="X-Case-Number", description="关联的办件编
 class AccessRequestIn(Schema):
     client_id: DbId
     resource_id: DbId
-    field_codes: list[str] = Field([], max_length=500, description="空表示全部信息项")
-    purpose: str = Field(..., min_length=2, max_length=300)
-    legal_basis: str = Field(..., min_length=2, max_length=500)
+    field_codes: list[Text] = Field([], max_length=500, description="空表示全部信息项")
+    purpose: Text = Field(..., min_length=2, max_length=300)
+    legal_basis: Text = Field(..., min_length=2, max_length=500)
     valid_from: datetime.date | None = None
     valid_until: datetime.date | None = None
     expected_volume: int = Field(0, ge=0, le=100_000_000)
@@ -56,11 +56,11 @@ class AccessRequestOut(Schema):
 
 class DecisionIn(Schema):
     approve: bool
-    reason: str = Field("", max_length=500)
-    field_codes: list[str] | None = Field(
+    reason: Text = Field("", max_length=500)
+    field_codes: list[Text] | None = Field(
         None, max_length=500, description="批准的信息项（不超出申请范围）"
     )
-    clear_fields: list[str] = Field([], max_length=500, description="可返回明文的个人信息项")
+    clear_fields: list[Text] = Field([], max_length=500, description="可返回明文的个人信息项")
 
 
 class GrantOut(Schema):
@@ -92,7 +92,7 @@ class GrantOut(Schema):
 
 class GrantStatusIn(Schema):
     status: GrantStatus
-    reason: str = Field("", max_length=300)
+    reason: Text = Field("", max_length=300)
 
 
 class BatchIn(Schema):
