@@ -265,3 +265,40 @@ def test_the_api_export_needs_a_caller(client):
     response = client.get("/api/v1/catalog/export.xlsx")
     assert_matches_openapi(response, "get", "/api/v1/catalog/export.xlsx")
     assert response.status_code == 401
+
+
+# --- NUL: PostgreSQL text cannot hold it ------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("path", "method", "body"),
+    [
+        ("/api/v1/catalog/resources/{id}", "patch", {"summary": "新的\x00摘要"}),
+        ("/api/v1/catalog/resources/{id}", "patch",
+         {"fields": [{"code": "uscc", "name": "代码\x00", "data_type": "uscc", "is_key": True}]}),
+        ("/api/v1/catalog/negative-list", "post", {"resource_id": "{id}", "legal_basis": "《条例》\x00第五条"}),
+        ("/api/v1/catalog/demands", "post",
+         {"requester_id": "{org}", "resource_id": "{id}", "purpose": "审批\x00核验"}),
+        ("/api/v1/catalog/resources/{id}/retire", "post", {"reason": "并入\x00新资源"}),
+    ],
+)  # fmt: skip
+def test_a_catalog_write_carrying_nul_is_a_400_and_changes_nothing(
+    client, officer, city, published, path, method, body
+):
+    import json
+
+    from yiwang.catalog.models import Demand
+
+    client.force_login(officer)
+    text = (
+        json.dumps(body)
+        .replace('"{id}"', str(published.pk))
+        .replace('"{org}"', str(city["market"].pk))
+    )
+    response = getattr(client, method)(
+        path.replace("{id}", str(published.pk)), text, content_type=JSON
+    )
+    assert response.status_code == 400 and response.json()["code"] == "request.nul"
+    stored = Resource.objects.get(pk=published.pk)
+    assert (stored.version, stored.status) == (1, "published")
+    assert not NegativeEntry.objects.exists() and not Demand.objects.exists()

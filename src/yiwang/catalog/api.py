@@ -23,7 +23,7 @@ from yiwang.catalog.choices import (
     UpdateCycle,
 )
 from yiwang.catalog.models import Demand, NegativeEntry, Resource, Responsibility
-from yiwang.core.api import DbId, ObjectId, Page
+from yiwang.core.api import DbId, ObjectId, Page, Text
 from yiwang.core.auth import AUTH, actor_of, optional_actor, session_auth
 from yiwang.core.errors import NotFound, ServiceError
 from yiwang.core.models import Organisation
@@ -33,50 +33,50 @@ MAX_IMPORT_BYTES = 10 * 1024 * 1024
 
 
 class FieldSpec(Schema):
-    code: str = SchemaField(..., min_length=1, max_length=63)
-    name: str = SchemaField(..., min_length=1, max_length=100)
+    code: Text = SchemaField(..., min_length=1, max_length=63)
+    name: Text = SchemaField(..., min_length=1, max_length=100)
     data_type: DataType
     length: int | None = SchemaField(None, ge=1, le=100_000)
     required: bool = False
     is_key: bool = False
     is_personal: bool = False
     filterable: bool = False
-    enum_values: list[str] = SchemaField([], max_length=500)
-    description: str = SchemaField("", max_length=2000)
+    enum_values: list[Text] = SchemaField([], max_length=500)
+    description: Text = SchemaField("", max_length=2000)
 
 
 class ResourceIn(Schema):
-    code: str = SchemaField(
+    code: Text = SchemaField(
         ..., max_length=20, description="类/项/目/细目 + 顺序码，如 B0101/000001"
     )
-    name: str = SchemaField(..., min_length=2, max_length=200)
-    summary: str = SchemaField("", max_length=5000)
+    name: Text = SchemaField(..., min_length=2, max_length=200)
+    summary: Text = SchemaField("", max_length=5000)
     owner_id: DbId
     category: Category
     base_registry: BaseRegistry = BaseRegistry.NONE
-    format: str = SchemaField("数据库", max_length=40)
+    format: Text = SchemaField("数据库", max_length=40)
     update_cycle: UpdateCycle
     share_type: ShareType
-    share_condition: str = SchemaField("", max_length=2000)
+    share_condition: Text = SchemaField("", max_length=2000)
     share_method: ShareMethod = ShareMethod.API
     open_type: OpenType = OpenType.NOT_OPEN
-    open_condition: str = SchemaField("", max_length=2000)
+    open_condition: Text = SchemaField("", max_length=2000)
     release_date: datetime.date | None = None
     fields: list[FieldSpec] = SchemaField(..., min_length=1, max_length=500)
 
 
 class ResourcePatch(Schema):
-    name: str | None = SchemaField(None, min_length=2, max_length=200)
-    summary: str | None = SchemaField(None, max_length=5000)
-    format: str | None = SchemaField(None, max_length=40)
+    name: Text | None = SchemaField(None, min_length=2, max_length=200)
+    summary: Text | None = SchemaField(None, max_length=5000)
+    format: Text | None = SchemaField(None, max_length=40)
     update_cycle: UpdateCycle | None = None
     share_type: ShareType | None = None
-    share_condition: str | None = SchemaField(None, max_length=2000)
+    share_condition: Text | None = SchemaField(None, max_length=2000)
     share_method: ShareMethod | None = None
     open_type: OpenType | None = None
-    open_condition: str | None = SchemaField(None, max_length=2000)
+    open_condition: Text | None = SchemaField(None, max_length=2000)
     fields: list[FieldSpec] | None = SchemaField(None, min_length=1, max_length=500)
-    note: str = SchemaField("", max_length=200, description="变更说明（已发布资源记入版本历史）")
+    note: Text = SchemaField("", max_length=200, description="变更说明（已发布资源记入版本历史）")
 
 
 class ResourceOut(Schema):
@@ -125,11 +125,11 @@ class VersionOut(Schema):
 
 
 class ReasonIn(Schema):
-    reason: str = SchemaField(..., min_length=2, max_length=300)
+    reason: Text = SchemaField(..., min_length=2, max_length=300)
 
 
 class NoteIn(Schema):
-    note: str = SchemaField("首次发布", max_length=200)
+    note: Text = SchemaField("首次发布", max_length=200)
 
 
 def _resource(actor, resource_id: ObjectId, action: str = "view") -> Resource:
@@ -212,9 +212,9 @@ def resource_versions(request, resource_id: ObjectId):
 class DemandIn(Schema):
     requester_id: DbId
     resource_id: DbId | None = None
-    description: str = SchemaField("", max_length=300)
-    field_codes: list[str] = SchemaField([], max_length=500)
-    purpose: str = SchemaField(..., min_length=2, max_length=300)
+    description: Text = SchemaField("", max_length=300)
+    field_codes: list[Text] = SchemaField([], max_length=500)
+    purpose: Text = SchemaField(..., min_length=2, max_length=300)
 
 
 class DemandOut(Schema):
@@ -236,14 +236,14 @@ class DemandOut(Schema):
 
 class DecisionIn(Schema):
     status: DemandStatus
-    reason: str = SchemaField("", max_length=300)
+    reason: Text = SchemaField("", max_length=300)
 
 
 class ResponsibilityIn(Schema):
     organisation_id: DbId
     resource_id: DbId
     cadence: UpdateCycle
-    note: str = SchemaField("", max_length=300)
+    note: Text = SchemaField("", max_length=300)
 
 
 class ResponsibilityOut(Schema):
@@ -258,14 +258,14 @@ class ResponsibilityOut(Schema):
 
 class NegativeIn(Schema):
     resource_id: DbId
-    legal_basis: str = SchemaField(..., min_length=4, max_length=500)
-    note: str = SchemaField("", max_length=300)
+    legal_basis: Text = SchemaField(..., min_length=4, max_length=500)
+    note: Text = SchemaField("", max_length=300)
 
 
 class NegativeRemoveIn(Schema):
     share_type: ShareType = SchemaField(..., description="移出后的共享类型：无条件共享或有条件共享")
-    share_condition: str = SchemaField("", max_length=2000, description="有条件共享时必填")
-    reason: str = SchemaField(..., min_length=2, max_length=300)
+    share_condition: Text = SchemaField("", max_length=2000, description="有条件共享时必填")
+    reason: Text = SchemaField(..., min_length=2, max_length=300)
 
 
 class NegativeOut(Schema):
