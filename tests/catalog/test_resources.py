@@ -141,3 +141,18 @@ def test_a_retired_resource_cannot_be_retired_again(officer, legal_persons):
         services.retire_resource(actor=officer, resource=legal_persons, reason="再次停用")
     assert caught.value.code == "catalog.retired"
     assert AuditEvent.objects.filter(action="resource.retire").count() == 1
+
+
+@pytest.mark.parametrize("name", ["   ", "\u3000\u3000"])
+def test_a_resource_name_of_blanks_is_refused(officer, city, name):
+    with pytest.raises(ServiceError) as caught:
+        make_resource(officer, city["market"], name=name)
+    assert "name" in caught.value.detail["fields"]
+    assert not Resource.objects.exists()
+
+
+def test_a_field_name_of_blanks_is_refused(officer, city):
+    fields = [{**LEGAL_PERSON_FIELDS[0], "name": "  "}, *LEGAL_PERSON_FIELDS[1:]]
+    with pytest.raises(ServiceError) as caught:
+        make_resource(officer, city["market"], fields=fields)
+    assert "name" in caught.value.detail["fields"]

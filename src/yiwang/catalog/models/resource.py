@@ -75,6 +75,8 @@ class Resource(models.Model):
                     "code": "资源代码格式应为 类(1 位字母)项(2 位)目(2 位)[细目(2 位)]/顺序码(6 位)，例如 B0101/000001"
                 }
             )
+        if not (self.name or "").strip():
+            raise ValidationError({"name": "请填写资源名称"})
         if self.share_type == ShareType.CONDITIONAL and not self.share_condition.strip():
             raise ValidationError({"share_condition": "有条件共享的资源必须写明共享条件"})
         if self.open_type == OpenType.CONDITIONAL and not self.open_condition.strip():
@@ -125,6 +127,8 @@ class Field(models.Model):
         if self.data_type in ALWAYS_PERSONAL:
             self.is_personal = True  # masked by default whatever the form said (DESIGN.md)
         errors = {}
+        if not (self.name or "").strip():
+            errors["name"] = "请填写信息项名称"
         if not FIELD_CODE.match(self.code or ""):
             errors["code"] = "信息项代码只能用小写字母、数字和下划线，以字母开头"
         if self.data_type == DataType.ENUM:
