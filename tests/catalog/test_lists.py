@@ -44,6 +44,14 @@ def test_an_unmeetable_demand_needs_a_reason(health_officer, officer, city, lega
     assert Demand.objects.get().reason == "涉及商业秘密"
 
 
+def test_a_demand_for_another_department_is_refused_in_the_words_of_demands(health_officer, city):
+    with pytest.raises(ServiceError) as caught:
+        services.create_demand(actor=health_officer, requester=city["market"], purpose="核验",
+                               description="企业名录")  # fmt: skip
+    assert caught.value.code == "permission_denied"
+    assert caught.value.message == "只能以本单位名义提出数据需求"
+
+
 def test_a_demand_for_unknown_fields_is_refused(health_officer, city, legal_persons):
     with pytest.raises(ServiceError) as caught:
         services.create_demand(actor=health_officer, requester=city["health"], resource=legal_persons,

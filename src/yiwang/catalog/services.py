@@ -30,9 +30,9 @@ FIELD_ATTRS = (
 )  # fmt: skip
 
 
-def _check_owner(actor, owner: Organisation) -> None:
+def _check_owner(actor, owner: Organisation, message: str = "只能编目本单位的信息资源") -> None:
     if not Organisation.objects.restrict(actor, "write_catalog").filter(pk=owner.pk).exists():
-        raise PermissionDenied("只能编目本单位的信息资源")
+        raise PermissionDenied(message)
 
 
 def _check_writable(actor, resource: Resource) -> None:
@@ -336,7 +336,7 @@ def _set_share_type(actor, resource: Resource, share_type: str, condition: str, 
 def create_demand(*, actor, requester: Organisation, purpose: str, resource: Resource | None = None,
                   description: str = "", field_codes: list[str] | None = None) -> Demand:  # fmt: skip
     """需求清单: organisation `requester` states a need for data, for a purpose."""
-    _check_owner(actor, requester)
+    _check_owner(actor, requester, "只能以本单位名义提出数据需求")
     field_codes = list(dict.fromkeys(field_codes or []))
     if resource is not None:
         known = set(resource.fields.values_list("code", flat=True))
