@@ -375,3 +375,35 @@ def test_an_import_reports_the_errors_of_every_resource_not_only_the_first(
     messages = [e["message"] for e in result["errors"]]
     assert len(messages) == 2
     assert "「文本」不是有效的数据类型" in messages[0] and "至少需要一个主键信息项" in messages[1]
+
+
+def test_a_retire_reason_or_legal_basis_carrying_nul_is_refused_on_the_page(
+    client, officer, legal_persons
+):
+    from yiwang.catalog.models import NegativeEntry
+
+    services.publish_resource(actor=officer, resource=legal_persons)
+    client.force_login(officer)
+    response = client.post(f"/catalog/resources/{legal_persons.pk}/retire/",
+                           {"reason": "并入\x00新资源"}, follow=True)  # fmt: skip
+    assert "NUL" in response.content.decode()
+    assert Resource.objects.get(pk=legal_persons.pk).status == "published"
+    response = client.post(f"/catalog/resources/{legal_persons.pk}/negative/",
+                           {"legal_basis": "《保守国家秘密法》\x00第九条"}, follow=True)  # fmt: skip
+    assert "NUL" in response.content.decode() and not NegativeEntry.objects.exists()
+
+
+def test_an_edit_note_carrying_nul_is_refused_on_the_page(client, officer, legal_persons):
+    services.publish_resource(actor=officer, resource=legal_persons)
+    client.force_login(officer)
+    page = client.get(f"/catalog/resources/{legal_persons.pk}/edit/")
+    form, formset = page.context["form"], page.context["formset"]
+    data = {k: v for k, v in form.initial.items() if v is not None}
+    data.update(owner=legal_persons.owner_id, summary="新的摘要", note="改\x00摘要")
+    data.update({f"f-{k}": v for k, v in formset.management_form.initial.items()})
+    data["f-TOTAL_FORMS"] = len(formset.initial)
+    for i, row in enumerate(formset.initial):
+        data.update({f"f-{i}-{k}": v for k, v in row.items() if v not in (None, False)})
+    response = client.post(f"/catalog/resources/{legal_persons.pk}/edit/", data)
+    assert response.status_code == 200 and "NUL" in response.content.decode()
+    assert Resource.objects.get(pk=legal_persons.pk).version == 1

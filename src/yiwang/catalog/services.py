@@ -35,6 +35,13 @@ def _check_owner(actor, owner: Organisation, message: str = "只能编目本单�
         raise PermissionDenied(message)
 
 
+def _check_text(label: str, *values: str) -> None:
+    """Text that pages take straight from the request (not through a form, which refuses NUL):
+    PostgreSQL text and jsonb cannot hold NUL, so the write would end in a 500."""
+    if any("\x00" in (value or "") for value in values):
+        raise ServiceError("validation_failed", f"{label}含有不允许的字符（NUL）")
+
+
 def _check_writable(actor, resource: Resource) -> None:
     if not can(actor, "change", resource):
         raise NotFound("信息资源")
@@ -98,6 +105,7 @@ def update_resource(
     no audit row, since none of them would describe a change. The resource is returned as is.
     """
     _check_writable(actor, resource)
+    _check_text("变更说明", note)
     unknown = set(changes) - set(RESOURCE_FIELDS) - {"owner"}
     if unknown:
         raise ServiceError("validation_failed", f"不能修改：{', '.join(sorted(unknown))}")
@@ -232,6 +240,7 @@ def retire_resource(*, actor, resource: Resource, reason: str) -> Resource:
         raise ServiceError("catalog.retired", "该资源已停用")
     if not reason.strip():
         raise ServiceError("validation_failed", "请填写停用原因")
+    _check_text("停用原因", reason)
     before = audit.snapshot(resource)
     resource.status = ResourceStatus.RETIRED
     resource.save(update_fields=["status", "updated_at"])
@@ -268,6 +277,7 @@ def add_to_negative_list(
     _check_writable(actor, resource)
     if resource.status == ResourceStatus.RETIRED:
         raise ServiceError("catalog.retired", "已停用的资源不能修改")
+    _check_text("依据或备注", legal_basis, note)
     legal_basis = legal_basis.strip()
     if len(legal_basis) < 4:
         raise ServiceError("validation_failed", "请写明不予共享的法律、法规或政策依据")
@@ -306,6 +316,7 @@ def remove_from_negative_list(
         )
     if not reason.strip():
         raise ServiceError("validation_failed", "请写明移出负面清单的理由")
+    _check_text("理由或共享条件", reason, share_condition)
     before = audit.snapshot(entry)
     entry.delete()
     _set_share_type(actor, resource, share_type, share_condition, f"移出负面清单：{reason.strip()}")
