@@ -233,3 +233,27 @@ def test_a_request_for_a_resource_retired_since_cannot_be_approved_only_rejected
     services.decide_request(actor=officer, request=request, approve=False, reason="资源已停用")
     request.refresh_from_db()
     assert request.status == "rejected"
+
+
+def test_a_request_decided_meanwhile_is_not_decided_again(health, officer, people):
+    request = ask(health, people)
+    seen_by_a_second_officer = type(request).objects.get(pk=request.pk)
+    services.decide_request(actor=officer, request=request, approve=True)
+    with pytest.raises(ServiceError) as caught:
+        services.decide_request(actor=officer, request=seen_by_a_second_officer, approve=False,
+                                reason="用途不明确")  # fmt: skip
+    assert caught.value.code == "exchange.decided"
+    request.refresh_from_db()
+    assert request.status == "approved" and Grant.objects.get().status == "active"
+
+
+def test_a_grant_revoked_meanwhile_cannot_be_resumed(health, officer, companies):
+    ask(health, companies)
+    grant = Grant.objects.get()
+    seen_by_a_second_officer = Grant.objects.get(pk=grant.pk)
+    services.set_grant_status(actor=officer, grant=grant, status="revoked", reason="停止合作")
+    with pytest.raises(ServiceError) as caught:
+        services.set_grant_status(actor=officer, grant=seen_by_a_second_officer, status="active",
+                                  reason="")  # fmt: skip
+    assert caught.value.code == "exchange.revoked"
+    assert Grant.objects.get().status == "revoked"

@@ -115,6 +115,12 @@ def decide_request(*, actor, request: AccessRequest, approve: bool, reason: str 
     """The owner approves (possibly fewer fields, clear values for some personal ones) or rejects with a reason."""
     if not AccessRequest.objects.restrict(actor, "decide").filter(pk=request.pk).exists():
         raise NotFound("共享申请")
+    # As stored now, not as the caller read it: another officer may have decided it meanwhile.
+    request = (
+        AccessRequest.objects.select_for_update(of=("self",))
+        .select_related("resource")
+        .get(pk=request.pk)
+    )
     if request.status != RequestStatus.PENDING:
         raise ServiceError("exchange.decided", "该申请已处理")
     if not approve:
@@ -150,6 +156,9 @@ def set_grant_status(*, actor, grant: Grant, status: str, reason: str) -> Grant:
     停用 resource can only be revoked."""
     if not Grant.objects.restrict(actor, "change").filter(pk=grant.pk).exists():
         raise NotFound("共享授权")
+    grant = (
+        Grant.objects.select_for_update(of=("self",)).select_related("resource").get(pk=grant.pk)
+    )
     if status not in GrantStatus.values:
         raise ServiceError("validation_failed", "状态只能是 active、suspended 或 revoked")
     if grant.status == GrantStatus.REVOKED:
