@@ -35,6 +35,15 @@ def test_no_rating_form_for_an_application_withdrawn_before_anyone_served_it(cli
     assert "评价本次服务" not in page
 
 
+def test_the_rating_form_states_the_configured_rectification_deadline(
+    client, city, finished, settings
+):
+    settings.YIWANG = {**settings.YIWANG, "RECTIFY_DAYS": 3}
+    client.force_login(city["citizen"])
+    page = client.get(reverse("cases:detail", args=[finished.number])).content.decode()
+    assert "部门须在 3 个工作日内整改并回复您" in page
+
+
 def test_staff_do_not_get_the_rating_form(client, city, finished):
     client.force_login(city["clerk"])
     page = client.get(reverse("cases:detail", args=[finished.number])).content.decode()

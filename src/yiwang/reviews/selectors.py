@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.conf import settings
 from django.db.models import Case, IntegerField, Value, When
 
 from yiwang.core.models import Organisation
@@ -97,6 +98,7 @@ def case_panel(actor, case, *, is_applicant: bool, at_window: bool = False) -> d
     return {
         "ratings": [(r, getattr(r, "rectification", None)) for r in ratings],
         "rating_form": RatingForm() if rateable else None,
+        "rectify_days": settings.YIWANG["RECTIFY_DAYS"],
         "window_form": WindowRatingForm(prefix="window") if device and at_window and not is_applicant else None,
         "window_code_sent": code is not None,
         "window_code": code.code if code is not None and is_applicant else None,
