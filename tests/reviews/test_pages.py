@@ -270,6 +270,27 @@ def test_a_clerk_without_the_code_is_refused_at_the_window_device(client, city, 
     assert "评价码不正确" in answer.content.decode() and not Rating.objects.exists()
 
 
+def test_the_window_device_takes_a_code_typed_in_fullwidth_digits(client, city, finished):
+    client.force_login(city["clerk"])
+    client.post(reverse("reviews:send_code", args=[finished.number]))
+    fullwidth = code_in_messages(city["citizen"]).translate(
+        str.maketrans("0123456789", "０１２３４５６７８９")
+    )
+    answer = client.post(rate_url(finished), {"channel": "window", "window-level": "5",
+                                              "window-code": fullwidth})  # fmt: skip
+    assert answer.status_code == 302 and Rating.objects.get().channel == "window"
+
+
+@pytest.mark.parametrize("typed", ["١٢٣٤٥٦", "²²²²²²", "𝟏𝟐𝟑𝟒𝟓𝟔"])
+def test_a_code_in_other_digits_is_refused_as_not_six_digits(client, city, finished, typed):
+    client.force_login(city["clerk"])
+    client.post(reverse("reviews:send_code", args=[finished.number]))
+    answer = client.post(rate_url(finished), {"channel": "window", "window-level": "5",
+                                              "window-code": typed}, follow=True)  # fmt: skip
+    assert answer.status_code == 200 and "评价码应为 6 位数字" in answer.content.decode()
+    assert not Rating.objects.exists()
+
+
 def test_the_window_device_is_not_offered_before_the_window_served_anyone(client, city):
     from tests.cases.test_flow import uploads_for
     from yiwang.cases import services as cases

@@ -227,6 +227,16 @@ def test_wrong_codes_are_counted_though_refused_and_five_void_the_code(city, fin
     assert caught.value.code == "reviews.code_expired" and not Rating.objects.exists()
 
 
+def test_a_code_that_is_not_ascii_is_a_wrong_code_and_counted(city, finished):
+    services.send_rating_code(actor=city["clerk"], case=finished)
+    with pytest.raises(ServiceError) as caught:
+        services.rate_case(
+            actor=city["clerk"], case=finished, level=5, channel="window", code="١٢٣٤٥٦"
+        )
+    assert caught.value.code == "reviews.wrong_code"
+    assert RatingCode.objects.get().failures == 1
+
+
 def test_a_code_expires_after_a_day(city, finished, time_machine):
     services.send_rating_code(actor=city["clerk"], case=finished)
     code = code_sent_to(city["citizen"], finished)

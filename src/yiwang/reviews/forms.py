@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 from django import forms
 
 from yiwang.reviews.choices import DIMENSIONS, Level, ReplyKind
 
 LEVELS = [(str(value), label) for value, label in Level.choices]
 OPTIONAL_LEVELS = [("", "不评"), *LEVELS]
+FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 
 
 class RatingForm(forms.Form):
@@ -43,14 +46,21 @@ class RatingForm(forms.Form):
 class WindowRatingForm(RatingForm):
     """窗口评价器: the same rating, and the one-time code the applicant received (评价码)."""
 
-    code = forms.RegexField(
-        label="评价码（申请人手机短信或站内消息中的 6 位数字）", regex=r"^\d{6}$",
+    code = forms.CharField(
+        label="评价码（申请人手机短信或站内消息中的 6 位数字）",
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code",
                                       "maxlength": "6"}),
-        error_messages={"required": "请申请人输入评价码", "invalid": "评价码应为 6 位数字"},
+        error_messages={"required": "请申请人输入评价码"},
     )  # fmt: skip
 
     field_order = ["code"]
+
+    def clean_code(self) -> str:
+        # A Chinese input method types fullwidth digits; other digits ("²", "١") are no code.
+        code = self.cleaned_data["code"].translate(FULLWIDTH_DIGITS)
+        if not re.fullmatch(r"[0-9]{6}", code):
+            raise forms.ValidationError("评价码应为 6 位数字")
+        return code
 
 
 class RectificationReplyForm(forms.Form):

@@ -188,7 +188,7 @@ def _try_code(*, actor, case: Case, code: str) -> bool:
     if active_code(case) is None:
         raise ServiceError("reviews.code_expired",
                            "评价码已失效（已使用、已过期或输错次数过多），请重新发送")  # fmt: skip
-    if secrets.compare_digest(found.code, (code or "").strip()):
+    if _same_code(found.code, code):
         return True
     found.failures += 1
     found.save(update_fields=["failures"])
@@ -197,10 +197,17 @@ def _try_code(*, actor, case: Case, code: str) -> bool:
     return False
 
 
+def _same_code(stored: str, typed: str | None) -> bool:
+    """Whether the typed code is the stored one, in constant time; compare_digest refuses text
+    that is not ASCII (a TypeError), and such text is no code anyway."""
+    typed = (typed or "").strip()
+    return typed.isascii() and secrets.compare_digest(stored, typed)
+
+
 def _use_code(case: Case, code: str, now) -> None:
     found = RatingCode.objects.select_for_update().filter(case=case).first()
     valid = found is not None and active_code(case, now) is not None
-    if not valid or not secrets.compare_digest(found.code, code.strip()):
+    if not valid or not _same_code(found.code, code):
         raise ServiceError("reviews.wrong_code", "评价码不正确，请申请人核对后重新输入")
     found.used_at = now
     found.save(update_fields=["used_at"])
