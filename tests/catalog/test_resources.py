@@ -156,3 +156,18 @@ def test_a_field_name_of_blanks_is_refused(officer, city):
     with pytest.raises(ServiceError) as caught:
         make_resource(officer, city["market"], fields=fields)
     assert "name" in caught.value.detail["fields"]
+
+
+@pytest.mark.parametrize("code", ["B0201/000001\n", "B０２０１/０００００１", "B٠٢٠١/٠٠٠٠٠١"])
+def test_a_resource_code_with_a_trailing_newline_or_other_digits_is_refused(officer, city, code):
+    with pytest.raises(ServiceError) as caught:
+        make_resource(officer, city["market"], code=code)
+    assert "code" in caught.value.detail["fields"]
+    assert not Resource.objects.exists()
+
+
+def test_a_field_code_with_a_trailing_newline_is_refused(officer, city):
+    fields = [{**LEGAL_PERSON_FIELDS[0], "code": "uscc\n"}, *LEGAL_PERSON_FIELDS[1:]]
+    with pytest.raises(ServiceError) as caught:
+        make_resource(officer, city["market"], fields=fields)
+    assert "code" in caught.value.detail["fields"]

@@ -16,8 +16,10 @@ from yiwang.catalog.choices import (
 from yiwang.core.permissions import RestrictedQuerySet
 
 # 资源代码: 类(1 letter) 项(2 digits) 目(2 digits) 细目(2 digits, optional) + '/' + 顺序码 (6 digits).
-RESOURCE_CODE = re.compile(r"^[A-Z]\d{2}\d{2}(\d{2})?/\d{6}$")
-FIELD_CODE = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
+# Anchored with \Z ("$" lets a trailing newline through) and in ASCII digits only; the registry
+# builds SQL from field codes that pass FIELD_CODE.
+RESOURCE_CODE = re.compile(r"^[A-Z]\d{2}\d{2}(\d{2})?/\d{6}\Z", re.ASCII)
+FIELD_CODE = re.compile(r"^[a-z][a-z0-9_]{0,62}\Z", re.ASCII)
 IDENTIFIER_TYPES = {DataType.USCC, DataType.RIC, DataType.REGION, DataType.PHONE}
 
 
