@@ -23,10 +23,11 @@ from yiwang.catalog.choices import (
     UpdateCycle,
 )
 from yiwang.catalog.models import Demand, NegativeEntry, Resource, Responsibility
-from yiwang.core.api import DbId, ObjectId, Page, Text
+from yiwang.core.api import DbId, ObjectId, Page
 from yiwang.core.auth import AUTH, actor_of, optional_actor, session_auth
 from yiwang.core.errors import NotFound, ServiceError
 from yiwang.core.models import Organisation
+from yiwang.core.nul import Text
 
 router = Router(tags=["资源目录"])
 MAX_IMPORT_BYTES = 10 * 1024 * 1024

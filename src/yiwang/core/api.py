@@ -9,7 +9,6 @@ from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from ninja import Field, Path, Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
-from pydantic import AfterValidator
 
 from yiwang.api import ERRORS
 from yiwang.core import identifiers, services, workdays
@@ -25,18 +24,6 @@ router = Router()
 ObjectId = Annotated[int, Path(..., ge=1, le=2**63 - 1)]
 # The same bound for ids in bodies and query strings.
 DbId = Annotated[int, Field(ge=1, le=2**63 - 1)]
-
-
-def _no_nul(value: str) -> str:
-    # PostgreSQL text cannot hold NUL: the write would end in a 500. A ServiceError (not a
-    # ValueError) leaves pydantic as it is, so the answer is a 400 with its own code.
-    if "\x00" in value:
-        raise ServiceError("request.nul", "请求含有不允许的字符（NUL）", status=400)
-    return value
-
-
-# Text of a body that is stored: no NUL (400 ``request.nul``), like the exchange's `Text`.
-Text = Annotated[str, AfterValidator(_no_nul)]
 
 
 class Page(PageNumberPagination):

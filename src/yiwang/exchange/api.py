@@ -14,9 +14,9 @@ from yiwang.catalog.models import Resource
 from yiwang.core.api import DbId, ObjectId, Page
 from yiwang.core.auth import AUTH, actor_of, api_key_auth, deferred_key_auth, session_auth
 from yiwang.core.models import ApiClient
+from yiwang.core.nul import Text
 from yiwang.exchange import gateway, selectors, services
 from yiwang.exchange.choices import ExchangeOperation, GrantStatus, RequestStatus
-from yiwang.exchange.inputs import Text
 from yiwang.exchange.models import AccessRequest, Grant
 from yiwang.exchange.refusals import OPENED, logged_refusals
 

@@ -26,10 +26,11 @@ from yiwang.core import hotsql
 from yiwang.core.errors import ServiceError
 from yiwang.core.masking import mask
 from yiwang.core.middleware import request_id_var
+from yiwang.core.nul import NUL_CODE, NUL_MESSAGE
 from yiwang.core.services import KEY_COLUMNS, KEY_TABLES, client_of_key, key_digest, key_prefix
 from yiwang.exchange import case_numbers
 from yiwang.exchange.choices import GrantStatus
-from yiwang.exchange.inputs import NUL_CODE, NUL_MESSAGE, header_encoding_error, header_text
+from yiwang.exchange.inputs import header_encoding_error, header_text
 from yiwang.exchange.models import ExchangeLog, ExchangeSubject, Grant
 from yiwang.registry import keys as registry_keys
 from yiwang.registry.models import Record

@@ -19,9 +19,10 @@ from yiwang.catalog.choices import ResourceStatus
 from yiwang.catalog.models import Resource
 from yiwang.core.errors import ServiceError
 from yiwang.core.models import ApiClient
+from yiwang.core.nul import has_nul, nul_error
 from yiwang.core.services import authenticate_api_key
 from yiwang.exchange.gateway import Call, GatewayError
-from yiwang.exchange.inputs import has_nul, header_encoding_error, header_text, nul_error
+from yiwang.exchange.inputs import header_encoding_error, header_text
 from yiwang.exchange.refusals import existing_resource_id, record_refusal
 from yiwang.registry.filtering import filter_records
 from yiwang.registry.keys import join_key
