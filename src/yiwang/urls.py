@@ -30,3 +30,8 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path(settings.GOVSTACK_PREFIX.lstrip("/"), include(govstack.urlpatterns)),  # last: may be "/"
 ]
+
+# Refusals as Chinese pages (core.error_pages); 500.html is a template Django renders itself.
+handler400 = "yiwang.core.error_pages.bad_request"
+handler403 = "yiwang.core.error_pages.permission_denied"
+handler404 = "yiwang.core.error_pages.page_not_found"
