@@ -289,6 +289,18 @@ def random_mobile(rng: random.Random) -> str:
     return rng.choice(("138", "139", "150", "186", "177", "199")) + f"{rng.randrange(10**8):08d}"
 
 
+def canonical(kind: str, value: str | None) -> str | None:
+    """`value` in the form it is stored and compared in (no spaces or hyphens, upper-case
+    letters), when it is a valid identifier of `kind`; otherwise as it was, for the field's
+    validator to refuse. A 身份号码 typed with a lower-case x is the same person's."""
+    if not value:
+        return value
+    try:
+        return VALIDATORS[kind](value)
+    except IdentifierError:
+        return value
+
+
 def django_validator(kind: str) -> IdentifierValidator:
     """A Django field validator for one identifier kind."""
     return IdentifierValidator(kind)

@@ -1,7 +1,7 @@
 from django.db import models
 
 from yiwang.core.choices import OrganisationKind, OrganisationLevel
-from yiwang.core.identifiers import django_validator
+from yiwang.core.identifiers import canonical, django_validator
 from yiwang.core.permissions import RestrictedQuerySet
 
 
@@ -48,6 +48,14 @@ class Organisation(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs):
+        self.uscc = canonical("uscc", self.uscc)
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        super().clean()
+        self.uscc = canonical("uscc", self.uscc)  # before the uniqueness check sees it
 
     @property
     def region_name(self) -> str:

@@ -2,7 +2,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 
 from yiwang.core.choices import MaskKind, Role
-from yiwang.core.identifiers import django_validator
+from yiwang.core.identifiers import canonical, django_validator
 
 
 class User(AbstractUser):
@@ -44,10 +44,18 @@ class User(AbstractUser):
             f"{self.username}（{mask_name(self.real_name)}）" if self.real_name else self.username
         )
 
+    def clean(self):
+        super().clean()
+        self._canonical_identifiers()  # before the uniqueness check sees the number
+
     def save(self, *args, **kwargs):
-        if self.id_number == "":
-            self.id_number = None
+        self._canonical_identifiers()
         super().save(*args, **kwargs)
+
+    def _canonical_identifiers(self) -> None:
+        # Stored as compared: cases, agencies and usage records match accounts by these.
+        self.id_number = canonical("ric", self.id_number) or None
+        self.phone = canonical("mobile", self.phone) or ""
 
 
 class CompanyAgent(models.Model):
@@ -73,6 +81,14 @@ class CompanyAgent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} → {self.company_name}"
+
+    def save(self, *args, **kwargs):
+        self.company_uscc = canonical("uscc", self.company_uscc)
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        super().clean()
+        self.company_uscc = canonical("uscc", self.company_uscc)
 
 
 class Membership(models.Model):
