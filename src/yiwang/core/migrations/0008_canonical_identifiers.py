@@ -1,5 +1,5 @@
-"""Identifiers stored as compared: a 身份号码 saved with a lower-case x (or a number or code
-with spaces) did not match the cases, agencies and usage records that name the same person or
+"""Identifiers stored as compared: a 身份号码 saved with a lower-case x (or a USCC in lower
+case) did not match the cases, agencies and usage records that name the same person or
 company in its canonical form. A row whose canonical form another row already holds is left
 as it is (an administrator merges the two accounts)."""
 
@@ -9,7 +9,6 @@ from yiwang.core.identifiers import canonical
 
 _COLUMNS = [
     ("User", "id_number", "ric"),
-    ("User", "phone", "mobile"),
     ("CompanyAgent", "company_uscc", "uscc"),
     ("Organisation", "uscc", "uscc"),
 ]
