@@ -239,3 +239,31 @@ def test_the_case_departments_see_the_exchanges_made_for_the_case(city, househol
     assert [log.case_number for log in exchanges_for_case(case.number, reviewer)] == [case.number]
     stranger = factories.staff("reviewer", factories.organisation(name="无关部门"))
     assert not exchanges_for_case(case.number, stranger).exists()
+
+
+# --- the item's materials change while cases hold them ----------------------------------
+
+
+def test_an_item_whose_materials_cases_hold_can_still_change_its_materials(city):
+    case = apply_for(city)
+    admin = factories.staff("admin", city["market"])
+    item_services.update_item(actor=admin, item=city["item"], materials=[
+        {"name": "申请书", "required": True}, {"name": "场所平面图", "required": False}])  # fmt: skip
+    assert [m.name for m in city["item"].materials.all()] == ["申请书", "场所平面图"]
+    stored = case.materials.get()
+    assert stored.material == city["item"].materials.get(name="申请书")
+
+
+def test_a_material_removed_from_the_item_stays_on_the_cases_that_hold_it(city):
+    case = apply_for(city)
+    admin = factories.staff("admin", city["market"])
+    item_services.update_item(
+        actor=admin, item=city["item"], materials=[{"name": "新版申请书", "required": True}]
+    )
+    stored = case.materials.get()
+    assert (stored.name, stored.material, bool(stored.file)) == ("申请书", None, True)
+
+
+def apply_for(city):
+    return services.submit_application(actor=city["citizen"], item=city["item"],
+                                       form_data={"name": "张三"}, uploads=uploads_for(city["item"]))  # fmt: skip

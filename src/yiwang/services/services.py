@@ -130,9 +130,7 @@ def update_item(
         _refuse_breaking_published_themes(item)
     full_clean(item)
     if materials is not None:
-        built = _build_materials(item, _keep_examples(item, materials))
-        item.materials.all().delete()
-        Material.objects.bulk_create(built)
+        _replace_materials(item, _build_materials(item, _keep_examples(item, materials)))
     if participants is not None:
         item.participants.set(participants)
     item.save()
@@ -147,6 +145,20 @@ def update_item(
     audit.record(actor=actor, action="item.update", target=item, before=before, after=after)
     _reindex(item)
     return item
+
+
+def _replace_materials(item: ServiceItem, built: list[Material]) -> None:
+    """The item's materials become `built`. One of the same name stays the same row, so that the
+    open cases holding it still answer a 补正 of it; a case keeps (by name) one that is removed."""
+    existing = {m.name.strip(): m for m in item.materials.all()}
+    for material in built:
+        kept = existing.pop(material.name.strip(), None)
+        material.pk = kept.pk if kept else None
+    Material.objects.filter(pk__in=[m.pk for m in existing.values()]).delete()
+    for material in built:
+        if material.pk:
+            material.save()
+    Material.objects.bulk_create([m for m in built if not m.pk])
 
 
 def _keep_examples(item: ServiceItem, materials: list[dict]) -> list[dict]:

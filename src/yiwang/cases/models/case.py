@@ -194,8 +194,8 @@ class CaseMaterial(models.Model):
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="materials")
     material = models.ForeignKey(
-        "services.Material", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+        "services.Material", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )  # a material the item no longer asks for: the case keeps the document, by its name
     name = models.CharField("材料名称", max_length=200)
     source = models.CharField("提供方式", max_length=8, choices=MaterialSource.choices)
     file = models.FileField("文件", upload_to="cases/%Y/%m/", blank=True)
