@@ -51,6 +51,14 @@ def test_the_item_detail_carries_materials_form_and_participants(client, food_it
     assert body["participant_ids"] == sorted([city["market"].pk, city["health"].pk])
 
 
+def test_an_item_whose_field_has_the_longest_length_the_service_takes_is_answered(client, city):
+    field = {"code": "plan", "label": "经营方案", "type": "text", "max_length": 100_000}
+    item = factories.service_item(city["market"], form_definition=[field])
+    response = client.get(f"{ITEMS}/{item.pk}")
+    assert_matches_openapi(response, "get", "/api/v1/services/items/{item_id}")
+    assert response.json()["form_definition"][0]["max_length"] == 100_000
+
+
 def test_a_draft_is_not_found_by_anonymous_callers(client, city):
     draft = factories.service_item(city["market"], publish=False)
     response = client.get(f"{ITEMS}/{draft.pk}")

@@ -41,3 +41,31 @@ def test_a_decimal_field_takes_a_number():
         {"capital": "100.50"},
         {},
     )
+
+
+# The API answers an item's form with `FormFieldSpec`: what the service takes must fit it, or the
+# item's guide answers 500 to everyone from the moment it is saved.
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"label": "名" * 101}, "申请表第 1 个字段的名称不能超过 100 字"),
+        ({"label": ["注册资本"]}, "申请表第 1 个字段缺少名称"),
+        ({"help": "说" * 501}, "申请表第 1 个字段（注册资本）的说明不能超过 500 字"),
+        ({"prefill": 123}, "字段「注册资本」的预填来源无效：123"),
+        ({"options": "热食类"}, "字段「注册资本」的选项应为文字列表"),
+        ({"options": [1, 2]}, "字段「注册资本」的选项应为文字列表"),
+        ({"type": "select", "options": ["热食类"] * 201}, "字段「注册资本」的选项不能超过 200 个"),
+    ],
+)
+def test_a_field_the_api_could_not_answer_is_refused(change, message):
+    field = {"code": "capital", "label": "注册资本", "type": "text", **change}
+    with pytest.raises(ServiceError) as caught:
+        formdef.check_definition([field])
+    assert (caught.value.code, caught.value.message) == ("services.form_invalid", message)
+
+
+def test_a_field_without_help_has_an_empty_help_not_the_word_none():
+    [field] = formdef.check_definition(
+        [{"code": "capital", "label": "注册资本", "type": "text", "help": None}]
+    )
+    assert field["help"] == ""

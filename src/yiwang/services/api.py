@@ -13,7 +13,7 @@ from yiwang.core.api import DbId, ObjectId, Page
 from yiwang.core.auth import optional_actor, session_auth
 from yiwang.core.errors import NotFound
 from yiwang.core.models import Organisation
-from yiwang.services import selectors, services
+from yiwang.services import formdef, selectors, services
 from yiwang.services.choices import (
     Audience,
     CaseKind,
@@ -51,13 +51,13 @@ class ItemMaterialOut(MaterialSpec):
 
 class FormFieldSpec(Schema):
     code: str = SchemaField(..., max_length=40)
-    label: str = SchemaField(..., max_length=100)
+    label: str = SchemaField(..., max_length=formdef.LABEL_MAX)
     type: FormFieldType
     required: bool = False
-    max_length: int = SchemaField(200, ge=1, le=10_000)
-    options: list[str] = SchemaField([], max_length=200)
-    help: str = SchemaField("", max_length=500)
-    prefill: str = SchemaField("", max_length=120)
+    max_length: int = SchemaField(200, ge=1, le=formdef.MAX_FIELD_LENGTH)
+    options: list[str] = SchemaField([], max_length=formdef.MAX_OPTIONS)
+    help: str = SchemaField("", max_length=formdef.HELP_MAX)
+    prefill: str = SchemaField("", max_length=formdef.PREFILL_MAX)
 
 
 class ItemElements(Schema):

@@ -31,6 +31,8 @@ PREFILL = re.compile(
 )
 KEYS = {"code", "label", "type", "required", "max_length", "options", "help", "prefill"}
 MAX_FIELDS = 80
+# What the API answers of a field (`api.FormFieldSpec`) holds at most.
+LABEL_MAX, HELP_MAX, PREFILL_MAX, MAX_OPTIONS = 100, 500, 120, 200
 IDENTIFIER_CHECKS = {
     FormFieldType.RIC: identifiers.validate_ric,
     FormFieldType.USCC: identifiers.validate_uscc,
@@ -48,7 +50,8 @@ def check_definition(definition) -> list[dict]:
         where = f"申请表第 {position} 个字段"
         if not isinstance(field, dict) or set(field) - KEYS:
             raise ServiceError("services.form_invalid", f"{where}含未知属性")
-        code, label = field.get("code", ""), str(field.get("label", "")).strip()
+        code, label = field.get("code", ""), field.get("label")
+        label = label.strip() if isinstance(label, str) else ""
         if not CODE.match(str(code)) or code in seen:
             raise ServiceError("services.form_invalid", f"{where}的代码无效或重复：{code}")
         if RESERVED_CODE.match(code):
@@ -56,6 +59,8 @@ def check_definition(definition) -> list[dict]:
                                f"{where}的代码 {code} 是申请页面的保留名称，请换一个代码")  # fmt: skip
         if not label:
             raise ServiceError("services.form_invalid", f"{where}缺少名称")
+        if len(label) > LABEL_MAX:
+            raise ServiceError("services.form_invalid", f"{where}的名称不能超过 {LABEL_MAX} 字")
         if field.get("type") not in FormFieldType.values:
             raise ServiceError("services.form_invalid", f"{where}（{label}）的类型无效")
         options = field.get("options") or []
@@ -63,16 +68,28 @@ def check_definition(definition) -> list[dict]:
             isinstance(options, list) and options and all(isinstance(o, str) for o in options)
         ):
             raise ServiceError("services.form_invalid", f"单选字段「{label}」需要选项列表")
+        if not (isinstance(options, list) and all(isinstance(o, str) for o in options)):
+            raise ServiceError("services.form_invalid", f"字段「{label}」的选项应为文字列表")
+        if len(options) > MAX_OPTIONS:
+            raise ServiceError("services.form_invalid",
+                               f"字段「{label}」的选项不能超过 {MAX_OPTIONS} 个")  # fmt: skip
         prefill = field.get("prefill") or ""
-        if prefill and not PREFILL.match(prefill):
+        if prefill and not (
+            isinstance(prefill, str) and len(prefill) <= PREFILL_MAX and PREFILL.match(prefill)
+        ):
             raise ServiceError("services.form_invalid", f"字段「{label}」的预填来源无效：{prefill}")
+        help_text = str(field.get("help") or "")
+        if len(help_text) > HELP_MAX:
+            raise ServiceError(
+                "services.form_invalid", f"{where}（{label}）的说明不能超过 {HELP_MAX} 字"
+            )
         seen.add(code)
         cleaned.append(
             {
                 "code": code, "label": label, "type": field["type"],
                 "required": bool(field.get("required")),
                 "max_length": _max_length(field.get("max_length"), f"{where}（{label}）"), "options": options,
-                "help": str(field.get("help", "")), "prefill": prefill,
+                "help": help_text, "prefill": prefill,
             }
         )  # fmt: skip
     return cleaned
