@@ -51,3 +51,24 @@ def test_an_update_that_changes_nothing_does_not_make_a_version():
     assert ServiceItem.objects.get(pk=item.pk).version == 1
     services.update_item(actor=admin, item=item, name="新名称")
     assert ServiceItem.objects.get(pk=item.pk).version == 2
+
+
+# The API declares these limits (ItemElements) and answers an item with them: an item saved
+# from the manage page or an XLSX import beyond them made its guide answer 500.
+@pytest.mark.parametrize(
+    ("element", "message"),
+    [
+        ({"name": "证"}, "事项名称至少 2 个字"),
+        ({"summary": "简" * 5001}, "事项简介不能超过 5000 字"),
+        ({"legal_basis": "依" * 5001}, "设定依据不能超过 5000 字"),
+        ({"conditions": "条" * 5001}, "受理条件不能超过 5000 字"),
+        ({"charged": True, "fee": "费" * 2001}, "收费标准及依据不能超过 2000 字"),
+        ({"statutory_days": 3651}, "法定办结时限（工作日）不能超过 3650"),
+        ({"visits": 11}, "到办事现场次数不能超过 10"),
+        ({"yellow_days": 366}, "黄牌预警天数不能超过 365"),
+    ],
+)
+def test_an_element_beyond_what_the_api_declares_is_refused_on_every_path(element, message):
+    with pytest.raises(ServiceError) as caught:
+        factories.service_item(factories.organisation(), publish=False, **element)
+    assert caught.value.message == message

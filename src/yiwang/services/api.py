@@ -25,6 +25,7 @@ from yiwang.services.choices import (
     OnlineDepth,
 )
 from yiwang.services.models import ServiceItem, Theme
+from yiwang.services.models.item import NAME_MIN, NUMBER_MAX, TEXT_MAX
 
 router = Router(tags=["政务服务事项"])
 
@@ -63,24 +64,24 @@ class FormFieldSpec(Schema):
 class ItemElements(Schema):
     """The 实施清单 elements common to creating and reading an item."""
 
-    name: str = SchemaField(..., min_length=2, max_length=200)
+    name: str = SchemaField(..., min_length=NAME_MIN, max_length=200)
     item_type: ItemType
     audience: Audience
     life_event: LifeEvent | None = None
-    summary: str = SchemaField("", max_length=5000)
-    legal_basis: str = SchemaField("", max_length=5000)
-    conditions: str = SchemaField("", max_length=5000)
+    summary: str = SchemaField("", max_length=TEXT_MAX["summary"])
+    legal_basis: str = SchemaField("", max_length=TEXT_MAX["legal_basis"])
+    conditions: str = SchemaField("", max_length=TEXT_MAX["conditions"])
     case_kind: CaseKind
-    statutory_days: int | None = SchemaField(None, ge=0, le=3650)
-    promised_days: int | None = SchemaField(None, ge=0, le=3650)
-    visits: int = SchemaField(1, ge=0, le=10)
+    statutory_days: int | None = SchemaField(None, ge=0, le=NUMBER_MAX["statutory_days"])
+    promised_days: int | None = SchemaField(None, ge=0, le=NUMBER_MAX["promised_days"])
+    visits: int = SchemaField(1, ge=0, le=NUMBER_MAX["visits"])
     online_depth: OnlineDepth = OnlineDepth.NONE
     immediate: bool = False
     online: bool = False
     nearby: bool = False
     one_visit: bool = False
     charged: bool = False
-    fee: str = SchemaField("", max_length=2000)
+    fee: str = SchemaField("", max_length=TEXT_MAX["fee"])
     result_name: str = SchemaField("", max_length=100)
     result_licence_type: str = SchemaField("", max_length=21)
     window_address: str = SchemaField("", max_length=200)
@@ -95,7 +96,7 @@ class ItemElements(Schema):
     yellow_days: int | None = SchemaField(
         None,
         ge=0,
-        le=365,
+        le=NUMBER_MAX["yellow_days"],
         description="黄牌预警天数：剩余工作日不超过该天数时亮黄牌；空则用全局设置",
     )
 
@@ -109,31 +110,33 @@ class ItemIn(ItemElements):
 
 
 class ItemPatch(Schema):
-    name: str | None = SchemaField(None, min_length=2, max_length=200)
+    name: str | None = SchemaField(None, min_length=NAME_MIN, max_length=200)
     item_type: ItemType | None = None
     audience: Audience | None = None
     life_event: LifeEvent | None = None
-    summary: str | None = SchemaField(None, max_length=5000)
-    legal_basis: str | None = SchemaField(None, max_length=5000)
-    conditions: str | None = SchemaField(None, max_length=5000)
+    summary: str | None = SchemaField(None, max_length=TEXT_MAX["summary"])
+    legal_basis: str | None = SchemaField(None, max_length=TEXT_MAX["legal_basis"])
+    conditions: str | None = SchemaField(None, max_length=TEXT_MAX["conditions"])
     case_kind: CaseKind | None = None
-    statutory_days: int | None = SchemaField(None, ge=0, le=3650)
-    promised_days: int | None = SchemaField(None, ge=0, le=3650)
-    visits: int | None = SchemaField(None, ge=0, le=10)
+    statutory_days: int | None = SchemaField(None, ge=0, le=NUMBER_MAX["statutory_days"])
+    promised_days: int | None = SchemaField(None, ge=0, le=NUMBER_MAX["promised_days"])
+    visits: int | None = SchemaField(None, ge=0, le=NUMBER_MAX["visits"])
     online_depth: OnlineDepth | None = None
     immediate: bool | None = None
     online: bool | None = None
     nearby: bool | None = None
     one_visit: bool | None = None
     charged: bool | None = None
-    fee: str | None = SchemaField(None, max_length=2000)
+    fee: str | None = SchemaField(None, max_length=TEXT_MAX["fee"])
     result_name: str | None = SchemaField(None, max_length=100)
     result_licence_type: str | None = SchemaField(None, max_length=21)
     window_address: str | None = SchemaField(None, max_length=200)
     office_hours: str | None = SchemaField(None, max_length=200)
     phone: str | None = SchemaField(None, max_length=40)
     yellow_ratio: float | None = SchemaField(None, ge=0, le=1, description="null 表示使用全局设置")
-    yellow_days: int | None = SchemaField(None, ge=0, le=365, description="null 表示使用全局设置")
+    yellow_days: int | None = SchemaField(
+        None, ge=0, le=NUMBER_MAX["yellow_days"], description="null 表示使用全局设置"
+    )
     participant_ids: list[DbId] | None = SchemaField(None, max_length=50)
     materials: list[MaterialSpec] | None = SchemaField(None, max_length=100)
     form_definition: list[dict] | None = SchemaField(None, max_length=80)

@@ -16,6 +16,11 @@ from yiwang.services.choices import (
 
 # 实施编码: the 基本编码 of the item and the implementing body's code, digits and capitals.
 ITEM_CODE = re.compile(r"^[0-9A-Z]{12,40}$")
+# The most the API declares (and answers) of these elements; every path that saves an item keeps
+# within them, or the item's guide could not be answered.
+NAME_MIN = 2
+TEXT_MAX = {"summary": 5000, "legal_basis": 5000, "conditions": 5000, "fee": 2000}
+NUMBER_MAX = {"statutory_days": 3650, "promised_days": 3650, "visits": 10, "yellow_days": 365}
 
 
 class ServiceItem(models.Model):
@@ -116,7 +121,7 @@ class ServiceItem(models.Model):
         return self.name
 
     def clean(self):
-        errors = {}
+        errors = self._beyond_limits()
         if not ITEM_CODE.match(self.code or ""):
             errors["code"] = "实施编码应为 12–40 位数字或大写字母"
         if self.case_kind == CaseKind.PROMISED and not self.promised_days:
@@ -135,6 +140,19 @@ class ServiceItem(models.Model):
             errors["yellow_ratio"] = "黄牌预警比例应在 0 到 1 之间（如 0.2 表示剩余 20%）"
         if errors:
             raise ValidationError(errors)
+
+    def _beyond_limits(self) -> dict:
+        errors = {}
+        if len((self.name or "").strip()) < NAME_MIN:
+            errors["name"] = f"事项名称至少 {NAME_MIN} 个字"
+        for name, limit in TEXT_MAX.items():
+            if len(getattr(self, name) or "") > limit:
+                errors[name] = f"{self._meta.get_field(name).verbose_name}不能超过 {limit} 字"
+        for name, limit in NUMBER_MAX.items():
+            value = getattr(self, name)
+            if isinstance(value, int) and value > limit:
+                errors[name] = f"{self._meta.get_field(name).verbose_name}不能超过 {limit}"
+        return errors
 
     @property
     def compression_ratio(self) -> float | None:
