@@ -5,6 +5,7 @@ limit itself is taken."""
 import pytest
 from django.urls import reverse
 
+from tests import factories
 from tests.cases.test_flow import _accepted, _submit
 from yiwang.cases import approval, services, texts
 from yiwang.cases.choices import CaseStatus, TaskStatus
@@ -75,3 +76,42 @@ def test_the_special_procedure_result_is_limited(city):
                                        result="长" * (texts.SPECIAL_RESULT_MAX + 1))  # fmt: skip
     approval.end_special_procedure(actor=city["reviewers"]["fire"], case=case,
                                    result="长" * texts.SPECIAL_RESULT_MAX)  # fmt: skip
+
+
+# --- who applies, as the window registers them -----------------------------------------
+
+
+def _walk_in_page(client, city, **fields):
+    item = city["item"]
+    client.force_login(city["clerk"])
+    return client.post(reverse("cases:walk_in", args=[item.pk]), {
+        "applicant_kind": "person", "applicant_name": "李四", "applicant_code": factories.ric(),
+        "form.name": "李四", "paper": [str(m.pk) for m in item.materials.all()], **fields,
+    }, follow=True)  # fmt: skip
+
+
+def test_a_walk_in_name_longer_than_the_case_holds_is_refused_on_the_page(client, city):
+    response = _walk_in_page(client, city, applicant_name="李" * (texts.APPLICANT_NAME_MAX + 1))
+    assert "申请人姓名或名称不能超过 200 字" in response.content.decode()
+    assert not Case.objects.exists()
+
+
+@pytest.mark.parametrize("phone", ["1" * 30, "0999-12345", "abc"])
+def test_a_walk_in_contact_phone_that_is_no_mobile_number_is_refused_on_the_page(
+    client, city, phone
+):
+    response = _walk_in_page(client, city, phone=phone)
+    assert "联系电话：手机号码应为 11 位" in response.content.decode()
+    assert not Case.objects.exists()
+
+
+def test_an_online_application_with_a_contact_phone_that_is_no_mobile_number_is_refused(city):
+    with pytest.raises(ServiceError, match="联系电话：手机号码应为 11 位"):
+        services.submit_application(actor=city["citizen"], item=city["item"],
+                                    form_data={"name": "张三"}, phone="abc")  # fmt: skip
+    assert not Case.objects.exists()
+
+
+def test_a_walk_in_with_a_mobile_number_keeps_it(client, city):
+    _walk_in_page(client, city, phone="13900000002")
+    assert Case.objects.get().contact_phone == "13900000002"

@@ -70,7 +70,7 @@ class ApplicationIn(ThemeApplicationIn, ItemRef):
 
 class WalkInIn(ItemRef):
     applicant_kind: ApplicantKind
-    applicant_name: str = Field(..., min_length=1, max_length=200)
+    applicant_name: str = Field(..., min_length=1, max_length=texts.APPLICANT_NAME_MAX)
     applicant_code: str = Field(
         ..., min_length=1, max_length=18, description="身份号码或统一社会信用代码"
     )

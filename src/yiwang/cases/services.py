@@ -105,6 +105,16 @@ def _check_open_item(item: ServiceItem, *, online: bool) -> None:
         raise ServiceError("cases.not_online", "该事项不能网上申请，请到窗口办理")
 
 
+def _contact_phone(phone: str) -> str:
+    """联系电话 given with an application: a mobile number, like the account's own; "" if none."""
+    if not (phone or "").strip():
+        return ""
+    try:
+        return identifiers.validate_mobile(phone)
+    except identifiers.IdentifierError as exc:
+        raise ServiceError("validation_failed", f"联系电话：{exc}") from exc
+
+
 # --- submission -----------------------------------------------------------------
 
 
@@ -167,7 +177,7 @@ def submit_application(
     applicant = _applicant_of(actor, company_uscc=company_uscc)
     _check_audience(item, applicant["applicant_kind"])
     case = _new_case(item=item, applicant=applicant, channel=channel, form_data=form_data,
-                     actor=actor, phone=phone or actor.phone)  # fmt: skip
+                     actor=actor, phone=_contact_phone(phone) or actor.phone)  # fmt: skip
     missing = provide_materials(case, uploads or {}, licence_consent=licence_consent)
     if missing:
         raise ServiceError("cases.materials_missing", f"请上传：{'、'.join(missing)}",
@@ -211,7 +221,7 @@ def submit_theme_application(
     case = Case.objects.create(
         number=next_number(lead, timezone.localdate(now)), item=lead, item_version=lead.version, theme=theme,
         channel=channel, form_data=cleaned, status=CaseStatus.SUBMITTED, submitted_at=now,
-        contact_phone=phone or actor.phone, applicant=actor, **applicant,
+        contact_phone=_contact_phone(phone) or actor.phone, applicant=actor, **applicant,
     )  # fmt: skip
     departments = []
     for item in items:
@@ -271,11 +281,12 @@ def register_walk_in(
         raise ServiceError("validation_failed", f"申请人证件号码：{exc}") from exc
     if not applicant_name.strip():
         raise ServiceError("validation_failed", "请填写申请人姓名或名称")
+    texts.check_length(applicant_name, texts.APPLICANT_NAME_MAX, "申请人姓名或名称")
     _check_audience(item, applicant_kind)
     applicant = {"applicant_kind": applicant_kind, "applicant_name": applicant_name.strip(),
                  "applicant_code": code}  # fmt: skip
     case = _new_case(item=item, applicant=applicant, channel=channel, form_data=form_data,
-                     actor=actor, registered_by=actor, phone=phone)  # fmt: skip
+                     actor=actor, registered_by=actor, phone=_contact_phone(phone))  # fmt: skip
     missing = provide_materials(case, uploads or {}, paper=set(paper_materials),
                                 licence_consent=licence_consent)  # fmt: skip
     if missing:

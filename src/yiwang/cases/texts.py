@@ -7,6 +7,7 @@ from __future__ import annotations
 from yiwang.core.errors import ServiceError
 
 ACCEPT_OPINION_MAX = 500
+APPLICANT_NAME_MAX = 200  # Case.applicant_name: the window types it for a walk-in
 CORRECTION_ITEMS_MAX = 50  # 补正 items, one per thing to fix
 CORRECTION_ITEM_MAX = 500
 CORRECTION_MESSAGE_MAX = 500
