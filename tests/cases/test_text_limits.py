@@ -115,3 +115,18 @@ def test_an_online_application_with_a_contact_phone_that_is_no_mobile_number_is_
 def test_a_walk_in_with_a_mobile_number_keeps_it(client, city):
     _walk_in_page(client, city, phone="13900000002")
     assert Case.objects.get().contact_phone == "13900000002"
+
+
+# PostgreSQL text and JSONB cannot hold NUL: a text carrying one would be a 500 there.
+@pytest.mark.parametrize("what", ACTIONS)
+def test_a_text_with_a_nul_character_is_refused_naming_the_text(city, what):
+    _limit, act = ACTIONS[what]
+    with pytest.raises(ServiceError) as caught:
+        act(city, "申请书\x00未签字")
+    assert caught.value.message == f"{what}含有不允许的字符（NUL）"
+
+
+def test_a_walk_in_name_with_a_nul_character_is_refused_on_the_page(client, city):
+    response = _walk_in_page(client, city, applicant_name="李四\x00")
+    assert "申请人姓名或名称含有不允许的字符（NUL）" in response.content.decode()
+    assert not Case.objects.exists()

@@ -69,3 +69,17 @@ def test_a_field_without_help_has_an_empty_help_not_the_word_none():
         [{"code": "capital", "label": "注册资本", "type": "text", "help": None}]
     )
     assert field["help"] == ""
+
+
+SHOP = [{"code": "shop", "label": "店铺名称", "type": "text"}]
+
+
+def test_a_value_with_a_nul_character_is_refused_naming_the_field():
+    cleaned, errors = formdef.clean_submission(SHOP, {"shop": "老街\x00面馆"})
+    assert errors == {"shop": "店铺名称：含有不允许的字符（NUL）"} and cleaned == {}
+
+
+@pytest.mark.parametrize("value", [{"name": "老街面馆"}, ["老街面馆"]])
+def test_a_value_that_is_a_list_or_an_object_is_refused_not_stored_as_its_repr(value):
+    cleaned, errors = formdef.clean_submission(SHOP, {"shop": value})
+    assert errors == {"shop": "店铺名称：应为单个值"} and cleaned == {}

@@ -19,6 +19,9 @@ SPECIAL_RESULT_MAX = 1000
 
 
 def check_length(text: str, limit: int, what: str) -> None:
-    """Refuse `text` (as it will be stored, stripped) when it is longer than `limit`."""
+    """Refuse `text` (as it will be stored, stripped) when it is longer than `limit`, or when it
+    carries NUL, which PostgreSQL text cannot hold."""
+    if "\x00" in (text or ""):
+        raise ServiceError("validation_failed", f"{what}含有不允许的字符（NUL）")
     if len((text or "").strip()) > limit:
         raise ServiceError("validation_failed", f"{what}不能超过 {limit} 字，请精简后再提交")

@@ -190,7 +190,13 @@ def clean_submission(definition: list[dict], data: dict) -> tuple[dict, dict[str
     cleaned, errors = {}, {}
     for field in definition:
         raw = data.get(field["code"])
+        if isinstance(raw, dict | list):  # JSON through the API: one value per field
+            errors[field["code"]] = f"{field['label']}：应为单个值"
+            continue
         text = "" if raw is None else str(raw).strip()
+        if "\x00" in text:  # PostgreSQL JSONB cannot hold it
+            errors[field["code"]] = f"{field['label']}：含有不允许的字符（NUL）"
+            continue
         if field["type"] == FormFieldType.BOOLEAN:
             cleaned[field["code"]] = text.lower() in {"true", "1", "on", "是", "yes"}
             continue
