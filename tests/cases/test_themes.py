@@ -139,3 +139,33 @@ def test_a_theme_case_keeps_its_yellow_threshold_when_a_correction_moves_its_dea
     case = Case.objects.get(pk=case.pk)
     assert case.warn_date == WorkCalendar().warning_date(case.due_date, 4)
     assert set(case.tasks.values_list("warn_date", flat=True)) == {case.warn_date}
+
+
+@pytest.fixture
+def quick_and_promised(city):
+    """A theme whose lead item is a 即办件 and whose other item is a 承诺件."""
+    quick = factories.service_item(city["market"], name="个体户名称自主申报", case_kind="immediate",
+                                   promised_days=1, statutory_days=1)  # fmt: skip
+    theme = item_services.create_theme(actor=factories.superuser(), lead=city["market"], code="shop",
+                                       name="我要开小店", audience="both", items=[quick, city["item"]])  # fmt: skip
+    theme = item_services.publish_theme(actor=factories.superuser(), theme=theme)
+    return services.submit_theme_application(actor=city["citizen"], theme=theme,
+                                             form_data={"name": "张三"}, uploads=uploads(theme))  # fmt: skip
+
+
+def test_a_theme_case_is_not_finished_at_the_window_when_one_of_its_items_is_promised(
+    city, quick_and_promised
+):
+    case = quick_and_promised
+    with pytest.raises(ServiceError) as caught:
+        services.accept_case(actor=city["clerk"], case=case, finish_now=True)
+    assert caught.value.code == "cases.not_immediate"
+    assert Case.objects.get(pk=case.pk).status == CaseStatus.SUBMITTED
+
+
+def test_the_case_page_offers_no_finishing_at_the_window_when_an_item_is_promised(
+    client, city, quick_and_promised
+):
+    client.force_login(city["clerk"])
+    page = client.get(reverse("cases:detail", args=[quick_and_promised.number])).content.decode()
+    assert "窗口受理" in page and "即办件当场办结" not in page

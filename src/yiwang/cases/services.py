@@ -244,6 +244,17 @@ def submit_theme_application(
     return case
 
 
+def is_immediate(case: Case) -> bool:
+    """Whether the case may be finished at acceptance: its item, or every item of its theme
+    (一件事), is a 即办件; one 承诺件 among them is reviewed by its department."""
+    items = [case.item]
+    if case.theme_id:
+        from yiwang.services.selectors import theme_items
+
+        items = theme_items(case.theme)
+    return all(item.case_kind == CaseKind.IMMEDIATE for item in items)
+
+
 def form_definition_of(case: Case) -> list[dict]:
     """The form the case was applied with: the item's, or the theme's joint form."""
     if case.theme_id:
@@ -340,7 +351,7 @@ def accept_case(*, actor, case: Case, finish_now: bool = False, opinion: str = "
     case.save()
     add_event(case, "accepted", "已受理" + (f"：{opinion}" if opinion else ""), actor=actor)
     if finish_now:
-        if case.item.case_kind != CaseKind.IMMEDIATE:
+        if not is_immediate(case):
             raise ServiceError("cases.not_immediate", "只有即办件可以当场办结")
         approval.finish(case, approved=True, actor=actor, note=opinion or "即办件当场办结")
     else:

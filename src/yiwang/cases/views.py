@@ -193,7 +193,8 @@ def detail(request, number: str):
         draft = {"values": case.form_data, "errors": {}}
     return render(request, "cases/detail.html", {
         "case": case, "tasks": tasks, "my_tasks": my_tasks, "is_applicant": is_applicant,
-        "can_accept": at_window, "events": case.events.all(),
+        "can_accept": at_window, "can_finish_now": at_window and services.is_immediate(case),
+        "events": case.events.all(),
         "materials": case.materials.all(), "stop": stop,
         "stop_overrun": bool(stop and stop.planned_end and stop.planned_end < today),
         "awaiting_correction": awaiting,
