@@ -183,3 +183,12 @@ def test_the_agent_of_a_company_registered_at_the_window_is_told(city):
     case = company_walk_in(city)
     services.request_correction(actor=city["clerk"], case=case, corrections=["补充营业执照复印件"])
     assert Notification.objects.filter(case=case, user=city["citizen"]).exists()
+
+
+def test_a_former_agent_cannot_apply_as_the_company_on_the_apply_page(client, city):
+    """The page would pre-fill the company's data (its registry record, its e-licences)."""
+    case, _successor = company_case_by_a_former_agent(city)
+    client.force_login(city["citizen"])
+    page = client.get(reverse("cases:apply", args=[case.item.pk]), {"company": case.applicant_code})
+    assert page.status_code == 200 and page.context["company"] is None
+    assert "江澜测试餐饮有限公司" not in page.content.decode()

@@ -60,8 +60,14 @@ def _form_values(request, item_or_definition, prefix: str = "") -> dict:
     return {f["code"]: request.POST.get(prefix + f["code"], "") for f in definition}
 
 
+def _agencies(user):
+    """The user's agencies in force: only these apply, and pre-fill, for a company."""
+    today = timezone.localdate()
+    return user.agencies.filter(valid_from__lte=today).exclude(valid_until__lt=today)
+
+
 def _agency(user, uscc: str | None):
-    return user.agencies.filter(company_uscc=uscc).first() if uscc else None
+    return _agencies(user).filter(company_uscc=uscc).first() if uscc else None
 
 
 def _application_page(
@@ -104,7 +110,7 @@ def apply(request, item_id: int):
             company_uscc=company.company_uscc if company else None,
             licence_consent=_licence_consent(request)),
         context={"item": item, "materials": materials, "company": company,
-                 "agencies": request.user.agencies.all(), "offers": _offers(request.user, materials, company),
+                 "agencies": _agencies(request.user), "offers": _offers(request.user, materials, company),
                  "consented": _licence_consent(request)},
     )  # fmt: skip
 
@@ -136,7 +142,7 @@ def apply_theme(request, code: str):
             actor=request.user, theme=theme, form_data=values, uploads=_uploads(request),
             company_uscc=company.company_uscc if company else None,
             licence_consent=_licence_consent(request)),
-        context={"item": theme, "theme": theme, "company": company, "agencies": request.user.agencies.all(),
+        context={"item": theme, "theme": theme, "company": company, "agencies": _agencies(request.user),
                  "materials": materials, "offers": _offers(request.user, materials, company),
                  "consented": _licence_consent(request)},
     )  # fmt: skip
