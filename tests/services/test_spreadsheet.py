@@ -132,3 +132,38 @@ def test_the_import_page_shows_row_errors(client, market_admin, food_item):
     assert "第 2 行：找不到统一社会信用代码为 91990100MA0000000X 的单位" in page
     bad = client.post("/services/manage/import/", {"file": SimpleUploadedFile("x.xlsx", b"nope")})
     assert "无法读取该文件" in bad.content.decode()
+
+
+def test_text_the_export_kept_from_running_as_a_formula_imports_back_unchanged(
+    market_admin, food_item
+):
+    from yiwang.services import services
+
+    services.update_item(actor=market_admin, item=food_item, summary="-申请人须年满十八周岁",
+                         conditions="=依法取得营业执照")  # fmt: skip
+    result = spreadsheet.import_items(
+        actor=market_admin, data=spreadsheet.export_items(ServiceItem.objects.all())
+    )
+    assert result.errors == [] and result.updated == [food_item.code]
+    food_item.refresh_from_db()
+    assert (food_item.summary, food_item.conditions) == (
+        "-申请人须年满十八周岁",
+        "=依法取得营业执照",
+    )
+    assert food_item.version == 2  # the import changed nothing: no new version
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "message"),
+    [
+        ("份数", "100", "份数不能超过 99"),
+        ("填报须知", "须" * 2001, "填报须知不能超过 2000 字"),
+    ],
+)
+def test_a_material_beyond_what_the_api_answers_is_reported(
+    market_admin, food_item, column, value, message
+):
+    rows = [list(r) for r in rows_of(spreadsheet.export_items(ServiceItem.objects.all()))]
+    rows[2][rows[0].index(column)] = value
+    result = spreadsheet.import_items(actor=market_admin, data=workbook(rows))
+    assert [e["message"] for e in result.errors] == [f"事项 {food_item.code}：{message}"]

@@ -25,6 +25,14 @@ def safe_cell(value):
     return value
 
 
+def read_safe_cell(text: str) -> str:
+    """Text as it was before `safe_cell`: the quote it put before a formula-like text taken away,
+    so that an export imports back unchanged."""
+    if text.startswith("'") and text[1:].startswith(FORMULA_STARTS):
+        return text[1:]
+    return text
+
+
 def xlsx_bytes(sheets: dict[str, tuple[list[str], Iterable[Iterable]]]) -> bytes:
     """Write {sheet title: (header, rows)} as an XLSX file in write-only (streaming) mode."""
     workbook = Workbook(write_only=True)

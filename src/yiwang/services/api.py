@@ -25,7 +25,13 @@ from yiwang.services.choices import (
     OnlineDepth,
 )
 from yiwang.services.models import ServiceItem, Theme
-from yiwang.services.models.item import NAME_MIN, NUMBER_MAX, TEXT_MAX
+from yiwang.services.models.item import (
+    COPIES_MAX,
+    DESCRIPTION_MAX,
+    NAME_MIN,
+    NUMBER_MAX,
+    TEXT_MAX,
+)
 
 router = Router(tags=["政务服务事项"])
 
@@ -34,8 +40,8 @@ class MaterialSpec(Schema):
     name: str = SchemaField(..., min_length=1, max_length=200)
     required: bool = True
     form: MaterialForm = MaterialForm.ELECTRONIC
-    copies: int = SchemaField(1, ge=1, le=99)
-    description: str = SchemaField("", max_length=2000)
+    copies: int = SchemaField(1, ge=1, le=COPIES_MAX)
+    description: str = SchemaField("", max_length=DESCRIPTION_MAX)
     licence_type: str = SchemaField("", max_length=21, description="可替代的电子证照类型代码")
     resource_id: DbId | None = SchemaField(None, description="可替代的共享资源（资源目录 id）")
 

@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 from yiwang.catalog.models import Resource
 from yiwang.core.errors import ServiceError
 from yiwang.core.models import Organisation
-from yiwang.core.spreadsheet import xlsx_bytes
+from yiwang.core.spreadsheet import read_safe_cell, xlsx_bytes
 from yiwang.services import services
 from yiwang.services.choices import (
     Audience,
@@ -111,7 +111,7 @@ def _text(value) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value).strip()
+    return read_safe_cell(str(value).strip())
 
 
 class _Row:

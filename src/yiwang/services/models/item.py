@@ -21,6 +21,7 @@ ITEM_CODE = re.compile(r"^[0-9A-Z]{12,40}$")
 NAME_MIN = 2
 TEXT_MAX = {"summary": 5000, "legal_basis": 5000, "conditions": 5000, "fee": 2000}
 NUMBER_MAX = {"statutory_days": 3650, "promised_days": 3650, "visits": 10, "yellow_days": 365}
+COPIES_MAX, DESCRIPTION_MAX = 99, 2000  # of a material
 
 
 class ServiceItem(models.Model):
@@ -196,6 +197,15 @@ class Material(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self):
+        errors = {}
+        if self.copies is not None and self.copies > COPIES_MAX:
+            errors["copies"] = f"份数不能超过 {COPIES_MAX}"
+        if len(self.description or "") > DESCRIPTION_MAX:
+            errors["description"] = f"填报须知不能超过 {DESCRIPTION_MAX} 字"
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def replaceable(self) -> bool:
