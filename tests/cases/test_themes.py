@@ -169,3 +169,24 @@ def test_the_case_page_offers_no_finishing_at_the_window_when_an_item_is_promise
     client.force_login(city["clerk"])
     page = client.get(reverse("cases:detail", args=[quick_and_promised.number])).content.decode()
     assert "窗口受理" in page and "即办件当场办结" not in page
+
+
+def test_a_company_cannot_apply_for_a_theme_that_serves_people(restaurant):
+    import datetime
+
+    from yiwang.core.models import CompanyAgent
+
+    theme = restaurant["theme"]
+    theme.audience = "person"  # 个人一件事: its items serve both, the theme only people
+    theme.save(update_fields=["audience"])
+    uscc = factories.uscc()
+    CompanyAgent.objects.create(user=restaurant["citizen"], company_uscc=uscc, company_name="江澜测试餐饮有限公司",
+                                valid_from=datetime.date(2020, 1, 1))  # fmt: skip
+    with pytest.raises(ServiceError) as caught:
+        services.submit_theme_application(actor=restaurant["citizen"], theme=theme, company_uscc=uscc,
+                                          form_data={"name": "张三", "sign_size": "2m"}, uploads=uploads(theme))  # fmt: skip
+    assert (caught.value.code, caught.value.message) == (
+        "cases.wrong_audience",
+        "该一件事的服务对象是自然人",
+    )
+    assert not Case.objects.exists()

@@ -90,11 +90,12 @@ def _applicant_of(actor, *, company_uscc: str | None) -> dict:
             "applicant_code": actor.id_number}  # fmt: skip
 
 
-def _check_audience(item: ServiceItem, kind: str) -> None:
+def _check_audience(item, kind: str, *, what: str = "该事项") -> None:
+    """The applicant is one the item (or the theme, 一件事) serves: 自然人, 法人 or both."""
     wanted = {ApplicantKind.PERSON: Audience.PERSON, ApplicantKind.COMPANY: Audience.COMPANY}[kind]
     if item.audience not in (wanted, Audience.BOTH):
         raise ServiceError(
-            "cases.wrong_audience", f"该事项的服务对象是{item.get_audience_display()}"
+            "cases.wrong_audience", f"{what}的服务对象是{item.get_audience_display()}"
         )
 
 
@@ -214,6 +215,7 @@ def submit_theme_application(
     for item in items:
         _check_open_item(item, online=True)
     applicant = _applicant_of(actor, company_uscc=company_uscc)
+    _check_audience(theme, applicant["applicant_kind"], what="该一件事")
     for item in items:
         _check_audience(item, applicant["applicant_kind"])
     cleaned = _cleaned_form(theme_form(theme), form_data, applicant)
