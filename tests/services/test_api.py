@@ -169,6 +169,16 @@ def test_the_own_admin_updates_an_item_into_a_new_version(client, market_admin, 
     assert response.json()["promised_days"] == 3 and response.json()["version"] == 2
 
 
+def test_a_text_element_patched_to_null_is_cleared(client, market_admin, food_item):
+    client.force_login(market_admin)
+    food_item.summary, food_item.fee = "经营食品须先取得许可", "不收费"
+    food_item.save(update_fields=["summary", "fee"])
+    response = client.patch(f"{ITEMS}/{food_item.pk}", {"summary": None, "fee": None},
+                            content_type="application/json")  # fmt: skip
+    assert_matches_openapi(response, "patch", "/api/v1/services/items/{item_id}")
+    assert (response.json()["summary"], response.json()["fee"]) == ("", "")
+
+
 def test_the_own_admin_uploads_a_process_and_a_bad_one_is_refused(client, market_admin, food_item):
     client.force_login(market_admin)
     path = f"{ITEMS}/{food_item.pk}/process"

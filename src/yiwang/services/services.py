@@ -30,6 +30,7 @@ ITEM_FIELDS = (
 MATERIAL_FIELDS = (
     "name", "required", "form", "copies", "description", "licence_type", "resource", "example",
 )  # fmt: skip
+TEXT_COLUMNS = ("CharField", "TextField")
 THEME_FIELDS = ("code", "name", "summary", "audience", "life_event")
 # The code is a theme's address (pages, API, search): it stays as the theme was made.
 THEME_CHANGES = ("name", "summary", "audience", "life_event")
@@ -76,6 +77,9 @@ def _apply(item: ServiceItem, attrs: dict) -> None:
     if unknown:
         raise ServiceError("validation_failed", f"事项含未知属性：{', '.join(sorted(unknown))}")
     for name, value in attrs.items():
+        field = ServiceItem._meta.get_field(name)
+        if value is None and not field.null and field.get_internal_type() in TEXT_COLUMNS:
+            value = ""  # a text element cleared (the API's null): the column holds no NULL
         setattr(item, name, value)
 
 
