@@ -233,3 +233,17 @@ def test_another_admin_cannot_publish_a_theme_they_do_not_lead(
     response = post(client, f"/api/v1/services/themes/{theme.pk}/publish", {})
     assert_matches_openapi(response, "post", "/api/v1/services/themes/{theme_id}/publish")
     assert response.status_code == 404
+
+
+def test_a_theme_summary_patched_to_null_is_cleared(client, market_admin, food_item, city):
+    from yiwang.services import services
+
+    licence = factories.service_item(city["market"], name="营业执照（设立登记）")
+    theme = services.create_theme(actor=market_admin, lead=city["market"], items=[licence, food_item],
+                                  code="open-restaurant", name="我要开餐馆", audience="company",
+                                  summary="开餐馆一次办")  # fmt: skip
+    client.force_login(market_admin)
+    response = client.patch(f"/api/v1/services/themes/{theme.pk}", {"summary": None},
+                            content_type="application/json")  # fmt: skip
+    assert_matches_openapi(response, "patch", "/api/v1/services/themes/{theme_id}")
+    assert response.json()["summary"] == ""

@@ -77,10 +77,14 @@ def _apply(item: ServiceItem, attrs: dict) -> None:
     if unknown:
         raise ServiceError("validation_failed", f"事项含未知属性：{', '.join(sorted(unknown))}")
     for name, value in attrs.items():
-        field = ServiceItem._meta.get_field(name)
-        if value is None and not field.null and field.get_internal_type() in TEXT_COLUMNS:
-            value = ""  # a text element cleared (the API's null): the column holds no NULL
-        setattr(item, name, value)
+        _set(item, name, value)
+
+
+def _set(obj, name: str, value) -> None:
+    field = obj._meta.get_field(name)
+    if value is None and not field.null and field.get_internal_type() in TEXT_COLUMNS:
+        value = ""  # a text element cleared (the API's null): the column holds no NULL
+    setattr(obj, name, value)
 
 
 @transaction.atomic
@@ -353,7 +357,7 @@ def update_theme(
         _check_owner(actor, lead)
         theme.lead = lead
     for name, value in changes.items():
-        setattr(theme, name, value)
+        _set(theme, name, value)
     full_clean(theme)
     if items is not None and [i.pk for i in items] != before["items"]:
         if theme.status == ItemStatus.PUBLISHED:
