@@ -286,6 +286,18 @@ def test_a_correction_may_be_sent_without_a_payload(client, city):
     assert Case.objects.get().status == "submitted"
 
 
+@pytest.mark.parametrize("text", ["1", "[]", "null", '"补正"'])
+def test_a_correction_payload_that_is_no_json_object_is_a_422_and_sends_nothing(client, city, text):
+    case = in_correction(city)
+    client.force_login(city["citizen"])
+    response = client.post(f"{BASE}/{case.number}/corrected", {"payload": text})
+    assert_matches_openapi(response, "post", BASE + "/{number}/corrected")
+    body = assert_error(response, 422, "validation_failed")
+    assert body["detail"]["errors"][0]["loc"] == ["form", "payload"]
+    assert body["detail"]["errors"][0]["msg"] == "应为对象"
+    assert Case.objects.get().status == "correction"
+
+
 def test_a_correction_with_an_emptied_required_field_is_refused(client, city):
     case = in_correction(city)
     client.force_login(city["citizen"])

@@ -8,6 +8,7 @@ on is 403. Applications carry files, so they are multipart: a `payload` field ho
 one file per material, named `material_<材料编号>`.
 """
 
+import json
 from typing import Annotated
 
 import pydantic
@@ -94,9 +95,19 @@ def _multipart(schema: type[Schema], *, required: bool = True) -> dict:
 
 
 def _parse(schema: type[Schema], text: str | None):
-    """The payload's JSON read into `schema`; its errors answer 422 like any other input."""
+    """The payload's JSON read into `schema`; its errors answer 422 like any other input.
+
+    A JSON value that is no object is refused first: a ninja schema reads attributes off
+    anything, so `1` or `[]` would otherwise pass as an empty payload (all defaults)."""
+    text = text or "{}"
     try:
-        return schema.model_validate_json(text or "{}")
+        is_object = isinstance(json.loads(text), dict)
+    except ValueError:  # not JSON: said by pydantic below, with where
+        is_object = True
+    if not is_object:
+        raise NinjaValidationError([{"loc": ("form", "payload"), "type": "dict_type"}])
+    try:
+        return schema.model_validate_json(text)
     except pydantic.ValidationError as exc:
         errors = [
             {**e, "loc": ("form", "payload", *e["loc"])} for e in exc.errors(include_url=False)
