@@ -190,3 +190,17 @@ def test_a_company_cannot_apply_for_a_theme_that_serves_people(restaurant):
         "该一件事的服务对象是自然人",
     )
     assert not Case.objects.exists()
+
+
+def test_a_theme_whose_item_was_suspended_names_that_item(restaurant):
+    item_services.suspend_item(
+        actor=factories.superuser(), item=restaurant["signboard"], reason="招牌新规制定中"
+    )
+    with pytest.raises(ServiceError) as caught:
+        services.submit_theme_application(actor=restaurant["citizen"], theme=restaurant["theme"],
+                                          form_data={"name": "张三", "sign_size": "2m"},
+                                          uploads=uploads(restaurant["theme"]))  # fmt: skip
+    assert (caught.value.code, caught.value.message) == (
+        "cases.item_closed",
+        "「户外招牌设置」当前不受理申请",
+    )

@@ -99,11 +99,11 @@ def _check_audience(item, kind: str, *, what: str = "该事项") -> None:
         )
 
 
-def _check_open_item(item: ServiceItem, *, online: bool) -> None:
+def _check_open_item(item: ServiceItem, *, online: bool, what: str = "该事项") -> None:
     if item.status != ItemStatus.PUBLISHED:
-        raise ServiceError("cases.item_closed", "该事项当前不受理申请")
+        raise ServiceError("cases.item_closed", f"{what}当前不受理申请")
     if online and not item.online:
-        raise ServiceError("cases.not_online", "该事项不能网上申请，请到窗口办理")
+        raise ServiceError("cases.not_online", f"{what}不能网上申请，请到窗口办理")
 
 
 def _contact_phone(phone: str) -> str:
@@ -212,12 +212,12 @@ def submit_theme_application(
     if theme_form_conflicts(theme):
         raise ServiceError("cases.item_closed", THEME_FORM_PENDING)
     items = theme_items(theme)
-    for item in items:
-        _check_open_item(item, online=True)
+    for item in items:  # which of the theme's items stops it, by name
+        _check_open_item(item, online=True, what=f"「{item.name}」")
     applicant = _applicant_of(actor, company_uscc=company_uscc)
     _check_audience(theme, applicant["applicant_kind"], what="该一件事")
     for item in items:
-        _check_audience(item, applicant["applicant_kind"])
+        _check_audience(item, applicant["applicant_kind"], what=f"「{item.name}」")
     cleaned = _cleaned_form(theme_form(theme), form_data, applicant)
     lead, now = items[0], timezone.now()
     case = Case.objects.create(
