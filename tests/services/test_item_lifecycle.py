@@ -72,3 +72,10 @@ def test_an_element_beyond_what_the_api_declares_is_refused_on_every_path(elemen
     with pytest.raises(ServiceError) as caught:
         factories.service_item(factories.organisation(), publish=False, **element)
     assert caught.value.message == message
+
+
+def test_a_material_named_only_by_spaces_is_refused():
+    with pytest.raises(ServiceError) as caught:
+        factories.service_item(factories.organisation(), publish=False,
+                               materials=[{"name": "   ", "required": True}])  # fmt: skip
+    assert caught.value.message == "请填写材料名称"

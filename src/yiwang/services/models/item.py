@@ -200,6 +200,8 @@ class Material(models.Model):
 
     def clean(self):
         errors = {}
+        if not (self.name or "").strip():
+            errors["name"] = "请填写材料名称"
         if self.copies is not None and self.copies > COPIES_MAX:
             errors["copies"] = f"份数不能超过 {COPIES_MAX}"
         if len(self.description or "") > DESCRIPTION_MAX:
