@@ -79,3 +79,32 @@ def test_a_material_named_only_by_spaces_is_refused():
         factories.service_item(factories.organisation(), publish=False,
                                materials=[{"name": "   ", "required": True}])  # fmt: skip
     assert caught.value.message == "请填写材料名称"
+
+
+# PostgreSQL text and JSONB cannot hold NUL: saved, it would be a 500 there.
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"name": "食品经营\x00许可"}, "事项名称含有不允许的字符（NUL）"),
+        ({"conditions": "符合\x00条件"}, "受理条件含有不允许的字符（NUL）"),
+        ({"materials": [{"name": "申请\x00书"}]}, "材料名称含有不允许的字符（NUL）"),
+        ({"form_definition": [{"code": "x", "label": "店\x00名", "type": "text"}]},
+         "申请表第 1 个字段含有不允许的字符（NUL）"),
+        ({"form_definition": [{"code": "x", "label": "类别", "type": "select",
+                               "options": ["热食\x00类"]}]}, "申请表第 1 个字段含有不允许的字符（NUL）"),
+    ],
+)  # fmt: skip
+def test_an_item_text_with_a_nul_character_is_refused(fields, message):
+    with pytest.raises(ServiceError) as caught:
+        factories.service_item(factories.organisation(), publish=False, **fields)
+    assert caught.value.message == message
+    assert not ServiceItem.objects.exists()
+
+
+def test_a_theme_name_with_a_nul_character_is_refused():
+    org = factories.organisation()
+    items = [factories.service_item(org), factories.service_item(org)]
+    with pytest.raises(ServiceError) as caught:
+        services.create_theme(actor=factories.superuser(), lead=org, items=items, code="shop",
+                              name="我要\x00开店", audience="both")  # fmt: skip
+    assert caught.value.message == "主题名称含有不允许的字符（NUL）"

@@ -24,6 +24,15 @@ NUMBER_MAX = {"statutory_days": 3650, "promised_days": 3650, "visits": 10, "yell
 COPIES_MAX, DESCRIPTION_MAX = 99, 2000  # of a material
 
 
+def nul_errors(instance) -> dict:
+    """The text fields carrying NUL, which PostgreSQL text cannot hold, each with its message."""
+    return {
+        f.name: f"{f.verbose_name}含有不允许的字符（NUL）"
+        for f in instance._meta.concrete_fields
+        if isinstance(value := getattr(instance, f.attname, None), str) and "\x00" in value
+    }
+
+
 class ServiceItem(models.Model):
     """政务服务事项 (实施清单): one service a department delivers, with its standard elements.
 
@@ -143,7 +152,7 @@ class ServiceItem(models.Model):
             raise ValidationError(errors)
 
     def _beyond_limits(self) -> dict:
-        errors = {}
+        errors = nul_errors(self)
         if len((self.name or "").strip()) < NAME_MIN:
             errors["name"] = f"事项名称至少 {NAME_MIN} 个字"
         for name, limit in TEXT_MAX.items():
@@ -199,7 +208,7 @@ class Material(models.Model):
         return self.name
 
     def clean(self):
-        errors = {}
+        errors = nul_errors(self)
         if not (self.name or "").strip():
             errors["name"] = "请填写材料名称"
         if self.copies is not None and self.copies > COPIES_MAX:

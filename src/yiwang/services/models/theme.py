@@ -1,3 +1,4 @@
+from django.core.exceptions import ValidationError
 from django.db import models
 
 from yiwang.core.permissions import RestrictedQuerySet
@@ -38,6 +39,13 @@ class Theme(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self):
+        from yiwang.services.models.item import nul_errors
+
+        errors = nul_errors(self)
+        if errors:
+            raise ValidationError(errors)
 
 
 class ThemeItem(models.Model):
