@@ -192,3 +192,25 @@ def test_a_former_agent_cannot_apply_as_the_company_on_the_apply_page(client, ci
     page = client.get(reverse("cases:apply", args=[case.item.pk]), {"company": case.applicant_code})
     assert page.status_code == 200 and page.context["company"] is None
     assert "江澜测试餐饮有限公司" not in page.content.decode()
+
+
+def test_a_withdrawal_does_not_record_the_applicant_as_who_refused_the_case(city):
+    """不予受理经办人 is the window's; a window clerk who withdrew a company's case as its agent
+    must not keep seeing it through that field once their agency ends."""
+    import datetime
+
+    from yiwang.core.models import CompanyAgent
+
+    centre = factories.organisation("江澜市政务服务中心", hosts_window=True)
+    agent = factories.staff("clerk", centre, id_number=factories.ric())
+    uscc, today = factories.uscc(), datetime.date.today()
+    agency = CompanyAgent.objects.create(user=agent, company_uscc=uscc, company_name="江澜测试餐饮有限公司",
+                                         valid_from=datetime.date(2020, 1, 1))  # fmt: skip
+    case = services.submit_application(actor=agent, item=city["item"], company_uscc=uscc,
+                                       form_data={"name": "张三"}, uploads=uploads_for(city["item"]))  # fmt: skip
+    case = services.withdraw_case(actor=agent, case=case, reason="不再经营")
+    assert case.refused_by is None
+    agency.valid_until = today - datetime.timedelta(days=1)
+    agency.save(update_fields=["valid_until"])
+    fresh = type(agent).objects.get(pk=agent.pk)
+    assert not Case.objects.restrict(fresh).filter(pk=case.pk).exists()

@@ -523,8 +523,7 @@ def withdraw_case(*, actor, case: Case, reason: str = "") -> Case:
     case.status = CaseStatus.WITHDRAWN
     case.finished_at = timezone.now()
     case.outcome_note = reason.strip()
-    case.refused_by = actor if is_user(actor) else None
-    case.save(update_fields=["status", "finished_at", "outcome_note", "refused_by", "updated_at"])
+    case.save(update_fields=["status", "finished_at", "outcome_note", "updated_at"])
     add_event(case, "withdrawn", "申请人撤回申请" + (f"：{reason}" if reason else ""), actor=actor)
     audit.record(actor=actor, action="case.withdraw", target=case, before=before,
                  after=case_snapshot(case))  # fmt: skip
