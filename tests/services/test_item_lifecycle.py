@@ -108,3 +108,14 @@ def test_a_theme_name_with_a_nul_character_is_refused():
         services.create_theme(actor=factories.superuser(), lead=org, items=items, code="shop",
                               name="我要\x00开店", audience="both")  # fmt: skip
     assert caught.value.message == "主题名称含有不允许的字符（NUL）"
+
+
+@pytest.mark.parametrize("code", ["Restaurant", "a", "开餐馆"])
+def test_a_theme_code_the_api_could_not_address_is_refused(code):
+    """The API names a theme by a lowercase code of 2–40 characters (apply, read)."""
+    org = factories.organisation()
+    items = [factories.service_item(org), factories.service_item(org)]
+    with pytest.raises(ServiceError) as caught:
+        services.create_theme(actor=factories.superuser(), lead=org, items=items, code=code,
+                              name="我要开店", audience="both")  # fmt: skip
+    assert caught.value.message == "主题编码应为 2–40 位小写字母、数字、连字符或下划线"

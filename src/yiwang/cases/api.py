@@ -47,6 +47,7 @@ from yiwang.core.auth import session_auth
 from yiwang.core.errors import NotFound, ServiceError
 from yiwang.services.choices import ItemStatus
 from yiwang.services.models import ServiceItem, Theme
+from yiwang.services.models.theme import THEME_CODE
 from yiwang.services.selectors import theme_materials
 
 router = Router(tags=["办件"], auth=session_auth)
@@ -193,7 +194,7 @@ def submit_application(request, payload: ApplicationPayload):
              openapi_extra=_multipart(ThemeApplicationIn),
              summary="申请一件事：一张联合申请表、一次提交，答复即回执")  # fmt: skip
 def submit_theme_application(
-    request, code: Annotated[str, Path(..., pattern=r"^[-a-z0-9_]{2,40}$", description="主题编码")],
+    request, code: Annotated[str, Path(..., pattern=THEME_CODE, description="主题编码")],
     payload: ThemeApplicationPayload,
 ):  # fmt: skip
     data = _parse(ThemeApplicationIn, payload)

@@ -32,6 +32,7 @@ from yiwang.services.models.item import (
     NUMBER_MAX,
     TEXT_MAX,
 )
+from yiwang.services.models.theme import THEME_CODE
 
 router = Router(tags=["政务服务事项"])
 
@@ -318,7 +319,7 @@ def upload_process(request, item_id: ObjectId, payload: ProcessIn):
 
 class ThemeIn(Schema):
     code: str = SchemaField(
-        ..., pattern=r"^[-a-z0-9_]{2,40}$", description="主题编码（小写字母、数字、连字符）"
+        ..., pattern=THEME_CODE, description="主题编码（小写字母、数字、连字符）"
     )
     name: str = SchemaField(..., min_length=2, max_length=100)
     summary: str = SchemaField("", max_length=2000)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -20,6 +22,7 @@ from yiwang.services.models import (
     Theme,
     ThemeItem,
 )
+from yiwang.services.models.theme import THEME_CODE
 
 ITEM_FIELDS = (
     "code", "name", "item_type", "audience", "life_event", "summary", "legal_basis", "conditions",
@@ -321,6 +324,9 @@ def create_theme(*, actor, lead: Organisation, items: list[ServiceItem], **attrs
     if unknown:
         raise ServiceError("validation_failed", f"主题含未知属性：{', '.join(sorted(unknown))}")
     _check_theme_items(items)
+    if not re.match(THEME_CODE, str(attrs.get("code") or "")):
+        message = "主题编码应为 2–40 位小写字母、数字、连字符或下划线"
+        raise ServiceError("validation_failed", message, detail={"fields": {"code": [message]}})
     if Theme.objects.filter(code=attrs.get("code")).exists():
         raise ServiceError("conflict", f"主题编码 {attrs.get('code')} 已被使用", status=409)
     _refuse_form_conflicts(items)

@@ -4,6 +4,9 @@ from django.db import models
 from yiwang.core.permissions import RestrictedQuerySet
 from yiwang.services.choices import Audience, ItemStatus, LifeEvent
 
+# A theme's address in pages and the API (/api/v1/cases/themes/{code}): lowercase, 2–40 long.
+THEME_CODE = r"^[-a-z0-9_]{2,40}$"
+
 
 class Theme(models.Model):
     """一件事: several items applied for together, with one joint form and one joint case."""
