@@ -247,3 +247,20 @@ def test_a_theme_summary_patched_to_null_is_cleared(client, market_admin, food_i
                             content_type="application/json")  # fmt: skip
     assert_matches_openapi(response, "patch", "/api/v1/services/themes/{theme_id}")
     assert response.json()["summary"] == ""
+
+
+def test_a_themes_materials_are_answered_with_the_id_to_upload_each_under(
+    client, market_admin, food_item, city
+):
+    """An API client applies for a theme with one file per material, named material_<id>."""
+    from yiwang.services import services
+    from yiwang.services.selectors import theme_materials
+
+    licence = factories.service_item(city["market"], name="营业执照（设立登记）")
+    theme = services.create_theme(actor=market_admin, lead=city["market"], items=[licence, food_item],
+                                  code="open-restaurant", name="我要开餐馆", audience="company")  # fmt: skip
+    client.force_login(market_admin)
+    response = client.get(f"/api/v1/services/themes/{theme.pk}")
+    assert_matches_openapi(response, "get", "/api/v1/services/themes/{theme_id}")
+    answered = [m["id"] for m in response.json()["materials"]]
+    assert answered == [entry.material.pk for entry in theme_materials(theme)]

@@ -341,10 +341,15 @@ class ThemePatch(Schema):
 
 
 class ThemeMaterialOut(Schema):
+    id: int = SchemaField(..., description="材料编号：申请时文件字段名为 material_<材料编号>")
     name: str
     required: bool
     replaceable: bool
     items: list[str]
+
+    @staticmethod
+    def resolve_id(obj):
+        return obj.material.pk
 
 
 class ThemeFieldOut(FormFieldSpec):
