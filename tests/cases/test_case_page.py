@@ -218,3 +218,27 @@ def test_a_refused_correction_shows_again_what_the_applicant_typed_with_the_erro
     assert '<div class="error" role="alert">手机号码：' in page
     again = page_of(client, city["citizen"], personal_case)  # shown once: then the stored form
     assert 'value="张三丰"' not in again and 'value="13871616650"' in again
+
+
+# --- 撤回 on the page, as in the API ---------------------------------------------------
+
+
+def test_the_applicant_withdraws_the_case_on_its_page(client, city, accepted):
+    client.force_login(city["citizen"])
+    page = client.get(reverse("cases:detail", args=[accepted.number])).content.decode()
+    assert "撤回申请" in page
+    response = client.post(reverse("cases:withdraw", args=[accepted.number]),
+                           {"reason": "不再经营"}, follow=True)  # fmt: skip
+    assert "申请已撤回" in response.content.decode()
+    accepted.refresh_from_db()
+    assert (accepted.status, accepted.outcome_note) == ("withdrawn", "不再经营")
+    assert not CaseTask.objects.filter(case=accepted, status="open").exists()
+
+
+def test_staff_are_not_offered_the_withdrawal_and_cannot_post_it(client, city, accepted):
+    client.force_login(city["clerk"])
+    page = client.get(reverse("cases:detail", args=[accepted.number])).content.decode()
+    assert "撤回申请" not in page
+    client.post(reverse("cases:withdraw", args=[accepted.number]), {"reason": "代为撤回"})
+    accepted.refresh_from_db()
+    assert accepted.status == "accepted"

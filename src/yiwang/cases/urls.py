@@ -19,6 +19,7 @@ urlpatterns = [
     path("<str:number>/review-correction/", views.review_correction, name="review_correction"),
     path("<str:number>/materials/<int:material_id>/", views.material_file, name="material_file"),
     path("<str:number>/corrected/", views.corrected, name="corrected"),
+    path("<str:number>/withdraw/", views.withdraw, name="withdraw"),
     path("<str:number>/special/", views.special, name="special"),
     path("<str:number>/special/end/", views.special_end, name="special_end"),
 ]

@@ -203,7 +203,7 @@ def detail(request, number: str):
         "events": case.events.all(),
         "materials": case.materials.all(), "stop": stop,
         "stop_overrun": bool(stop and stop.planned_end and stop.planned_end < today),
-        "awaiting_correction": awaiting,
+        "awaiting_correction": awaiting, "can_withdraw": case.is_open and can(user, "apply", case),
         "correction_materials": [m for m, _ in materials_module.asked_materials(case)] if awaiting and can_correct else [],
         "can_correct": can_correct,
         "holders": sorted({t.organisation.name for t in tasks if t.status == TaskStatus.OPEN}),
@@ -211,7 +211,7 @@ def detail(request, number: str):
         "applicant_code": personal(request, case, "applicant_code"),
         "form_rows": [(f["label"], shown.get(f["code"], "")) for f in definition],
         "special_kinds": [(k, ClockStopKind(k).label) for k in SPECIAL_PROCEDURES],
-        "special_reason_max": texts.SPECIAL_REASON_MAX,
+        "special_reason_max": texts.SPECIAL_REASON_MAX, "withdraw_reason_max": texts.WITHDRAW_REASON_MAX,
         "correction_fields": [{**f, "value": draft["values"].get(f["code"], ""), "error": draft["errors"].get(f["code"])}
                               for f in definition] if is_applicant else [],
         "process_xml": process_xml, "current_nodes": current, "today": today,
@@ -259,6 +259,18 @@ def review_correction(request, number: str):
         services.request_review_correction(actor=request.user, case=case, corrections=items,
                                            message=request.POST.get("message", ""))  # fmt: skip
         messages.success(request, "已一次性告知申请人补正，暂停计时")
+
+    return _act(request, number, run)
+
+
+@login_required
+@require_POST
+def withdraw(request, number: str):
+    """撤回: the applicant withdraws a case that is not finished, as through the API."""
+
+    def run(case):
+        services.withdraw_case(actor=request.user, case=case, reason=request.POST.get("reason", ""))
+        messages.success(request, "申请已撤回")
 
     return _act(request, number, run)
 
