@@ -119,3 +119,16 @@ def test_a_theme_code_the_api_could_not_address_is_refused(code):
         services.create_theme(actor=factories.superuser(), lead=org, items=items, code=code,
                               name="我要开店", audience="both")  # fmt: skip
     assert caught.value.message == "主题编码应为 2–40 位小写字母、数字、连字符或下划线"
+
+
+def test_a_theme_for_an_audience_one_of_its_items_does_not_serve_is_refused():
+    """Nobody could apply: each applicant is checked against every item's 服务对象 too."""
+    org = factories.organisation()
+    birth = factories.service_item(org, name="出生医学证明", audience="person")
+    shop = factories.service_item(org, name="食品经营许可", audience="company")
+    with pytest.raises(ServiceError) as caught:
+        services.create_theme(actor=factories.superuser(), lead=org, items=[birth, shop], code="shop",
+                              name="我要开店", audience="company")  # fmt: skip
+    assert (
+        caught.value.message == "「出生医学证明」的服务对象是自然人，不能纳入服务对象为法人的一件事"
+    )

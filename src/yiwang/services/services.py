@@ -13,7 +13,7 @@ from yiwang.core.models import Organisation
 from yiwang.core.permissions import can
 from yiwang.core.services import full_clean
 from yiwang.services import bpmn, formdef
-from yiwang.services.choices import ItemStatus
+from yiwang.services.choices import Audience, ItemStatus
 from yiwang.services.models import (
     Material,
     ProcessModel,
@@ -332,6 +332,7 @@ def create_theme(*, actor, lead: Organisation, items: list[ServiceItem], **attrs
     _refuse_form_conflicts(items)
     theme = Theme(lead=lead, **attrs)
     full_clean(theme)
+    _check_theme_audience(theme, items)
     theme.save()
     _set_theme_items(theme, items)
     audit.record(actor=actor, action="theme.create", target=theme,
@@ -376,6 +377,7 @@ def update_theme(
         theme.theme_items.all().delete()
         _set_theme_items(theme, items)
         current = items
+    _check_theme_audience(theme, current)
     theme.save()
     after = {**_theme_snapshot(theme), "items": [i.pk for i in current]}
     if _content(before) != _content(after):
@@ -391,6 +393,22 @@ def _items_of(theme: Theme) -> list[ServiceItem]:
 def _check_theme_items(items: list[ServiceItem]) -> None:
     if len(items) < 2 or len({i.pk for i in items}) != len(items):
         raise ServiceError("services.theme_items", "一件事至少包含两个不同的事项")
+
+
+def _check_theme_audience(theme: Theme, items: list[ServiceItem]) -> None:
+    """Every item serves whom the theme serves: an applicant is checked against both."""
+    wanted = (
+        {Audience.PERSON, Audience.COMPANY} if theme.audience == Audience.BOTH else {theme.audience}
+    )
+    for item in items:
+        served = (
+            {Audience.PERSON, Audience.COMPANY}
+            if item.audience == Audience.BOTH
+            else {item.audience}
+        )
+        if not wanted <= served:
+            raise ServiceError("services.theme_items", f"「{item.name}」的服务对象是{item.get_audience_display()}，"
+                               f"不能纳入服务对象为{theme.get_audience_display()}的一件事")  # fmt: skip
 
 
 def _set_theme_items(theme: Theme, items: list[ServiceItem]) -> None:
