@@ -132,3 +132,15 @@ def test_a_theme_for_an_audience_one_of_its_items_does_not_serve_is_refused():
     assert (
         caught.value.message == "「出生医学证明」的服务对象是自然人，不能纳入服务对象为法人的一件事"
     )
+
+
+def test_an_item_of_a_published_theme_cannot_stop_serving_the_themes_audience():
+    org = factories.organisation()
+    items = [factories.service_item(org), factories.service_item(org)]
+    theme = services.create_theme(actor=factories.superuser(), lead=org, items=items, code="shop",
+                                  name="我要开店", audience="both")  # fmt: skip
+    services.publish_theme(actor=factories.superuser(), theme=theme)
+    with pytest.raises(ServiceError) as caught:
+        services.update_item(actor=factories.superuser(), item=items[1], audience="person")
+    assert caught.value.message.endswith("不能纳入服务对象为自然人和法人的一件事")
+    assert ServiceItem.objects.get(pk=items[1].pk).audience == "both"

@@ -136,6 +136,9 @@ def update_item(
     _check_writable(actor, item)
     before = item_snapshot(item)
     _apply(item, changes)
+    if item.audience != before["audience"]:  # a published theme holding it must still serve all
+        for theme in Theme.objects.filter(items=item, status=ItemStatus.PUBLISHED):
+            _check_theme_audience(theme, [item])
     if form_definition is not None:
         item.form_definition = formdef.check_definition(form_definition)
         _refuse_breaking_published_themes(item)
