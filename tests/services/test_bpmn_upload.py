@@ -239,3 +239,11 @@ def test_a_condition_that_is_not_an_expression_is_refused_at_upload():
 
 def test_a_valid_condition_is_accepted():
     assert bpmn.check_process(gated('decision == "approve"')).user_tasks
+
+
+def test_a_process_name_with_a_nul_character_is_refused(market_admin, food_item):
+    with pytest.raises(ServiceError) as caught:
+        services.upload_process(actor=market_admin, item=food_item, name="两级\x00审查",
+                                bpmn_xml=bpmn_variant())  # fmt: skip
+    assert caught.value.message == "流程名称含有不允许的字符（NUL）"
+    assert ServiceItem.objects.get(pk=food_item.pk).process_id is None

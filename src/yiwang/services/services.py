@@ -268,6 +268,8 @@ def completeness(item: ServiceItem) -> float:
 def upload_process(*, actor, item: ServiceItem, name: str, bpmn_xml: str) -> ProcessModel:
     """Attach a BPMN process drawn in bpmn.io / Camunda Modeler to an item, after checking it."""
     _check_writable(actor, item)
+    if "\x00" in (name or ""):  # PostgreSQL text cannot hold it
+        raise ServiceError("validation_failed", "流程名称含有不允许的字符（NUL）")
     known = set(Organisation.objects.values_list("uscc", flat=True))
     parsed = bpmn.check_process(bpmn_xml, known_departments=known)
     model = ProcessModel.objects.filter(digest=parsed.digest).first()
