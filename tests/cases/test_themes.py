@@ -204,3 +204,21 @@ def test_a_theme_whose_item_was_suspended_names_that_item(restaurant):
         "cases.item_closed",
         "「户外招牌设置」当前不受理申请",
     )
+
+
+def test_a_theme_case_is_reviewed_by_every_items_department_when_the_lead_has_its_own_process(
+    restaurant,
+):
+    """The lead item's uploaded model reviews that item; the signboard's department must review
+    the joint case too before its result is issued."""
+    from tests.cases.test_uploaded_process import TWO_STAGES
+
+    env = factories.organisation("江澜市生态环境局")
+    item_services.upload_process(actor=factories.superuser(), item=restaurant["item"], name="",
+                                 bpmn_xml=TWO_STAGES.format(second=f"reviewer:{env.uscc}"))  # fmt: skip
+    case = services.submit_theme_application(actor=restaurant["citizen"], theme=restaurant["theme"],
+                                             form_data={"name": "张三", "sign_size": "2m"},
+                                             uploads=uploads(restaurant["theme"]))  # fmt: skip
+    case = services.accept_case(actor=restaurant["clerk"], case=case)
+    departments = {t.organisation for t in CaseTask.objects.filter(case=case)}
+    assert departments == {restaurant["market"], restaurant["fire"], restaurant["urban"]}

@@ -42,8 +42,13 @@ def departments_of(case: Case) -> list[int]:
 
 
 def start_process(case: Case, *, actor) -> None:
-    """Run the item's process (or the default parallel review) from acceptance."""
-    case.process = case.item.process or default_process()  # cached per worker
+    """Run the item's process (or the default parallel review) from acceptance. A theme's (一件事)
+    case runs the parallel review of every department of every item: one item's own model would
+    leave the other items' departments out, and their results would be issued unreviewed."""
+    if case.theme_id:
+        case.process = default_process()  # cached per worker
+    else:
+        case.process = case.item.process or default_process()
     step = engine.start(case.process.bpmn_xml, departments=departments_of(case),
                         data={"case": case.number})  # fmt: skip
     Case.objects.filter(pk=case.pk).update(process=case.process)
