@@ -83,3 +83,11 @@ def test_a_value_with_a_nul_character_is_refused_naming_the_field():
 def test_a_value_that_is_a_list_or_an_object_is_refused_not_stored_as_its_repr(value):
     cleaned, errors = formdef.clean_submission(SHOP, {"shop": value})
     assert errors == {"shop": "店铺名称：应为单个值"} and cleaned == {}
+
+
+def test_an_integer_too_long_to_read_is_refused_in_chinese():
+    definition = formdef.check_definition(
+        [{"code": "staff", "label": "从业人数", "type": "integer", "max_length": 10_000}]
+    )
+    cleaned, errors = formdef.clean_submission(definition, {"staff": "9" * 5000})
+    assert errors == {"staff": "从业人数：数值超出范围"} and cleaned == {}

@@ -228,6 +228,8 @@ def _typed(field: dict, text: str):
     if kind == FormFieldType.INTEGER:
         if not re.fullmatch(r"-?\d+", text):
             raise ValueError("应为整数")
+        if len(text.lstrip("-")) > 18:  # int() refuses thousands of digits, in English
+            raise ValueError("数值超出范围")
         return int(text)
     if kind == FormFieldType.DECIMAL:
         try:
