@@ -20,6 +20,7 @@ from decimal import Decimal, InvalidOperation
 
 from yiwang.core import identifiers
 from yiwang.core.errors import ServiceError
+from yiwang.core.nul import has_nul
 from yiwang.services.choices import FormFieldType
 
 CODE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
@@ -50,7 +51,7 @@ def check_definition(definition) -> list[dict]:
         where = f"申请表第 {position} 个字段"
         if not isinstance(field, dict) or set(field) - KEYS:
             raise ServiceError("services.form_invalid", f"{where}含未知属性")
-        if _has_nul(field):  # PostgreSQL JSONB cannot hold it
+        if has_nul(field):  # PostgreSQL JSONB cannot hold it
             raise ServiceError("services.form_invalid", f"{where}含有不允许的字符（NUL）")
         code, label = field.get("code", ""), field.get("label")
         label = label.strip() if isinstance(label, str) else ""
@@ -95,14 +96,6 @@ def check_definition(definition) -> list[dict]:
             }
         )  # fmt: skip
     return cleaned
-
-
-def _has_nul(value) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
-    return isinstance(value, list) and any(_has_nul(v) for v in value)
 
 
 @dataclass(frozen=True)
