@@ -15,6 +15,7 @@ from django.http import Http404, HttpResponseNotAllowed
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.parser import Parser
 
 from yiwang.core.errors import ServiceError
 
@@ -57,7 +58,20 @@ def _json_not_allowed(view):
     return answer
 
 
+class _ObjectBodies(Parser):
+    """Every JSON body of this API is an object. Ninja reads a schema's members off any value,
+    so a body of 1, [] or null passed as an empty object (POST /cases/{n}/withdraw with 1
+    withdrew the case); such a body is now refused like one that is not JSON."""
+
+    def parse_body(self, request):
+        data = super().parse_body(request)
+        if not isinstance(data, dict):
+            raise ValueError("the body is not a JSON object")
+        return data
+
+
 api = YiwangAPI(
+    parser=_ObjectBodies(),
     title="一网 Yiwang API",
     version="1",
     description="政务数据共享与一网通办平台接口。认证：部门应用系统使用 `Authorization: Bearer <API 密钥>`；"
@@ -182,7 +196,7 @@ def _http_error(request, exc: HttpError):
             "CSRF 校验失败：网页会话请求需带 X-CSRFToken；应用系统请使用 API 密钥",
         )
     if exc.status_code == 400 and str(exc).startswith(BODY_NOT_PARSED):
-        return error(request, 400, "request.bad_json", "请求体不是有效的 JSON")
+        return error(request, 400, "request.bad_json", "请求体应为有效的 JSON 对象")
     message = HTTP_MESSAGES.get(exc.status_code, f"请求未能处理（HTTP {exc.status_code}）")
     return error(request, exc.status_code, "http_error", message)
 

@@ -31,7 +31,7 @@ def test_a_body_that_is_not_json_is_a_400_with_a_stable_code_and_a_chinese_messa
     assert response.status_code == 400
     assert response.json() == {
         "code": "request.bad_json",
-        "message": "请求体不是有效的 JSON",
+        "message": "请求体应为有效的 JSON 对象",
         "detail": {},
     }
     assert ExchangeLog.objects.get().error_code == "request.bad_json"

@@ -338,6 +338,16 @@ def test_the_applicant_withdraws_an_accepted_case_and_its_tasks_are_cancelled(cl
     assert set(case.tasks.values_list("status", flat=True)) == {"cancelled"}
 
 
+@pytest.mark.parametrize("body", ["1", "[]", "null", '"撤回"'])
+def test_a_body_that_is_no_json_object_withdraws_nothing(client, city, body):
+    case = submit(city)
+    client.force_login(city["citizen"])
+    response = post_json(client, f"/{case.number}/withdraw", body, "/{number}/withdraw")
+    assert_error(response, 400, "request.bad_json")
+    case.refresh_from_db()
+    assert case.status == "submitted"
+
+
 def test_a_finished_case_cannot_be_withdrawn(client, city):
     case = services.refuse_case(actor=city["clerk"], case=submit(city), reason="不属于本机关职权")
     client.force_login(city["citizen"])
