@@ -112,6 +112,14 @@ def test_a_payload_that_is_not_json_is_a_422(client, city):
     assert body["detail"]["errors"][0]["loc"][:2] == ["form", "payload"]
 
 
+def test_an_item_code_carrying_nul_is_a_400_and_nothing_is_applied(client, city):
+    client.force_login(city["citizen"])
+    body = {"item_code": city["item"].code + "\x00", "form_data": {"name": "张三"}}
+    response = client.post(BASE, {"payload": payload(**body), **material_files(city["item"])})
+    assert_error(response, 400, "request.nul")
+    assert not Case.objects.exists()
+
+
 def test_naming_the_item_both_by_id_and_by_code_is_a_422(client, city):
     client.force_login(city["citizen"])
     response = apply(client, city, item_code=city["item"].code)

@@ -194,6 +194,13 @@ def test_a_former_agent_cannot_apply_as_the_company_on_the_apply_page(client, ci
     assert "江澜测试餐饮有限公司" not in page.content.decode()
 
 
+def test_a_company_posted_with_a_nul_is_no_company_not_a_500(client, city):
+    """PostgreSQL cannot query text holding NUL; the page treats it as no company at all."""
+    client.force_login(city["citizen"])
+    page = client.post(reverse("cases:apply", args=[city["item"].pk]), {"company": "91\x00"})
+    assert page.status_code == 200 and page.context["company"] is None
+
+
 def test_a_withdrawal_does_not_record_the_applicant_as_who_refused_the_case(city):
     """不予受理经办人 is the window's; a window clerk who withdrew a company's case as its agent
     must not keep seeing it through that field once their agency ends."""

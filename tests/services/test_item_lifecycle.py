@@ -87,6 +87,7 @@ def test_a_material_named_only_by_spaces_is_refused():
     [
         ({"name": "食品经营\x00许可"}, "事项名称含有不允许的字符（NUL）"),
         ({"conditions": "符合\x00条件"}, "受理条件含有不允许的字符（NUL）"),
+        ({"code": "99TEST\x000001"}, "实施编码应为 12–40 位数字或大写字母"),
         ({"materials": [{"name": "申请\x00书"}]}, "材料名称含有不允许的字符（NUL）"),
         ({"form_definition": [{"code": "x", "label": "店\x00名", "type": "text"}]},
          "申请表第 1 个字段含有不允许的字符（NUL）"),

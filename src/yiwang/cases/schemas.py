@@ -28,6 +28,7 @@ from yiwang.cases.services import form_definition_of
 from yiwang.core.api import DbId
 from yiwang.core.choices import MaskKind
 from yiwang.core.masking import reveal_or_mask
+from yiwang.core.nul import Text
 from yiwang.core.permissions import can_see_clear, is_user
 from yiwang.services.choices import FormFieldType
 
@@ -39,7 +40,7 @@ MATERIAL_FILE = re.compile(r"^material_([1-9][0-9]{0,17})$")
 
 class ItemRef(Schema):
     item_id: DbId | None = Field(None, description="事项编号（与 item_code 二选一）")
-    item_code: str | None = Field(None, min_length=1, max_length=40, description="实施编码")
+    item_code: Text | None = Field(None, min_length=1, max_length=40, description="实施编码")
 
     @model_validator(mode="after")
     def _one_item(self):

@@ -18,6 +18,7 @@ from yiwang.cases.choices import SPECIAL_PROCEDURES, CaseStatus, ClockStopKind, 
 from yiwang.cases.models import Case, CaseTask, Notification
 from yiwang.cases.schemas import MATERIAL_FILE, masked_form, personal
 from yiwang.core.errors import ServiceError
+from yiwang.core.nul import has_nul
 from yiwang.core.permissions import can
 from yiwang.services.choices import ItemStatus
 from yiwang.services.models import ServiceItem, Theme
@@ -67,7 +68,9 @@ def _agencies(user):
 
 
 def _agency(user, uscc: str | None):
-    return _agencies(user).filter(company_uscc=uscc).first() if uscc else None
+    if not uscc or has_nul(uscc):  # a posted NUL would fail in PostgreSQL's query
+        return None
+    return _agencies(user).filter(company_uscc=uscc).first()
 
 
 def _application_page(

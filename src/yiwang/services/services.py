@@ -10,6 +10,7 @@ from django.utils import timezone
 from yiwang.core import audit
 from yiwang.core.errors import NotFound, PermissionDenied, ServiceError
 from yiwang.core.models import Organisation
+from yiwang.core.nul import has_nul
 from yiwang.core.permissions import can
 from yiwang.core.services import full_clean
 from yiwang.services import bpmn, formdef
@@ -102,7 +103,8 @@ def create_item(
 ) -> ServiceItem:
     """编制事项: describe a new service item (a draft) with its materials and form."""
     _check_owner(actor, organisation)
-    if ServiceItem.objects.filter(code=attrs.get("code")).exists():
+    code = attrs.get("code")  # a NUL in it is refused by full_clean; PostgreSQL cannot query it
+    if not has_nul(code) and ServiceItem.objects.filter(code=code).exists():
         raise ServiceError("conflict", f"实施编码 {attrs.get('code')} 已被使用", status=409)
     item = ServiceItem(organisation=organisation, status=ItemStatus.DRAFT)
     _apply(item, attrs)
