@@ -145,3 +145,25 @@ def test_an_item_of_a_published_theme_cannot_stop_serving_the_themes_audience():
         services.update_item(actor=factories.superuser(), item=items[1], audience="person")
     assert caught.value.message.endswith("不能纳入服务对象为自然人和法人的一件事")
     assert ServiceItem.objects.get(pk=items[1].pk).audience == "both"
+
+
+def test_doctor_names_items_and_themes_saved_beyond_the_api_limits(capsys):
+    """Rows saved before every path held the limits make their guide answer 500 until edited."""
+    from django.core.management import call_command
+
+    from yiwang.services.models import Material, Theme
+
+    org = factories.organisation()
+    long_name, long_copies, fine = (factories.service_item(org) for _ in range(3))
+    call_command("doctor")
+    line = next(x for x in capsys.readouterr().out.splitlines() if "超出接口限制" in x)
+    assert line.startswith("✔")
+    ServiceItem.objects.filter(pk=long_name.pk).update(summary="长" * 5001)
+    Material.objects.filter(item=long_copies).update(copies=100)
+    theme = services.create_theme(actor=factories.superuser(), lead=org, items=[fine, long_name],
+                                   code="shop", name="我要开店", audience="both")  # fmt: skip
+    Theme.objects.filter(pk=theme.pk).update(code="Shop")
+    call_command("doctor")
+    line = next(x for x in capsys.readouterr().out.splitlines() if "超出接口限制" in x)
+    assert line.startswith("!") and "2 个事项" in line and "1 个一件事编码（Shop）" in line
+    assert long_name.code in line and long_copies.code in line and fine.code not in line

@@ -131,7 +131,7 @@ class ServiceItem(models.Model):
         return self.name
 
     def clean(self):
-        errors = self._beyond_limits()
+        errors = self.beyond_limits()
         if not ITEM_CODE.match(self.code or ""):
             errors["code"] = "实施编码应为 12–40 位数字或大写字母"
         if self.case_kind == CaseKind.PROMISED and not self.promised_days:
@@ -151,7 +151,8 @@ class ServiceItem(models.Model):
         if errors:
             raise ValidationError(errors)
 
-    def _beyond_limits(self) -> dict:
+    def beyond_limits(self) -> dict:
+        """The elements outside what the API declares it answers, each with its message."""
         errors = nul_errors(self)
         if len((self.name or "").strip()) < NAME_MIN:
             errors["name"] = f"事项名称至少 {NAME_MIN} 个字"

@@ -94,6 +94,7 @@ class Command(BaseCommand):
         )
         yield True, "测试区划（99）", "允许" if settings.ALLOW_TEST_REGION else "拒绝"
         yield self.theme_forms()
+        yield self.items_within_limits()
 
     def theme_forms(self):
         """Published 一件事 whose items' forms no longer make one form (a theme published before
@@ -162,4 +163,47 @@ class Command(BaseCommand):
             "由 YIWANG_SECRET_KEY 派生：更换 SECRET_KEY 会使此前的数据使用记录查不到本人。"
             "请设置 YIWANG_SUBJECT_HASH_KEY，并把现用的 SECRET_KEY 列入 YIWANG_SUBJECT_HASH_PREVIOUS_KEYS"
             + history,
+        )
+
+    def items_within_limits(self):
+        """Items or themes saved, before the limits held on every path, beyond what the API
+        declares it answers: their guide, to the public too, answers 500 until they are edited."""
+        import re
+
+        from django.core.exceptions import ValidationError
+
+        from yiwang.core.errors import ServiceError
+        from yiwang.services import formdef
+        from yiwang.services.models import Material, ServiceItem, Theme
+        from yiwang.services.models.theme import THEME_CODE
+
+        label = "事项要素是否超出接口限制"
+        try:
+            over = set()
+            for item in ServiceItem.objects.iterator(chunk_size=500):
+                try:
+                    formdef.check_definition(item.form_definition)
+                    broken = bool(item.beyond_limits())
+                except ServiceError:
+                    broken = True
+                if broken:
+                    over.add(item.code)
+            for material in Material.objects.select_related("item").iterator(chunk_size=500):
+                try:
+                    material.clean()
+                except ValidationError:
+                    over.add(material.item.code)
+            themes = [t.code for t in Theme.objects.all() if not re.match(THEME_CODE, t.code)]
+        except DatabaseError:
+            return "warn", label, "无法读取（数据库未就绪）"
+        if not over and not themes:
+            return True, label, "全部事项和一件事均在接口限制之内"
+        named = "、".join(sorted(over)[:10]) + ("等" if len(over) > 10 else "")
+        parts = [f"{len(over)} 个事项（{named}）" if over else "",
+                 f"{len(themes)} 个一件事编码（{'、'.join(themes[:10])}）" if themes else ""]  # fmt: skip
+        return (
+            "warn",
+            label,
+            "、".join(p for p in parts if p) + " 超出接口限制，其办事指南和接口会出错；"
+            "请在事项或一件事管理页修改（页面会指出超出的要素）",
         )
