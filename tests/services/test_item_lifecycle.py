@@ -102,6 +102,15 @@ def test_an_item_text_with_a_nul_character_is_refused(fields, message):
     assert not ServiceItem.objects.exists()
 
 
+def test_a_theme_name_of_blanks_is_refused():
+    org = factories.organisation()
+    items = [factories.service_item(org), factories.service_item(org)]
+    with pytest.raises(ServiceError) as caught:
+        services.create_theme(actor=factories.superuser(), lead=org, items=items, code="shop",
+                              name=" \u3000 ", audience="both")  # fmt: skip
+    assert caught.value.message == "请填写一件事名称"
+
+
 def test_a_theme_name_with_a_nul_character_is_refused():
     org = factories.organisation()
     items = [factories.service_item(org), factories.service_item(org)]

@@ -47,6 +47,8 @@ class Theme(models.Model):
         from yiwang.services.models.item import nul_errors
 
         errors = nul_errors(self)
+        if not (self.name or "").strip():
+            errors["name"] = "请填写一件事名称"
         if errors:
             raise ValidationError(errors)
 
