@@ -91,3 +91,24 @@ def test_an_integer_too_long_to_read_is_refused_in_chinese():
     )
     cleaned, errors = formdef.clean_submission(definition, {"staff": "9" * 5000})
     assert errors == {"staff": "从业人数：数值超出范围"} and cleaned == {}
+
+
+@pytest.mark.django_db
+def test_the_form_check_page_fills_the_company_only_from_an_agency_in_force():
+    """A former agent's company is not theirs to apply for: nothing of it is pre-filled."""
+    import datetime
+
+    from tests import factories
+    from yiwang.core.models import CompanyAgent
+    from yiwang.services.selectors import prefill_values
+
+    definition = [{"code": "shop", "label": "企业", "type": "text", "prefill": "company.name"}]
+    user = factories.user()
+    today = datetime.date.today()
+    ended = CompanyAgent.objects.create(user=user, company_uscc=factories.uscc(),
+                                        company_name="已解除代理的公司",
+                                        valid_from=today - datetime.timedelta(days=400),
+                                        valid_until=today - datetime.timedelta(days=1))  # fmt: skip
+    assert prefill_values(definition, user) == {}
+    CompanyAgent.objects.filter(pk=ended.pk).update(valid_until=None)
+    assert prefill_values(definition, user) == {"shop": "已解除代理的公司"}

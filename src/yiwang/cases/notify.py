@@ -81,14 +81,11 @@ def recipient_id(case) -> int | None:
 
 
 def _agent_in_force(case) -> int | None:
-    from django.utils import timezone
-
     from yiwang.core.models import CompanyAgent
 
-    today = timezone.localdate()
     agents = list(
-        CompanyAgent.objects.filter(company_uscc=case.applicant_code, valid_from__lte=today)
-        .exclude(valid_until__lt=today)
+        CompanyAgent.objects.in_force()
+        .filter(company_uscc=case.applicant_code)
         .order_by("valid_from", "id")
         .values_list("user_id", flat=True)
     )

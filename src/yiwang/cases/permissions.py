@@ -16,7 +16,6 @@ agents'.
 """
 
 from django.db.models import Q
-from django.utils import timezone
 
 from yiwang.core.choices import Role
 from yiwang.core.permissions import has_role, is_user, org_ids_with_role, rule
@@ -28,8 +27,7 @@ def agent_usccs(actor) -> list[str]:
         return []
     cached = getattr(actor, "_yiwang_agencies", None)
     if cached is None:
-        today = timezone.localdate()  # an agency acts only while its authorisation runs
-        in_force = actor.agencies.filter(valid_from__lte=today).exclude(valid_until__lt=today)
+        in_force = actor.agencies.in_force()  # an agency acts only while its authorisation runs
         cached = actor._yiwang_agencies = list(in_force.values_list("company_uscc", flat=True))
     return cached
 

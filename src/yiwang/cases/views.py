@@ -63,8 +63,7 @@ def _form_values(request, item_or_definition, prefix: str = "") -> dict:
 
 def _agencies(user):
     """The user's agencies in force: only these apply, and pre-fill, for a company."""
-    today = timezone.localdate()
-    return user.agencies.filter(valid_from__lte=today).exclude(valid_until__lt=today)
+    return user.agencies.in_force()
 
 
 def _agency(user, uscc: str | None):

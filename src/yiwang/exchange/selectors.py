@@ -17,8 +17,7 @@ def subject_hashes_of(user) -> list[str]:
     """The identities whose data-usage a user may see: their own 身份号码 and the companies they act
     for, each hashed under the current and every previous subject-hash key."""
     hashes = subject_hashes(user.id_number) if getattr(user, "id_number", None) else []
-    today = timezone.localdate()
-    for agency in user.agencies.filter(valid_from__lte=today).exclude(valid_until__lt=today):
+    for agency in user.agencies.in_force():
         hashes.extend(subject_hashes(agency.company_uscc))
     return hashes
 

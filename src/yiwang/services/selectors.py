@@ -224,7 +224,7 @@ def prefill_values(definition: list[dict], user) -> dict:
     """
     if not getattr(user, "is_authenticated", False):
         return {}
-    agency = user.agencies.order_by("id").first() if hasattr(user, "agencies") else None
+    agency = user.agencies.in_force().order_by("id").first() if hasattr(user, "agencies") else None
     sources = {
         "applicant.name": getattr(user, "real_name", ""),
         "applicant.id_number": getattr(user, "id_number", ""),

@@ -1,5 +1,8 @@
+import datetime
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 
 from yiwang.core.choices import MaskKind, Role
 from yiwang.core.identifiers import canonical, django_validator
@@ -58,6 +61,13 @@ class User(AbstractUser):
         self.phone = canonical("mobile", self.phone) or ""
 
 
+class AgencyQuerySet(models.QuerySet):
+    def in_force(self, on: datetime.date | None = None):
+        """The agencies whose authorisation runs on `on` (today): only these act for a company."""
+        on = on or timezone.localdate()
+        return self.filter(valid_from__lte=on).exclude(valid_until__lt=on)
+
+
 class CompanyAgent(models.Model):
     """法人代理: a user authorised to act for a legal person identified by its USCC."""
 
@@ -71,6 +81,8 @@ class CompanyAgent(models.Model):
     valid_from = models.DateField("授权起始")
     valid_until = models.DateField("授权截止", null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = AgencyQuerySet.as_manager()
 
     class Meta:
         verbose_name = "法人代理"
