@@ -356,6 +356,14 @@ def test_a_body_that_is_no_json_object_withdraws_nothing(client, city, body):
     assert case.status == "submitted"
 
 
+def test_a_withdrawal_reason_of_blanks_writes_no_empty_reason_on_the_timeline(city):
+    case = services.withdraw_case(actor=city["citizen"], case=submit(city), reason="  不再经营 \n")
+    line = case.events.get(kind="withdrawn").message
+    assert line == "申请人撤回申请：不再经营"
+    other = services.withdraw_case(actor=city["citizen"], case=submit(city), reason="   ")
+    assert other.events.get(kind="withdrawn").message == "申请人撤回申请"
+
+
 def test_a_finished_case_cannot_be_withdrawn(client, city):
     case = services.refuse_case(actor=city["clerk"], case=submit(city), reason="不属于本机关职权")
     client.force_login(city["citizen"])

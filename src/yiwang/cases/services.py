@@ -524,7 +524,8 @@ def withdraw_case(*, actor, case: Case, reason: str = "") -> Case:
     case.finished_at = timezone.now()
     case.outcome_note = reason.strip()
     case.save(update_fields=["status", "finished_at", "outcome_note", "updated_at"])
-    add_event(case, "withdrawn", "申请人撤回申请" + (f"：{reason}" if reason else ""), actor=actor)
+    add_event(case, "withdrawn", "申请人撤回申请" + (f"：{case.outcome_note}" if case.outcome_note else ""),
+              actor=actor)  # fmt: skip
     audit.record(actor=actor, action="case.withdraw", target=case, before=before,
                  after=case_snapshot(case))  # fmt: skip
     return case
