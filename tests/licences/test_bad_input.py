@@ -99,3 +99,23 @@ def test_a_proof_naming_its_key_with_a_list_is_signature_invalid_not_raised(busi
         document, key_set=publication.key_set(), status_lists=[], anchors=trusted()
     )
     assert result.state == "signature_invalid"
+
+
+def test_deeply_nested_json_pasted_on_the_verify_page_is_malformed_not_a_500(client):
+    text = '{"licence":' + "[" * 50_000 + "]" * 50_000 + "}"
+    response = client.post("/licences/verify/", {"q": text})
+    assert response.status_code == 200
+    assert response.context["result"].state == "malformed"
+
+
+def test_a_new_version_with_a_blank_holder_name_is_refused(city, business_licence):
+    with pytest.raises(ServiceError, match="持证主体名称"):
+        services.change_licence(actor=city["reviewer"], licence=business_licence, reason="更名",
+                                holder_name="   ")  # fmt: skip
+    business_licence.refresh_from_db()
+    assert business_licence.status == "valid"
+
+
+def test_a_blank_licence_number_is_numbered_automatically(city, types, company):
+    licence = issue_business(city, types, company, number="   ")
+    assert licence.number.strip() == licence.number != ""

@@ -22,7 +22,7 @@ def _verify_pasted(text: str):
     if text.lstrip().startswith("{"):
         try:
             return verify_document(json.loads(text))
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested too deep to parse
             return verify_document({})
     return verify_licence(text)
 

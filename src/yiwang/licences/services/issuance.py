@@ -211,7 +211,7 @@ def issue_checked(*, actor, licence_type: LicenceType, issuer: Organisation, hol
     valid_from, valid_until = _period(licence_type, valid_from or timezone.localdate(), valid_until)
     serial = f"{_next(f'serial:{licence_type.code}:{issuer.uscc}'):08d}"
     licence = _sign_and_save(licence_type=licence_type, issuer=issuer, holder=holder,
-                             number=number or f"{issuer.region_code}{licence_type.code[-3:]}{serial}", serial=serial,
+                             number=(number or "").strip() or f"{issuer.region_code}{licence_type.code[-3:]}{serial}", serial=serial,
                              version=1, previous=None, region_code=region_code or issuer.region_code,
                              valid_from=valid_from, valid_until=valid_until,
                              data=_clean_data(licence_type, data), case_number=case_number)  # fmt: skip
@@ -245,6 +245,8 @@ def change_licence(*, actor, licence: Licence, reason: str, data: dict | None = 
     content = old.content
     merged = {**content["data"], **(data or {})}
     holder = {**content["holder"], "name": (holder_name or content["holder"]["name"]).strip()}
+    if len(holder["name"]) < 2:
+        raise ServiceError("licence.holder_name", "请填写持证主体名称")
     start, until = _period(old.licence_type, timezone.localdate(), valid_until or old.valid_until)
     new = _sign_and_save(licence_type=old.licence_type, issuer=old.issuer, holder=holder, number=old.number,
                          serial=old.serial, version=old.version + 1, previous=old, region_code=old.region_code,
