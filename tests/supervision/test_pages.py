@@ -265,6 +265,17 @@ def test_a_supervisor_refreshes_the_daily_aggregates_of_the_period(client, activ
     assert DailyStats.objects.filter(day=today).exists()
 
 
+def test_a_refresh_of_a_department_filtered_dashboard_refreshes_and_keeps_the_filter(
+    client, activity, supervisor
+):
+    client.force_login(supervisor)
+    today, market = timezone.localdate(), activity["market"].pk
+    answer = client.post(reverse("supervision:dashboard_refresh"),
+                         {"start": today, "end": today, "organisation": market, "by": "item"})  # fmt: skip
+    assert answer.status_code == 302 and f"organisation={market}" in answer["Location"]
+    assert DailyStats.objects.filter(day=today).exists()
+
+
 def test_a_refresh_of_a_period_outside_the_platforms_years_is_refused(client, supervisor):
     client.force_login(supervisor)
     url = reverse("supervision:dashboard_refresh")

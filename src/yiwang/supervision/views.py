@@ -246,7 +246,8 @@ def _dashboard_xlsx(chosen, columns, table) -> HttpResponse:
 @require_POST
 def dashboard_refresh(request):
     """重新统计: rebuild the daily aggregates of the shown period (synchronously: a few seconds)."""
-    form = PeriodForm(request.POST, organisations=Organisation.objects.none())
+    # The department only carries the page's filter back; the refresh covers every department.
+    form = PeriodForm(request.POST, organisations=selectors.dashboard_organisations(request.user))
     if not form.is_valid():
         messages.error(request, "；".join(form.non_field_errors()) or "统计期间无效")
         return redirect("supervision:dashboard")
