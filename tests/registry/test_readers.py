@@ -302,6 +302,17 @@ def test_a_deeply_nested_json_line_is_a_bad_row(tmp_path):
     assert rows[0][1].code == "row.bad_json"
 
 
+def test_a_deeply_nested_json_line_is_explained_in_chinese(tmp_path):
+    line = '{"a": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    _header, rows = read_all(write(tmp_path / "deep.jsonl", jsonl(line)), "jsonl")
+    assert rows[0][1].message == "该行不是有效的 JSON：嵌套层数过多"
+
+
+def test_a_broken_json_line_says_where_in_chinese(tmp_path):
+    _header, rows = read_all(write(tmp_path / "r.jsonl", jsonl('{"a": x}')), "jsonl")
+    assert rows[0][1].message == "该行不是有效的 JSON：第 7 个字符处有误"
+
+
 def test_a_json_string_holding_a_nul_character_is_a_bad_row(tmp_path):
     line = json.dumps({"name": "a\x00b"})
     _header, rows = read_all(write(tmp_path / "nul.jsonl", jsonl(line)), "jsonl")

@@ -354,8 +354,14 @@ def _jsonl_rows(stream, encoding: str):
 def _json_object(number: int, line: str) -> dict | BadRow:
     try:
         value = json.loads(line, parse_float=Decimal)  # decimals stay exact
-    except (ValueError, RecursionError) as exc:
-        return BadRow(number, "row.bad_json", f"该行不是有效的 JSON：{str(exc)[:100]}")
+    except json.JSONDecodeError as exc:  # the parser's own words are English: say where, in Chinese
+        return BadRow(number, "row.bad_json", f"该行不是有效的 JSON：第 {exc.pos + 1} 个字符处有误")
+    except RecursionError:
+        return BadRow(number, "row.bad_json", "该行不是有效的 JSON：嵌套层数过多")
+    except ValueError:  # e.g. an integer of more digits than Python converts
+        return BadRow(
+            number, "row.bad_json", "该行不是有效的 JSON：含有无法读取的值（如位数过多的数字）"
+        )
     if not isinstance(value, dict):
         return BadRow(number, "row.bad_json", "该行不是 JSON 对象（应为 {...}）")
     if "\\u0000" not in line and not _SURROGATE_ESCAPE.search(line):
