@@ -119,3 +119,24 @@ def test_a_new_version_with_a_blank_holder_name_is_refused(city, business_licenc
 def test_a_blank_licence_number_is_numbered_automatically(city, types, company):
     licence = issue_business(city, types, company, number="   ")
     assert licence.number.strip() == licence.number != ""
+
+
+def test_verify_on_a_deeply_nested_file_is_a_chinese_error_not_a_traceback(tmp_path):
+    path = tmp_path / "deep.json"
+    path.write_text('{"licence":' + "[" * 50_000 + "]" * 50_000 + "}", encoding="utf-8")
+    with pytest.raises(CommandError, match="嵌套层数过多"):
+        call_command("verify", str(path))
+
+
+def test_verify_on_a_file_that_is_not_json_says_where_in_chinese(tmp_path):
+    path = tmp_path / "broken.json"
+    path.write_text('{"licence": x}', encoding="utf-8")
+    with pytest.raises(CommandError, match="第 1 行第 13 列"):
+        call_command("verify", str(path))
+
+
+def test_verify_on_a_file_that_is_not_utf8_is_a_chinese_error(tmp_path):
+    path = tmp_path / "utf16.json"
+    path.write_bytes('{"licence": {}}'.encode("utf-16"))
+    with pytest.raises(CommandError, match="不是 UTF-8 编码"):
+        call_command("verify", str(path))

@@ -17,6 +17,14 @@ from yiwang.licences.offline import normalise_fingerprint, signing_fingerprint, 
 def _load(path: str, what: str):
     try:
         return json.loads(Path(path).read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise CommandError(
+            f"无法读取{what} {path}：第 {exc.lineno} 行第 {exc.colno} 列不是有效的 JSON"
+        ) from exc
+    except RecursionError as exc:
+        raise CommandError(f"无法读取{what} {path}：JSON 嵌套层数过多") from exc
+    except UnicodeDecodeError as exc:
+        raise CommandError(f"无法读取{what} {path}：不是 UTF-8 编码的 JSON 文本") from exc
     except (OSError, ValueError) as exc:
         raise CommandError(f"无法读取{what} {path}：{exc}") from exc
 
