@@ -219,3 +219,14 @@ def test_a_change_cannot_stretch_the_validity_beyond_the_rule(city, doctor_licen
     with pytest.raises(ServiceError, match="最长 5 年"):
         services.change_licence(actor=city["health_reviewer"], licence=doctor_licence, reason="延期",
                                 valid_until=doctor_licence.valid_until.replace(year=doctor_licence.valid_until.year + 3))  # fmt: skip
+
+
+@pytest.mark.parametrize("value", [0, False])
+def test_a_required_field_answered_with_zero_or_false_is_not_missing(city, seals, company, value):
+    licence_type = services.create_licence_type(
+        actor=city["admin"], defining_org=city["market"], code_suffix="003", name="食品经营许可证",
+        holder_code_types=["001"], fields=[{"code": "answer", "name": "从业人员数或是否网络经营", "required": True}],
+    )  # fmt: skip
+    licence = services.issue_licence(actor=city["reviewer"], licence_type=licence_type, holder_name=company["name"],
+                                     holder_code=company["uscc"], holder_code_type="001", data={"answer": value})  # fmt: skip
+    assert licence.content["data"] == {"answer": value}

@@ -81,8 +81,10 @@ def _clean_data(licence_type: LicenceType, data: dict) -> dict:
         raise ServiceError(
             "licence.data", f"{licence_type.name}没有这些信息项：{'、'.join(map(str, unknown))}"
         )
-    missing = [
-        names[c] for c in licence_type.required_codes if str(data.get(c) or "").strip() == ""
+    missing = [  # 0 and False are answers, not blanks
+        names[c]
+        for c in licence_type.required_codes
+        if data.get(c) is None or str(data[c]).strip() == ""
     ]
     if missing:
         raise ServiceError("licence.data", f"缺少必填信息项：{'、'.join(missing)}")
