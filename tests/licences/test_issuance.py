@@ -230,3 +230,10 @@ def test_a_required_field_answered_with_zero_or_false_is_not_missing(city, seals
     licence = services.issue_licence(actor=city["reviewer"], licence_type=licence_type, holder_name=company["name"],
                                      holder_code=company["uscc"], holder_code_type="001", data={"answer": value})  # fmt: skip
     assert licence.content["data"] == {"answer": value}
+
+
+@pytest.mark.parametrize("years", [0, 101, 10_000])
+def test_a_licence_type_with_a_validity_of_no_or_too_many_years_is_refused(city, years):
+    with pytest.raises(ServiceError, match="有效期应为 1–100 年"):
+        services.create_licence_type(actor=city["admin"], defining_org=city["market"], code_suffix="004",
+                                     name="食品经营许可证", holder_code_types=["001"], validity_years=years)  # fmt: skip

@@ -6,6 +6,7 @@ from django.db import models
 from yiwang.core.permissions import RestrictedQuerySet
 from yiwang.licences.choices import HolderCodeType
 
+MAX_VALIDITY_YEARS = 100
 FIELD_CODE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 # What a 照面 row may show besides the type's own fields: the GB/T 36903 core metadata.
 CORE_FACE_KEYS = {
@@ -75,6 +76,9 @@ class LicenceType(models.Model):
             errors["holder_code_types"] = (
                 "持证主体代码类型只能是 111（公民身份号码）或 001（统一社会信用代码）"
             )
+        if self.validity_years is not None and not 1 <= self.validity_years <= MAX_VALIDITY_YEARS:
+            # beyond a century the end date leaves the calendar (issuing then failed with a 500)
+            errors["validity_years"] = f"有效期应为 1–{MAX_VALIDITY_YEARS} 年；留空表示可长期有效"
         errors.update(self._field_errors())
         if not re.fullmatch(r"#[0-9a-fA-F]{6}", self.face_colour or ""):
             errors["face_colour"] = "照面主色应为 #RRGGBB"
