@@ -237,3 +237,14 @@ def test_a_licence_type_with_a_validity_of_no_or_too_many_years_is_refused(city,
     with pytest.raises(ServiceError, match="有效期应为 1–100 年"):
         services.create_licence_type(actor=city["admin"], defining_org=city["market"], code_suffix="004",
                                      name="食品经营许可证", holder_code_types=["001"], validity_years=years)  # fmt: skip
+
+
+def test_a_change_of_a_licence_not_yet_in_force_keeps_its_start_date(city, types, company):
+    from yiwang.licences.verification import verify_licence
+
+    start = datetime.date.today() + datetime.timedelta(days=30)
+    licence = issue_business(city, types, company, valid_from=start)
+    new = services.change_licence(actor=city["reviewer"], licence=licence, reason="法定代表人变更",
+                                  data={"representative": "李四"})  # fmt: skip
+    assert new.valid_from == start
+    assert verify_licence(new.identifier).state == "not_yet_valid"

@@ -249,7 +249,9 @@ def change_licence(*, actor, licence: Licence, reason: str, data: dict | None = 
     holder = {**content["holder"], "name": (holder_name or content["holder"]["name"]).strip()}
     if len(holder["name"]) < 2:
         raise ServiceError("licence.holder_name", "请填写持证主体名称")
-    start, until = _period(old.licence_type, timezone.localdate(), valid_until or old.valid_until)
+    # The new version is in force from today, or from the old one's start if that is still to come.
+    start, until = _period(old.licence_type, max(timezone.localdate(), old.valid_from),
+                           valid_until or old.valid_until)  # fmt: skip
     new = _sign_and_save(licence_type=old.licence_type, issuer=old.issuer, holder=holder, number=old.number,
                          serial=old.serial, version=old.version + 1, previous=old, region_code=old.region_code,
                          valid_from=start, valid_until=until,
