@@ -76,6 +76,10 @@ def test_a_validity_longer_than_the_rule_is_refused(city, types, citizen):
         ),
         ({"valid_from": datetime.date(9999, 12, 31)}, "超出合理范围"),
         ({"valid_until": datetime.date(9999, 12, 31)}, "超出合理范围"),
+        (
+            {"valid_from": datetime.date(2000, 1, 1), "valid_until": datetime.date(2001, 1, 1)},
+            "不能签发已过期的证照",
+        ),
     ],
 )
 def test_bad_input_is_refused_with_a_chinese_message(city, types, company, change, message):

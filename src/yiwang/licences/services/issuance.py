@@ -211,6 +211,10 @@ def issue_checked(*, actor, licence_type: LicenceType, issuer: Organisation, hol
     holder = {"name": holder_name.strip(), "code": _clean_holder(licence_type, holder_code, holder_code_type),
               "code_type": holder_code_type}  # fmt: skip
     valid_from, valid_until = _period(licence_type, valid_from or timezone.localdate(), valid_until)
+    if valid_until is not None and valid_until < timezone.localdate():
+        raise ServiceError(
+            "licence.validity", f"有效期已于 {valid_until} 届满，不能签发已过期的证照"
+        )
     serial = f"{_next(f'serial:{licence_type.code}:{issuer.uscc}'):08d}"
     licence = _sign_and_save(licence_type=licence_type, issuer=issuer, holder=holder,
                              number=(number or "").strip() or f"{issuer.region_code}{licence_type.code[-3:]}{serial}", serial=serial,
