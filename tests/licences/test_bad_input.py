@@ -140,3 +140,21 @@ def test_verify_on_a_file_that_is_not_utf8_is_a_chinese_error(tmp_path):
     path.write_bytes('{"licence": {}}'.encode("utf-16"))
     with pytest.raises(CommandError, match="不是 UTF-8 编码"):
         call_command("verify", str(path))
+
+
+def test_a_lone_surrogate_in_data_is_refused_not_a_500(client, factory, city, types, company):
+    from tests.licences.test_api import issue_body, key_for
+
+    body = json.dumps(issue_body(types, company, data={**BUSINESS_DATA, "scope": "食品"}))
+    body = body.replace(
+        '"\\u98df\\u54c1"', '"\\u98df\\ud800"'
+    )  # JSON lets a lone surrogate through
+    response = client.post("/api/v1/licences/licences", body, content_type="application/json",
+                           **key_for(factory, city["market"]))  # fmt: skip
+    assert response.status_code == 400 and "Unicode" in response.json()["message"]
+
+
+def test_a_lone_surrogate_in_a_new_versions_data_is_refused(city, business_licence):
+    with pytest.raises(ServiceError, match="Unicode"):
+        services.change_licence(actor=city["reviewer"], licence=business_licence, reason="变更",
+                                data={"scope": "食品\udfff销售"})  # fmt: skip

@@ -58,6 +58,11 @@ def _refuse_control_characters(*texts) -> None:
     for text in texts:
         if isinstance(text, str) and any(ord(c) < 32 and c not in "\t\n\r" for c in text):
             raise ServiceError("validation_failed", "文字中不能含有控制字符")
+        # JSON lets a lone surrogate (\ud800) through; it has no UTF-8 form, so nothing can sign it
+        if isinstance(text, str) and any("\ud800" <= c <= "\udfff" for c in text):
+            raise ServiceError(
+                "validation_failed", "文字中含有无效的 Unicode 字符（不成对的代理项）"
+            )
 
 
 def _clean_holder(licence_type: LicenceType, code: str, code_type: str) -> str:
