@@ -215,6 +215,12 @@ def test_the_quality_overview_needs_a_signed_in_caller(client):
     assert response.status_code == 401
 
 
+def test_the_quality_page_and_its_export_need_a_signed_in_user_like_the_api(client, published):
+    for query in ({}, {"format": "xlsx"}):
+        response = client.get("/registry/quality/", query)
+        assert response.status_code == 302 and "/login" in response["Location"]
+
+
 def test_a_load_is_rerun_through_the_api(client, officer, published):
     client.force_login(officer)
     first = upload_through_the_api(client, published, [company_row(1), company_row(2)])

@@ -111,6 +111,7 @@ def records(request, resource_id: int):
                                                      "rows": rows, "key": key})  # fmt: skip
 
 
+@login_required
 def quality_overview(request):
     """数据质量: a score per department (chart) and per resource, exportable as XLSX."""
     overview = selectors.quality_overview(request.user)
