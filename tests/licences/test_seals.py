@@ -254,3 +254,14 @@ def test_a_seal_made_in_the_admin_takes_the_inscription_given(client, factory, c
     assert (
         seal.inscription == "江澜市卫健委证照专用章" and "江澜市卫健委证照专用章" in seal.appearance
     )
+
+
+def test_a_seal_form_with_dates_at_the_end_of_the_calendar_is_refused_on_the_form(
+    client, factory, city
+):
+    client.force_login(factory.superuser())
+    response = client.post("/admin/licences/issuingseal/add/", {
+        "organisation": city["health"].pk, "name": "卫健委印章", "algorithm": "sm2",
+        "valid_from": "9999-01-01", "valid_until": "9999-12-31"})  # fmt: skip
+    assert response.status_code == 200 and "印章有效期" in response.content.decode()
+    assert not IssuingSeal.objects.filter(organisation=city["health"]).exists()

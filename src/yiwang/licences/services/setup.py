@@ -75,9 +75,11 @@ def check_seal_input(*, name: str, inscription: str, algorithm: str, valid_from:
         raise ServiceError("validation_failed", "请填写印章名称")
     if not 2 <= len((inscription or "").strip()) <= 40:
         raise ServiceError("validation_failed", "印文应为 2–40 个字")
+    if not (1949 <= valid_from.year and valid_until.year <= 2200):
+        raise ServiceError("validation_failed", "印章有效期日期超出合理范围（1949–2200 年）")
     if valid_until < valid_from:
         raise ServiceError("validation_failed", "印章有效期截止日期不能早于启用日期")
-    if valid_until > valid_from + datetime.timedelta(days=366 * MAX_SEAL_YEARS):
+    if (valid_until - valid_from).days > 366 * MAX_SEAL_YEARS:  # no date arithmetic near date.max
         raise ServiceError("validation_failed", f"印章有效期不能超过 {MAX_SEAL_YEARS} 年")
 
 
