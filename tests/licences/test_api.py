@@ -182,6 +182,17 @@ def test_the_holder_sees_their_wallet_and_nobody_elses(
     assert client.get(f"{BASE}/wallet/{doctor_licence.pk}/document").status_code == 404
 
 
+def test_the_wallet_lists_the_current_version_like_the_wallet_page(
+    client, city, business_licence, company
+):
+    new = services.change_licence(actor=city["reviewer"], licence=business_licence, reason="经营范围变更",
+                                  data={"scope": "食品销售；餐饮服务"})  # fmt: skip
+    client.force_login(company["agent"])
+    listed = [i["identifier"] for i in client.get(f"{BASE}/wallet").json()["items"]]
+    assert listed == [new.identifier]
+    assert business_licence.identifier not in client.get("/licences/wallet/").content.decode()
+
+
 def test_the_wallet_needs_a_session(client):
     response = client.get(f"{BASE}/wallet")
     assert response.status_code == 401

@@ -290,7 +290,7 @@ def status_list(request, purpose: StatusPurpose):
 )
 @paginate(Page)
 def wallet(request):
-    return selectors.wallet_for(request.user)
+    return selectors.current_wallet_for(request.user)
 
 
 @router.get("/wallet/{licence_id}/document", response={200: dict, **ERRORS}, auth=session_auth,

@@ -21,6 +21,12 @@ def wallet_for(user) -> QuerySet[Licence]:
             .select_related("licence_type", "issuer").order_by("-created_at", "-id"))  # fmt: skip
 
 
+def current_wallet_for(user) -> QuerySet[Licence]:
+    """卡包 as the holder browses it (page and API): each licence in its current version; the
+    versions it replaced stay reachable through `held_licence` and `versions_of`."""
+    return wallet_for(user).exclude(status=LicenceStatus.SUPERSEDED)
+
+
 def held_licence(user, pk: int) -> Licence:
     """One licence of the user's wallet; anyone else's is "not found"."""
     licence = wallet_for(user).select_related("seal").filter(pk=pk).first()

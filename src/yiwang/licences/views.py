@@ -10,7 +10,6 @@ from django.views.decorators.http import require_http_methods
 
 from yiwang.core.errors import NotFound
 from yiwang.licences import face, publication, selectors
-from yiwang.licences.choices import LicenceStatus
 from yiwang.licences.pdf import licence_pdf
 from yiwang.licences.verification import verify_document, verify_licence
 
@@ -60,9 +59,7 @@ def _grouped(fingerprint: str) -> list[str]:
 @login_required
 def wallet(request):
     """我的证照: the user's licences and those of the companies they act for."""
-    licences = list(
-        selectors.wallet_for(request.user).exclude(status=LicenceStatus.SUPERSEDED)[:500]
-    )
+    licences = list(selectors.current_wallet_for(request.user)[:500])
     identified = bool(request.user.id_number) or request.user.agencies.exists()
     return render(request, "licences/wallet.html", {"licences": licences, "identified": identified})
 
