@@ -6,6 +6,7 @@ import pytest
 from tests.exchange.test_gateway import granted
 from tests.exchange.test_govstack import (
     COMPANIES,
+    PEOPLE,
     url,
 )
 from tests.exchange.test_govstack import get as govstack_get
@@ -114,3 +115,14 @@ def test_a_decision_or_a_grant_change_carrying_nul_is_a_400(client, health, offi
     )
     assert response.status_code == 400 and response.json()["code"] == "request.nul"
     assert Grant.objects.get().status == "active"
+
+
+def test_a_govstack_body_nested_too_deep_is_a_400_not_a_500(client, people, market_system):
+    deep = "[" * 100_000 + "]" * 100_000
+    response = client.post(
+        url(f"{PEOPLE}/create"),
+        '{"write": ' + deep + "}",
+        content_type="application/json",
+        headers=market_system["headers"],
+    )
+    assert response.status_code == 400 and response.json()["code"] == "govstack.bad_json"

@@ -226,7 +226,7 @@ def json_body(request: HttpRequest) -> dict:
         body = json.loads(request.body or b"null")
     except RequestDataTooBig:
         raise GovStackError(413, "request.too_large", "请求体过大") from None
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested deeper than the parser goes
         raise GovStackError(400, "govstack.bad_json", "请求体不是有效的 JSON") from None
     if not isinstance(body, dict):
         raise GovStackError(400, "govstack.bad_json", "请求体应为 JSON 对象")
