@@ -20,13 +20,21 @@ def nul_error() -> ServiceError:
 
 
 def has_nul(value) -> bool:
-    """Whether a string, or any key or string inside a JSON value, carries a NUL character."""
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(has_nul(k) or has_nul(v) for k, v in value.items())
-    if isinstance(value, list | tuple):
-        return any(has_nul(v) for v in value)
+    """Whether a string, or any key or string inside a JSON value, carries a NUL character.
+
+    Walked without recursion: a body may nest as deep as the JSON parser allows, and a
+    recursive walk from inside a request would then overflow the stack (a 500)."""
+    pending = [value]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, str):
+            if "\x00" in value:
+                return True
+        elif isinstance(value, dict):
+            pending.extend(value.keys())
+            pending.extend(value.values())
+        elif isinstance(value, list | tuple):
+            pending.extend(value)
     return False
 
 
