@@ -9,6 +9,7 @@ from tests.registry.conftest import company_row
 from yiwang.exchange import services
 from yiwang.exchange.gateway import subject_hash
 from yiwang.exchange.models import ExchangeLog, Grant
+from yiwang.registry import services as registry
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -134,6 +135,18 @@ def test_verification_answers_match_per_field_without_returning_values(
         "matches": {"name": True, "legal_representative": False},
     }
     assert row["name"] not in response.content.decode()
+
+
+def test_verification_of_an_empty_field_matches_no_claim_not_even_none(
+    client, health, officer, companies
+):
+    row = company_row(40, established="")
+    registry.receive_batch(actor=officer, resource=companies, rows=[row])
+    granted(health, officer, companies, fields=["uscc", "established"])
+    response = client.post(f"/api/v1/exchange/resources/{companies.pk}/verify",
+                           {"key": row["uscc"], "claims": {"established": "None"}},
+                           content_type="application/json", headers=health["headers"])  # fmt: skip
+    assert response.json() == {"found": True, "matches": {"established": False}}
 
 
 def test_verification_of_ungranted_fields_is_refused(client, health, officer, companies):

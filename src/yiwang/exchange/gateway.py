@@ -460,7 +460,9 @@ def verify(call: Call, key: str, claims: dict) -> dict:
     record = record_by_key(call.resource.pk, stored)
     data = record.data if record else {}
     fields = {f.code: f for f in call.resource.fields.all()}
-    result = {code: record is not None and str(data.get(code, "")).strip() == as_stored(fields.get(code), str(value))
+    # An empty field matches no claim: str(None) is "None", which a claim could spell.
+    result = {code: data.get(code) not in (None, "")
+              and str(data[code]).strip() == as_stored(fields.get(code), str(value))
               for code, value in claims.items()}  # fmt: skip
     call.log(
         status=200,
