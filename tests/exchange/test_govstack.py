@@ -397,13 +397,39 @@ def test_the_owner_creates_a_record_through_the_load_pipeline(client, people, ma
     ).exists()
 
 
-def test_a_write_holding_a_lone_surrogate_is_a_bad_row_not_a_500(client, people, market_system):
-    new = dict(person(12), name="张\ud800三")  # JSON carries it as a lone \\ud800 escape
+@pytest.mark.parametrize("field", ["name", "id_number"])
+def test_a_write_holding_a_lone_surrogate_is_a_400_not_a_500(client, people, market_system, field):
+    new = dict(person(12), **{field: "张\ud800三"})  # JSON carries it as a lone \\ud800 escape
     response = send(
         client, "post", f"{PEOPLE}/create", market_system["headers"], {"write": {"content": new}}
     )
-    assert response.status_code == 400 and response.json()["code"] == "row.bad_json"
-    assert not Record.objects.filter(resource=people, key=new["id_number"]).exists()
+    assert response.status_code == 400 and response.json()["code"] == "govstack.bad_json"
+    assert Record.objects.filter(resource=people).count() == 5  # the fixture's five
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("post", "exists", {"query": {"content": {"id_number": "9901\ud800"}}}),
+        ("post", "read", {"query": {"content": {"nam\ud800e": "x"}}}),
+        ("put", "update", {"query": {"content": {"name": "张\ud800"}}, "write": {"content": {"name": "x"}}}),
+    ],
+)  # fmt: skip
+def test_a_query_holding_a_lone_surrogate_is_a_400_not_a_500(
+    client, health, officer, people, hospital, market_system, method, path, body
+):
+    granted(health, officer, people)
+    headers = market_system["headers"] if method == "put" else hospital
+    response = send(client, method, f"{PEOPLE}/{path}", headers, body)
+    assert response.status_code == 400 and response.json()["code"] == "govstack.bad_json"
+
+
+def test_a_schema_holding_a_lone_surrogate_is_a_400_not_a_500(client, companies, market_system):
+    schema = current_schema(client, companies, market_system["headers"])
+    schema["properties"]["name"]["title"] = "企业\ud800名称"
+    response = modify(client, market_system["headers"], schema)
+    assert response.status_code == 400 and response.json()["code"] == "govstack.bad_json"
+    assert companies.fields.get(code="name").name == "企业名称"
 
 
 def test_creating_an_existing_key_is_a_conflict(client, people, market_system):

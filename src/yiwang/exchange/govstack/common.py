@@ -34,6 +34,7 @@ MEMBER_CLASS = "GOV"
 NO_RECORD = "no record found"  # the spec's `detail` of a missing record
 NOT_FOUND_CODES = frozenset({"exchange.not_found", "govstack.no_record"})
 VERSION = re.compile(r"^(\d{1,6})(?:\.0{1,3})?$", re.ASCII)
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class GovStackError(ServiceError):
@@ -232,7 +233,31 @@ def json_body(request: HttpRequest) -> dict:
         raise GovStackError(400, "govstack.bad_json", "请求体应为 JSON 对象")
     if has_nul(body):
         raise nul_error()
+    if _has_lone_surrogate(body):
+        raise GovStackError(
+            400,
+            "govstack.bad_json",
+            "请求体含有无效的 Unicode 字符（不成对的 \\uD800–\\uDFFF 转义）",
+        )
     return body
+
+
+def _has_lone_surrogate(value) -> bool:
+    """Whether a string in a JSON value (keys too) holds a lone surrogate (JSON lets a \\ud800
+    escape through): it has no UTF-8 form, so a query, a key's hash in the log or an answer
+    echoing it would fail (a 500)."""
+    pending = [value]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, str):
+            if LONE_SURROGATE.search(value):
+                return True
+        elif isinstance(value, dict):
+            pending.extend(value.keys())
+            pending.extend(value.values())
+        elif isinstance(value, list):
+            pending.extend(value)
+    return False
 
 
 def content_of(body: dict, part: str, *, required: bool = True) -> dict:
