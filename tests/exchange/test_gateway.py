@@ -149,6 +149,15 @@ def test_verification_of_an_empty_field_matches_no_claim_not_even_none(
     assert response.json() == {"found": True, "matches": {"established": False}}
 
 
+def test_a_batch_key_holding_a_lone_surrogate_is_a_400_not_a_500(
+    client, health, officer, companies
+):
+    granted(health, officer, companies)
+    response = client.post(f"/api/v1/exchange/resources/{companies.pk}/batch", '{"keys": ["91\\ud800"]}',
+                           content_type="application/json", headers=health["headers"])  # fmt: skip
+    assert response.status_code == 400 and response.json()["code"] == "request.bad_unicode"
+
+
 def test_verification_of_ungranted_fields_is_refused(client, health, officer, companies):
     granted(health, officer, companies, fields=["uscc"])
     response = client.post(f"/api/v1/exchange/resources/{companies.pk}/verify",

@@ -1,10 +1,12 @@
 """NUL characters in input. PostgreSQL text and JSONB cannot hold them, so a value carrying one
 would fail in SQL (a 500); every app refuses it up front as a 400 ``request.nul``. The query
 string is checked by `core.middleware.RejectNulMiddleware`; bodies and path segments by `Text`
-in the API schemas and by `has_nul` where a body is read by hand."""
+in the API schemas and by `has_nul` where a body is read by hand. `Text` also refuses a lone
+surrogate (400 ``request.bad_unicode``), which JSON lets through and nothing can encode."""
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
 from pydantic import AfterValidator
@@ -13,6 +15,9 @@ from yiwang.core.errors import ServiceError
 
 NUL_CODE = "request.nul"
 NUL_MESSAGE = "请求含有不允许的字符（NUL）"
+UNICODE_CODE = "request.bad_unicode"
+UNICODE_MESSAGE = "请求含有无效的 Unicode 字符（不成对的 \\uD800–\\uDFFF 转义）"
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def nul_error() -> ServiceError:
@@ -46,5 +51,14 @@ def _no_nul(value: str) -> str:
     return value
 
 
-Text = Annotated[str, AfterValidator(_no_nul)]
-"""A string of an API schema or path that may not carry NUL (400 ``request.nul``)."""
+def _no_lone_surrogate(value: str) -> str:
+    # JSON lets a lone \ud800 escape through; it has no UTF-8 form, so no query, hash or answer
+    # can hold it. Pydantic refuses one only where it measures the string (a length limit).
+    if LONE_SURROGATE.search(value):
+        raise ServiceError(UNICODE_CODE, UNICODE_MESSAGE, status=400)
+    return value
+
+
+Text = Annotated[str, AfterValidator(_no_nul), AfterValidator(_no_lone_surrogate)]
+"""A string of an API schema or path that may not carry NUL (400 ``request.nul``) or a lone
+surrogate (400 ``request.bad_unicode``)."""

@@ -19,7 +19,7 @@ from yiwang.catalog.choices import ResourceStatus
 from yiwang.catalog.models import Resource
 from yiwang.core.errors import ServiceError
 from yiwang.core.models import ApiClient
-from yiwang.core.nul import has_nul, nul_error
+from yiwang.core.nul import LONE_SURROGATE, has_nul, nul_error
 from yiwang.core.services import authenticate_api_key
 from yiwang.exchange.gateway import Call, GatewayError
 from yiwang.exchange.inputs import header_encoding_error, header_text
@@ -34,7 +34,6 @@ MEMBER_CLASS = "GOV"
 NO_RECORD = "no record found"  # the spec's `detail` of a missing record
 NOT_FOUND_CODES = frozenset({"exchange.not_found", "govstack.no_record"})
 VERSION = re.compile(r"^(\d{1,6})(?:\.0{1,3})?$", re.ASCII)
-LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class GovStackError(ServiceError):
