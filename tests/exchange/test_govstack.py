@@ -723,6 +723,21 @@ def test_a_malformed_modification_is_a_400(client, companies, market_system, bod
     assert response.status_code == 400 and response.json()["code"] == code
 
 
+@pytest.mark.parametrize(
+    ("keyword", "value"),
+    [("enum", "abc"), ("enum", {"a": 1}), ("maxLength", 10.5), ("maxLength", True),
+     ("title", {"zh": "行业"}), ("description", ["说明"])],
+)  # fmt: skip
+def test_a_schema_keyword_of_the_wrong_json_type_is_refused_not_coerced(
+    client, companies, market_system, keyword, value
+):
+    schema = current_schema(client, companies, market_system["headers"])
+    schema["properties"]["industry"] = {"type": "string", "title": "行业", keyword: value}
+    response = modify(client, market_system["headers"], schema)
+    assert response.status_code == 400 and response.json()["code"] == "govstack.schema_invalid"
+    assert not companies.fields.filter(code="industry").exists()
+
+
 def test_modifying_an_unknown_registry_is_not_found(client, market_system):
     response = modify(client, market_system["headers"], {"properties": {"a": {}}}, code="MCR")
     assert response.status_code == 404 and response.json()["code"] == "govstack.no_database"

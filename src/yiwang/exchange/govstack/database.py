@@ -259,9 +259,25 @@ def fields_from_schema(resource: Resource, schema: dict) -> list[dict]:
     ]
 
 
+# The JSON type each keyword read from a property must have: anything else would be stored
+# coerced (a maxLength of 10.5 as 10, an enum "abc" as the values a, b and c).
+KEYWORD_TYPES = {
+    "title": (str, "字符串"),
+    "description": (str, "字符串"),
+    "maxLength": (int, "整数"),
+    "enum": (list, "数组"),
+}
+
+
 def _field_spec(code: str, prop, old: Field | None, required: bool) -> dict:
     if not isinstance(prop, dict):
         raise GovStackError(400, "govstack.schema_invalid", f"信息项 {code} 的定义应为 JSON 对象")
+    for keyword, (kind, label) in KEYWORD_TYPES.items():
+        value = prop.get(keyword)
+        if value is not None and (not isinstance(value, kind) or isinstance(value, bool)):
+            raise GovStackError(
+                400, "govstack.schema_invalid", f"信息项 {code} 的 {keyword} 应为{label}"
+            )
     description = prop.get("description")
     if description in (None, PERSONAL_NOTE):
         description = old.description if old else ""
