@@ -137,6 +137,23 @@ def test_verification_answers_match_per_field_without_returning_values(
     assert row["name"] not in response.content.decode()
 
 
+def test_verification_matches_a_claim_written_in_another_notation_a_load_accepts(
+    client, health, officer, companies
+):
+    granted(health, officer, companies)
+    row = company_row(1)  # registered_capital "100.50", established "2015-06-01"
+    claims = {"registered_capital": "100.5", "established": "2015/6/1",
+              "representative_id_number": row["representative_id_number"].lower(), "name": "别家公司"}  # fmt: skip
+    response = client.post(f"/api/v1/exchange/resources/{companies.pk}/verify", {"key": row["uscc"], "claims": claims},
+                           content_type="application/json", headers=health["headers"])  # fmt: skip
+    assert response.json()["matches"] == {
+        "registered_capital": True,
+        "established": True,
+        "representative_id_number": True,
+        "name": False,
+    }
+
+
 def test_verification_of_an_empty_field_matches_no_claim_not_even_none(
     client, health, officer, companies
 ):

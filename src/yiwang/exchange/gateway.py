@@ -14,13 +14,14 @@ import hmac
 import json
 import time
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from functools import cache
 
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from yiwang.catalog.choices import ResourceStatus, ShareType
+from yiwang.catalog.choices import DataType, ResourceStatus, ShareType
 from yiwang.catalog.models import Resource
 from yiwang.core import hotsql
 from yiwang.core.errors import ServiceError
@@ -35,6 +36,7 @@ from yiwang.exchange.models import ExchangeLog, ExchangeSubject, Grant
 from yiwang.registry import keys as registry_keys
 from yiwang.registry.models import Record
 from yiwang.registry.selectors import mask_kind
+from yiwang.registry.validation import FieldSpec, RowValidator
 
 MAX_BATCH = 1000
 SUBJECT_TYPES = ("ric", "uscc")
@@ -461,8 +463,7 @@ def verify(call: Call, key: str, claims: dict) -> dict:
     data = record.data if record else {}
     fields = {f.code: f for f in call.resource.fields.all()}
     # An empty field matches no claim: str(None) is "None", which a claim could spell.
-    result = {code: data.get(code) not in (None, "")
-              and str(data[code]).strip() == as_stored(fields.get(code), str(value))
+    result = {code: data.get(code) not in (None, "") and _claim_matches(fields.get(code), data[code], value)
               for code, value in claims.items()}  # fmt: skip
     call.log(
         status=200,
@@ -472,6 +473,25 @@ def verify(call: Call, key: str, claims: dict) -> dict:
         fields=list(claims),  # only the compared fields were used, not every granted one
     )
     return {"found": record is not None, "matches": result}
+
+
+def _claim_matches(item, stored, claimed: str) -> bool:
+    """Whether a claimed value of the field `item` is the stored one once written as a load
+    stores it: a date claimed as 2015/6/1 is the 2015-06-01 on record, 100.5 the 100.50. A claim
+    a load would refuse matches nothing."""
+    if item is None:  # a field the resource has since dropped: compare the text
+        return str(stored).strip() == as_stored(None, claimed)
+    spec = FieldSpec(code=item.code, name=item.name, data_type=item.data_type,
+                     length=item.length, enum_values=tuple(item.enum_values or ()))  # fmt: skip
+    values, errors = RowValidator([spec]).validate_mapping(1, {item.code: claimed})
+    if errors or values[item.code] is None:
+        return False
+    if item.data_type != DataType.DECIMAL:
+        return str(stored) == str(values[item.code])
+    try:
+        return Decimal(str(stored)) == Decimal(values[item.code])
+    except InvalidOperation:  # a stored value no load would write now
+        return False
 
 
 MAX_PAGE_SIZE = 100
