@@ -228,6 +228,20 @@ def test_read_of_a_missing_record_answers_no_record_found(
     assert ExchangeLog.objects.get().status == 404
 
 
+def test_read_by_the_key_and_a_condition_the_record_fails_finds_no_record(
+    client, health, officer, companies, hospital
+):
+    granted(health, officer, companies)
+    uscc = company_row(1)["uscc"]  # its region is 990102
+    body = query(uscc=uscc, region_code="990103")
+    response = send(client, "post", f"{COMPANIES}/read", hospital, body)
+    assert response.status_code == 404 and response.json()["detail"] == "no record found"
+    assert (
+        send(client, "post", f"{COMPANIES}/exists", hospital, body).json()["answer"]["status"]
+        is False
+    )
+
+
 def test_a_version_never_published_is_not_found(client, health, officer, people, hospital):
     granted(health, officer, people)
     body = query(id_number=ric(1))

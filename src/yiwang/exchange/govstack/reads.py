@@ -204,12 +204,12 @@ def read_record(request, client, registryname: str, versionnumber: str):
     body = refuse_unless_json(call, request)
     values = checked(call, _query(call, body))
     key = key_of(call.resource, values)
-    if key is None:
+    if key is None or len(values) > len(key_codes(call.resource)):  # the other conditions count
         keys = list(
             matching(call.resource, values).order_by("key").values_list("key", flat=True)[:2]
         )
         if not keys:
-            call.refuse(404, "exchange.not_found", "未找到该记录")
+            call.refuse(404, "exchange.not_found", "未找到该记录", keys=[key] if key else [])
         if len(keys) > 1:
             call.refuse(
                 409,
