@@ -111,6 +111,20 @@ def test_a_write_is_logged_with_its_purpose_and_case_number(client, people, mark
     assert (log.purpose, log.case_number) == ("户籍迁入登记", "9901001234567890202611220001")
 
 
+def test_a_write_with_a_malformed_case_number_is_refused_and_logged_as_a_read_is(
+    client, people, market_system
+):
+    headers = {**market_system["headers"], "X-Case-Number": "990100-20261122-0001"}
+    body = {"query": {"content": {"id_number": ric(1)}}, "write": {"content": {"address": "新址"}}}
+    response = send(client, "put", f"{PEOPLE}/update", headers, body)
+    assert response.status_code == 400 and response.json()["code"] == "exchange.case_number"
+    assert Record.objects.get(resource=people, key=ric(1)).data["address"] != "新址"
+    log = ExchangeLog.objects.get()
+    assert (log.operation, log.status, log.error_code) == (
+        "govstack.update", 400, "exchange.case_number",
+    )  # fmt: skip
+
+
 def test_a_delete_is_logged_with_the_removed_records_subject(client, people, market_system):
     response = client.delete(url(f"{PEOPLE}/{ric(2)}/delete"), headers=market_system["headers"])
     assert response.status_code == 204

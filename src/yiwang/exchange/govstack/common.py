@@ -21,6 +21,7 @@ from yiwang.core.errors import ServiceError
 from yiwang.core.models import ApiClient
 from yiwang.core.nul import LONE_SURROGATE, has_nul, nul_error
 from yiwang.core.services import authenticate_api_key
+from yiwang.exchange import case_numbers
 from yiwang.exchange.gateway import Call, GatewayError
 from yiwang.exchange.inputs import header_encoding_error, header_text
 from yiwang.exchange.refusals import existing_resource_id, record_refusal
@@ -150,6 +151,8 @@ def logged_call(operation: str) -> Callable:
             try:
                 call.purpose = _header_text(request, "X-Purpose")
                 call.case_number = _header_text(request, "X-Case-Number")
+                if call.case_number and not case_numbers.is_case_number(call.case_number):
+                    raise GovStackError(400, case_numbers.CODE, case_numbers.MESSAGE)  # as a read
                 response = handler(request, call, change, **kwargs)
             except ServiceError as exc:
                 if call.resource is None:
