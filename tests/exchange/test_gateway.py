@@ -292,6 +292,29 @@ def test_filtered_listing_on_a_filterable_granted_field(client, health, officer,
     assert f"registry_record_f{companies.pk}_region_code" in constraints
 
 
+def test_filtering_on_a_yes_or_no_field_finds_its_records_on_every_database(
+    client, health, officer, city
+):
+    from tests.catalog.conftest import make_resource
+    from yiwang.catalog import services as catalog
+
+    fields = [
+        {"code": "seq", "name": "序号", "data_type": "string", "is_key": True, "length": 20},
+        {"code": "active", "name": "有效", "data_type": "boolean", "filterable": True},
+    ]
+    resource = make_resource(officer, city["market"], code="B0301/000001", name="许可名录", fields=fields)  # fmt: skip
+    catalog.publish_resource(actor=officer, resource=resource)
+    registry.receive_batch(actor=officer, resource=resource,
+                           rows=[{"seq": "a", "active": True}, {"seq": "b", "active": False}])  # fmt: skip
+    granted(health, officer, resource)
+    url = f"/api/v1/exchange/resources/{resource.pk}/records"
+    found = {
+        value: [i["seq"] for i in client.get(url, {"f.active": value}, headers=health["headers"]).json()["items"]]
+        for value in ("true", "false", "1", "是", "maybe")
+    }  # fmt: skip
+    assert found == {"true": ["a"], "false": ["b"], "1": ["a"], "是": ["a"], "maybe": []}
+
+
 def test_filtering_on_a_field_not_declared_filterable_is_refused(
     client, health, officer, companies
 ):

@@ -475,21 +475,28 @@ def verify(call: Call, key: str, claims: dict) -> dict:
     return {"found": record is not None, "matches": result}
 
 
+def _as_loaded(item, text: str):
+    """A value of the field `item` written as a load stores it (2015/6/1 as 2015-06-01, "是" as
+    true); None if a load would refuse it or it is empty."""
+    spec = FieldSpec(code=item.code, name=item.name, data_type=item.data_type,
+                     length=item.length, enum_values=tuple(item.enum_values or ()))  # fmt: skip
+    values, errors = RowValidator([spec]).validate_mapping(1, {item.code: text})
+    return None if errors else values[item.code]
+
+
 def _claim_matches(item, stored, claimed: str) -> bool:
     """Whether a claimed value of the field `item` is the stored one once written as a load
     stores it: a date claimed as 2015/6/1 is the 2015-06-01 on record, 100.5 the 100.50. A claim
     a load would refuse matches nothing."""
     if item is None:  # a field the resource has since dropped: compare the text
         return str(stored).strip() == as_stored(None, claimed)
-    spec = FieldSpec(code=item.code, name=item.name, data_type=item.data_type,
-                     length=item.length, enum_values=tuple(item.enum_values or ()))  # fmt: skip
-    values, errors = RowValidator([spec]).validate_mapping(1, {item.code: claimed})
-    if errors or values[item.code] is None:
+    value = _as_loaded(item, claimed)
+    if value is None:
         return False
     if item.data_type != DataType.DECIMAL:
-        return str(stored) == str(values[item.code])
+        return str(stored) == str(value)
     try:
-        return Decimal(str(stored)) == Decimal(values[item.code])
+        return Decimal(str(stored)) == Decimal(value)
     except InvalidOperation:  # a stored value no load would write now
         return False
 
@@ -511,7 +518,14 @@ def filter_listing(
         call.refuse(400, "exchange.filter_field", f"只能按已授权且可查询的信息项过滤：{names}")
     page, page_size = max(page, 1), min(max(page_size, 1), MAX_PAGE_SIZE)
     wanted = {code: as_stored(filterable[code], value) for code, value in filters.items()}
-    matching = filter_records(Record.objects.filter(resource=call.resource), wanted)
+    # A boolean's text differs per database (1 in SQLite, true in PostgreSQL): compare it as JSON.
+    flags = {c: _as_loaded(filterable[c], v) for c, v in wanted.items()
+             if filterable[c].data_type == DataType.BOOLEAN}  # fmt: skip
+    texts = {c: v for c, v in wanted.items() if c not in flags}
+    matching = filter_records(Record.objects.filter(resource=call.resource), texts)
+    matching = matching.filter(**{f"data__{c}": v for c, v in flags.items()})
+    if None in flags.values():  # not a yes or no: nothing is
+        matching = matching.none()
     count = matching.count()
     rows = list(
         matching.order_by("key").only("key", "data")[(page - 1) * page_size : page * page_size]
