@@ -30,7 +30,8 @@ answer tells a caller without a valid key whether some other system exists. Ever
 answered or refused, is one exchange log row committed before it is answered: data reads are
 logged by the gateway; writes, schema reads and usage lookups by ``common.logged_call``; and the
 refusals before either — identity, NUL in the path or body (400 ``request.nul``) — by
-``common.endpoint``.
+``common.endpoint``. A body holding a lone surrogate (JSON lets a \\ud800 escape through) is
+refused as not valid JSON (400 ``govstack.bad_json``).
 
 Reads (list, read, exists, readValue) are gateway calls: the same grant check, quotas, purpose
 (``X-Purpose``, percent-encoded, required for 有条件共享) and optional ``X-Case-Number``,
@@ -65,7 +66,7 @@ Each write is also in the exchange log, as a read is, under its own operation
 (``govstack.create``, ``govstack.update``, ``govstack.updateEntries``, ``govstack.updateOrCreate``,
 ``govstack.delete``): the client and its organisation, the registry, the keys named (hashed),
 the fields written (all of them for a delete), the records written, the status, ``X-Purpose`` and
-``X-Case-Number`` if given, and whose records were written — the subjects of each record before
+``X-Case-Number`` if given (a malformed one is refused as on a read), and whose records were written — the subjects of each record before
 and after the write, so that a change of legal representative concerns both people. A write
 refused after its load stored some rows (a load commits its valid rows) names those rows too.
 
