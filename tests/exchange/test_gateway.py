@@ -292,7 +292,7 @@ def test_filtered_listing_on_a_filterable_granted_field(client, health, officer,
     assert f"registry_record_f{companies.pk}_region_code" in constraints
 
 
-def test_filtering_on_a_yes_or_no_field_finds_its_records_on_every_database(
+def test_filter_values_are_compared_as_a_load_stores_them_on_every_database(
     client, health, officer, city
 ):
     from tests.catalog.conftest import make_resource
@@ -301,11 +301,12 @@ def test_filtering_on_a_yes_or_no_field_finds_its_records_on_every_database(
     fields = [
         {"code": "seq", "name": "序号", "data_type": "string", "is_key": True, "length": 20},
         {"code": "active", "name": "有效", "data_type": "boolean", "filterable": True},
+        {"code": "count", "name": "数量", "data_type": "integer", "filterable": True},
     ]
     resource = make_resource(officer, city["market"], code="B0301/000001", name="许可名录", fields=fields)  # fmt: skip
     catalog.publish_resource(actor=officer, resource=resource)
     registry.receive_batch(actor=officer, resource=resource,
-                           rows=[{"seq": "a", "active": True}, {"seq": "b", "active": False}])  # fmt: skip
+                           rows=[{"seq": "a", "active": True, "count": 3}, {"seq": "b", "active": False}])  # fmt: skip
     granted(health, officer, resource)
     url = f"/api/v1/exchange/resources/{resource.pk}/records"
     found = {
@@ -313,6 +314,8 @@ def test_filtering_on_a_yes_or_no_field_finds_its_records_on_every_database(
         for value in ("true", "false", "1", "是", "maybe")
     }  # fmt: skip
     assert found == {"true": ["a"], "false": ["b"], "1": ["a"], "是": ["a"], "maybe": []}
+    as_written = client.get(url, {"f.count": "03"}, headers=health["headers"]).json()["items"]
+    assert [i["seq"] for i in as_written] == ["a"]
 
 
 def test_filtering_on_a_field_not_declared_filterable_is_refused(

@@ -517,14 +517,15 @@ def filter_listing(
         names = "、".join(sorted(allowed)) or "（无）"
         call.refuse(400, "exchange.filter_field", f"只能按已授权且可查询的信息项过滤：{names}")
     page, page_size = max(page, 1), min(max(page_size, 1), MAX_PAGE_SIZE)
-    wanted = {code: as_stored(filterable[code], value) for code, value in filters.items()}
-    # A boolean's text differs per database (1 in SQLite, true in PostgreSQL): compare it as JSON.
-    flags = {c: _as_loaded(filterable[c], v) for c, v in wanted.items()
-             if filterable[c].data_type == DataType.BOOLEAN}  # fmt: skip
-    texts = {c: v for c, v in wanted.items() if c not in flags}
+    # Each value as a load stores it (03 as 3, 2015/6/1 as 2015-06-01); a boolean's text differs
+    # per database (1 in SQLite, true in PostgreSQL), so it is compared as JSON.
+    wanted = {code: _as_loaded(filterable[code], value) for code, value in filters.items()}
+    texts = {c: v for c, v in wanted.items() if not isinstance(v, bool)}
     matching = filter_records(Record.objects.filter(resource=call.resource), texts)
-    matching = matching.filter(**{f"data__{c}": v for c, v in flags.items()})
-    if None in flags.values():  # not a yes or no: nothing is
+    matching = matching.filter(
+        **{f"data__{c}": v for c, v in wanted.items() if isinstance(v, bool)}
+    )
+    if None in wanted.values():  # a value no load would store: no record holds it
         matching = matching.none()
     count = matching.count()
     rows = list(
