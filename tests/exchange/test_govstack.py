@@ -499,6 +499,12 @@ def test_update_cannot_change_the_key(client, people, market_system):
     assert response.status_code == 400 and response.json()["code"] == "govstack.key_change"
 
 
+def test_update_cannot_empty_the_key(client, people, market_system):
+    body = {"query": {"content": {"id_number": ric(1)}}, "write": {"content": {"id_number": None}}}
+    response = send(client, "put", f"{PEOPLE}/update", market_system["headers"], body)
+    assert response.status_code == 400 and response.json()["code"] == "govstack.key_change"
+
+
 @pytest.mark.parametrize("method", ["updateEntries", "update-entries"])
 def test_update_entries_updates_every_matching_record(client, companies, market_system, method):
     body = {

@@ -144,7 +144,10 @@ def merged(resource: Resource, record: Record, write: dict) -> dict:
     codes = key_codes(resource)
     if any(c in write for c in codes):
         key = {c: write[c] if c in write else record.data.get(c) for c in codes}
-        if key_of(resource, conditions(resource, key)) != record.key:
+        # an emptied key is a changed one (not a "query condition" left empty)
+        if any(v in (None, "") for v in key.values()) or (
+            key_of(resource, conditions(resource, key)) != record.key
+        ):
             raise GovStackError(400, "govstack.key_change", "不能修改记录的主键；请删除后新建")
     return {**record.data, **write}
 
