@@ -138,3 +138,39 @@ def test_roles_added_on_the_admin_user_page_are_audited(client, factory, market)
     assert AuditEvent.objects.filter(
         action="membership.create", target_id=str(membership.pk)
     ).exists()
+
+
+def _admin_with(*codenames, **fields):
+    from django.contrib.auth.models import Permission
+
+    from tests import factories
+
+    user = factories.user(is_staff=True, **fields)
+    user.user_permissions.add(*Permission.objects.filter(codename__in=codenames))
+    return user
+
+
+def test_the_admin_user_page_masks_personal_data_unless_allowed(client, factory):
+    number = factory.ric()
+    target = factory.user("target", real_name="钱多多", id_number=number, phone="13912345678")
+    client.force_login(_admin_with("view_user", "change_user"))
+    page = client.get(f"/admin/core/user/{target.pk}/change/").content.decode()
+    assert number not in page and "13912345678" not in page and "钱多多" not in page
+    assert "139****5678" in page and "钱**" in page
+
+
+def test_an_admin_who_is_no_superuser_cannot_grant_superuser_or_permissions(client, factory):
+    admin = _admin_with("view_user", "change_user")
+    client.force_login(admin)
+    form = client.get(f"/admin/core/user/{admin.pk}/change/").context["adminform"].form
+    assert not {"is_superuser", "groups", "user_permissions"} & set(form.fields)
+
+
+def test_an_admin_who_is_no_superuser_cannot_change_a_superuser(client, factory):
+    root = factory.superuser(username="root")
+    client.force_login(_admin_with("view_user", "change_user"))
+    assert client.post(f"/admin/core/user/{root.pk}/password/", {
+        "password1": "Taken-over-42", "password2": "Taken-over-42",
+    }).status_code == 403  # fmt: skip
+    root.refresh_from_db()
+    assert not root.check_password("Taken-over-42")

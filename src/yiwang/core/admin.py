@@ -6,7 +6,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
 from yiwang.core import audit
 from yiwang.core.choices import MaskKind
-from yiwang.core.masking import reveal_or_mask
+from yiwang.core.masking import mask, reveal_or_mask
 from yiwang.core.models import (
     ApiClient,
     ApiKey,
@@ -20,6 +20,7 @@ from yiwang.core.models import (
     PlatformKey,
     User,
 )
+from yiwang.core.permissions import can_see_clear, is_superuser
 
 
 class AuditedAdmin(admin.ModelAdmin):
@@ -104,6 +105,47 @@ class UserAdmin(AuditedAdmin, BaseUserAdmin):
         ("实名信息", {"fields": ("real_name", "id_number", "phone")}),
     )
     inlines = [MembershipInline]
+    # Who may make superusers or hand out permissions could give themselves anything.
+    SUPERUSER_ONLY = ("is_superuser", "groups", "user_permissions")
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or can_see_clear(request.user, MaskKind.RIC):
+            return fieldsets
+        # Shown masked and read-only, as in the list, to a viewer who may not see them clear.
+        masked = {name: f"masked_{name}" for name in User.PERSONAL_FIELDS}
+        return [
+            (title, {**opts, "fields": [masked.get(f, f) for f in opts["fields"]]})
+            for title, opts in fieldsets
+        ]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = [*super().get_readonly_fields(request, obj)]
+        if not is_superuser(request.user):
+            readonly += self.SUPERUSER_ONLY
+        return [*readonly, *(f"masked_{name}" for name in User.PERSONAL_FIELDS)]
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.is_superuser and not is_superuser(request.user):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and not can_see_clear(request.user, MaskKind.NAME):
+            context["subtitle"] = obj.audit_label  # the page's title and heading: name masked
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    @admin.display(description="姓名")
+    def masked_real_name(self, obj):
+        return mask(MaskKind.NAME, obj.real_name)
+
+    @admin.display(description="公民身份号码")
+    def masked_id_number(self, obj):
+        return mask(MaskKind.RIC, obj.id_number)
+
+    @admin.display(description="手机号码")
+    def masked_phone(self, obj):
+        return mask(MaskKind.PHONE, obj.phone)
 
 
 @admin.register(CompanyAgent)
