@@ -350,3 +350,40 @@ def test_a_session_write_without_the_csrf_token_is_a_clear_403(factory, city):
     response = browser.post("/api/v1/organisations", {}, content_type="application/json")
     assert response.status_code == 403
     assert response.json()["code"] == "csrf_failed"
+
+
+@pytest.mark.parametrize(
+    ("path", "method", "body"),
+    [
+        ("/api/v1/organisations", "post", {"name": "数据\x00中心", "uscc": "{uscc}",
+         "region_code": "990100", "kind": "department", "level": "city", "parent_id": "{root}"}),
+        ("/api/v1/organisations/{market}", "patch", {"short_name": "市场\x00局"}),
+        ("/api/v1/clients", "post",
+         {"organisation_id": "{market}", "subsystem_code": "sys-a", "name": "证照\x00系统"}),
+        ("/api/v1/clients/{client}/keys", "post", {"label": "生产\x00"}),
+    ],
+)  # fmt: skip
+def test_a_foundation_write_carrying_nul_is_a_400_and_changes_nothing(
+    client, factory, city, path, method, body
+):
+    import json
+
+    root, market, _health = city
+    api_client = factory.api_client(market, "approval")
+    client.force_login(factory.superuser())
+    ids = {"root": root.pk, "market": market.pk, "client": api_client.pk, "uscc": factory.uscc()}
+    text = json.dumps(body).replace('"{root}"', str(root.pk)).replace('"{market}"', str(market.pk))
+    response = getattr(client, method)(
+        path.format(**ids), text.replace("{uscc}", ids["uscc"]), content_type="application/json"
+    )
+    assert response.status_code == 400 and response.json()["code"] == "request.nul"
+    assert not AuditEvent.objects.exists()
+
+
+def test_a_key_label_carrying_nul_is_refused_on_the_clients_page(client, factory, city):
+    market = city[1]
+    api_client = factory.api_client(market, "approval")
+    client.force_login(factory.staff("data_officer", market))
+    response = client.post(f"/core/clients/{api_client.pk}/keys/", {"label": "生产\x00"})
+    assert response.status_code == 400
+    assert not ApiKey.objects.exists()

@@ -16,6 +16,7 @@ from yiwang.core.auth import AUTH, actor_of, session_auth
 from yiwang.core.choices import OrganisationKind, OrganisationLevel
 from yiwang.core.errors import NotFound, ServiceError
 from yiwang.core.models import ApiClient, ApiKey, AuditEvent, Job, Organisation
+from yiwang.core.nul import Text
 from yiwang.core.permissions import is_client
 
 router = Router()
@@ -98,19 +99,19 @@ class OrganisationOut(Schema):
 
 
 class OrganisationIn(Schema):
-    name: str = Field(..., min_length=2, max_length=100)
-    short_name: str = Field("", max_length=40)
-    uscc: str = Field(..., min_length=1, max_length=40)
-    region_code: str = Field(..., min_length=1, max_length=12)
+    name: Text = Field(..., min_length=2, max_length=100)
+    short_name: Text = Field("", max_length=40)
+    uscc: Text = Field(..., min_length=1, max_length=40)
+    region_code: Text = Field(..., min_length=1, max_length=12)
     kind: OrganisationKind
     level: OrganisationLevel
     parent_id: DbId | None = None
 
 
 class OrganisationPatch(Schema):
-    name: str | None = Field(None, min_length=2, max_length=100)
-    short_name: str | None = Field(None, max_length=40)
-    region_code: str | None = Field(None, min_length=1, max_length=12)
+    name: Text | None = Field(None, min_length=2, max_length=100)
+    short_name: Text | None = Field(None, max_length=40)
+    region_code: Text | None = Field(None, min_length=1, max_length=12)
     kind: OrganisationKind | None = None
     level: OrganisationLevel | None = None
     parent_id: DbId | None = None
@@ -222,11 +223,11 @@ class ApiClientOut(Schema):
 class ApiClientIn(Schema):
     organisation_id: DbId
     subsystem_code: str = Field(..., pattern=r"^[a-z0-9][a-z0-9-]{1,63}$")
-    name: str = Field(..., min_length=2, max_length=100)
+    name: Text = Field(..., min_length=2, max_length=100)
 
 
 class KeyIn(Schema):
-    label: str = Field("", max_length=100)
+    label: Text = Field("", max_length=100)
     days: int | None = Field(
         None, ge=1, le=1098, description="有效天数；缺省为 YIWANG_API_KEY_DAYS"
     )

@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import BadRequest
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -11,6 +12,7 @@ from yiwang.core import services, tasks
 from yiwang.core.errors import ServiceError
 from yiwang.core.jobs import start_job
 from yiwang.core.models import ApiClient, ApiKey, AuditEvent, Job, Organisation
+from yiwang.core.nul import NUL_MESSAGE, has_nul
 from yiwang.core.permissions import has_role
 
 
@@ -75,9 +77,10 @@ def client_list(request):
 @require_POST
 def client_issue_key(request, client_id: int):
     client = get_object_or_404(ApiClient.objects.restrict(request.user, "change"), pk=client_id)
-    issued = services.issue_api_key(
-        actor=request.user, client=client, label=request.POST.get("label", "")[:100]
-    )
+    label = request.POST.get("label", "").strip()[:100]
+    if has_nul(label):
+        raise BadRequest(NUL_MESSAGE)
+    issued = services.issue_api_key(actor=request.user, client=client, label=label)
     return render(request, "core/key_issued.html", {"client": client, "issued": issued})
 
 
