@@ -174,3 +174,17 @@ def test_an_admin_who_is_no_superuser_cannot_change_a_superuser(client, factory)
     }).status_code == 403  # fmt: skip
     root.refresh_from_db()
     assert not root.check_password("Taken-over-42")
+
+
+def test_an_agency_ending_before_it_begins_is_refused_on_the_admin_page(client, factory):
+    from yiwang.core.models import CompanyAgent
+
+    agent = factory.user("agent")
+    client.force_login(factory.superuser())
+    response = client.post("/admin/core/companyagent/add/", {
+        "user": agent.pk, "company_uscc": factory.uscc(), "company_name": "江澜测试有限公司",
+        "valid_from": "2026-06-01", "valid_until": "2026-05-31",
+    })  # fmt: skip
+    assert response.status_code == 200
+    assert "授权截止日期不能早于授权起始日期" in response.content.decode()
+    assert not CompanyAgent.objects.exists()

@@ -1,6 +1,7 @@
 import datetime
 
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
@@ -101,6 +102,8 @@ class CompanyAgent(models.Model):
     def clean(self):
         super().clean()
         self.company_uscc = canonical("uscc", self.company_uscc)
+        if self.valid_from and self.valid_until and self.valid_until < self.valid_from:
+            raise ValidationError({"valid_until": "授权截止日期不能早于授权起始日期"})
 
 
 class Membership(models.Model):
