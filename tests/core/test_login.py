@@ -46,6 +46,14 @@ def test_login_is_locked_after_repeated_failures_even_with_the_right_password(
     assert "_auth_user_id" not in client.session
 
 
+def test_the_lock_out_page_says_in_minutes_how_long_to_wait(client, person, settings):
+    settings.AXES_COOLOFF_TIME = 0.25  # hours
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        login(client, "zhangsan", "wrong-password")
+    page = login(client, "zhangsan", PASSWORD).content.decode()
+    assert "请在 15 分钟后再试" in page and "0:15:00" not in page
+
+
 def test_a_lock_out_of_one_user_does_not_lock_another(client, person, factory, settings):
     factory.user("lisi", password=PASSWORD)
     for _ in range(settings.AXES_FAILURE_LIMIT):

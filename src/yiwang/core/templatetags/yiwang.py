@@ -1,3 +1,5 @@
+import math
+
 from django import template
 
 register = template.Library()
@@ -7,3 +9,11 @@ register = template.Library()
 def get_item(mapping, key):
     """{{ mapping|get_item:key }} for dicts in templates."""
     return mapping.get(key) if hasattr(mapping, "get") else None
+
+
+@register.filter
+def minutes(duration):
+    """{{ timedelta|minutes }}: "15 分钟" (rounded up), where str() would say "0:15:00"."""
+    if not hasattr(duration, "total_seconds"):
+        return ""
+    return f"{max(1, math.ceil(duration.total_seconds() / 60))} 分钟"
