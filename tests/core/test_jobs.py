@@ -77,6 +77,18 @@ def test_a_supervisor_verifies_the_audit_log_as_a_job_and_sees_the_result(factor
     assert "已完成" in fragment and "hx-get" not in fragment
 
 
+def test_the_audit_verification_result_is_shown_in_chinese(factory, client):
+    supervisor = factory.staff("supervisor", factory.organisation())
+    audit.seal_all()
+    client.force_login(supervisor)
+    client.post("/core/audit/verify/")
+    job = Job.objects.get(kind="audit.verify")
+    fragment = client.get(f"/core/jobs/{job.pk}/progress/").content.decode()
+    assert "校验结果：通过" in fragment and "发现的问题：无" in fragment
+    for english in ("ok：", "seals：", "events：", "True", "problems："):
+        assert english not in fragment
+
+
 def test_a_running_job_page_polls_for_progress(factory, client):
     user = factory.user()
     job = Job.objects.create(

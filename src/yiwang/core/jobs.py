@@ -75,6 +75,29 @@ def write_progress(job: Job, done: int, total: int) -> None:
     Job.objects.filter(pk=job.pk).update(done=done, total=total)
 
 
+# How a job's result reads on its page, by result key: each app names the keys its jobs answer
+# (the API answers the keys themselves). `RESULT_VALUES` names the values of a key, where needed.
+RESULT_LABELS: dict[str, str] = {}
+RESULT_VALUES: dict[str, dict] = {}
+
+
+def result_rows(result: dict) -> list[tuple[str, str]]:
+    """A job's result as (label, value) lines in Chinese for its page."""
+    rows = []
+    for key, value in result.items():
+        named = RESULT_VALUES.get(key, {})
+        if isinstance(value, bool):
+            value = named.get(value, "是" if value else "否")
+        elif isinstance(value, list | tuple):
+            value = "；".join(str(v) for v in value) or "无"
+        elif value in ("", None):
+            value = "—"
+        else:
+            value = named.get(value, value)
+        rows.append((RESULT_LABELS.get(key, key), value))
+    return rows
+
+
 PERIODIC: list[tuple[object, int]] = []
 
 

@@ -3,7 +3,7 @@
 from django_tasks import task
 
 from yiwang.core import audit
-from yiwang.core.jobs import JobProgress, job_task, periodic
+from yiwang.core.jobs import RESULT_LABELS, RESULT_VALUES, JobProgress, job_task, periodic
 from yiwang.core.models import AuditSeal
 
 
@@ -23,6 +23,11 @@ def prune_task_results() -> None:
 
     if settings.TASKS["default"]["BACKEND"].startswith("django_tasks_db"):
         call_command("prune_db_task_results", min_age_days=1, verbosity=0)
+
+
+RESULT_LABELS.update(ok="校验结果", seals="封存批次", events="已校验事件", unsealed="待封存事件",
+                     problems="发现的问题")  # fmt: skip
+RESULT_VALUES["ok"] = {True: "通过", False: "未通过"}
 
 
 @job_task

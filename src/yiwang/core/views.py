@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from yiwang.core import services, tasks
 from yiwang.core.errors import ServiceError
-from yiwang.core.jobs import start_job
+from yiwang.core.jobs import result_rows, start_job
 from yiwang.core.models import ApiClient, ApiKey, AuditEvent, Job, Organisation
 from yiwang.core.nul import NUL_MESSAGE, has_nul
 from yiwang.core.permissions import has_role
@@ -97,14 +97,16 @@ def client_revoke_key(request, client_id: int, key_id: int):
 @login_required
 def job_detail(request, job_id):
     job = get_object_or_404(Job.objects.restrict(request.user, "view"), pk=job_id)
-    return render(request, "core/job.html", {"job": job})
+    return render(request, "core/job.html", {"job": job, "result_rows": result_rows(job.result)})
 
 
 @login_required
 def job_progress(request, job_id):
     """The htmx fragment polled by the job page until the job ends."""
     job = get_object_or_404(Job.objects.restrict(request.user, "view"), pk=job_id)
-    return render(request, "core/job_progress.html", {"job": job})
+    return render(
+        request, "core/job_progress.html", {"job": job, "result_rows": result_rows(job.result)}
+    )
 
 
 @login_required

@@ -7,4 +7,5 @@ class RegistryConfig(AppConfig):
     verbose_name = "基础库与数据归集"
 
     def ready(self):
-        from yiwang.registry import panels, permissions  # noqa: F401 — registers rules and resource-page panels
+        # Rules, resource-page panels, and how a load job's result reads on the job page.
+        from yiwang.registry import panels, permissions, tasks  # noqa: F401

@@ -2,13 +2,19 @@
 
 from django_tasks import task
 
-from yiwang.core.jobs import JobProgress, job_task, periodic
+from yiwang.core.jobs import RESULT_LABELS, RESULT_VALUES, JobProgress, job_task, periodic
 from yiwang.registry import loading
+from yiwang.registry.choices import LoadStatus
 from yiwang.registry.models import Load
 
 
 class LoadCrashed(Exception):
     """The load ended with an internal error: its job fails too, with the error in its log."""
+
+
+RESULT_LABELS.update(status="状态", valid="有效行数", invalid="问题行数", written="入库行数",
+                     error="错误")  # fmt: skip
+RESULT_VALUES["status"] = dict(LoadStatus.choices)
 
 
 @job_task
