@@ -188,3 +188,21 @@ def test_an_agency_ending_before_it_begins_is_refused_on_the_admin_page(client, 
     assert response.status_code == 200
     assert "授权截止日期不能早于授权起始日期" in response.content.decode()
     assert not CompanyAgent.objects.exists()
+
+
+def test_admin_lists_of_roles_agencies_and_jobs_mask_the_persons_name_unless_allowed(
+    client, factory, market
+):
+    import datetime
+
+    from yiwang.core.models import CompanyAgent, Job
+
+    person = factory.staff("clerk", market, username="qian", real_name="钱多多")
+    CompanyAgent.objects.create(user=person, company_uscc=factory.uscc(), company_name="测试公司",
+                                valid_from=datetime.date(2026, 1, 1))  # fmt: skip
+    Job.objects.create(kind="x", title="导出", created_by=person)
+    viewer = _admin_with("view_membership", "view_companyagent", "view_job")
+    client.force_login(viewer)
+    for path in ("/admin/core/membership/", "/admin/core/companyagent/", "/admin/core/job/"):
+        page = client.get(path).content.decode()
+        assert "qian（钱**）" in page and "钱多多" not in page, path

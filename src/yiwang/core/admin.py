@@ -86,6 +86,20 @@ def masked_column(viewer, kind: str, attr: str, label: str):
     return column
 
 
+def user_column(viewer, attr: str, label: str):
+    """A list column naming the account of `attr`: its name masked unless `viewer` may see it."""
+    clear = can_see_clear(viewer, MaskKind.NAME)
+
+    def column(obj):
+        user = getattr(obj, attr)
+        if user is None:
+            return "—"
+        return str(user) if clear else user.audit_label
+
+    column.short_description = label
+    return column
+
+
 @admin.register(User)
 class UserAdmin(AuditedAdmin, BaseUserAdmin):
     def get_list_display(self, request):
@@ -150,14 +164,23 @@ class UserAdmin(AuditedAdmin, BaseUserAdmin):
 
 @admin.register(CompanyAgent)
 class CompanyAgentAdmin(AuditedAdmin):
-    list_display = ["user", "company_name", "company_uscc", "valid_from", "valid_until"]
+    list_select_related = ["user"]
+
+    def get_list_display(self, request):
+        user = user_column(request.user, "user", "代理人")
+        return [user, "company_name", "company_uscc", "valid_from", "valid_until"]
+
     search_fields = ["company_name", "company_uscc", "user__username"]
     autocomplete_fields = ["user"]
 
 
 @admin.register(Membership)
 class MembershipAdmin(AuditedAdmin):
-    list_display = ["user", "organisation", "role"]
+    list_select_related = ["user", "organisation"]
+
+    def get_list_display(self, request):
+        return [user_column(request.user, "user", "用户"), "organisation", "role"]
+
     list_filter = ["role"]
     autocomplete_fields = ["user", "organisation"]
 
@@ -219,5 +242,10 @@ class PlatformKeyAdmin(ReadOnlyAdmin):
 
 @admin.register(Job)
 class JobAdmin(ReadOnlyAdmin):
-    list_display = ["title", "kind", "status", "done", "total", "created_by", "created_at"]
+    list_select_related = ["created_by"]
+
+    def get_list_display(self, request):
+        created_by = user_column(request.user, "created_by", "发起人")
+        return ["title", "kind", "status", "done", "total", created_by, "created_at"]
+
     list_filter = ["status", "kind"]
