@@ -206,3 +206,16 @@ def test_admin_lists_of_roles_agencies_and_jobs_mask_the_persons_name_unless_all
     for path in ("/admin/core/membership/", "/admin/core/companyagent/", "/admin/core/job/"):
         page = client.get(path).content.decode()
         assert "qian（钱**）" in page and "钱多多" not in page, path
+
+
+def test_an_organisation_cannot_become_its_own_ancestor_on_the_admin_page(client, factory, market):
+    root = market.parent
+    client.force_login(factory.superuser())
+    response = client.post(f"/admin/core/organisation/{root.pk}/change/", {
+        "name": root.name, "short_name": "", "uscc": root.uscc, "region_code": root.region_code,
+        "kind": root.kind, "level": root.level, "parent": market.pk, "is_active": "on",
+    })  # fmt: skip
+    assert response.status_code == 200
+    assert "上级单位不能是自身或其下级" in response.content.decode()
+    root.refresh_from_db()
+    assert root.parent is None

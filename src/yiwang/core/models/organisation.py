@@ -1,3 +1,4 @@
+from django.core.exceptions import ValidationError
 from django.db import models
 
 from yiwang.core.choices import OrganisationKind, OrganisationLevel
@@ -56,6 +57,9 @@ class Organisation(models.Model):
     def clean(self):
         super().clean()
         self.uscc = canonical("uscc", self.uscc)  # before the uniqueness check sees it
+        if self.pk is not None and self.parent_id is not None:
+            if self.parent_id == self.pk or self in self.parent.ancestors():
+                raise ValidationError({"parent": "上级单位不能是自身或其下级"})
 
     @property
     def region_name(self) -> str:
