@@ -173,3 +173,18 @@ def test_processes_racing_to_create_the_development_key_agree_on_one(tmp_path, s
         list(pool.map(lambda _: crypto._create_key_file(path), range(16)))
     assert crypto.Sm2KeyPair.from_private_hex(path.read_text())
     assert [p.name for p in path.parent.iterdir()] == ["platform_sm2.key"]
+
+
+def test_a_role_or_agency_is_named_in_the_audit_log_with_the_persons_name_masked(factory, admin):
+    import datetime
+
+    from yiwang.core.models import CompanyAgent
+
+    person = factory.user("zhao", real_name="赵小明")
+    root = factory.organisation("江澜市人民政府")
+    services.grant_role(actor=admin, user=person, organisation=root, role="clerk")
+    agency = CompanyAgent.objects.create(user=person, company_uscc=factory.uscc(),
+                                         company_name="测试公司", valid_from=datetime.date(2026, 1, 1))  # fmt: skip
+    audit.record(actor=admin, action="companyagent.create", target=agency)
+    labels = list(AuditEvent.objects.values_list("target_label", flat=True))
+    assert len(labels) == 2 and all("赵小明" not in label and "赵**" in label for label in labels)

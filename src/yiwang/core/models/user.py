@@ -105,6 +105,11 @@ class CompanyAgent(models.Model):
         if self.valid_from and self.valid_until and self.valid_until < self.valid_from:
             raise ValidationError({"valid_until": "授权截止日期不能早于授权起始日期"})
 
+    @property
+    def audit_label(self) -> str:
+        """How the audit log names this agency: the agent's name masked, as for the user."""
+        return f"{self.user.audit_label} → {self.company_name}"
+
 
 class Membership(models.Model):
     """A staff member's role in one organisation (综合窗口, 审批, 数据管理, 监察, 管理)."""
@@ -133,3 +138,8 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.organisation} · {self.get_role_display()}"
+
+    @property
+    def audit_label(self) -> str:
+        """How the audit log names this role: the holder's name masked, as for the user."""
+        return f"{self.user.audit_label} · {self.organisation} · {self.get_role_display()}"
