@@ -219,3 +219,14 @@ def test_an_organisation_cannot_become_its_own_ancestor_on_the_admin_page(client
     assert "上级单位不能是自身或其下级" in response.content.decode()
     root.refresh_from_db()
     assert root.parent is None
+
+
+def test_a_key_of_a_deactivated_client_is_not_called_expired(client, factory, market):
+    officer = factory.staff("data_officer", market)
+    api_client = factory.api_client(market)
+    services.issue_api_key(actor=officer, client=api_client)
+    api_client.is_active = False
+    api_client.save()
+    client.force_login(officer)
+    page = client.get("/core/clients/").content.decode()
+    assert "已停用" in page and "已过期" not in page
