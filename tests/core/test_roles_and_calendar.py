@@ -74,3 +74,12 @@ def test_only_admins_change_the_calendar(factory, city):
         services.set_calendar_override(actor=factory.staff("clerk", city[1]), date=datetime.date(2026, 11, 23),
                                        is_working_day=False, reason="x")  # fmt: skip
     assert caught.value.code == "permission_denied"
+
+
+@pytest.mark.parametrize("reason", ["", "   ", "防汛" * 101])
+def test_a_calendar_change_needs_a_reason_that_fits(factory, city, reason):
+    with pytest.raises(ServiceError) as caught:
+        services.set_calendar_override(actor=factory.staff("admin", city[0]), date=datetime.date(2026, 11, 23),
+                                       is_working_day=False, reason=reason)  # fmt: skip
+    assert caught.value.code == "validation_failed"
+    assert not CalendarOverride.objects.exists() and not AuditEvent.objects.exists()

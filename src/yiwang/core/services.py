@@ -303,9 +303,10 @@ def set_calendar_override(
         raise PermissionDenied("只有管理员可以调整工作日历")
     existing = CalendarOverride.objects.filter(date=date).first()
     before = audit.snapshot(existing) if existing else None
-    override, _ = CalendarOverride.objects.update_or_create(
-        date=date, defaults={"is_working_day": is_working_day, "reason": reason}
-    )
+    override = existing or CalendarOverride(date=date)
+    override.is_working_day, override.reason = is_working_day, reason.strip()
+    full_clean(override)
+    override.save()
     audit.record(
         actor=actor,
         action="calendar.override",
