@@ -43,6 +43,15 @@ def test_a_failing_job_is_marked_failed_with_its_error_in_the_log(factory):
     assert job.done == 1
 
 
+def test_a_failed_jobs_page_shows_its_error_but_not_the_servers_traceback(factory, client):
+    user = factory.user()
+    job = start_job(actor=user, kind="test.explode", title="失败的任务", job_task=explode)
+    client.force_login(user)
+    page = client.get(f"/core/jobs/{job.pk}/").content.decode()
+    assert "失败：文件格式错误" in page
+    assert "Traceback" not in page and ".py" not in page
+
+
 def test_progress_reports_to_a_cli_callback_without_a_job():
     seen = []
     progress = JobProgress(on_change=lambda done, total: seen.append((done, total)), interval=0)

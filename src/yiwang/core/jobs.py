@@ -9,8 +9,8 @@ UPDATEs.
 from __future__ import annotations
 
 import functools
+import logging
 import time
-import traceback
 from collections.abc import Callable
 
 from django.db import transaction
@@ -22,6 +22,7 @@ from yiwang.core.models import Job
 from yiwang.core.permissions import is_user
 
 LOG_LIMIT = 20_000
+log = logging.getLogger("yiwang.jobs")
 
 
 class JobProgress:
@@ -129,13 +130,12 @@ def job_task(func: Callable[..., dict | None]):
         try:
             result = func(progress, **kwargs) or {}
         except Exception as exc:
+            # The person following the job sees the error; the traceback (server paths, code) is
+            # for operators: in the server log and the task's result, not on the job page.
+            log.exception("job %s (%s) failed", job.pk, job.kind)
             progress.log(f"失败：{exc}")
-            job.refresh_from_db()
             Job.objects.filter(pk=job.pk).update(
-                status=JobStatus.FAILED,
-                finished_at=timezone.now(),
-                done=progress.done,
-                log=(job.log + traceback.format_exc())[-LOG_LIMIT:],
+                status=JobStatus.FAILED, finished_at=timezone.now(), done=progress.done
             )
             raise
         Job.objects.filter(pk=job.pk).update(
