@@ -387,3 +387,29 @@ def test_a_key_label_carrying_nul_is_refused_on_the_clients_page(client, factory
     response = client.post(f"/core/clients/{api_client.pk}/keys/", {"label": "生产\x00"})
     assert response.status_code == 400
     assert not ApiKey.objects.exists()
+
+
+def test_a_department_admin_cannot_detach_their_department_from_the_tree(client, factory, city):
+    root, market, _health = city
+    client.force_login(factory.staff("admin", market))
+    response = client.patch(
+        f"/api/v1/organisations/{market.pk}", {"parent_id": None}, content_type="application/json"
+    )
+    assert response.status_code == 403
+    market.refresh_from_db()
+    assert market.parent == root
+
+
+def test_a_department_admin_cannot_move_their_department_under_a_body_they_do_not_run(
+    client, factory, city
+):
+    root, market, health = city
+    client.force_login(factory.staff("admin", market))
+    response = client.patch(
+        f"/api/v1/organisations/{market.pk}",
+        {"parent_id": health.pk},
+        content_type="application/json",
+    )
+    assert response.status_code == 403
+    market.refresh_from_db()
+    assert market.parent == root

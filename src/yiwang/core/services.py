@@ -86,6 +86,8 @@ def update_organisation(*, actor, organisation: Organisation, **changes) -> Orga
         parent = changes["parent"]
         if parent.pk == organisation.pk or organisation in parent.ancestors():
             raise ServiceError("organisation.cycle", "上级单位不能是自身或其下级")
+    if "parent" in changes:
+        _check_new_parent(actor, organisation, changes["parent"])
     before = audit.snapshot(organisation)
     for name, value in changes.items():
         setattr(organisation, name, value)
@@ -99,6 +101,20 @@ def update_organisation(*, actor, organisation: Organisation, **changes) -> Orga
         after=audit.snapshot(organisation),
     )
     return organisation
+
+
+def _check_new_parent(actor, organisation: Organisation, parent: Organisation | None) -> None:
+    """Moving a body in the tree is creating it there: a root only for a superuser, else under a
+    body the actor may add to (so no admin takes their body out of their superiors' reach)."""
+    if (parent.pk if parent else None) == organisation.parent_id:
+        return
+    if parent is None and not is_superuser(actor):
+        raise PermissionDenied("只有平台管理员可以设置顶级单位")
+    if (
+        parent is not None
+        and not Organisation.objects.restrict(actor, "add").filter(pk=parent.pk).exists()
+    ):
+        raise PermissionDenied("无权将单位移到该上级单位下")
 
 
 # --- people ------------------------------------------------------------------
