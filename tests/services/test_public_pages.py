@@ -99,3 +99,12 @@ def test_a_correct_application_form_is_accepted(client, food_item):
 def test_a_department_filter_that_is_no_id_lists_every_department(client, food_item, department):
     response = client.get("/services/", {"department": department})
     assert response.status_code == 200 and food_item.name in response.content.decode()
+
+
+def test_the_department_list_leaves_out_a_deactivated_department(client, food_item, city):
+    market = city["market"]
+    market.is_active = False
+    market.save(update_fields=["is_active"])
+    page = text(client.get("/services/departments/"))
+    assert f"/services/departments/{market.pk}/" not in page
+    assert client.get(f"/services/departments/{market.pk}/").status_code == 404

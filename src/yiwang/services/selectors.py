@@ -113,9 +113,10 @@ def life_events(audience: str) -> list:
 
 
 def departments_with_items() -> QuerySet:
-    """Organisations that implement at least one published item, with how many."""
+    """Active organisations that implement at least one published item, with how many (an
+    inactive one's page is not found)."""
     return (
-        Organisation.objects.filter(service_items__status=ItemStatus.PUBLISHED)
+        Organisation.objects.filter(is_active=True, service_items__status=ItemStatus.PUBLISHED)
         .annotate(item_count=Count("service_items"))
         .order_by("-item_count", "name")
     )
