@@ -230,3 +230,40 @@ def test_a_key_of_a_deactivated_client_is_not_called_expired(client, factory, ma
     client.force_login(officer)
     page = client.get("/core/clients/").content.decode()
     assert "已停用" in page and "已过期" not in page
+
+
+def test_an_admin_page_user_gives_roles_only_in_the_bodies_they_administer(client, factory, market):
+    from yiwang.core.models import Membership
+
+    admin = _admin_with("view_membership", "add_membership", "view_user", "view_organisation")
+    Membership.objects.create(user=admin, organisation=market, role="admin")
+    client.force_login(admin)
+    for organisation, allowed in ((market.parent, False), (market, True)):
+        client.post("/admin/core/membership/add/", {
+            "user": admin.pk, "organisation": organisation.pk, "role": "supervisor",
+        })  # fmt: skip
+        granted = Membership.objects.filter(
+            user=admin, organisation=organisation, role="supervisor"
+        )
+        assert granted.exists() is allowed, organisation
+
+
+def test_roles_added_on_the_admin_user_page_are_limited_to_administered_bodies(
+    client, factory, market
+):
+    from yiwang.core.models import Membership
+
+    admin = _admin_with("view_user", "change_user", "view_membership", "add_membership",
+                        "change_membership")  # fmt: skip
+    Membership.objects.create(user=admin, organisation=market, role="admin")
+    target = factory.user("newstaff", real_name="")
+    client.force_login(admin)
+    response = client.post(f"/admin/core/user/{target.pk}/change/", {
+        "username": "newstaff", "first_name": "", "last_name": "", "email": "",
+        "is_active": "on", "date_joined_0": "2026-01-01", "date_joined_1": "00:00:00",
+        "memberships-TOTAL_FORMS": "1", "memberships-INITIAL_FORMS": "0",
+        "memberships-0-organisation": market.parent.pk, "memberships-0-role": "admin",
+    })  # fmt: skip
+    assert response.status_code == 200
+    assert "无权在该单位分配岗位" in response.content.decode()
+    assert not Membership.objects.filter(user=target).exists()

@@ -1,6 +1,7 @@
 """Back-office pages. Writes that matter go through services (audited);
 audit events and seals are read-only here."""
 
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
@@ -20,7 +21,7 @@ from yiwang.core.models import (
     PlatformKey,
     User,
 )
-from yiwang.core.permissions import can_see_clear, is_superuser
+from yiwang.core.permissions import can, can_see_clear, is_superuser
 
 
 class AuditedAdmin(admin.ModelAdmin):
@@ -62,10 +63,38 @@ class AuditedAdmin(admin.ModelAdmin):
             self.delete_model(request, obj)
 
 
+class MembershipForm(forms.ModelForm):
+    """A 岗位 given or changed here, only in a body the signed-in admin administers (as
+    `services.grant_role` demands); rows left as they are pass."""
+
+    actor = None  # the signed-in user, set per request by `for_actor`
+
+    def clean(self):
+        data = super().clean()
+        organisation = data.get("organisation")
+        if (
+            organisation is not None
+            and self.has_changed()
+            and not can(self.actor, "change", organisation)
+        ):
+            self.add_error("organisation", "无权在该单位分配岗位")
+        return data
+
+
+def for_actor(form_class, actor):
+    return type(form_class.__name__, (form_class,), {"actor": actor})
+
+
 class MembershipInline(admin.TabularInline):
     model = Membership
+    form = MembershipForm
     extra = 0
     autocomplete_fields = ["organisation"]
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.form = for_actor(formset.form, request.user)
+        return formset
 
 
 @admin.register(Organisation)
@@ -176,6 +205,11 @@ class CompanyAgentAdmin(AuditedAdmin):
 
 @admin.register(Membership)
 class MembershipAdmin(AuditedAdmin):
+    form = MembershipForm
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        return for_actor(super().get_form(request, obj, change, **kwargs), request.user)
+
     list_select_related = ["user", "organisation"]
 
     def get_list_display(self, request):
