@@ -267,3 +267,36 @@ def test_roles_added_on_the_admin_user_page_are_limited_to_administered_bodies(
     assert response.status_code == 200
     assert "无权在该单位分配岗位" in response.content.decode()
     assert not Membership.objects.filter(user=target).exists()
+
+
+def test_an_admin_page_user_changes_only_the_bodies_and_systems_they_administer(
+    client, factory, market
+):
+    from yiwang.core.models import Membership
+
+    health = factory.organisation("江澜市卫生健康委员会", parent=market.parent)
+    health_system = factory.api_client(health, "his")
+    admin = _admin_with("view_organisation", "change_organisation", "view_apiclient",
+                        "change_apiclient")  # fmt: skip
+    Membership.objects.create(user=admin, organisation=market, role="admin")
+    client.force_login(admin)
+    assert client.get(f"/admin/core/organisation/{market.pk}/change/").status_code == 200
+    client.post(f"/admin/core/organisation/{market.pk}/change/", {
+        "name": market.name, "short_name": "", "uscc": market.uscc, "region_code": market.region_code,
+        "kind": market.kind, "level": market.level, "parent": health.pk, "is_active": "on",
+    })  # fmt: skip
+    market.refresh_from_db()
+    assert market.parent_id == health.parent_id  # not moved under a body they do not run
+    client.post(f"/admin/core/organisation/{health.pk}/change/", {
+        "name": "改名", "short_name": "", "uscc": health.uscc, "region_code": health.region_code,
+        "kind": health.kind, "level": health.level, "parent": health.parent_id, "is_active": "on",
+    })  # fmt: skip
+    client.post(f"/admin/core/apiclient/{health_system.pk}/change/", {
+        "organisation": health.pk, "subsystem_code": "his", "name": "改名", "is_active": "",
+        "quota_per_minute": 600, "quota_per_day": 200000,
+        "keys-TOTAL_FORMS": "0", "keys-INITIAL_FORMS": "0",
+    })  # fmt: skip
+    health.refresh_from_db()
+    health_system.refresh_from_db()
+    assert health.name == "江澜市卫生健康委员会" and health_system.is_active
+    assert "卫生健康" not in client.get("/admin/core/organisation/").content.decode()

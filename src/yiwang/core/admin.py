@@ -104,6 +104,21 @@ class OrganisationAdmin(AuditedAdmin):
     search_fields = ["name", "uscc"]
     autocomplete_fields = ["parent"]
 
+    def get_queryset(self, request):
+        # As in the API: an admin changes the bodies they administer (and picks parents there).
+        return super().get_queryset(request).restrict(request.user, "change")
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        if not is_superuser(request.user):
+            form.base_fields["parent"].required = True  # a root only for a superuser
+        return form
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "parent":
+            kwargs["queryset"] = Organisation.objects.restrict(request.user, "add")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
 
 def masked_column(viewer, kind: str, attr: str, label: str):
     """A list column showing `attr` masked unless `viewer` may see it clear (per request: thread-safe)."""
@@ -236,6 +251,9 @@ class ApiClientAdmin(AuditedAdmin):
     search_fields = ["name", "subsystem_code", "organisation__name"]
     autocomplete_fields = ["organisation"]
     inlines = [ApiKeyInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).restrict(request.user, "change")
 
 
 @admin.register(CalendarOverride)
