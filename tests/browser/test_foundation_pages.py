@@ -47,7 +47,7 @@ def test_a_supervisor_verifies_the_audit_log_and_watches_the_job_finish(page, si
     expect(page.get_by_role("cell", name="api_client.create")).to_be_visible()
     page.get_by_role("button", name=re.compile("校验审计日志")).click()
     expect(page.locator("[data-status]")).to_have_text("已完成")
-    expect(page.get_by_text("ok：True")).to_be_visible()
+    expect(page.get_by_text("校验结果：通过")).to_be_visible()
 
 
 def test_repeated_wrong_passwords_lock_the_login(page, site):
@@ -62,6 +62,20 @@ def test_lists_stack_into_cards_on_a_phone(page, site):
     page.goto(f"{site['url']}/organisations/")
     row = page.locator("table.list tbody tr").first
     assert row.evaluate("el => getComputedStyle(el).display") == "block"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+
+
+def test_a_job_log_wraps_on_a_phone(page, site):
+    from yiwang.core.models import Job
+
+    officer = site["people"]["officer"]
+    line = "[10:00:00] 已提交：有效 1000000 行，问题 0 行，入库 1000000 行，用时 120 秒，平均每秒 8333 行\n"
+    job = Job.objects.create(kind="x", title="归集", created_by=officer, status="succeeded",
+                             log=line * 3)  # fmt: skip
+    sign_in(page, site["url"], "officer")
+    page.set_viewport_size({"width": 375, "height": 740})
+    page.goto(f"{site['url']}/core/jobs/{job.pk}/")
+    expect(page.get_by_role("heading", name="日志")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
 
 
