@@ -300,3 +300,10 @@ def test_an_admin_page_user_changes_only_the_bodies_and_systems_they_administer(
     health_system.refresh_from_db()
     assert health.name == "江澜市卫生健康委员会" and health_system.is_active
     assert "卫生健康" not in client.get("/admin/core/organisation/").content.decode()
+
+
+def test_the_admin_user_history_page_masks_the_name_unless_allowed(client, factory):
+    target = factory.user("target", real_name="钱多多")
+    client.force_login(_admin_with("view_user"))
+    page = client.get(f"/admin/core/user/{target.pk}/history/").content.decode()
+    assert "钱多多" not in page and "target（钱**）" in page

@@ -3,6 +3,7 @@ audit events and seals are read-only here."""
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
 from yiwang.core import audit
@@ -192,6 +193,17 @@ class UserAdmin(AuditedAdmin, BaseUserAdmin):
         if obj is not None and not can_see_clear(request.user, MaskKind.NAME):
             context["subtitle"] = obj.audit_label  # the page's title and heading: name masked
         return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def history_view(self, request, object_id, extra_context=None):
+        obj = self.get_object(request, unquote(object_id))
+        if obj is not None and not can_see_clear(request.user, MaskKind.NAME):
+            label = obj.audit_label
+            extra_context = {
+                **(extra_context or {}),
+                "title": f"变更历史：{label}",
+                "object_label": label,
+            }
+        return super().history_view(request, object_id, extra_context)
 
     @admin.display(description="姓名")
     def masked_real_name(self, obj):
