@@ -117,3 +117,17 @@ def test_a_walk_in_with_a_non_ascii_digit_as_paper_material_is_told_what_is_miss
     page = register(client, city, city["item"], paper=["²"], **{"form.name": "张三"})
     assert page.status_code == 200 and "缺少材料：申请书" in page.content.decode()
     assert not Case.objects.exists()
+
+
+def test_a_clerk_who_sees_a_review_task_is_told_who_decides_it_as_the_api_tells(client, city):
+    case = services.submit_application(actor=city["citizen"], item=city["item"],
+                                       form_data={"name": "张三"}, uploads=uploads_for(city["item"]))  # fmt: skip
+    client.force_login(city["clerk"])
+    client.post(reverse("cases:accept", args=[case.number]))
+    task = CaseTask.objects.get(organisation=city["item"].organisation)
+    response = client.post(
+        reverse("cases:complete", args=[task.pk]), {"decision": "approve"}, follow=True
+    )
+    assert response.status_code == 200
+    assert "该任务应由本部门的审批人员办理" in response.content.decode()
+    assert CaseTask.objects.get(pk=task.pk).status == "open"
