@@ -247,3 +247,13 @@ def test_a_process_name_with_a_nul_character_is_refused(market_admin, food_item)
                                 bpmn_xml=bpmn_variant())  # fmt: skip
     assert caught.value.message == "流程名称含有不允许的字符（NUL）"
     assert ServiceItem.objects.get(pk=food_item.pk).process_id is None
+
+
+def test_a_manual_task_is_refused_as_no_department_could_do_it():
+    xml = process(
+        '<bpmn:startEvent id="start" />'
+        '<bpmn:userTask id="check" name="初审" camunda:candidateGroups="reviewer:lead" />'
+        '<bpmn:manualTask id="sign" name="签发" /><bpmn:endEvent id="end_approved" />'
+        + flows(("start", "check"), ("check", "sign"), ("sign", "end_approved"))
+    )
+    assert refusal(xml).startswith("手工任务「签发」无法分配给部门办理")

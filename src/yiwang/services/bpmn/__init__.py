@@ -227,6 +227,13 @@ def check_process(xml: str, *, known_departments: set[str] | None = None) -> Par
     process = _parse_tree(xml)
     lanes = _lane_names(process)
     tasks = [_user_task(node, lanes) for node in process.iter(f"{{{BPMN_NS}}}userTask")]
+    # The engine waits at a manual task for someone, as at a user task, but a manual task names
+    # no role: every case would stop there with no department to do it.
+    for node in process.iter(f"{{{BPMN_NS}}}manualTask"):
+        raise _invalid(
+            f"手工任务「{node.get('name') or node.get('id')}」无法分配给部门办理："
+            "请改为人工任务（userTask）并指定办理岗位"
+        )
     if not tasks:
         raise _invalid("流程中没有人工任务（userTask），无法分配给部门办理")
     for task in tasks:
