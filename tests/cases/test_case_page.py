@@ -69,6 +69,17 @@ def test_an_overrun_special_procedure_is_flagged_on_the_case_page(client, city, 
     assert "已超过预计结束日期" in page_of(client, city["reviewers"]["fire"], accepted)
 
 
+def test_only_the_department_that_started_a_special_procedure_is_offered_to_end_it(
+    client, city, accepted
+):
+    start_inspection(city, accepted, timezone.localdate())
+    end_action = reverse("cases:special_end", args=[accepted.number])
+    assert end_action in page_of(client, city["reviewers"]["fire"], accepted)
+    other = page_of(client, city["reviewers"]["market"], accepted)
+    assert end_action not in other
+    assert "江澜市消防救援支队启动的特别程序进行中，期间暂停计时" in other
+
+
 def test_overrun_special_procedures_lists_the_running_ones_past_their_planned_end(city, accepted):
     start_inspection(city, accepted, timezone.localdate())
     today = timezone.localdate()
