@@ -257,3 +257,15 @@ def test_a_manual_task_is_refused_as_no_department_could_do_it():
         + flows(("start", "check"), ("check", "sign"), ("sign", "end_approved"))
     )
     assert refusal(xml).startswith("手工任务「签发」无法分配给部门办理")
+
+
+def test_a_user_task_name_longer_than_a_task_can_hold_is_refused():
+    # PostgreSQL would refuse the task's row (100 characters) at the step that opens it.
+    name = "审" * 101
+    xml = lead_review().replace('name="初审"', f'name="{name}"')
+    assert refusal(xml) == f"人工任务「{name[:40]}…」的名称或编号超过 100 字，请缩短"
+
+
+def test_a_process_id_longer_than_a_model_can_hold_is_refused():
+    xml = lead_review().replace('id="review"', f'id="{"p" * 101}"')
+    assert refusal(xml) == "流程编号超过 100 字，请缩短"

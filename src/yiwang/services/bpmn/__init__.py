@@ -69,6 +69,9 @@ FLOW_NODES = (
     "complexGateway",
 )  # fmt: skip
 MAX_BPMN_BYTES = 2 * 1024 * 1024
+# What a process's id (ProcessModel.process_id) and a user task's id and name (the case task's
+# node_id and name) may hold: PostgreSQL refuses a longer one when the row is written.
+MAX_LABEL = 100
 
 
 @dataclass(frozen=True)
@@ -140,6 +143,9 @@ def _assignment(node, lanes: dict[str, str]) -> str:
 
 def _user_task(node, lanes: dict[str, str]) -> UserTaskInfo:
     label = node.get("name") or node.get("id")
+    if len(label) > MAX_LABEL or len(node.get("id") or "") > MAX_LABEL:
+        shown = label[:40] + ("…" if len(label) > 40 else "")
+        raise _invalid(f"人工任务「{shown}」的名称或编号超过 {MAX_LABEL} 字，请缩短")
     role, _, department = _assignment(node, lanes).partition(":")
     role, department = role.strip(), department.strip()
     if role not in ROLES or not department:
@@ -225,6 +231,8 @@ def _walk(starts: list[str], edges: dict[str, set[str]]) -> set[str]:
 def check_process(xml: str, *, known_departments: set[str] | None = None) -> ParsedProcess:
     """What an upload must pass: it parses, each user task has a department role, no dead ends."""
     process = _parse_tree(xml)
+    if len(process.get("id") or "") > MAX_LABEL:
+        raise _invalid(f"流程编号超过 {MAX_LABEL} 字，请缩短")
     lanes = _lane_names(process)
     tasks = [_user_task(node, lanes) for node in process.iter(f"{{{BPMN_NS}}}userTask")]
     # The engine waits at a manual task for someone, as at a user task, but a manual task names
