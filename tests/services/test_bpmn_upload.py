@@ -269,3 +269,25 @@ def test_a_user_task_name_longer_than_a_task_can_hold_is_refused():
 def test_a_process_id_longer_than_a_model_can_hold_is_refused():
     xml = lead_review().replace('id="review"', f'id="{"p" * 101}"')
     assert refusal(xml) == "流程编号超过 100 字，请缩短"
+
+
+def waiting_at(node: str) -> str:
+    return process(
+        '<bpmn:startEvent id="start" />'
+        '<bpmn:userTask id="check" name="初审" camunda:candidateGroups="reviewer:lead" />'
+        f'{node}<bpmn:endEvent id="end_approved" />'
+        + flows(("start", "check"), ("check", "wait"), ("wait", "end_approved"))
+    )
+
+
+def test_a_receive_task_is_refused_as_no_message_ever_comes():
+    xml = waiting_at('<bpmn:receiveTask id="wait" name="等回执" />')
+    assert refusal(xml).startswith("「等回执」等待外部消息或信号")
+
+
+def test_a_message_catch_event_is_refused_as_no_message_ever_comes():
+    xml = waiting_at(
+        '<bpmn:intermediateCatchEvent id="wait" name="等消息">'
+        "<bpmn:messageEventDefinition /></bpmn:intermediateCatchEvent>"
+    )
+    assert refusal(xml).startswith("「等消息」等待外部消息或信号")

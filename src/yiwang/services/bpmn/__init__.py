@@ -218,6 +218,22 @@ def _check_no_dead_ends(scope) -> None:
             _check_no_dead_ends(node)
 
 
+def _check_no_external_waits(process) -> None:
+    """Nothing sends a case's process a message or a signal: a receive task, or a catch event
+    waiting for one, would hold every case there for good."""
+    waits = list(process.iter(f"{{{BPMN_NS}}}receiveTask")) + [
+        node
+        for node in process.iter(f"{{{BPMN_NS}}}intermediateCatchEvent")
+        if node.find("bpmn:messageEventDefinition", NS) is not None
+        or node.find("bpmn:signalEventDefinition", NS) is not None
+    ]
+    for node in waits:
+        raise _invalid(
+            f"「{node.get('name') or node.get('id')}」等待外部消息或信号，本系统不会发送，"
+            "办件将停在此处：请改用人工任务或定时事件"
+        )
+
+
 def _walk(starts: list[str], edges: dict[str, set[str]]) -> set[str]:
     seen, frontier = set(starts), list(starts)
     while frontier:
@@ -242,6 +258,7 @@ def check_process(xml: str, *, known_departments: set[str] | None = None) -> Par
             f"手工任务「{node.get('name') or node.get('id')}」无法分配给部门办理："
             "请改为人工任务（userTask）并指定办理岗位"
         )
+    _check_no_external_waits(process)
     if not tasks:
         raise _invalid("流程中没有人工任务（userTask），无法分配给部门办理")
     for task in tasks:
