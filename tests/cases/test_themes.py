@@ -222,3 +222,18 @@ def test_a_theme_case_is_reviewed_by_every_items_department_when_the_lead_has_it
     case = services.accept_case(actor=restaurant["clerk"], case=case)
     departments = {t.organisation for t in CaseTask.objects.filter(case=case)}
     assert departments == {restaurant["market"], restaurant["fire"], restaurant["urban"]}
+
+
+def test_each_item_of_a_theme_has_its_own_result_even_when_their_codes_end_alike(restaurant):
+    restaurant["signboard"].code = "99ZZ" + restaurant["item"].code[-10:]
+    restaurant["signboard"].save(update_fields=["code"])
+    case = services.submit_theme_application(actor=restaurant["citizen"], theme=restaurant["theme"],
+                                             form_data={"name": "张三", "sign_size": "3m×1m"},
+                                             uploads=uploads(restaurant["theme"]))  # fmt: skip
+    case = services.accept_case(actor=restaurant["clerk"], case=case)
+    keys = {restaurant[k]: k for k in ("market", "fire", "urban")}
+    for task in CaseTask.objects.filter(case=case):
+        approval.complete_task(actor=restaurant["reviewers"][keys[task.organisation]], task=task,
+                               decision="approve", opinion="")  # fmt: skip
+    results = Case.objects.get(pk=case.pk).result_reference.split("；")
+    assert len(results) == 2 and len(set(results)) == 2

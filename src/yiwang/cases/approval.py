@@ -217,7 +217,8 @@ def _issue_result(case: Case, *, actor) -> str:
             results.append(issue_for_case(case, actor=actor) or "")
         else:
             results.append(
-                f"{case.number}-{item.code[-6:]}-结果" if case.theme_id else f"{case.number}-结果"
+                # the whole 实施编码: two items' codes may end alike
+                f"{case.number}-{item.code}-结果" if case.theme_id else f"{case.number}-结果"
             )
     case.item = items[0]
     return "；".join(r for r in results if r)
