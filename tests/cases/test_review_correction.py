@@ -145,3 +145,17 @@ def test_the_api_refuses_the_applicant_asking_for_a_correction(client, city, in_
                        "/{number}/review-correction")  # fmt: skip
     assert_error(answer, 403, "permission_denied")
     assert not ClockStop.objects.exists()
+
+
+def test_a_second_department_asking_during_a_special_procedure_is_told_what_holds_the_clock(
+    city, in_review
+):
+    approval.start_special_procedure(actor=city["reviewers"]["fire"], case=in_review, kind="expert",
+                                     reason="需要专家评审", planned_end=timezone.localdate())  # fmt: skip
+    with pytest.raises(ServiceError) as caught:
+        ask(city, in_review, who="market")
+    assert caught.value.code == "cases.clock_stopped"
+    assert (
+        caught.value.message
+        == "办件正在专家评审（江澜市消防救援支队），暂停计时中；结束后才能再暂停计时"
+    )

@@ -58,8 +58,11 @@ def open_stop(case: Case) -> ClockStop | None:
 
 
 def stop(case: Case, *, kind: str, reason: str, planned_end=None, organisation=None) -> ClockStop:
-    if open_stop(case) is not None:
-        raise ServiceError("cases.clock_stopped", "办件已暂停计时，请先结束当前暂停", status=409)
+    current = open_stop(case)
+    if current is not None:  # named, for the one asking may not be the one who can end it
+        holder = f"（{current.organisation.name}）" if current.organisation_id else ""
+        raise ServiceError("cases.clock_stopped", f"办件正在{current.get_kind_display()}{holder}，"
+                           "暂停计时中；结束后才能再暂停计时", status=409)  # fmt: skip
     return ClockStop.objects.create(
         case=case,
         kind=kind,
