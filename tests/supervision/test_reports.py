@@ -99,3 +99,20 @@ def test_building_a_week_again_removes_the_files_it_replaces(
         report = build_weekly_report(this_monday())
     kept = sorted(p.name for p in (media / "reports").iterdir())
     assert kept == sorted([report.xlsx.name.split("/")[-1], report.pdf.name.split("/")[-1]])
+
+
+def test_the_hourly_job_rewrites_a_report_built_before_its_week_was_over(
+    activity, media, time_machine
+):
+    from django.utils import timezone
+
+    from yiwang.supervision.tasks import weekly_report
+
+    monday = this_monday()
+    build_weekly_report(monday)  # a supervisor's report of the week still running
+    early = WeeklyReport.objects.get()
+    time_machine.move_to(timezone.now() + datetime.timedelta(days=7))
+    assert weekly_report.enqueue().return_value == str(monday)
+    report = WeeklyReport.objects.get()
+    assert report.pk != early.pk and report.week_start == monday
+    assert timezone.localdate(report.created_at) > monday + datetime.timedelta(days=6)

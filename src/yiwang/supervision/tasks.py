@@ -17,7 +17,9 @@ def sweep_deadlines() -> dict:
 @periodic(3600)
 @task()
 def weekly_report() -> str:
-    """Each hour: if last week's 周通报 is missing, write it; also refresh the last two days' stats."""
+    """Each hour: if last week's 周通报 is missing, write it; also refresh the last two days' stats.
+    A report a supervisor built while the week was still running counts as missing: it lacks the
+    week's last days."""
     import datetime
 
     from django.utils import timezone
@@ -29,6 +31,9 @@ def weekly_report() -> str:
     today = timezone.localdate()
     kpi.refresh_daily(today - datetime.timedelta(days=1), today)
     monday = last_monday(today)
-    if WeeklyReport.objects.filter(week_start=monday).exists():
+    week_over = datetime.datetime.combine(
+        monday + datetime.timedelta(days=7), datetime.time.min, timezone.get_current_timezone()
+    )
+    if WeeklyReport.objects.filter(week_start=monday, created_at__gte=week_over).exists():
         return "exists"
     return str(build_weekly_report(monday).week_start)
