@@ -200,7 +200,7 @@ def test_the_public_page_shows_rates_once_there_are_enough_ratings(client, city)
         cases.refuse_case(actor=city["clerk"], case=case, reason="不属于受理范围")
         services.rate_case(actor=city["citizen"], case=case, level=level, comment="原因说明")
     page = client.get(reverse("reviews:satisfaction"), {"days": "90"}).content.decode()
-    assert "67%" in page and "原因说明" not in page
+    assert "66.7%" in page and "原因说明" not in page  # as the KPI dashboard shows it
     assert client.get(reverse("reviews:satisfaction"), {"days": "abc"}).status_code == 200
 
 
@@ -360,3 +360,17 @@ def test_the_department_does_not_see_an_anonymous_rating_on_the_case_page(client
     client.force_login(anonymous["citizen"])
     page = client.get(reverse("cases:detail", args=[anonymous["case"].number])).content.decode()
     assert "等太久" in page and "非常不满意（匿名）" in page
+
+
+def test_the_public_page_shows_rates_to_a_tenth_of_a_percent_like_the_dashboard(
+    client, monkeypatch
+):
+    from yiwang.reviews import selectors
+
+    row = {"name": "江澜市市场监督管理局", "ratings": 200, "satisfaction_rate": 0.995,
+           "rectifications": 1, "rectification_rate": 0.0, "enough": True}  # fmt: skip
+    monkeypatch.setattr(selectors, "public_satisfaction", lambda start, end: {
+        "departments": [row], "items": [],
+    })  # fmt: skip
+    page = client.get(reverse("reviews:satisfaction")).content.decode()
+    assert "99.5%" in page and "100%" not in page  # one of 200 was not satisfied

@@ -17,3 +17,9 @@ def minutes(duration):
     if not hasattr(duration, "total_seconds"):
         return ""
     return f"{max(1, math.ceil(duration.total_seconds() / 60))} 分钟"
+
+
+@register.filter
+def percent(rate):
+    """{{ 0.995|percent }}: "99.5%", as the KPI dashboard writes a rate (widthratio would say 100%)."""
+    return "—" if rate is None else f"{rate:.1%}"
