@@ -286,6 +286,17 @@ def test_a_refresh_of_a_period_outside_the_platforms_years_is_refused(client, su
     assert not DailyStats.objects.exists()
 
 
+def test_a_refresh_with_a_bad_date_or_department_says_which_field_is_wrong(client, supervisor):
+    client.force_login(supervisor)
+    url = reverse("supervision:dashboard_refresh")
+    today = f"{timezone.localdate():%Y-%m-%d}"
+    for sent, reason in (({"start": "2026-02-30", "end": today}, "开始日期："),
+                         ({"start": today, "end": today, "organisation": "999999"}, "部门：")):  # fmt: skip
+        page = client.post(url, sent, follow=True).content.decode()
+        assert reason in page and "统计期间无效" not in page
+    assert not DailyStats.objects.exists()
+
+
 def test_a_department_cannot_refresh_the_aggregates(client, activity):
     client.force_login(activity["reviewers"]["fire"])
     today = timezone.localdate()

@@ -249,7 +249,9 @@ def dashboard_refresh(request):
     # The department only carries the page's filter back; the refresh covers every department.
     form = PeriodForm(request.POST, organisations=selectors.dashboard_organisations(request.user))
     if not form.is_valid():
-        messages.error(request, "；".join(form.non_field_errors()) or "统计期间无效")
+        fields = [f"{form[name].label}：{errors[0]}" for name, errors in form.errors.items()
+                  if name != "__all__"]  # fmt: skip
+        messages.error(request, "；".join([*form.non_field_errors(), *fields]) or "统计期间无效")
         return redirect("supervision:dashboard")
     start, end = form.cleaned_data["start"], form.cleaned_data["end"]
     rows = kpi.refresh_daily(start, end)
