@@ -102,22 +102,17 @@ def test_an_item_text_with_a_nul_character_is_refused(fields, message):
     assert not ServiceItem.objects.exists()
 
 
-def test_a_theme_name_of_blanks_is_refused():
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [(" \u3000 ", "请填写一件事名称"), ("我要\x00开店", "主题名称含有不允许的字符（NUL）")],
+)
+def test_a_theme_name_of_blanks_or_with_a_nul_character_is_refused(name, message):
     org = factories.organisation()
     items = [factories.service_item(org), factories.service_item(org)]
     with pytest.raises(ServiceError) as caught:
         services.create_theme(actor=factories.superuser(), lead=org, items=items, code="shop",
-                              name=" \u3000 ", audience="both")  # fmt: skip
-    assert caught.value.message == "请填写一件事名称"
-
-
-def test_a_theme_name_with_a_nul_character_is_refused():
-    org = factories.organisation()
-    items = [factories.service_item(org), factories.service_item(org)]
-    with pytest.raises(ServiceError) as caught:
-        services.create_theme(actor=factories.superuser(), lead=org, items=items, code="shop",
-                              name="我要\x00开店", audience="both")  # fmt: skip
-    assert caught.value.message == "主题名称含有不允许的字符（NUL）"
+                              name=name, audience="both")  # fmt: skip
+    assert caught.value.message == message
 
 
 @pytest.mark.parametrize("code", ["Restaurant", "a", "开餐馆"])
